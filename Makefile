@@ -1,0 +1,75 @@
+# Mandature — every step a newcomer needs. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 3
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run dev serve prepare test lint format bench vendor lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements/base.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements/base.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@
+
+install: $(VENV)/.installed ## create .venv and install Mandature
+install-dev: $(VENV)/.installed-dev ## install with the test and lint tools
+
+prepare: install ## migrate, load the bundled national data, collect static files
+	$(BIN)/mandature migrate --noinput
+	$(BIN)/mandature load-data
+	$(BIN)/mandature collectstatic --noinput --verbosity 0
+
+run: prepare ## install, load the data and serve on http://$(HOST):$(PORT)/
+	@echo ""
+	@echo "Mandature est servi sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
+	@echo "Premier administrateur : .venv/bin/mandature createsuperuser"
+	@echo ""
+	$(BIN)/gunicorn mandature.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --log-level warning
+
+dev: prepare ## development server with autoreload and DEBUG on
+	DEBUG=1 $(BIN)/mandature runserver $(HOST):$(PORT)
+
+test: install-dev ## the whole suite (SQLite, or the database of DATABASE_URL)
+	$(BIN)/pytest
+
+lint: install-dev ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## reformat the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
+	$(BIN)/python bench/territories.py
+
+vendor: ## refresh the front-end libraries from npm into static/vendor
+	npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js mandature/web/static/vendor/htmx.min.js
+
+lock: ## recompute requirements/*.lock from pyproject.toml in a clean environment
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet .
+	var/lock-venv/bin/pip freeze --exclude mandature > requirements/base.lock
+	var/lock-venv/bin/pip install --quiet ".[dev]"
+	var/lock-venv/bin/pip freeze --exclude mandature > requirements/dev.lock
+	rm -rf var/lock-venv
+
+clean: ## remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Mandature: elected officials and social housing, for every term of office."""

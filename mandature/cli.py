@@ -1,0 +1,54 @@
+"""The `mandature` console command: the project's management commands, with friendlier names.
+
+`mandature load-territories` runs the Django command `load_territories`; any other Django command
+(`migrate`, `createsuperuser`, …) is passed through unchanged.
+"""
+
+import os
+import sys
+
+PROJECT_APPS_PREFIX = "mandature."
+
+
+def project_commands() -> dict[str, str]:
+    """Map the public (hyphenated) name of each project command to its app label."""
+    from django.core.management import get_commands
+
+    return {
+        name.replace("_", "-"): app
+        for name, app in get_commands().items()
+        if app.startswith(PROJECT_APPS_PREFIX)
+    }
+
+
+def print_help() -> None:
+    from django.core.management import load_command_class
+
+    print("usage : mandature COMMANDE [options]\n")
+    print("Commandes de Mandature (mandature COMMANDE --help pour l'aide et un exemple) :")
+    for name, app in sorted(project_commands().items()):
+        command = load_command_class(app, name.replace("-", "_"))
+        first_line = (command.help or "").strip().split(". ")[0].rstrip(".")
+        print(f"  {name:<22} {first_line}")
+    print("\nToutes les commandes de Django sont aussi disponibles (mandature migrate, …).")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
+    import django
+
+    django.setup()
+    if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
+        print_help()
+        return
+    name = argv[1]
+    if name.replace("_", "-") in project_commands():
+        name = name.replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([argv[0], name, *argv[2:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Records shared by every import of official data."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportRun(models.Model):
+    """One run of a loader: what was read, when, by whom, with what result."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "en cours"
+        SUCCESS = "success", "réussi"
+        SKIPPED = "skipped", "déjà chargé"
+        FAILED = "failed", "échec"
+
+    source = models.CharField("source", max_length=100)
+    file_name = models.CharField("fichier", max_length=500)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64, db_index=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices)
+    started_at = models.DateTimeField("début", auto_now_add=True)
+    finished_at = models.DateTimeField("fin", null=True, blank=True)
+    counts = models.JSONField("comptes", default=dict, blank=True)
+    errors = models.TextField("erreurs", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "chargement de données"
+        verbose_name_plural = "chargements de données"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

@@ -1,0 +1,26 @@
+"""Text normalisation used for search and identity matching."""
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+# Abbreviations people type for names that the official data always spells out.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, single spaces: « L'Haÿ-les-Roses » → « l hay les roses »."""
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
+def compact(text: str) -> str:
+    """The folded text without spaces: « L'Haÿ » and « lhay » give the same key."""
+    return fold(text).replace(" ", "")
+
+
+def expand_abbreviations(folded: str) -> str:
+    """« st etienne » → « saint etienne »."""
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in folded.split())

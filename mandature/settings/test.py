@@ -1,0 +1,10 @@
+"""Settings for the test suite: the base settings, with static files served from the apps."""
+
+from .base import *  # noqa: F401,F403
+from .base import STORAGES
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,18 @@
+// Keyboard use of the as-you-type results: ↓ from the box goes to the first result,
+// ↑/↓ move between results, Échap comes back to the box.
+document.addEventListener("keydown", (event) => {
+  const box = document.getElementById("q");
+  const list = document.querySelector("#resultats .result-list");
+  if (!box || !list) return;
+  const links = Array.from(list.querySelectorAll("a"));
+  const index = links.indexOf(document.activeElement);
+  if (event.key === "ArrowDown" && (document.activeElement === box || index >= 0)) {
+    event.preventDefault();
+    links[Math.min(index + 1, links.length - 1)]?.focus();
+  } else if (event.key === "ArrowUp" && index >= 0) {
+    event.preventDefault();
+    (index === 0 ? box : links[index - 1]).focus();
+  } else if (event.key === "Escape" && index >= 0) {
+    box.focus();
+  }
+});

@@ -1,0 +1,160 @@
+"""Pages of the territories: home, search, commune, EPCI, département, région."""
+
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+
+from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
+from mandature.territories.search import search
+
+from ..sorting import sort_table
+
+COMMUNE_COLUMNS = {
+    "nom": ("Commune", "name"),
+    "code": ("Code INSEE", "code"),
+    "population": ("Population", "population"),
+    "epci": ("Intercommunalité", "epci__name"),
+}
+
+
+def home(request):
+    context = {
+        "counts": {
+            "communes": Commune.objects.current().count(),
+            "epci": Epci.objects.filter(is_current=True).count(),
+            "departements": Departement.objects.count(),
+            "regions": Region.objects.count(),
+        }
+    }
+    return render(request, "web/home.html", context)
+
+
+def search_page(request):
+    query = request.GET.get("q", "")[:100]
+    results = search(query) if query.strip() else []
+    context = {"query": query, "results": results}
+    if request.headers.get("HX-Request"):
+        return render(request, "web/partials/search_results.html", context)
+    return render(request, "web/search.html", context)
+
+
+def commune_detail(request, code: str):
+    code = code.upper()
+    commune = Commune.objects.select_related("departement", "region", "epci").filter(code=code)
+    commune = commune.first()
+    if commune is None or not commune.is_current:
+        target = commune.successor if commune else None
+        if target is None:
+            alias = CommuneAlias.objects.filter(code=code).select_related("commune").first()
+            target = alias.commune if alias else None
+        if target is None:
+            return get_object_or_404(Commune, code=code, is_current=True)
+        return redirect(target, permanent=True)
+    context = {
+        "commune": commune,
+        "neighbours": commune.neighbours(10.0),
+        "aliases": commune.aliases.exclude(kind="ancien-code").order_by("name"),
+        "predecessors": commune.predecessors.order_by("name"),
+        "former_codes": commune.aliases.filter(kind="ancien-code").order_by("code"),
+    }
+    return render(request, "web/commune.html", context)
+
+
+def epci_detail(request, siren: str):
+    epci = get_object_or_404(Epci, siren=siren)
+    ordering, columns = sort_table(
+        request,
+        {k: v for k, v in COMMUNE_COLUMNS.items() if k != "epci"},
+        "population",
+        numeric={"population"},
+    )
+    if "tri" not in request.GET:
+        ordering = ["-population"]
+        columns[2].aria_sort = "descending"
+    members = epci.communes.current().select_related("departement").order_by(*ordering, "name")
+    return render(
+        request,
+        "web/epci.html",
+        {"epci": epci, "members": members, "columns": columns,
+         "member_population": sum(c.population or 0 for c in members)},
+    )  # fmt: skip
+
+
+def departement_list(request):
+    ordering, columns = sort_table(
+        request,
+        {
+            "code": ("Code", "code"),
+            "nom": ("Département", "name"),
+            "region": ("Région", "region__name"),
+            "communes": ("Communes", "commune_count"),
+            "population": ("Population", "population"),
+        },
+        "code",
+        numeric={"communes", "population"},
+    )
+    departements = _with_counts(Departement.objects.select_related("region")).order_by(*ordering)
+    return render(
+        request, "web/departement_list.html", {"departements": departements, "columns": columns}
+    )
+
+
+def departement_detail(request, code: str):
+    departement = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
+    ordering, columns = sort_table(request, COMMUNE_COLUMNS, "nom", numeric={"population"})
+    communes = departement.communes.current().select_related("epci").order_by(*ordering, "name")
+    epcis = (
+        Epci.objects.filter(is_current=True, communes__departement=departement)
+        .annotate(members_here=Count("communes", filter=Q(communes__departement=departement)))
+        .order_by("name")
+    )
+    totals = communes.aggregate(population=Sum("population"))
+    context = {
+        "departement": departement,
+        "communes": communes,
+        "columns": columns,
+        "epcis": epcis,
+        "population": totals["population"] or 0,
+    }
+    return render(request, "web/departement.html", context)
+
+
+def region_list(request):
+    regions = Region.objects.annotate(
+        departement_count=Count("departements", distinct=True),
+        commune_count=Count("communes", filter=Q(communes__is_current=True), distinct=True),
+    ).order_by("code")
+    return render(request, "web/region_list.html", {"regions": regions})
+
+
+def region_detail(request, code: str):
+    region = get_object_or_404(Region, code=code)
+    ordering, columns = sort_table(
+        request,
+        {
+            "code": ("Code", "code"),
+            "nom": ("Département", "name"),
+            "communes": ("Communes", "commune_count"),
+            "population": ("Population", "population"),
+        },
+        "code",
+        numeric={"communes", "population"},
+    )
+    departements = _with_counts(region.departements.all()).order_by(*ordering)
+    totals = {
+        "communes": sum(d.commune_count for d in departements),
+        "population": sum(d.population or 0 for d in departements),
+        "epci": Epci.objects.filter(is_current=True, communes__region=region).distinct().count(),
+    }
+    return render(
+        request,
+        "web/region.html",
+        {"region": region, "departements": departements, "columns": columns, "totals": totals},
+    )
+
+
+def _with_counts(departements):
+    current = Q(communes__is_current=True)
+    return departements.annotate(
+        commune_count=Count("communes", filter=current),
+        population=Sum("communes__population", filter=current),
+    )

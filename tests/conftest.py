@@ -1,0 +1,37 @@
+"""Shared fixtures: the national territories are loaded once per test session."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside Django
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def load_national_territories():
+    from mandature.territories.loader import load_territories
+    from mandature.territories.models import Commune
+
+    if not Commune.objects.exists():
+        load_territories(settings.DATA_DIR / "geo")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_national_territories()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests flush the database when they end: run them last."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
