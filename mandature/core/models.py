@@ -38,3 +38,32 @@ class ImportRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class AuditLog(models.Model):
+    """Every access to personal data exports (and, later, logins and views of personal data)."""
+
+    at = models.DateTimeField("le", auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    channel = models.CharField("par", max_length=20)  # web, commande, api
+    action = models.CharField("action", max_length=100)
+    detail = models.JSONField("détail", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "journal d'accès"
+        verbose_name_plural = "journal d'accès"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
+
+
+def audit(action: str, channel: str, user=None, **detail) -> None:
+    AuditLog.objects.create(
+        action=action,
+        channel=channel,
+        user=user if user and user.is_authenticated else None,
+        detail=detail,
+    )

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "mandature.core",
     "mandature.territories",
+    "mandature.officials",
     "mandature.web",
 ]
 

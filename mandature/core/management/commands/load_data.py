@@ -1,17 +1,34 @@
 from django.conf import settings
+from django.core.management.base import CommandError
 
 from mandature.core.commands import MandatureCommand
+from mandature.officials.bundled import bundled_paths
+from mandature.officials.importer import RneFileError, import_rne
 from mandature.territories.loader import load_territories
 
 
 class Command(MandatureCommand):
     help = (
-        "Charge toutes les données nationales livrées dans data/ (territoires, puis les autres "
-        "jeux à mesure qu'ils existent). Idempotent : ce qui est déjà chargé est sauté."
+        "Charge toutes les données nationales livrées dans data/ : territoires, puis les "
+        "fichiers du RNE dans l'ordre de leurs dates. Idempotent : ce qui est déjà chargé "
+        "est sauté."
     )
     example = "mandature load-data"
 
     def handle(self, *args, **options):
         result = load_territories(settings.DATA_DIR / "geo")
         self.stdout.write(result.summary())
-        self.summary("Données nationales à jour")
+        imported = 0
+        for path, item in bundled_paths(settings.DATA_DIR):
+            try:
+                results = import_rne(
+                    path, data_date=item.data_date, skip_unplaced=item.skip_unplaced
+                )
+            except RneFileError as error:
+                self.stderr.write(str(error))
+                raise CommandError(f"{path} : import refusé", returncode=2) from None
+            for rne in results:
+                imported += not rne.already
+                if not rne.already:
+                    self.stdout.write(rne.summary())
+        self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")

@@ -1,0 +1,206 @@
+"""Elected officials from the Répertoire national des élus, imported as dated snapshots.
+
+- Person: one real person across files and snapshots (identity: name, first name, sex, birth date).
+- Mandate: a seat held by a person (kind, territory, start date); stable across snapshots, so that
+  what people add by hand (on the Person or the Mandate) survives every later import.
+- Snapshot: one imported file (kind, data date, SHA-256, counts, report).
+- SnapshotEntry: that a mandate, with a function, was in a snapshot. The state at any imported
+  date is the entries of the latest snapshot of the kind at or before that date.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from mandature.territories.models import Commune, Departement, Epci, Region
+
+from .enums import FunctionCode, MandateKind, SnapshotKind
+
+
+class Person(models.Model):
+    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    sex = models.CharField("sexe", max_length=1, choices=[("F", "femme"), ("M", "homme")])
+    # Used for identity matching only: never shown, never exported (age band at most).
+    birth_date = models.DateField("date de naissance")
+    match_key = models.CharField(max_length=400, db_index=True)
+    # Enrichment added by people: never touched by an import.
+    email = models.EmailField("courriel professionnel", blank=True)
+    phone = models.CharField("téléphone professionnel", max_length=30, blank=True)
+    salutation = models.CharField("formule d'appel", max_length=100, blank=True)
+    notes = models.TextField("notes", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "élu"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:person", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name.upper()}".strip()
+
+    def age_band(self, on: date | None = None) -> str:
+        """« 50-59 ans »: the most that pages and exports show of a birth date."""
+        on = on or date.today()
+        birth = self.birth_date
+        age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+        if age < 18 or age > 110:
+            return "âge inconnu"
+        if age < 30:
+            return "moins de 30 ans"
+        if age >= 80:
+            return "80 ans et plus"
+        low = age // 10 * 10
+        return f"{low}-{low + 9} ans"
+
+
+class Mandate(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mandates")
+    kind = models.CharField("mandat", max_length=20, choices=MandateKind.choices)
+    territory_key = models.CharField(max_length=60)  # identity of the seat's territory
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT)
+    epci = models.ForeignKey(Epci, null=True, blank=True, on_delete=models.PROTECT)
+    departement = models.ForeignKey(Departement, null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    territory_code = models.CharField("code de la circonscription", max_length=20, blank=True)
+    territory_label = models.CharField("circonscription", max_length=200, blank=True)
+    start_date = models.DateField("début du mandat")
+    end_date = models.DateField("fin du mandat", null=True, blank=True)
+    end_reason = models.CharField("motif de fin", max_length=100, blank=True)
+    # Enrichment added by people.
+    office_address = models.TextField("adresse postale (mairie, siège)", blank=True)
+    notes = models.TextField("notes", blank=True)
+
+    class Meta:
+        verbose_name = "mandat"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "territory_key", "start_date"], name="unique_mandate"
+            )
+        ]
+        indexes = [models.Index(fields=["commune", "kind"]), models.Index(fields=["epci", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} : {self.person} ({self.territory_key})"
+
+
+class Snapshot(models.Model):
+    kind = models.CharField("fichier", max_length=10, choices=SnapshotKind.choices)
+    data_date = models.DateField("données au")
+    date_source = models.CharField(
+        "origine de la date", max_length=20,
+        choices=[("option", "indiquée à l'import"), ("contenu", "dernière date du fichier")],
+    )  # fmt: skip
+    file_name = models.CharField("fichier", max_length=500)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    layout = models.CharField("disposition", max_length=20)
+    encoding = models.CharField("encodage", max_length=20)
+    is_history_export = models.BooleanField("export historique", default=False)
+    row_count = models.PositiveIntegerField("lignes lues", default=0)
+    entry_count = models.PositiveIntegerField("mandats en cours", default=0)
+    rejected_count = models.PositiveIntegerField("lignes écartées", default=0)
+    new_person_count = models.PositiveIntegerField("personnes nouvelles", default=0)
+    # Territories the file covers: departures are only inferred inside them.
+    covered_communes = models.PositiveIntegerField("communes couvertes", default=0)
+    covered_departements = models.JSONField("départements couverts", default=list)
+    report = models.JSONField("rapport", default=dict, blank=True)
+    duration = models.FloatField("durée (s)", default=0)
+    imported_at = models.DateTimeField("importé le", auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "instantané RNE"
+        verbose_name_plural = "instantanés RNE"
+        ordering = ["kind", "-data_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"RNE {self.get_kind_display()} au {self.data_date:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:snapshot", args=[self.pk])
+
+    @property
+    def is_current(self) -> bool:
+        """The latest snapshot of its kind by data date; older ones are historical."""
+        latest = latest_snapshot(self.kind)
+        return latest is not None and latest.pk == self.pk
+
+
+def latest_snapshot(kind: str, on: date | None = None) -> Snapshot | None:
+    snapshots = Snapshot.objects.filter(kind=kind)
+    if on is not None:
+        snapshots = snapshots.filter(data_date__lte=on)
+    return snapshots.order_by("-data_date", "-id").first()
+
+
+class SnapshotEntry(models.Model):
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="entries")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="entries")
+    commune = models.ForeignKey(Commune, null=True, on_delete=models.PROTECT, related_name="+")
+    function = models.CharField("fonction", max_length=150, blank=True)
+    function_code = models.CharField(max_length=20, choices=FunctionCode.choices, blank=True)
+    function_rank = models.PositiveSmallIntegerField(null=True)
+    function_start = models.DateField("début de la fonction", null=True)
+    line = models.PositiveIntegerField("ligne du fichier")
+
+    class Meta:
+        verbose_name = "présence dans un instantané"
+        constraints = [models.UniqueConstraint(fields=["snapshot", "mandate"], name="unique_entry")]
+        indexes = [
+            models.Index(fields=["commune", "function_code"]),
+            models.Index(fields=["snapshot", "function_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mandate} dans {self.snapshot}"
+
+
+class PastFunction(models.Model):
+    """A function that ended, known from a history export (used to detect first mandates)."""
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="past_functions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="past_functions")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    function = models.CharField(max_length=150)
+    function_code = models.CharField(max_length=20, choices=FunctionCode.choices)
+    start_date = models.DateField(null=True)
+    end_date = models.DateField()
+    end_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "fonction passée"
+        indexes = [models.Index(fields=["function_code", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.function} ({self.person})"
+
+
+class IdentityDoubt(models.Model):
+    """Same territory and birth date, different spelling: merged or kept apart, to review."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="doubts")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveIntegerField()
+    file_last_name = models.CharField(max_length=150)
+    file_first_name = models.CharField(max_length=150)
+    merged = models.BooleanField()
+    rule = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "identité à vérifier"
+        verbose_name_plural = "identités à vérifier"
+
+    def __str__(self) -> str:
+        return f"{self.file_first_name} {self.file_last_name} ~ {self.person}"
