@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import territories
+from .views import officials, territories
 
 app_name = "web"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("departements/<str:code>/", territories.departement_detail, name="departement"),
     path("regions/", territories.region_list, name="regions"),
     path("regions/<str:code>/", territories.region_detail, name="region"),
+    path("elus/changements/", officials.changes_page, name="changes"),
+    path("elus/changements/export.<str:fmt>", officials.changes_export, name="changes-export"),
+    path("elus/instantanes/", officials.snapshot_list, name="snapshots"),
+    path("elus/instantanes/<int:pk>/", officials.snapshot_detail, name="snapshot"),
+    path("elus/identites/", officials.identity_review, name="identities"),
+    path("elus/<int:pk>/", officials.person_detail, name="person"),
 ]

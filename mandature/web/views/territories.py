@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
 from mandature.territories.search import search
 
@@ -18,12 +19,14 @@ COMMUNE_COLUMNS = {
 
 def home(request):
     context = {
+        "renewal": renewal_summary(),
+        "fresh": freshness(),
         "counts": {
             "communes": Commune.objects.current().count(),
             "epci": Epci.objects.filter(is_current=True).count(),
             "departements": Departement.objects.count(),
             "regions": Region.objects.count(),
-        }
+        },
     }
     return render(request, "web/home.html", context)
 
@@ -52,6 +55,7 @@ def commune_detail(request, code: str):
     context = {
         "commune": commune,
         "neighbours": commune.neighbours(10.0),
+        "team": commune_team(commune),
         "aliases": commune.aliases.exclude(kind="ancien-code").order_by("name"),
         "predecessors": commune.predecessors.order_by("name"),
         "former_codes": commune.aliases.filter(kind="ancien-code").order_by("code"),

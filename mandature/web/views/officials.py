@@ -1,0 +1,168 @@
+"""Pages of the elected officials: changes between snapshots, snapshots, identities, a person."""
+
+from datetime import date
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from mandature.core.models import audit
+from mandature.officials.changes import snapshot_at
+from mandature.officials.enums import ChangeType, SnapshotKind
+from mandature.officials.exports import to_csv, to_xlsx
+from mandature.officials.models import IdentityDoubt, Person, Snapshot
+from mandature.officials.services import cached_changes, default_comparison, freshness
+
+CHANGE_TYPES = [
+    (ChangeType.NEW_MAYOR, "Nouveaux maires"),
+    (ChangeType.FIRST_TIME_MAYOR, "dont premier mandat de maire"),
+    (ChangeType.RE_ELECTED, "Maires réélus"),
+    (ChangeType.DEPARTED, "Départs"),
+    (ChangeType.FUNCTION_CHANGE, "Changements de fonction"),
+    (ChangeType.NEW_PRESIDENT, "Nouveaux présidents d'EPCI"),
+]
+RENEWALS = [("2026", date(2026, 3, 1), date(2026, 6, 30)), ("2020", date(2020, 3, 1),
+            date(2020, 8, 1))]  # fmt: skip
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _selection(request):
+    """The two snapshots compared and the filters, from the query string."""
+    kind = request.GET.get("kind") or SnapshotKind.MAIRES
+    if kind not in SnapshotKind.values:
+        raise Http404("type de fichier inconnu")
+    date_from, date_to = _parse_date(request.GET.get("from")), _parse_date(request.GET.get("to"))
+    if date_from and date_to:
+        before, after = snapshot_at(kind, date_from), snapshot_at(kind, date_to)
+    else:
+        pair = default_comparison(kind)
+        before, after = pair if pair else (None, None)
+    filters = {
+        "type": request.GET.get("type", ""),
+        "departement": request.GET.get("departement", "").upper(),
+        "region": request.GET.get("region", ""),
+    }
+    return kind, before, after, filters
+
+
+def _filtered(changes, filters):
+    selected = changes.of_type(filters["type"]) if filters["type"] else changes.changes
+    if filters["departement"]:
+        selected = [c for c in selected if c.departement_code == filters["departement"]]
+    if filters["region"]:
+        selected = [c for c in selected if c.region_code == filters["region"]]
+    return selected
+
+
+def changes_page(request):
+    kind, before, after, filters = _selection(request)
+    context = {
+        "kind": kind,
+        "kinds": SnapshotKind.choices,
+        "snapshots": Snapshot.objects.filter(kind=kind).order_by("-data_date"),
+        "before": before,
+        "after": after,
+        "filters": filters,
+        "change_types": CHANGE_TYPES,
+        "renewals": RENEWALS,
+    }
+    if before and after and before.pk != after.pk:
+        if before.data_date > after.data_date:
+            before, after = after, before
+            context.update(before=before, after=after)
+        changes = cached_changes(before, after)
+        selected = _filtered(changes, filters)
+        page = Paginator(selected, 100).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            changes=changes,
+            counts={k.replace("-", "_"): v for k, v in changes.counts().items()},
+            by_region=changes.counts_by("region"),
+            by_departement=changes.counts_by("departement") if filters["region"] else [],
+            page=page,
+            selected_count=len(selected),
+            query=query.urlencode(),
+        )
+    return render(request, "web/officials/changes.html", context)
+
+
+@staff_member_required
+def changes_export(request, fmt: str):
+    kind, before, after, filters = _selection(request)
+    if not (before and after) or before.pk == after.pk:
+        raise Http404("deux instantanés différents sont nécessaires")
+    changes = cached_changes(before, after)
+    selected = _filtered(changes, filters)
+    audit("export des changements RNE", "web", request.user, kind=kind, format=fmt,
+          before=before.pk, after=after.pk, rows=len(selected), **filters)  # fmt: skip
+    name = f"changements-{kind}-{before.data_date}-{after.data_date}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            to_xlsx(changes, selected),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(to_csv(changes, selected), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def snapshot_list(request):
+    snapshots = Snapshot.objects.order_by("kind", "-data_date", "-id")
+    return render(
+        request, "web/officials/snapshots.html", {"snapshots": snapshots, "fresh": freshness()}
+    )
+
+
+def snapshot_detail(request, pk: int):
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    remarks = snapshot.report.get("remarks", [])
+    page = Paginator(remarks, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/officials/snapshot.html",
+        {"snapshot": snapshot, "page": page, "doubt_count": snapshot.doubts.count()},
+    )
+
+
+def identity_review(request):
+    doubts = IdentityDoubt.objects.select_related("person", "other", "snapshot").order_by(
+        "-snapshot__data_date", "line"
+    )
+    merged = request.GET.get("fusion")
+    if merged in ("oui", "non"):
+        doubts = doubts.filter(merged=merged == "oui")
+    snapshot_id = request.GET.get("instantane")
+    if snapshot_id and snapshot_id.isdigit():
+        doubts = doubts.filter(snapshot_id=int(snapshot_id))
+    page = Paginator(doubts, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/officials/identities.html",
+        {"page": page, "merged": merged, "query": query.urlencode(),
+         "total": IdentityDoubt.objects.count()},
+    )  # fmt: skip
+
+
+def person_detail(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    mandates = person.mandates.select_related("commune", "epci", "departement", "region")
+    rows = []
+    for mandate in mandates.order_by("-start_date"):
+        last = (
+            mandate.entries.select_related("snapshot")
+            .order_by("-snapshot__data_date", "-snapshot_id")
+            .first()
+        )
+        rows.append((mandate, last))
+    return render(request, "web/officials/person.html", {"person": person, "mandates": rows})
