@@ -11,12 +11,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+RNE = settings.DATA_DIR / "rne"
+# Two real national mayors files around the renewal of March 2026, loaded once per session.
+SESSION_RNE_FILES = [RNE / "rne-maires_2022-02.csv.gz", RNE / "elus-maires-mai_2026-04.csv.gz"]
+
+
 def load_national_territories():
+    from mandature.officials.importer import import_rne
     from mandature.territories.loader import load_territories
     from mandature.territories.models import Commune
 
     if not Commune.objects.exists():
         load_territories(settings.DATA_DIR / "geo")
+        for path in SESSION_RNE_FILES:
+            import_rne(path)
 
 
 @pytest.fixture(scope="session")

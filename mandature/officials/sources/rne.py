@@ -87,6 +87,20 @@ COLUMNS: dict[str, str | None] = {
     "libelle de l epci": "epci_label",
 }
 
+DISPLAY = {
+    "last_name": "Nom de l'élu", "first_name": "Prénom de l'élu", "sex": "Code sexe",
+    "birth": "Date de naissance", "mandate_start": "Date de début du mandat",
+    "commune": "Code de la commune", "function": "Libellé de la fonction",
+    "function_start": "Date de début de la fonction", "siren": "N° SIREN",
+    "dept": "Code du département", "csp": "Code de la collectivité à statut particulier",
+    "canton": "Code du canton", "region": "Code de la région",
+    "section": "Code de la section départementale", "sector": "Libellé du secteur",
+    "circo": "Code de la circonscription législative",
+    "csp_section": "Code de la section - collectivité à statut particulier",
+    "metro_circo": "Code de la circonscription métropolitaine",
+    "afe": "Code de la circonscription AFE", "consular": "Code de la circonscription consulaire",
+}  # fmt: skip
+
 PERSON = ("last_name", "first_name", "sex", "birth", "mandate_start")
 
 # Columns each kind needs, beside PERSON.
@@ -412,11 +426,12 @@ def parse_text(name: str, text: str, encoding: str, reference: date) -> RneFile:
         required = tuple(c for c in required if c != "function_start")
     missing = [c for c in required if c not in fields]
     if missing:
-        names = {v: k for k, v in COLUMNS.items() if v}
+        expected = ", ".join(f"« {DISPLAY[c]} »" for c in required)
         for column in missing:
             problems.append(
-                f"{name}:{first + 1}: column « {names[column]} »: colonne manquante pour un "
-                f"fichier « {SnapshotKind(kind).label} » ; colonnes trouvées : {found}"
+                f"{name}:{first + 1}: column « {DISPLAY[column]} »: colonne manquante pour un "
+                f"fichier « {SnapshotKind(kind).label} » ; attendues au moins : {expected} ; "
+                f"trouvées : {found}"
             )
     if problems:
         raise RneFileError(problems)

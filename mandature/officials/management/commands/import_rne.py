@@ -34,13 +34,19 @@ class Command(MandatureCommand):
             "ou de fonction du fichier",
         )
         parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="écrire chaque étape sur la sortie d'erreur, même hors terminal",
+        )
+        parser.add_argument(
             "--skip-unplaced",
             action="store_true",
             help="écarter les lignes dont la commune, l'EPCI ou le territoire est inconnu "
             "(gardées dans le rapport de l'instantané) au lieu d'arrêter l'import",
         )
 
-    def handle(self, *args, files, date, skip_unplaced, **options):
+    def handle(self, *args, files, date, skip_unplaced, progress, **options):
+        self.verbose_progress = progress
         imported = already = 0
         for path in files:
             try:
@@ -62,6 +68,10 @@ class Command(MandatureCommand):
         self.summary(f"RNE : {imported} fichier(s) importé(s), {already} déjà importé(s)")
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        if self.verbose_progress:
+            self.stderr.write(f"étape : {stage} {done}/{total}")
+            self.stderr.flush()
+            return
         width = 30
         filled = width * done // total if total else width
         self.progress(f"[{'#' * filled}{'.' * (width - filled)}] {stage} {done}/{total}   ")

@@ -1,0 +1,229 @@
+"""import-rne: atomic, idempotent, historical snapshots, enrichment kept, malformed files refused."""
+
+import gzip
+import io
+import os
+import signal
+import subprocess
+import sys
+import zipfile
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from mandature.officials.changes import snapshot_at
+from mandature.officials.enums import SnapshotKind
+from mandature.officials.importer import import_rne
+from mandature.officials.models import Mandate, Person, Snapshot, SnapshotEntry
+from mandature.officials.services import commune_team
+
+RNE = settings.DATA_DIR / "rne"
+HEADER = (
+    "Code du département;Libellé du département;Code de la collectivité à statut particulier;"
+    "Libellé de la collectivité à statut particulier;Code de la commune;Libellé de la commune;"
+    "Nom de l'élu;Prénom de l'élu;Code sexe;Date de naissance;"
+    "Code de la catégorie socio-professionnelle;Libellé de la catégorie socio-professionnelle;"
+    "Date de début du mandat;Date de début de la fonction"
+)
+ROW_1 = "01;Ain;;;01001;L'Abergement-Clémenciat;EVALET TAPONAT;Line;F;22/07/1967;38;Ingénieur;15/03/2026;23/03/2026"
+ROW_2 = "01;Ain;;;01002;L'Abergement-De-Varey;COUROUBLE;François;M;21/02/1958;31;Libéral;15/03/2026;20/03/2026"
+
+
+def counts():
+    return (Person.objects.count(), Mandate.objects.count(), Snapshot.objects.count(),
+            SnapshotEntry.objects.count())  # fmt: skip
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_reimporting_a_file_says_so_and_changes_nothing(db):
+    before = counts()
+    (result,) = import_rne(RNE / "elus-maires-mai_2026-04.csv.gz")
+    assert result.already and "déjà importé" in result.summary()
+    assert counts() == before
+
+
+def test_data_date_is_shown(db, capsys):
+    assert Snapshot.objects.get(file_name="elus-maires-mai_2026-04.csv.gz").data_date == date(
+        2026, 4, 17
+    )
+
+
+def test_older_file_becomes_a_historical_snapshot(db):
+    """9-rne-maires_2022-03-27 was published in 2022 but its data stops in November 2020
+    (Michèle Rubirola, mayor of Marseille); rne-maires_2022-02 shows Benoît Payan."""
+    (result,) = import_rne(RNE / "9-rne-maires_2022-03-27.csv.gz")
+    assert result.snapshot.data_date == date(2020, 11, 24)
+    assert result.superseded_by is not None and "historique" in result.summary()
+    assert snapshot_at(SnapshotKind.MAIRES, date(2026, 11, 24)).data_date == date(2026, 4, 17)
+
+    def mayor_of_marseille(on):
+        snapshot = snapshot_at(SnapshotKind.MAIRES, on)
+        return SnapshotEntry.objects.get(snapshot=snapshot, commune_id="13055").person.last_name
+
+    assert mayor_of_marseille(date(2021, 6, 1)) == "RUBIROLA"
+    assert mayor_of_marseille(date(2022, 2, 15)) == "PAYAN"
+
+
+def test_commune_absent_from_the_latest_file_keeps_its_last_known_mayor(db):
+    laval = commune_team_of("53130")  # Mayenne was not reported in April 2026
+    assert laval.mayor is not None and not laval.reported
+    assert laval.mayor.snapshot.data_date == date(2022, 1, 27)
+
+
+def commune_team_of(code):
+    from mandature.territories.models import Commune
+
+    return commune_team(Commune.objects.get(code=code))
+
+
+def test_enrichment_survives_a_later_import(db, tmp_path):
+    person = Person.objects.get(last_name="EVALET TAPONAT", first_name="Line")
+    person.email = "maire@abergement.fr"
+    person.salutation = "Madame la Maire"
+    person.save()
+    mandate = person.mandates.get()
+    mandate.office_address = "Mairie, 01400 L'Abergement-Clémenciat"
+    mandate.save()
+    later = write(
+        tmp_path, "maires.csv", f"{HEADER}\n{ROW_1}\n{ROW_2.replace('COUROUBLE', 'NOUVEAU')}\n"
+    )
+    import_rne(later, data_date=date(2026, 6, 1))
+    person.refresh_from_db()
+    mandate.refresh_from_db()
+    assert person.email == "maire@abergement.fr" and person.salutation == "Madame la Maire"
+    assert mandate.office_address.startswith("Mairie")
+
+
+def test_departures_only_inside_a_partial_file(db, tmp_path):
+    partial = write(tmp_path, "partiel.csv", f"{HEADER}\n{ROW_1}\n")
+    import_rne(partial, data_date=date(2026, 6, 1))
+    from mandature.officials.changes import compute_changes
+
+    changes = compute_changes(
+        snapshot_at("maires", date(2026, 5, 1)), snapshot_at("maires", date(2026, 6, 1))
+    )
+    assert changes.compared == 1 and changes.changes == []
+    assert changes.not_yet_reported > 30_000
+
+
+def test_unplaced_rows_stop_the_import_unless_skipped(db, tmp_path):
+    path = write(
+        tmp_path, "inconnue.csv", f"{HEADER}\n{ROW_1}\n{ROW_2.replace('01002', '99999')}\n"
+    )
+    before = counts()
+    with pytest.raises(CommandError):
+        call_command("import_rne", str(path), date=date(2026, 6, 1))
+    assert counts() == before
+    (result,) = import_rne(path, data_date=date(2026, 6, 1), skip_unplaced=True)
+    assert result.snapshot.rejected_count == 1 and result.snapshot.entry_count == 1
+    assert result.snapshot.report["remarks"][0][:2] == [3, "Code de la commune"]
+
+
+def test_zip_with_windows_1252_and_tabs(db, tmp_path):
+    text = (
+        "Titre du rapport\r\nCode du département (Maire)\tLibellé de département (Maires)\t"
+        "Code Insee de la commune\tLibellé de la commune\tNom de l'élu\tPrénom de l'élu\tCode sexe\t"
+        "Date de naissance\tCode profession\tLibellé de la profession\tDate de début du mandat\t"
+        "Date de début de la fonction\r\nZA\tGUADELOUPE\t101\tLes Abymes\tÉLU\tHélène\tF\t4/3/1971\t"
+        "61\tRetraités\t23/3/2014\t23/3/2014\r\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("9-rne-maires.txt", text.encode("cp1252"))
+    path = tmp_path / "maires.zip"
+    path.write_bytes(buffer.getvalue())
+    (result,) = import_rne(path)
+    entry = result.snapshot.entries.get()
+    assert entry.commune_id == "97101" and entry.person.first_name == "Hélène"
+    assert result.snapshot.encoding == "windows-1252" and result.snapshot.layout == "ancien"
+
+
+MALFORMED = {
+    "empty.csv": (b"", 1, "fichier vide"),
+    "error-page.csv": (b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>\n", 1, "page HTML"),
+    "missing-column.csv": (HEADER.replace(";Code sexe", "") + "\n", 1, "« Code sexe »: colonne manquante"),
+    "renamed-column.csv": (HEADER.replace("Date de naissance", "Naissance") + "\n", 1, "« Naissance »: colonne inconnue"),
+    "extra-column.csv": (HEADER + ";Commentaire\n", 1, "« Commentaire »: colonne inconnue"),
+    "wrong-separator.csv": (HEADER.replace(";", "|") + "\n" + ROW_1.replace(";", "|") + "\n", 1, "disposition inconnue"),
+    "utf16.csv": ((HEADER + "\n" + ROW_1 + "\n").encode("utf-16"), 1, "UTF-16"),
+    "impossible-date.csv": (f"{HEADER}\n{ROW_1.replace('22/07/1967', '31/02/1967')}\n", 2, "« Date de naissance »: date impossible"),
+    "unknown-commune.csv": (f"{HEADER}\n{ROW_1.replace('01001', '99999')}\n", 2, "« Code de la commune »: commune « 99999 » inconnue"),
+    "duplicated-rows.csv": (f"{HEADER}\n{ROW_1}\n{ROW_1}\n", 3, "ligne en double (identique à la ligne 2)"),
+    "truncated-last-line.csv": (f"{HEADER}\n{ROW_1}\n{ROW_2[:60]}", 3, "champs au lieu de 14"),
+    "two-kinds-mixed.csv": (
+        f"{HEADER}\n{ROW_1}\n" + HEADER.replace("Date de début de la fonction", "Libellé de la fonction;Date de début de la fonction") + "\n",
+        3, "deux fichiers mélangés"),
+    "bad-sex.csv": (f"{HEADER}\n{ROW_1.replace(';F;', ';X;')}\n", 2, "« Code sexe »: sexe « X »"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_files_are_refused_with_file_line_and_column(db, tmp_path, capsys, name):
+    content, line, message = MALFORMED[name]
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    before = counts()
+    with pytest.raises(CommandError) as error:
+        call_command("import_rne", str(path))
+    assert error.value.returncode == 2
+    stderr = capsys.readouterr().err
+    assert f"{path}:{line}: column « " in stderr, stderr
+    assert message in stderr, stderr
+    assert counts() == before
+
+
+def test_zero_byte_gz_is_refused(db, tmp_path, capsys):
+    path = tmp_path / "maires.csv.gz"
+    path.write_bytes(b"")
+    with pytest.raises(CommandError):
+        call_command("import_rne", str(path))
+    assert f"{path}:0: column « - »: fichier gzip vide" in capsys.readouterr().err
+
+
+def test_errors_are_capped_at_twenty_with_a_count(db, tmp_path, capsys):
+    rows = "\n".join(ROW_1.replace("01001", f"99{i:03d}") for i in range(30))
+    path = write(tmp_path, "many.csv", f"{HEADER}\n{rows}\n")
+    with pytest.raises(CommandError):
+        call_command("import_rne", str(path))
+    err = capsys.readouterr().err
+    assert err.count(": column « ") == 20 and "et 11 autre(s) erreur(s)" in err
+
+
+def test_killed_import_leaves_the_database_as_before(tmp_path):
+    """SIGKILL in the middle of an import: nothing of it remains."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'kill.sqlite3'}",
+           "MANDATURE_VAR_DIR": str(tmp_path)}  # fmt: skip
+    cli = [sys.executable, "-m", "mandature.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*cli, "load-territories"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen(
+        [*cli, "import-rne", "--progress", str(RNE / "rne-maires_2022-02.csv.gz")],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    for line in process.stderr:
+        if "étape : mandats" in line:  # persons are written, mandates not yet
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    check = "from mandature.officials.models import *; print(Person.objects.count(), Snapshot.objects.count())"
+    done = subprocess.run(
+        [*cli, "shell", "-c", check], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split()[-2:] == ["0", "0"]
+
+
+def test_gzip_of_the_same_content_is_already_imported(db, tmp_path):
+    raw = gzip.decompress((RNE / "elus-maires-mai_2026-04.csv.gz").read_bytes())
+    path = tmp_path / "copie.csv"
+    path.write_bytes(raw)
+    (result,) = import_rne(path)
+    assert result.already

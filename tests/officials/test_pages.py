@@ -1,0 +1,61 @@
+"""Pages about elected officials, as a visitor sees them."""
+
+from django.contrib.auth.models import User
+
+
+def test_home_shows_the_renewal_first(client, db):
+    page = client.get("/").content.decode()
+    assert "nouveaux maires" in page and "premiers mandats de maire" in page
+    assert page.index("nouveaux maires") < page.index('<label for="q">')
+    assert "RNE maires au 17 avril 2026" in page
+
+
+def test_changes_page_with_filters(client, db):
+    page = client.get("/elus/changements/", {"type": "first-time-mayor", "departement": "32"})
+    html = page.content.decode()
+    assert "27 janvier 2022" in html and "17 avril 2026" in html
+    assert "premier mandat" in html and "/communes/32" in html
+    assert "/communes/33" not in html
+
+
+def test_commune_page_shows_the_new_mayor_and_the_previous_one(client, db):
+    html = client.get("/communes/32013/").content.decode()  # Auch
+    assert "BONNE" in html and "nouveau" in html and "LAPREBENDE" in html
+    assert "Maire précédent" in html
+
+
+def test_commune_not_yet_reported(client, db):
+    html = client.get("/communes/53130/").content.decode()  # Laval
+    assert "Maire non encore renseigné dans le RNE au 17 avril 2026" in html
+
+
+def test_no_birth_date_on_person_page(client, db):
+    from mandature.officials.models import Person
+
+    person = Person.objects.filter(last_name="BONNE", first_name="Camille").get()
+    html = client.get(person.get_absolute_url()).content.decode()
+    assert person.birth_date.strftime("%d/%m/%Y") not in html
+    assert str(person.birth_date.year) not in html
+    assert "ans" in html
+
+
+def test_exports_need_staff_and_are_logged(client, db):
+    url = "/elus/changements/export.csv?type=new-mayor&departement=32"
+    assert client.get(url).status_code == 302  # to the login page
+    staff = User.objects.create_user("staff", password="x", is_staff=True)
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    from mandature.core.models import AuditLog
+
+    assert AuditLog.objects.filter(user=staff, channel="web").count() == 1
+
+
+def test_snapshot_and_identity_pages(client, db):
+    from mandature.officials.models import Snapshot
+
+    snapshot = Snapshot.objects.get(file_name="elus-maires-mai_2026-04.csv.gz")
+    html = client.get(snapshot.get_absolute_url()).content.decode()
+    assert "17 avril 2026" in html and "32\xa0475" in html
+    html = client.get("/elus/identites/").content.decode()
+    assert "La règle d'identité" in html and "fusionnés" in html
