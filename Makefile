@@ -39,10 +39,14 @@ run: prepare ## install, load the data and serve on http://$(HOST):$(PORT)/
 	@echo "Mandature est servi sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
 	@echo "Premier administrateur : .venv/bin/mandature createsuperuser"
 	@echo ""
+	@$(BIN)/mandature worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn mandature.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --log-level warning
 
-dev: prepare ## development server with autoreload and DEBUG on
+dev: prepare ## development server with autoreload and DEBUG on (and a task worker)
+	@DEBUG=1 $(BIN)/mandature worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/mandature runserver $(HOST):$(PORT)
 
 test: install-dev ## the whole suite (SQLite, or the database of DATABASE_URL)
@@ -58,6 +62,7 @@ format: install-dev ## reformat the code
 
 bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/territories.py
+	$(BIN)/python bench/import_rne.py
 
 vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund

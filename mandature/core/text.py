@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -9,6 +10,7 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß"
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 
+@lru_cache(maxsize=1 << 20)  # names repeat a lot in national files
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: « L'Haÿ-les-Roses » → « l hay les roses »."""
     text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
@@ -16,6 +18,7 @@ def fold(text: str) -> str:
     return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
+@lru_cache(maxsize=1 << 20)
 def compact(text: str) -> str:
     """The folded text without spaces: « L'Haÿ » and « lhay » give the same key."""
     return fold(text).replace(" ", "")

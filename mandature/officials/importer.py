@@ -257,6 +257,8 @@ class _Writer:
         """Rows with no exact match: same seat territory, sex and birth date, a close name."""
         territories = sorted({placed[i][1].territory_key for i in unmatched})
         known: dict[tuple, list[tuple[int, str, str]]] = {}
+        if not Mandate.objects.filter(kind=self.mandate_kind).exists():
+            territories = []  # a first import: nobody to compare with
         for chunk_start in range(0, len(territories), 5000):
             chunk = territories[chunk_start : chunk_start + 5000]
             for territory, pid, sex, birth, last, first in (

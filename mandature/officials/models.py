@@ -66,10 +66,41 @@ class Mandate(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mandates")
     kind = models.CharField("mandat", max_length=20, choices=MandateKind.choices)
     territory_key = models.CharField(max_length=60)  # identity of the seat's territory
-    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT)
-    epci = models.ForeignKey(Epci, null=True, blank=True, on_delete=models.PROTECT)
-    departement = models.ForeignKey(Departement, null=True, blank=True, on_delete=models.PROTECT)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    # Placed by the importer against today's territories (checked there, so no database-level
+    # constraint: each costs a trigger per row when half a million rows are imported).
+    # Indexes: (commune, kind) and (epci, kind) below; no index of their own either.
+    commune = models.ForeignKey(
+        Commune,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+    )
+    epci = models.ForeignKey(
+        Epci,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+    )
+    departement = models.ForeignKey(
+        Departement,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+    )
     territory_code = models.CharField("code de la circonscription", max_length=20, blank=True)
     territory_label = models.CharField("circonscription", max_length=200, blank=True)
     start_date = models.DateField("début du mandat")
@@ -144,10 +175,23 @@ def latest_snapshot(kind: str, on: date | None = None) -> Snapshot | None:
 
 
 class SnapshotEntry(models.Model):
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="entries")
+    # Indexed by the unique (snapshot, mandate) constraint.
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="entries")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="entries")
-    commune = models.ForeignKey(Commune, null=True, on_delete=models.PROTECT, related_name="+")
+    # Copies of the mandate's person and commune, for fast queries (the mandate holds the links).
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="entries", db_constraint=False
+    )
+    commune = models.ForeignKey(
+        Commune,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # indexed by (commune, function_code)
+    )
     function = models.CharField("fonction", max_length=150, blank=True)
     function_code = models.CharField(max_length=20, choices=FunctionCode.choices, blank=True)
     function_rank = models.PositiveSmallIntegerField(null=True)
@@ -204,3 +248,56 @@ class IdentityDoubt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_first_name} {self.file_last_name} ~ {self.person}"
+
+
+class RneResource(models.Model):
+    """A resource of the data.gouv.fr RNE dataset already downloaded by `sync-rne`."""
+
+    resource_id = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+    checksum = models.CharField(max_length=200, blank=True)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+    snapshot = models.ForeignKey(Snapshot, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "ressource data.gouv.fr du RNE"
+        constraints = [
+            models.UniqueConstraint(fields=["resource_id", "checksum"], name="unique_resource")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RneUpload(models.Model):
+    """A file sent from the web page by staff, imported by the task queue."""
+
+    class Status(models.TextChoices):
+        WAITING = "attente", "en attente"
+        RUNNING = "encours", "en cours"
+        DONE = "fini", "importé"
+        FAILED = "echec", "refusé"
+
+    file = models.FileField("fichier", upload_to="rne-uploads/")
+    original_name = models.CharField("nom du fichier", max_length=300)
+    data_date = models.DateField("date des données", null=True, blank=True)
+    skip_unplaced = models.BooleanField("écarter les lignes non placées", default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    message = models.TextField(blank=True)
+    snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "fichier RNE envoyé"
+        verbose_name_plural = "fichiers RNE envoyés"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:rne-upload", args=[self.pk])

@@ -19,4 +19,6 @@ urlpatterns = [
     path("elus/instantanes/<int:pk>/", officials.snapshot_detail, name="snapshot"),
     path("elus/identites/", officials.identity_review, name="identities"),
     path("elus/<int:pk>/", officials.person_detail, name="person"),
+    path("elus/import/", officials.rne_upload, name="rne-import"),
+    path("elus/import/<int:pk>/", officials.rne_upload_status, name="rne-upload"),
 ]

@@ -41,7 +41,7 @@ def test_a_mayor_whose_name_is_spelled_differently_is_not_new(renewal):
 
 
 def test_changes_by_departement_and_region(renewal):
-    by_region = dict((code, counter) for code, _name, counter in renewal.counts_by("region"))
+    by_region = {code: counter for code, _name, counter in renewal.counts_by("region")}
     assert (
         sum(c[ChangeType.NEW_MAYOR] for c in by_region.values())
         == renewal.counts()[ChangeType.NEW_MAYOR]

@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from mandature.core.text import fold
@@ -143,7 +144,7 @@ class RneFileError(Exception):
         super().__init__(text)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     last_name: str
@@ -332,6 +333,7 @@ class DateParser:
         return value
 
 
+@lru_cache(maxsize=4096)
 def function_code(label: str) -> tuple[str, int | None]:
     """« 2ème adjoint au maire » → ("adjoint", 2); « Maire » → ("maire", None)."""
     text = fold(label)
@@ -360,6 +362,7 @@ def normalise_code(text: str, width: int) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 17)
 def commune_code(dept: str, commune: str) -> str:
     """The INSEE code, from a full code or from the old split layout (département + 3 digits)."""
     commune = commune.strip().upper()
@@ -609,9 +612,7 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
             row.label = values[i_label].strip() if i_label is not None else ""
         if kind == SnapshotKind.MA:
             row.code = row.code or row.csp or row.region
-        identity = (fold(last_name), fold(first_name), sex, values[i_birth].strip(), row.commune,
-                    row.siren, row.dept, row.code, values[i_start].strip(), row.function,
-                    values[i_mandate_end].strip() if i_mandate_end is not None else "")  # fmt: skip
+        identity = tuple(values)
         if identity in seen:
             problem(line_no, column_name["last_name"], f"ligne en double (identique à la ligne "
                     f"{seen[identity]})")  # fmt: skip

@@ -166,3 +166,44 @@ def person_detail(request, pk: int):
         )
         rows.append((mandate, last))
     return render(request, "web/officials/person.html", {"person": person, "mandates": rows})
+
+
+@staff_member_required
+def rne_upload(request):
+    from django.shortcuts import redirect
+
+    from mandature.officials.models import RneUpload
+    from mandature.officials.tasks import import_upload
+
+    from ..forms import RneUploadForm
+
+    form = RneUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = RneUpload.objects.create(
+            file=form.cleaned_data["file"],
+            original_name=form.cleaned_data["file"].name[:300],
+            data_date=form.cleaned_data["data_date"],
+            skip_unplaced=form.cleaned_data["skip_unplaced"],
+            uploaded_by=request.user,
+        )
+        import_upload.enqueue(upload.pk)
+        return redirect(upload)
+    uploads = RneUpload.objects.select_related("snapshot")[:20]
+    return render(request, "web/officials/upload.html", {"form": form, "uploads": uploads})
+
+
+@staff_member_required
+def rne_upload_status(request, pk: int):
+    from mandature.officials.models import RneUpload
+    from mandature.officials.tasks import read_progress
+
+    upload = get_object_or_404(RneUpload, pk=pk)
+    progress = read_progress(upload.pk)
+    percent = 100 * progress["done"] // progress["total"] if progress["total"] else 0
+    if upload.status in (RneUpload.Status.DONE, RneUpload.Status.FAILED):
+        percent = 100
+    finished = upload.status in (RneUpload.Status.DONE, RneUpload.Status.FAILED)
+    context = {"upload": upload, "progress": progress, "percent": percent, "finished": finished}
+    if request.headers.get("HX-Request"):
+        return render(request, "web/officials/partials/upload_progress.html", context)
+    return render(request, "web/officials/upload_status.html", context)

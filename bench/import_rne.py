@@ -1,0 +1,227 @@
+"""Benchmark: import of a national-size RNE municipal councillors file (about 500,000 rows).
+
+    .venv/bin/python bench/import_rne.py [--no-postgres] [--rows-scale 1.0]
+
+The file is generated in the current real layout (16 columns, semicolon, UTF-8) from the real
+mayors files: every commune gets its legal council size (CGCT L.2121-2) with the real mayor,
+adjoints and councillors whose names are drawn from the real names of the mayors files.
+Each backend runs in a fresh database with the territories loaded. Baseline, in the same run:
+a raw COPY (PostgreSQL) or executemany (SQLite) of the same rows into a bare table.
+"""
+
+import csv
+import gzip
+import io
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HEADER = [
+    "Code du département", "Libellé du département", "Code de la collectivité à statut particulier",
+    "Libellé de la collectivité à statut particulier", "Code de la commune", "Libellé de la commune",
+    "Nom de l'élu", "Prénom de l'élu", "Code sexe", "Date de naissance",
+    "Code de la catégorie socio-professionnelle", "Libellé de la catégorie socio-professionnelle",
+    "Date de début du mandat", "Libellé de la fonction", "Date de début de la fonction",
+    "Code nationalité",
+]  # fmt: skip
+SIZES = [(100, 7), (500, 11), (1500, 15), (2500, 19), (3500, 23), (5000, 27), (10000, 29),
+         (20000, 33), (30000, 35), (40000, 39), (50000, 43), (60000, 45), (80000, 49),
+         (100000, 53), (150000, 55), (200000, 59), (250000, 61), (300000, 65)]  # fmt: skip
+SPECIAL_SIZES = {"75056": 163, "13055": 101, "69123": 73}
+
+
+def council_size(code: str, population: int) -> int:
+    if code in SPECIAL_SIZES:
+        return SPECIAL_SIZES[code]
+    for limit, size in SIZES:
+        if population < limit:
+            return size
+    return 69
+
+
+def generate(path: Path, scale: float = 1.0) -> int:
+    """Write the national file; returns its number of data rows."""
+    mayors = list(csv.reader(io.StringIO(gzip.decompress(
+        (ROOT / "data/rne/elus-maires-mai_2026-04.csv.gz").read_bytes()).decode()), delimiter=";"))[1:]  # fmt: skip
+    populations = {c["code"]: c.get("population", 0) for c in json.loads(
+        gzip.decompress((ROOT / "data/geo/communes.json.gz").read_bytes()))}  # fmt: skip
+    rng = random.Random(2026)
+    last_names = [m[6] for m in mayors]
+    first_names = {
+        "M": [m[7] for m in mayors if m[8] == "M"],
+        "F": [m[7] for m in mayors if m[8] == "F"],
+    }
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";", lineterminator="\n")
+        writer.writerow(HEADER)
+        for mayor in mayors:
+            dept, dept_label, csp, csp_label, code, name = mayor[:6]
+            size = max(1, int(council_size(code, populations.get(code, 0)) * scale))
+            start = mayor[12]
+            writer.writerow([*mayor[:12], start, "Maire", mayor[13], "FR"])
+            rows += 1
+            adjoints = min(size // 3, 20)
+            for seat in range(1, size):
+                sex = "F" if seat % 2 else "M"
+                birth = date(1945, 1, 1) + timedelta(days=rng.randrange(0, 365 * 58))
+                function, function_start = "", ""
+                if seat <= adjoints:
+                    function = (
+                        "1er adjoint au Maire" if seat == 1 else f"{seat}ème adjoint au Maire"
+                    )
+                    function_start = mayor[13]
+                writer.writerow([dept, dept_label, csp, csp_label, code, name, rng.choice(last_names),
+                                 rng.choice(first_names[sex]), sex, birth.strftime("%d/%m/%Y"), "",
+                                 "", start, function, function_start, "FR"])  # fmt: skip
+                rows += 1
+    return rows
+
+
+def changed_copy(source: Path, target: Path, share: float = 0.05) -> None:
+    """The same file with about 5 % of its rows changed (new councillors, new functions)."""
+    rng = random.Random(5)
+    with source.open(encoding="utf-8") as src, target.open("w", encoding="utf-8") as out:
+        out.write(src.readline())
+        for line in src:
+            if rng.random() < share:
+                fields = line.rstrip("\n").split(";")
+                if fields[13] == "" and rng.random() < 0.5:  # a councillor becomes adjoint
+                    fields[13], fields[14] = "Adjoint au maire", "01/04/2026"
+                else:  # somebody else takes the seat
+                    fields[6] = rng.choice(["MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT"])
+                    fields[7] = rng.choice(["Camille", "Dominique", "Claude"])
+                    fields[9] = (
+                        f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/19{rng.randint(50, 99)}"
+                    )
+                line = ";".join(fields) + "\n"
+            out.write(line)
+
+
+def child(database_url: str, file_path: str, changed_path: str) -> dict:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from mandature.officials.changes import compute_changes
+    from mandature.officials.importer import import_rne
+    from mandature.territories.loader import load_territories
+
+    call_command("migrate", verbosity=0)
+    load_territories(settings.DATA_DIR / "geo")
+    with open(file_path, encoding="utf-8") as source:
+        rows = list(csv.reader(source, delimiter=";"))[1:]
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_raw (" + ", ".join(f"c{i} text" for i in range(16)) + ")"
+        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY bench_raw FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                "INSERT INTO bench_raw VALUES (" + ", ".join(["%s"] * 16) + ")", rows
+            )
+        cursor.execute("DROP TABLE bench_raw")
+    baseline = time.perf_counter() - started
+    del rows
+    timings = {"baseline": baseline}
+    started = time.perf_counter()
+    (first,) = import_rne(Path(file_path), data_date=date(2026, 4, 24))
+    timings["import"] = time.perf_counter() - started
+    started = time.perf_counter()
+    (again,) = import_rne(Path(file_path), data_date=date(2026, 4, 24))
+    timings["reimport_identical"] = time.perf_counter() - started
+    assert again.already
+    started = time.perf_counter()
+    (second,) = import_rne(Path(changed_path), data_date=date(2026, 5, 6))
+    timings["reimport_5pct"] = time.perf_counter() - started
+    started = time.perf_counter()
+    changes = compute_changes(first.snapshot, second.snapshot)
+    timings["changes"] = time.perf_counter() - started
+    timings["rows"] = first.snapshot.row_count
+    timings["entries"] = first.snapshot.entry_count
+    timings["changes_found"] = len(changes.changes)
+    timings["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return timings
+
+
+def run_child(url: str, file_path: Path, changed: Path) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", url, str(file_path), str(changed)],
+                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(name: str, t: dict) -> None:
+    ratio = t["import"] / t["baseline"]
+    print(f"\n== {name}: {t['rows']:,} rows, {t['entries']:,} seats".replace(",", " "))
+    print(f"  raw baseline (bare table)        : {t['baseline']:6.2f} s")
+    print(
+        f"  import, end to end               : {t['import']:6.2f} s  ({ratio:.1f}x baseline; goals <= 2.5x and <= 15 s)"
+    )
+    print(f"  identical re-import              : {t['reimport_identical']:6.2f} s  (goal <= 2 s)")
+    print(f"  re-import with 5 % rows changed  : {t['reimport_5pct']:6.2f} s  (goal <= 10 s)")
+    print(
+        f"  change detection, two snapshots  : {t['changes']:6.2f} s  ({t['changes_found']:,} changes; goal <= 5 s)".replace(
+            ",", " "
+        )
+    )
+    print(f"  peak memory of the process       : {t['peak_mib']:6.0f} MiB (goal <= 1024)")
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        print(json.dumps(child(*sys.argv[2:])))
+        return
+    scale = (
+        float(sys.argv[sys.argv.index("--rows-scale") + 1]) if "--rows-scale" in sys.argv else 1.0
+    )
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        national, changed = (
+            Path(tmp) / "elus-conseillers-municipaux-cm.csv",
+            Path(tmp) / "cm-5pct.csv",
+        )
+        started = time.perf_counter()
+        rows = generate(national, scale)
+        changed_copy(national, changed)
+        print(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s".replace(",", " "))
+        report("SQLite", run_child(f"sqlite:///{tmp}/bench.sqlite3", national, changed))
+        if "--no-postgres" in sys.argv:
+            return
+        import psycopg
+
+        server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS mandature_bench_rne")
+            conn.execute("CREATE DATABASE mandature_bench_rne")
+        try:
+            report(
+                "PostgreSQL",
+                run_child(server.rsplit("/", 1)[0] + "/mandature_bench_rne", national, changed),
+            )
+        finally:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS mandature_bench_rne WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Background work of the officials: importing an uploaded RNE file with visible progress.
+
+Progress is written to a small JSON file under var/progress/ rather than to the database: the
+import runs in one transaction, and SQLite has a single writer.
+"""
+
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django_tasks import task
+
+from .importer import import_rne
+from .models import RneUpload
+from .sources.rne import RneFileError
+
+
+def progress_path(upload_id: int) -> Path:
+    return Path(settings.VAR_DIR) / "progress" / f"rne-upload-{upload_id}.json"
+
+
+def read_progress(upload_id: int) -> dict:
+    try:
+        return json.loads(progress_path(upload_id).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"stage": "en attente", "done": 0, "total": 0}
+
+
+def _writer(upload_id: int):
+    path = progress_path(upload_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    last = [0.0]
+
+    def write(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.3 and done < total:
+            return
+        last[0] = now
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"stage": stage, "done": done, "total": total}))
+        tmp.replace(path)
+
+    return write
+
+
+@task()
+def import_upload(upload_id: int) -> str:
+    upload = RneUpload.objects.get(pk=upload_id)
+    upload.status = RneUpload.Status.RUNNING
+    upload.save(update_fields=["status"])
+    progress = _writer(upload_id)
+    progress("lecture du fichier", 0, 1)
+    try:
+        results = import_rne(
+            Path(upload.file.path),
+            data_date=upload.data_date,
+            skip_unplaced=upload.skip_unplaced,
+            user=upload.uploaded_by,
+            progress=progress,
+        )
+    except RneFileError as error:
+        upload.status = RneUpload.Status.FAILED
+        upload.message = str(error).replace(str(Path(upload.file.path)), upload.original_name)
+        upload.save(update_fields=["status", "message"])
+        progress("refusé", 1, 1)
+        return upload.message
+    upload.status = RneUpload.Status.DONE
+    upload.snapshot = results[-1].snapshot
+    upload.message = "\n".join(
+        r.summary().replace(str(Path(upload.file.path)), upload.original_name) for r in results
+    )
+    upload.save(update_fields=["status", "snapshot", "message"])
+    progress("terminé", 1, 1)
+    return upload.message

@@ -1,0 +1,35 @@
+from django import forms
+from django.conf import settings
+
+ALLOWED_SUFFIXES = (".csv", ".txt", ".gz", ".zip")
+
+
+class RneUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier du RNE",
+        help_text="Fichier publié sur data.gouv.fr : .csv, .txt, .gz ou .zip.",
+    )
+    data_date = forms.DateField(
+        label="Date des données (facultatif)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Par défaut, la dernière date de début de mandat ou de fonction du fichier.",
+    )
+    skip_unplaced = forms.BooleanField(
+        label="Écarter les lignes dont la commune ou le territoire est inconnu",
+        required=False,
+        help_text="Elles restent visibles dans le rapport de l'import.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(
+                "Type de fichier refusé : un fichier .csv, .txt, .gz ou .zip est attendu."
+            )
+        if upload.size > settings.RNE_UPLOAD_MAX_BYTES:
+            limit = settings.RNE_UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"Fichier trop gros : {limit} Mo au plus.")
+        if upload.size == 0:
+            raise forms.ValidationError("Le fichier est vide.")
+        return upload
