@@ -12,7 +12,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from mandature.core.bulk import insert_rows, lock_tables, next_id, reset_sequence
 from mandature.core.text import compact, fold
@@ -304,6 +304,8 @@ class _Writer:
                                        "personnes distinctes"))  # fmt: skip
                 known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
             ids[index] = chosen
+        # Adapted once: the same value for every new person.
+        created_at = connection.ops.adapt_datetimefield_value(self.snapshot.imported_at)
         insert_rows(
             "officials_person",
             [
@@ -331,8 +333,8 @@ class _Writer:
                     "",
                     "",
                     "",
-                    self.snapshot.imported_at,
-                )  # fmt: skip
+                    created_at,
+                )
                 for pid, row, key in new_persons
             ),
         )

@@ -9,6 +9,7 @@ from .enums import SnapshotKind
 from .sources.rne import Row
 
 ABROAD = {"ZZ", "99"}
+COMMUNE_KINDS = frozenset({SnapshotKind.MAIRES.value, SnapshotKind.CM.value, SnapshotKind.CA.value})
 # Collectivities with a code of their own in the RNE: (région, département or None, name).
 SPECIAL = {
     "6AE": ("44", None, "Collectivité européenne d'Alsace"),
@@ -50,6 +51,7 @@ class Placer:
         self.departements = dict(Departement.objects.values_list("code", "region_id"))
         self.regions = set(Region.objects.values_list("code", flat=True))
         self.epcis = set(Epci.objects.values_list("siren", flat=True))
+        self.cache: dict[tuple[str, str], Place | str] = {}
 
     def commune(self, code: str) -> str | None:
         if code in self.communes:
@@ -57,8 +59,18 @@ class Placer:
         current = self.former.get(code)
         return current if current in self.communes else None
 
-    def place(self, kind: str, row: Row) -> Place | str:  # noqa: C901 - one branch per kind
-        if kind in (SnapshotKind.MAIRES, SnapshotKind.CM, SnapshotKind.CA):
+    def place(self, kind: str, row: Row) -> Place | str:
+        """Rows of a commune share one Place: half a million rows, some 35,000 communes."""
+        if kind in COMMUNE_KINDS:
+            key = (row.commune, row.code)
+            found = self.cache.get(key)
+            if found is None:
+                found = self.cache[key] = self._place(kind, row)
+            return found
+        return self._place(kind, row)
+
+    def _place(self, kind: str, row: Row) -> Place | str:  # noqa: C901 - one branch per kind
+        if kind in COMMUNE_KINDS:
             commune = self.commune(row.commune)
             if commune is None:
                 return f"commune « {row.commune} » inconnue, même parmi les anciens codes"

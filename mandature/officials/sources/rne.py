@@ -298,14 +298,15 @@ class DateParser:
 
     def __init__(self, reference: date):
         self.reference = reference
-        self.cache: dict[tuple[str, bool], date | str] = {}
+        self.births: dict[str, date | str] = {}
+        self.others: dict[str, date | str] = {}
 
     def parse(self, text: str, birth: bool) -> date | str:
         """A date, or an error message (str)."""
-        key = (text, birth)
-        found = self.cache.get(key)
+        cache = self.births if birth else self.others
+        found = cache.get(text)
         if found is None:
-            found = self.cache[key] = self._parse(text, birth)
+            found = cache[text] = self._parse(text, birth)
         return found
 
     def _parse(self, text: str, birth: bool) -> date | str:
@@ -354,6 +355,7 @@ def function_code(label: str) -> tuple[str, int | None]:
     return FunctionCode.OTHER, rank
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_code(text: str, width: int) -> str:
     """Codes written without their leading zeros (« 1 » for the Ain) get them back."""
     text = text.strip().upper()
@@ -618,7 +620,8 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
                     f"{seen[identity]})")  # fmt: skip
             flush()
             continue
-        if flush():
+        if row_errors:
+            flush()
             continue
         seen[identity] = line_no
         for value in (start, row.function_start, row.mandate_end, row.function_end):
