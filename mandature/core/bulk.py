@@ -1,6 +1,7 @@
 """Fast bulk inserts: COPY on PostgreSQL, executemany on SQLite, inside the caller's transaction."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.db import connection
 
@@ -55,3 +56,27 @@ def reset_sequence(table: str) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
         )
+
+
+def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
+    """Rows of a raw query: much faster than the ORM for hundreds of thousands of rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class DateColumn:
+    """Dates from raw queries: date objects on PostgreSQL, ISO strings on SQLite; cached."""
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, value):
+        if value is None:
+            return None
+        found = self.cache.get(value)
+        if found is None:
+            found = self.cache[value] = (
+                date.fromisoformat(value) if isinstance(value, str) else value
+            )
+        return found

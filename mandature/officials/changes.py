@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from mandature.core.bulk import DateColumn, fetch
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .enums import ChangeType, FunctionCode, SnapshotKind
@@ -22,7 +23,7 @@ HEAD_FUNCTION = {
 MUNICIPAL_KINDS = (SnapshotKind.MAIRES, SnapshotKind.CM)
 
 
-@dataclass
+@dataclass(slots=True)
 class Seat:
     person_id: int
     function_code: str
@@ -101,19 +102,28 @@ def snapshot_at(kind: str, on: date) -> Snapshot | None:
     return latest_snapshot(kind, on)
 
 
+SEATS_SQL = (
+    "SELECT m.territory_key, e.person_id, e.function_code, e.function, e.mandate_id, "
+    "m.start_date, e.commune_id, m.epci_id, m.departement_id, m.region_id "
+    "FROM officials_snapshotentry e JOIN officials_mandate m ON m.id = e.mandate_id "
+    "WHERE e.snapshot_id = %s"
+)
+
+
 def _seats(snapshot: Snapshot, territory_keys=None) -> dict[str, list[Seat]]:
-    entries = SnapshotEntry.objects.filter(snapshot=snapshot)
+    sql, params = SEATS_SQL, [snapshot.pk]
     if territory_keys is not None:
-        entries = entries.filter(mandate__territory_key__in=territory_keys)
+        sql += f" AND m.territory_key IN ({', '.join(['%s'] * len(territory_keys))})"
+        params += list(territory_keys)
+    as_date = DateColumn()
     seats: dict[str, list[Seat]] = defaultdict(list)
-    for (key, person, code, function, mandate, start, commune, epci, dept,
-         region) in entries.values_list(
-        "mandate__territory_key", "person_id", "function_code", "function", "mandate_id",
-        "mandate__start_date", "commune_id", "mandate__epci_id", "mandate__departement_id",
-        "mandate__region_id",
-    ).iterator(chunk_size=20000):  # fmt: skip
-        seats[key].append(Seat(person, code, function, mandate, start, commune, epci, dept,
-                               region, snapshot.data_date))  # fmt: skip
+    when = snapshot.data_date
+    for key, person, code, function, mandate, start, commune, epci, dept, region in fetch(
+        sql, params
+    ):
+        seats[key].append(
+            Seat(person, code, function, mandate, as_date(start), commune, epci, dept, region, when)
+        )
     return seats
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from mandature.core.bulk import insert_rows, lock_tables, next_id, reset_sequence
+from mandature.core.bulk import DateColumn, fetch, insert_rows, lock_tables, next_id, reset_sequence
 from mandature.core.text import compact, fold
 
 from .enums import MANDATE_KIND_OF, FunctionCode
-from .models import IdentityDoubt, Mandate, PastFunction, Person, Snapshot, SnapshotEntry
+from .models import IdentityDoubt, Mandate, PastFunction, Snapshot, SnapshotEntry
 from .placement import Place, Placer
 from .sources.rne import RneFile, RneFileError, Row, decode, parse_text, read_members
 
@@ -228,7 +228,7 @@ class _Writer:
     def _match_persons(self, placed: list[tuple[Row, Place]]) -> list[int]:
         by_key: dict[str, int] = {}
         by_name: dict[tuple, list[tuple[int, tuple[str, ...]]]] = {}
-        for pid, key in Person.objects.values_list("id", "match_key").iterator(chunk_size=20000):
+        for pid, key in fetch("SELECT id, match_key FROM officials_person"):
             by_key[key] = pid
             last, first, sex, birth = key.split("|")
             by_name.setdefault((last, sex, birth), []).append((pid, first))
@@ -363,13 +363,14 @@ class _Writer:
     def _upsert_mandates(self, placed, person_ids) -> list[int]:
         existing: dict[tuple, int] = {}
         open_ended: set[int] = set()
-        for mid, pid, territory, start, end in (
-            Mandate.objects.filter(kind=self.mandate_kind)
-            .values_list("id", "person_id", "territory_key", "start_date", "end_date")
-            .iterator(chunk_size=20000)
+        as_date = DateColumn()
+        for mid, pid, territory, start, is_open in fetch(
+            "SELECT id, person_id, territory_key, start_date, end_date IS NULL "
+            "FROM officials_mandate WHERE kind = %s",
+            [self.mandate_kind],
         ):
-            existing[(pid, territory, start)] = mid
-            if end is None:
+            existing[(pid, territory, as_date(start))] = mid
+            if is_open:
                 open_ended.add(mid)
         next_mandate = next_id("officials_mandate")
         new_rows = []

@@ -63,7 +63,10 @@ class Person(models.Model):
 
 
 class Mandate(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mandates")
+    # Indexed by the unique (person, kind, territory_key, start_date) constraint.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="mandates", db_index=False
+    )
     kind = models.CharField("mandat", max_length=20, choices=MandateKind.choices)
     territory_key = models.CharField(max_length=60)  # identity of the seat's territory
     # Placed by the importer against today's territories (checked there, so no database-level
@@ -177,7 +180,11 @@ def latest_snapshot(kind: str, on: date | None = None) -> Snapshot | None:
 class SnapshotEntry(models.Model):
     # Indexed by the unique (snapshot, mandate) constraint.
     snapshot = models.ForeignKey(
-        Snapshot, on_delete=models.CASCADE, related_name="entries", db_index=False
+        Snapshot,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_index=False,
+        db_constraint=False,  # created in the same transaction as its entries
     )
     mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="entries")
     # Copies of the mandate's person and commune, for fast queries (the mandate holds the links).
@@ -201,10 +208,7 @@ class SnapshotEntry(models.Model):
     class Meta:
         verbose_name = "présence dans un instantané"
         constraints = [models.UniqueConstraint(fields=["snapshot", "mandate"], name="unique_entry")]
-        indexes = [
-            models.Index(fields=["commune", "function_code"]),
-            models.Index(fields=["snapshot", "function_code"]),
-        ]
+        indexes = [models.Index(fields=["commune", "function_code"])]
 
     def __str__(self) -> str:
         return f"{self.mandate} dans {self.snapshot}"

@@ -71,7 +71,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; a busy timeout avoids "locked".
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
