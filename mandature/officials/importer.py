@@ -239,7 +239,7 @@ class _Writer:
             key = match_key(row.last_name, row.first_name, row.sex, row.birth)
             keys.append(key)
             pid = by_key.get(key)
-            if pid is None:
+            if pid is None and by_name:
                 last, first, sex, birth = key.split("|")
                 for candidate, candidate_first in by_name.get((last, sex, birth), ()):
                     # « Christophe » and « Christophe Gilbert Robert »: extra given names.
@@ -279,6 +279,16 @@ class _Writer:
         new_persons = []
         created: dict[str, int] = {}
         doubts = []
+        if not known:  # nobody on these seats yet (a first import): only new people
+            for index in unmatched:
+                key = keys[index]
+                chosen = created.get(key)
+                if chosen is None:
+                    chosen = created[key] = next_person
+                    next_person += 1
+                    new_persons.append((chosen, placed[index][0], key))
+                ids[index] = chosen
+            unmatched = []
         for index in unmatched:
             row, place = placed[index]
             key = keys[index]

@@ -59,3 +59,15 @@ def test_snapshot_and_identity_pages(client, db):
     assert "17 avril 2026" in html and "32\xa0475" in html
     html = client.get("/elus/identites/").content.decode()
     assert "La règle d'identité" in html and "fusionnés" in html
+
+
+def test_admin_never_shows_birth_dates(client, db):
+    from mandature.officials.models import Person
+
+    admin = User.objects.create_superuser("admin", "admin@example.org", "x")
+    client.force_login(admin)
+    person = Person.objects.filter(last_name="BONNE", first_name="Camille").get()
+    html = client.get(f"/admin/officials/person/{person.pk}/change/").content.decode()
+    assert "BONNE" in html
+    assert person.birth_date.strftime("%d/%m/%Y") not in html
+    assert person.birth_date.isoformat() not in html

@@ -445,7 +445,7 @@ def parse_text(name: str, text: str, encoding: str, reference: date) -> RneFile:
     result = RneFile(
         path=Path(name.split("!")[0]),
         name=name,
-        kind=kind,
+        kind=str(kind.value),  # a plain str: hashed half a million times
         layout=layout,
         encoding=encoding,
         delimiter=delimiter,
@@ -463,6 +463,7 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
     error_count = 0
     width = len(header)
     dates = DateParser(reference)
+    births, others = dates.births, dates.others
     header_set = {h.strip() for h in header}
     column_name = {canonical: header[index].strip() for canonical, index in fields.items()}
     get = fields.get
@@ -539,7 +540,8 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
         sex = values[i_sex].strip().upper()
         if sex not in ("M", "F"):
             problem(line_no, column_name["sex"], f"sexe « {values[i_sex]} » : M ou F attendu")
-        birth = dates.parse(values[i_birth].strip(), birth=True)
+        birth_text = values[i_birth].strip()
+        birth = births.get(birth_text) or dates.parse(birth_text, birth=True)
         if isinstance(birth, str):
             problem(line_no, column_name["birth"], birth)
         start_text = values[i_start].strip()
@@ -548,7 +550,7 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
                 line_no, column_name["mandate_start"], "date de début absente : ligne écartée", True
             )
             continue
-        start = dates.parse(start_text, birth=False)
+        start = others.get(start_text) or dates.parse(start_text, birth=False)
         if isinstance(start, str):
             problem(line_no, column_name["mandate_start"], start)
         if isinstance(birth, date) and birth.year < 1900:
