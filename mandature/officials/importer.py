@@ -255,25 +255,27 @@ class _Writer:
 
     def _match_by_territory(self, placed, ids, keys, unmatched) -> None:
         """Rows with no exact match: same seat territory, sex and birth date, a close name."""
-        territories = sorted({placed[i][1].territory_key for i in unmatched})
+        wanted = {
+            (placed[i][1].territory_key, placed[i][0].sex, placed[i][0].birth) for i in unmatched
+        }
+        births = sorted({birth for _territory, _sex, birth in wanted})
         known: dict[tuple, list[tuple[int, str, str]]] = {}
         if not Mandate.objects.filter(kind=self.mandate_kind).exists():
-            territories = []  # a first import: nobody to compare with
-        for chunk_start in range(0, len(territories), 5000):
-            chunk = territories[chunk_start : chunk_start + 5000]
-            for territory, pid, sex, birth, last, first in (
-                Mandate.objects.filter(kind=self.mandate_kind, territory_key__in=chunk)
-                .values_list(
-                    "territory_key",
-                    "person_id",
-                    "person__sex",
-                    "person__birth_date",
-                    "person__last_name",
-                    "person__first_name",
-                )  # fmt: skip
-                .distinct()
-            ):
-                known.setdefault((territory, sex, birth), []).append((pid, last, first))
+            births = []  # a first import: nobody to compare with
+        as_date = DateColumn()
+        for chunk_start in range(0, len(births), 10_000):
+            chunk = births[chunk_start : chunk_start + 10_000]
+            rows = fetch(
+                "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
+                "p.first_name FROM officials_mandate m JOIN officials_person p "
+                "ON p.id = m.person_id WHERE m.kind = %s AND p.birth_date IN "
+                f"({', '.join(['%s'] * len(chunk))})",
+                [self.mandate_kind, *chunk],
+            )
+            for territory, pid, sex, birth, last, first in rows:
+                group = (territory, sex, as_date(birth))
+                if group in wanted:
+                    known.setdefault(group, []).append((pid, last, first))
         present = set(ids) - {None}
         next_person = next_id("officials_person")
         new_persons = []

@@ -25,7 +25,7 @@ class Person(models.Model):
     sex = models.CharField("sexe", max_length=1, choices=[("F", "femme"), ("M", "homme")])
     # Used for identity matching only: never shown, never exported (age band at most).
     birth_date = models.DateField("date de naissance")
-    match_key = models.CharField(max_length=400, db_index=True)
+    match_key = models.CharField(max_length=400)  # imports read them all: no index to maintain
     # Enrichment added by people: never touched by an import.
     email = models.EmailField("courriel professionnel", blank=True)
     phone = models.CharField("téléphone professionnel", max_length=30, blank=True)
@@ -187,9 +187,14 @@ class SnapshotEntry(models.Model):
         db_constraint=False,  # created in the same transaction as its entries
     )
     mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="entries")
-    # Copies of the mandate's person and commune, for fast queries (the mandate holds the links).
+    # Copies of the mandate's person and commune, for fast queries (the mandate holds the links;
+    # a person's entries are reached through the mandate's index).
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="entries", db_constraint=False
+        Person,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_constraint=False,
+        db_index=False,
     )
     commune = models.ForeignKey(
         Commune,

@@ -30,7 +30,7 @@ class CommuneTeam:
 def was_mayor_before(person_id: int, before: date) -> bool:
     return (
         SnapshotEntry.objects.filter(
-            person_id=person_id,
+            mandate__person_id=person_id,  # through the mandate's index
             function_code=FunctionCode.MAIRE,
             snapshot__kind__in=(SnapshotKind.MAIRES, SnapshotKind.CM),
             snapshot__data_date__lt=before,
