@@ -216,64 +216,49 @@ def _rebuild_derived(t: Territories) -> None:
     departements = {d.code: d.name for d in t.departements}
     communes = {c.code: c for c in t.communes}
     entries = [
-        SearchEntry(
-            kind=SearchKind.COMMUNE,
-            label=c.name,
-            detail=f"{departements[c.departement]} ({c.departement})",
-            key=fold(c.name),
-            compact_key=compact(c.name),
-            code=c.code,
-            population=c.population,
+        _entry(
+            SearchKind.COMMUNE,
+            c.name,
+            f"{departements[c.departement]} ({c.departement})",
+            c.code,
+            c.population,
             commune_id=c.code,
-        )
+        )  # fmt: skip
         for c in t.communes
     ]
     kind_labels = {"deleguee": "commune déléguée", "associee": "commune associée",
                    "arrondissement": "arrondissement"}  # fmt: skip
     for a in aliases:
         commune = communes[a.commune_id]
-        if not a.name or fold(a.name) == fold(commune.name):
-            continue
-        entries.append(
-            SearchEntry(
-                kind=SearchKind.ALIAS,
-                label=a.name,
-                detail=f"{kind_labels[a.kind]} de {commune.name} ({commune.departement})",
-                key=fold(a.name),
-                compact_key=compact(a.name),
-                code=a.code,
-                population=commune.population,
-                commune_id=commune.code,
-            )
-        )
+        if a.name and fold(a.name) != fold(commune.name):
+            detail = f"{kind_labels[a.kind]} de {commune.name} ({commune.departement})"
+            entries.append(_entry(SearchKind.ALIAS, a.name, detail, a.code, commune.population,
+                                  commune_id=commune.code))  # fmt: skip
     covered = {(a.code, a.commune_id) for a in aliases}
     retired = Commune.objects.filter(is_current=False, successor__isnull=False)
     for old in retired.select_related("successor"):
         if (old.code, old.successor_id) in covered or fold(old.name) == fold(old.successor.name):
             continue
-        entries.append(
-            SearchEntry(
-                kind=SearchKind.ALIAS,
-                label=old.name,
-                detail=f"ancienne commune, fusionnée dans {old.successor.name}",
-                key=fold(old.name),
-                compact_key=compact(old.name),
-                code=old.code,
-                population=old.successor.population,
-                commune_id=old.successor_id,
-            )
-        )
+        detail = f"ancienne commune, fusionnée dans {old.successor.name}"
+        entries.append(_entry(SearchKind.ALIAS, old.name, detail, old.code,
+                              old.successor.population, commune_id=old.successor_id))  # fmt: skip
     entries += [
-        SearchEntry(
-            kind=SearchKind.EPCI,
-            label=e.name,
-            detail=f"{e.kind} · {len(e.members)} communes",
-            key=fold(e.name),
-            compact_key=compact(e.name),
-            code=e.siren,
-            population=e.population,
+        _entry(
+            SearchKind.EPCI,
+            e.name,
+            f"{e.kind} · {len(e.members)} communes",
+            e.siren,
+            e.population,
             epci_id=e.siren,
-        )
+        )  # fmt: skip
         for e in t.epcis
     ]
     SearchEntry.objects.bulk_create(entries, batch_size=5000)
+
+
+def _entry(kind: str, label: str, detail: str, code: str, population, **target) -> SearchEntry:
+    """A searchable name, folded for accent-, case- and punctuation-blind matching."""
+    return SearchEntry(
+        kind=kind, label=label, detail=detail, key=fold(label), compact_key=compact(label),
+        code=code, population=population, **target,
+    )  # fmt: skip

@@ -19,15 +19,9 @@ from mandature.officials.enums import SnapshotKind
 from mandature.officials.importer import import_rne
 from mandature.officials.models import Mandate, Person, Snapshot, SnapshotEntry
 from mandature.officials.services import commune_team
+from tests.officials.files import HEADER
 
 RNE = settings.DATA_DIR / "rne"
-HEADER = (
-    "Code du département;Libellé du département;Code de la collectivité à statut particulier;"
-    "Libellé de la collectivité à statut particulier;Code de la commune;Libellé de la commune;"
-    "Nom de l'élu;Prénom de l'élu;Code sexe;Date de naissance;"
-    "Code de la catégorie socio-professionnelle;Libellé de la catégorie socio-professionnelle;"
-    "Date de début du mandat;Date de début de la fonction"
-)
 ROW_1 = "01;Ain;;;01001;L'Abergement-Clémenciat;EVALET TAPONAT;Line;F;22/07/1967;38;Ingénieur;15/03/2026;23/03/2026"
 ROW_2 = "01;Ain;;;01002;L'Abergement-De-Varey;COUROUBLE;François;M;21/02/1958;31;Libéral;15/03/2026;20/03/2026"
 

@@ -13,6 +13,7 @@ from mandature.officials.sources.rne import (
     parse_text,
     read_rne,
 )
+from tests.officials.files import HEADER
 
 RNE = settings.DATA_DIR / "rne"
 
@@ -97,15 +98,6 @@ def test_impossible_or_unreadable_dates(text):
 )  # fmt: skip
 def test_functions(label, code, rank):
     assert function_code(label) == (code, rank)
-
-
-HEADER = (
-    "Code du département;Libellé du département;Code de la collectivité à statut particulier;"
-    "Libellé de la collectivité à statut particulier;Code de la commune;Libellé de la commune;"
-    "Nom de l'élu;Prénom de l'élu;Code sexe;Date de naissance;"
-    "Code de la catégorie socio-professionnelle;Libellé de la catégorie socio-professionnelle;"
-    "Date de début du mandat;Date de début de la fonction"
-)
 
 
 def test_bom_crlf_and_quotes_are_accepted():
