@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from mandature.territories.models import Commune
 
@@ -129,9 +129,19 @@ class Renewal:
 
 
 def renewal_summary() -> Renewal | None:
+    """Counts of the latest renewal, shared by all processes (warmed by `load-data`)."""
     pair = default_comparison()
     if pair is None:
         return None
+    key = f"renewal:{pair[0].pk}:{pair[1].pk}"
+    summary = caches["shared"].get(key)
+    if summary is None:
+        summary = _renewal(pair)
+        caches["shared"].set(key, summary, timeout=None)
+    return summary
+
+
+def _renewal(pair: tuple[Snapshot, Snapshot]) -> Renewal:
     changes = cached_changes(*pair)
     counts = changes.counts()
     new = changes.of_type(ChangeType.NEW_MAYOR)

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 from mandature.core.commands import MandatureCommand
 from mandature.officials.bundled import bundled_paths
 from mandature.officials.importer import RneFileError, import_rne
+from mandature.officials.services import renewal_summary
 from mandature.territories.loader import load_territories
 
 
@@ -31,4 +32,5 @@ class Command(MandatureCommand):
                 imported += not rne.already
                 if not rne.already:
                     self.stdout.write(rne.summary())
+        renewal_summary()  # computed once here rather than at the first visit of the home page
         self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")
