@@ -25,16 +25,19 @@ MUNICIPAL_KINDS = (SnapshotKind.MAIRES, SnapshotKind.CM)
 
 @dataclass(slots=True)
 class Seat:
+    """A seat in a snapshot. Comparing needs the first four fields; the others are filled by
+    describe() for the seats that changed only (a national file has half a million seats)."""
+
     person_id: int
     function_code: str
-    function: str
     mandate_id: int
-    mandate_start: date
-    commune_id: str | None
-    epci_id: str | None
-    departement_id: str | None
-    region_id: str | None
-    snapshot_date: date
+    snapshot_id: int
+    function: str = ""
+    mandate_start: date | None = None
+    commune_id: str | None = None
+    epci_id: str | None = None
+    departement_id: str | None = None
+    region_id: str | None = None
 
 
 @dataclass
@@ -103,8 +106,7 @@ def snapshot_at(kind: str, on: date) -> Snapshot | None:
 
 
 SEATS_SQL = (
-    "SELECT m.territory_key, e.person_id, e.function_code, e.function, e.mandate_id, "
-    "m.start_date, e.commune_id, m.epci_id, m.departement_id, m.region_id "
+    "SELECT m.territory_key, e.person_id, e.function_code, e.mandate_id "
     "FROM officials_snapshotentry e JOIN officials_mandate m ON m.id = e.mandate_id "
     "WHERE e.snapshot_id = %s"
 )
@@ -115,16 +117,37 @@ def _seats(snapshot: Snapshot, territory_keys=None) -> dict[str, list[Seat]]:
     if territory_keys is not None:
         sql += f" AND m.territory_key IN ({', '.join(['%s'] * len(territory_keys))})"
         params += list(territory_keys)
-    as_date = DateColumn()
     seats: dict[str, list[Seat]] = defaultdict(list)
-    when = snapshot.data_date
-    for key, person, code, function, mandate, start, commune, epci, dept, region in fetch(
-        sql, params
-    ):
-        seats[key].append(
-            Seat(person, code, function, mandate, as_date(start), commune, epci, dept, region, when)
-        )
+    snapshot_id = snapshot.pk
+    for key, person, code, mandate in fetch(sql, params):
+        seats[key].append(Seat(person, code, mandate, snapshot_id))
     return seats
+
+
+def _fill_details(seats: list[Seat]) -> None:
+    """Function labels, mandate starts and territories of the seats that changed."""
+    as_date = DateColumn()
+    mandate_ids = sorted({seat.mandate_id for seat in seats})
+    mandates, functions = {}, {}
+    for start in range(0, len(mandate_ids), 5000):
+        chunk = mandate_ids[start : start + 5000]
+        marks = ", ".join(["%s"] * len(chunk))
+        for mid, begin, commune, epci, dept, region in fetch(
+            "SELECT id, start_date, commune_id, epci_id, departement_id, region_id "
+            f"FROM officials_mandate WHERE id IN ({marks})",
+            chunk,
+        ):
+            mandates[mid] = (as_date(begin), commune, epci, dept, region)
+        for snapshot_id, mid, function in fetch(
+            "SELECT snapshot_id, mandate_id, function FROM officials_snapshotentry "
+            f"WHERE mandate_id IN ({marks})",
+            chunk,
+        ):
+            functions[(snapshot_id, mid)] = function
+    for seat in seats:
+        (seat.mandate_start, seat.commune_id, seat.epci_id, seat.departement_id,
+         seat.region_id) = mandates[seat.mandate_id]  # fmt: skip
+        seat.function = functions.get((seat.snapshot_id, seat.mandate_id), "")
 
 
 def _last_known(kind: str, before: Snapshot, keys: list[str]) -> dict[str, list[Seat]]:
@@ -213,6 +236,7 @@ def _head_changes(result, key, then, now, head, earlier_heads) -> None:
 
 def describe(changes: list[Change]) -> None:
     """Attach names of people and territories, in a few queries."""
+    _fill_details([c.seat for c in changes] + [c.previous for c in changes if c.previous])
     person_ids = {c.seat.person_id for c in changes} | {
         c.previous.person_id for c in changes if c.previous
     }
