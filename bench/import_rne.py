@@ -220,20 +220,10 @@ def main() -> None:
         report("SQLite", run_child(f"sqlite:///{tmp}/bench.sqlite3", national, changed))
         if "--no-postgres" in sys.argv:
             return
-        import psycopg
+        from throwaway import postgres_database
 
-        server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS mandature_bench_rne")
-            conn.execute("CREATE DATABASE mandature_bench_rne")
-        try:
-            report(
-                "PostgreSQL",
-                run_child(server.rsplit("/", 1)[0] + "/mandature_bench_rne", national, changed),
-            )
-        finally:
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS mandature_bench_rne WITH (FORCE)")
+        with postgres_database("mandature_bench_rne") as url:
+            report("PostgreSQL", run_child(url, national, changed))
 
 
 if __name__ == "__main__":

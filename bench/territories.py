@@ -159,17 +159,10 @@ def main() -> None:
         report("SQLite", run_child(f"sqlite:///{tmp}/bench.sqlite3"))
     if "--no-postgres" in sys.argv:
         return
-    import psycopg
+    from throwaway import postgres_database
 
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS mandature_bench")
-        conn.execute("CREATE DATABASE mandature_bench")
-    try:
-        report("PostgreSQL", run_child(server.rsplit("/", 1)[0] + "/mandature_bench"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS mandature_bench WITH (FORCE)")
+    with postgres_database("mandature_bench") as url:
+        report("PostgreSQL", run_child(url))
 
 
 if __name__ == "__main__":

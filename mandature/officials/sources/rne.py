@@ -514,6 +514,19 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
 
     lenient = result.is_history  # history exports carry decades of hand-entered data
 
+    def optional_date(values, index, field_name, line) -> date | None:
+        """A date column that may be empty (function start, end dates)."""
+        if index is None:
+            return None
+        text = values[index].strip()
+        if not text:
+            return None
+        value = others.get(text) or dates.parse(text, birth=False)
+        if isinstance(value, str):
+            problem(line, column_name[field_name], value)
+            return None
+        return value
+
     line_no = first + 1
     for values in reader:
         line_no = first + 1 + reader.line_num
@@ -565,28 +578,13 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
             row.function_code, row.function_rank = function_code(row.function)
         elif kind == SnapshotKind.MAIRES and i_mandate_label is None:
             row.function, row.function_code = "Maire", FunctionCode.MAIRE
-        if i_function_start is not None and values[i_function_start].strip():
-            value = dates.parse(values[i_function_start].strip(), birth=False)
-            if isinstance(value, str):
-                problem(line_no, column_name["function_start"], value)
-            else:
-                row.function_start = value
-        if i_mandate_end is not None and values[i_mandate_end].strip():
-            value = dates.parse(values[i_mandate_end].strip(), birth=False)
-            if isinstance(value, str):
-                problem(line_no, column_name["mandate_end"], value)
-            else:
-                row.mandate_end = value
-                row.mandate_end_reason = values[i_end_reason].strip() if i_end_reason else ""
-        if i_function_end is not None and values[i_function_end].strip():
-            value = dates.parse(values[i_function_end].strip(), birth=False)
-            if isinstance(value, str):
-                problem(line_no, column_name["function_end"], value)
-            else:
-                row.function_end = value
-                row.function_end_reason = (
-                    values[i_function_end_reason].strip() if i_function_end_reason else ""
-                )
+        row.function_start = optional_date(values, i_function_start, "function_start", line_no)
+        row.mandate_end = optional_date(values, i_mandate_end, "mandate_end", line_no)
+        if row.mandate_end and i_end_reason is not None:
+            row.mandate_end_reason = values[i_end_reason].strip()
+        row.function_end = optional_date(values, i_function_end, "function_end", line_no)
+        if row.function_end and i_function_end_reason is not None:
+            row.function_end_reason = values[i_function_end_reason].strip()
         dept = values[i_dept].strip() if i_dept is not None else ""
         csp = values[i_csp].strip() if i_csp is not None else ""
         row.dept = normalise_code(dept, 2) if dept else ""
