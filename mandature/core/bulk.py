@@ -80,3 +80,11 @@ class DateColumn:
                 date.fromisoformat(value) if isinstance(value, str) else value
             )
         return found
+
+
+def in_list(column: str, values: Sequence) -> tuple[str, list]:
+    """`column IN (…)` for many values: one array parameter on PostgreSQL (tens of thousands of
+    placeholders cost more to bind than the query costs to run), placeholders on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from mandature.core.bulk import DateColumn, fetch
+from mandature.core.bulk import DateColumn, fetch, in_list
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .enums import ChangeType, FunctionCode, SnapshotKind
@@ -115,8 +115,9 @@ SEATS_SQL = (
 def _seats(snapshot: Snapshot, territory_keys=None) -> dict[str, list[Seat]]:
     sql, params = SEATS_SQL, [snapshot.pk]
     if territory_keys is not None:
-        sql += f" AND m.territory_key IN ({', '.join(['%s'] * len(territory_keys))})"
-        params += list(territory_keys)
+        condition, values = in_list("m.territory_key", territory_keys)
+        sql += f" AND {condition}"
+        params += values
     seats: dict[str, list[Seat]] = defaultdict(list)
     snapshot_id = snapshot.pk
     for key, person, code, mandate in fetch(sql, params):
@@ -131,17 +132,18 @@ def _fill_details(seats: list[Seat]) -> None:
     mandates, functions = {}, {}
     for start in range(0, len(mandate_ids), 5000):
         chunk = mandate_ids[start : start + 5000]
-        marks = ", ".join(["%s"] * len(chunk))
+        condition, values = in_list("id", chunk)
         for mid, begin, commune, epci, dept, region in fetch(
             "SELECT id, start_date, commune_id, epci_id, departement_id, region_id "
-            f"FROM officials_mandate WHERE id IN ({marks})",
-            chunk,
+            f"FROM officials_mandate WHERE {condition}",
+            values,
         ):
             mandates[mid] = (as_date(begin), commune, epci, dept, region)
+        condition, values = in_list("mandate_id", chunk)
         for snapshot_id, mid, function in fetch(
             "SELECT snapshot_id, mandate_id, function FROM officials_snapshotentry "
-            f"WHERE mandate_id IN ({marks})",
-            chunk,
+            f"WHERE {condition}",
+            values,
         ):
             functions[(snapshot_id, mid)] = function
     for seat in seats:
@@ -240,7 +242,14 @@ def describe(changes: list[Change]) -> None:
     person_ids = {c.seat.person_id for c in changes} | {
         c.previous.person_id for c in changes if c.previous
     }
-    people = Person.objects.in_bulk(person_ids)
+    people = {}
+    ids = sorted(person_ids)
+    for start in range(0, len(ids), 5000):
+        condition, values = in_list("id", ids[start : start + 5000])
+        people.update(
+            (p.pk, p)
+            for p in Person.objects.raw(f"SELECT * FROM officials_person WHERE {condition}", values)
+        )
     communes = dict(
         Commune.objects.filter(
             code__in={c.seat.commune_id for c in changes if c.seat.commune_id}

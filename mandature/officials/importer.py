@@ -14,7 +14,15 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from mandature.core.bulk import DateColumn, fetch, insert_rows, lock_tables, next_id, reset_sequence
+from mandature.core.bulk import (
+    DateColumn,
+    fetch,
+    in_list,
+    insert_rows,
+    lock_tables,
+    next_id,
+    reset_sequence,
+)
 from mandature.core.text import compact, fold
 
 from .enums import MANDATE_KIND_OF, FunctionCode
@@ -265,12 +273,12 @@ class _Writer:
         as_date = DateColumn()
         for chunk_start in range(0, len(births), 10_000):
             chunk = births[chunk_start : chunk_start + 10_000]
+            condition, values = in_list("p.birth_date", chunk)
             rows = fetch(
                 "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
                 "p.first_name FROM officials_mandate m JOIN officials_person p "
-                "ON p.id = m.person_id WHERE m.kind = %s AND p.birth_date IN "
-                f"({', '.join(['%s'] * len(chunk))})",
-                [self.mandate_kind, *chunk],
+                f"ON p.id = m.person_id WHERE m.kind = %s AND {condition}",
+                [self.mandate_kind, *values],
             )
             for territory, pid, sex, birth, last, first in rows:
                 group = (territory, sex, as_date(birth))
