@@ -26,7 +26,7 @@ from mandature.core.bulk import (
 from mandature.core.text import compact, fold
 
 from .enums import MANDATE_KIND_OF, FunctionCode
-from .models import IdentityDoubt, Mandate, PastFunction, Snapshot, SnapshotEntry
+from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
 from .placement import Place, Placer
 from .sources.rne import RneFile, RneFileError, Row, decode, parse_text, read_members
 
@@ -523,4 +523,4 @@ class _Writer:
             )
 
 
-__all__ = ["ImportResult", "RneFileError", "SnapshotEntry", "import_rne", "similar_names"]
+__all__ = ["ImportResult", "RneFileError", "import_rne", "similar_names"]
