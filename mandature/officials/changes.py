@@ -101,8 +101,9 @@ class ChangeSet:
         return [(code, names[code], groups[code]) for code in sorted(groups)]
 
 
-def snapshot_at(kind: str, on: date) -> Snapshot | None:
-    return latest_snapshot(kind, on)
+# The snapshot of a kind in force on a date: the models' latest_snapshot, under the name the
+# command and pages use.
+snapshot_at = latest_snapshot
 
 
 SEATS_SQL = (
