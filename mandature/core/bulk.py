@@ -82,9 +82,25 @@ class DateColumn:
         return found
 
 
+_ARRAY_TYPES = {int: "bigint[]", str: "text[]", date: "date[]"}
+
+
 def in_list(column: str, values: Sequence) -> tuple[str, list]:
     """`column IN (…)` for many values: one array parameter on PostgreSQL (tens of thousands of
     placeholders cost more to bind than the query costs to run), placeholders on SQLite."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
+        # A semi-join, not `= ANY(%s)`: without statistics (a table just bulk-loaded) the planner
+        # may filter an index scan by the array, comparing each row with every value.
+        values = list(values)
+        array_type = _ARRAY_TYPES.get(type(values[0]), "text[]") if values else "text[]"
+        return f"{column} IN (SELECT unnest(%s::{array_type}))", [values]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def analyze(*tables: str) -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL; autovacuum would do it
+    minutes later, and the next import's queries need them now)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from mandature.core.bulk import (
     DateColumn,
+    analyze,
     fetch,
     in_list,
     insert_rows,
@@ -23,7 +24,9 @@ from mandature.core.bulk import (
     next_id,
     reset_sequence,
 )
+from mandature.core.models import ImportRun
 from mandature.core.text import compact, fold
+from mandature.territories.loader import SOURCE as TERRITORY_SOURCE
 
 from .enums import MANDATE_KIND_OF, FunctionCode
 from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
@@ -83,11 +86,83 @@ def import_rne(
             results.append(ImportResult(name, existing, already=True))
             continue
         text, encoding = decode(name, raw)
-        parsed = parse_text(name, text, encoding, data_date or date.today())
-        results.append(
-            import_parsed(parsed, digest, data_date, skip_unplaced, user, progress or _quiet)
-        )
+        reference = data_date or date.today()
+        reuse = Reuse()
+        parsed = parse_text(name, text, encoding, reference, reuse=reuse.lookup)
+        try:
+            result = import_parsed(
+                parsed, digest, data_date, skip_unplaced, user, progress or _quiet, reuse
+            )
+        except Reuse.Stale:  # the earlier snapshot changed meanwhile: read every line
+            parsed = parse_text(name, text, encoding, reference)
+            result = import_parsed(
+                parsed, digest, data_date, skip_unplaced, user, progress or _quiet, Reuse()
+            )
+        results.append(result)
     return results
+
+
+class Reuse:
+    """Lines identical to lines of the latest import of the same kind and layout keep what
+    that import made of them (person, mandate, place, function): a new snapshot of a national
+    file where 5 % of the lines changed reads, places and matches only those 5 %.
+
+    Not used for history exports, when the territories were reloaded since, or for lines that
+    carried a remark (the new report must list it again)."""
+
+    class Stale(Exception):
+        """The earlier snapshot lost entries between reading and writing (a person deleted)."""
+
+    ENTRY_COLUMNS = (
+        "e.line_hash, e.mandate_id, m.person_id, e.commune_id, m.departement_id, e.function, "
+        "e.function_code, e.function_rank, e.function_start, m.start_date"
+    )
+
+    def __init__(self):
+        self.previous: Snapshot | None = None
+        self.entries: dict[int, tuple] = {}
+
+    def lookup(self, rne: RneFile) -> dict[int, tuple]:
+        previous = (
+            Snapshot.objects.filter(kind=rne.kind, layout=rne.layout, is_history_export=False)
+            .order_by("-imported_at", "-id")
+            .first()
+        )
+        if previous is None or previous.report.get("columns") != rne.columns:
+            return {}
+        report = previous.report
+        if report.get("remark_count", 0) > len(report.get("remarks", ())):
+            return {}  # some remarked lines are not known any more
+        reloaded = ImportRun.objects.filter(
+            source=TERRITORY_SOURCE,
+            status=ImportRun.Status.SUCCESS,
+            started_at__gt=previous.imported_at,
+        )
+        if reloaded.exists():
+            return {}
+        remarked = {remark[0] for remark in report.get("remarks", ())}
+        rows = fetch(
+            f"SELECT e.line, {self.ENTRY_COLUMNS} FROM officials_snapshotentry e "
+            "JOIN officials_mandate m ON m.id = e.mandate_id "
+            "WHERE e.snapshot_id = %s AND e.line_hash IS NOT NULL",
+            [previous.pk],
+        )
+        self.previous = previous
+        self.entries = {row[1]: row[1:] for row in rows if row[0] not in remarked}
+        self.fetched = len(rows)
+        return self.entries
+
+    def check(self) -> None:
+        """Under the import's lock: the earlier snapshot still has all its entries."""
+        if self.previous is None:
+            return
+        (count,) = fetch(
+            "SELECT COUNT(*) FROM officials_snapshotentry "
+            "WHERE snapshot_id = %s AND line_hash IS NOT NULL",
+            [self.previous.pk],
+        )[0]
+        if count != self.fetched:
+            raise self.Stale
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -101,9 +176,12 @@ def import_parsed(
     skip_unplaced: bool,
     user,
     progress: Progress,
+    reuse: "Reuse | None" = None,
 ) -> ImportResult:
     started = time.monotonic()
-    progress("placement", 0, len(rne.rows))
+    reuse = reuse or Reuse()
+    reused = [(line, reuse.entries[fingerprint]) for line, fingerprint in rne.reused]
+    progress("placement", 0, len(rne.rows) + len(reused))
     placer = Placer()
     placed: list[tuple[Row, Place]] = []
     unplaced: list[tuple[int, str, str]] = []
@@ -129,13 +207,14 @@ def import_parsed(
     if data_date is not None:
         when, source = data_date, "option"
     else:
-        when, source = rne.latest_date, "contenu"
+        when, source = _latest(rne.latest_date, reused), "contenu"
     with transaction.atomic():
         lock_tables("officials_person", "officials_mandate", "officials_snapshot")
         # Checked again under the lock: two uploads of the same file import it once.
         existing = Snapshot.objects.filter(sha256=digest).first()
         if existing is not None:
             return ImportResult(rne.name, existing, already=True)
+        reuse.check()
         snapshot = Snapshot.objects.create(
             kind=rne.kind,
             data_date=when,
@@ -145,30 +224,48 @@ def import_parsed(
             layout=rne.layout,
             encoding=rne.encoding,
             is_history_export=rne.is_history,
-            row_count=len(rne.rows) + sum(1 for w in rne.warnings if w[3]),
+            row_count=len(rne.rows) + len(reused) + sum(1 for w in rne.warnings if w[3]),
             imported_by=user,
         )
         writer = _Writer(rne, snapshot, progress)
-        writer.write(placed)
+        writer.write(placed, reused)
         remarks = [list(w) for w in rne.warnings] + [[*u, True] for u in unplaced]
         snapshot.rejected_count = sum(1 for r in remarks if r[3])
         snapshot.entry_count = writer.entry_count
         snapshot.new_person_count = writer.new_person_count
-        snapshot.covered_communes = len({p.commune for _, p in placed if p.commune})
-        snapshot.covered_departements = sorted({p.departement for _, p in placed if p.departement})
+        communes = {p.commune for _, p in placed if p.commune}
+        communes.update(entry[3] for _, entry in reused if entry[3])
+        departements = {p.departement for _, p in placed if p.departement}
+        departements.update(entry[4] for _, entry in reused if entry[4])
+        snapshot.covered_communes = len(communes)
+        snapshot.covered_departements = sorted(departements)
         snapshot.report = {
             "columns": rne.columns,
             "delimiter": {"\t": "tabulation", ";": "point-virgule", ",": "virgule"}[rne.delimiter],
             "remarks": remarks[:REPORT_LIMIT],
             "remark_count": len(remarks),
             "unplaced_count": len(unplaced),
+            "reused_lines": len(reused),
+            "reused_from": reuse.previous.pk if reused and reuse.previous else None,
             "latest_date_in_file": rne.latest_date.isoformat() if rne.latest_date else None,
         }
         snapshot.duration = round(time.monotonic() - started, 2)
         snapshot.save()
+    analyze("officials_person", "officials_mandate", "officials_snapshotentry")
     latest = Snapshot.objects.filter(kind=rne.kind).order_by("-data_date", "-id").first()
     superseded = latest if latest and latest.pk != snapshot.pk else None
     return ImportResult(rne.name, snapshot, superseded_by=superseded, doubts=writer.doubt_count)
+
+
+def _latest(latest: date | None, reused: list[tuple[int, tuple]]) -> date | None:
+    """The latest date of the file: its read rows' and its reused lines' (mandate and function
+    starts; the files whose lines are reused have no end dates)."""
+    as_date = DateColumn()
+    for _line, entry in reused:
+        for value in (as_date(entry[8]), as_date(entry[9])):
+            if value is not None and (latest is None or value > latest):
+                latest = value
+    return latest
 
 
 def _territory_column(rne: RneFile) -> str:
@@ -209,6 +306,20 @@ def match_key(last_name: str, first_name: str, sex: str, birth: date) -> str:
     return f"{compact(last_name)}|{compact(first_name)}|{sex}|{birth.isoformat()}"
 
 
+def name_group(key: str) -> str:
+    """The part of a match key without the given names: « last|sex|birth » (the key ends with
+    « |F|1970-01-01 », 13 characters)."""
+    return key[: key.index("|")] + key[-13:]
+
+
+EXACT = {"python": str, "postgresql": "match_key", "sqlite": "match_key"}
+GROUP = {
+    "python": name_group,
+    "postgresql": "split_part(match_key, '|', 1) || right(match_key, 13)",
+    "sqlite": "substr(match_key, 1, instr(match_key, '|') - 1) || substr(match_key, -13)",
+}
+
+
 class _Writer:
     """Identity matching and bulk writes of one snapshot."""
 
@@ -221,69 +332,77 @@ class _Writer:
         self.new_person_count = 0
         self.doubt_count = 0
 
-    def write(self, placed: list[tuple[Row, Place]]) -> None:
-        total = len(placed)
-        self.progress("identités", 0, total)
+    def write(self, placed: list[tuple[Row, Place]], reused: list[tuple[int, tuple]]) -> None:
+        total = len(placed) + len(reused)
+        self.progress("identités", len(reused), total)
         person_ids = self._match_persons(placed)
-        self.progress("mandats", total // 3, total)
+        self.progress("mandats", len(reused) + len(placed) // 3, total)
         mandate_ids = self._upsert_mandates(placed, person_ids)
-        self.progress("instantané", 2 * total // 3, total)
-        self._write_entries(placed, person_ids, mandate_ids)
+        self.progress("instantané", len(reused) + 2 * len(placed) // 3, total)
+        self._write_entries(placed, person_ids, mandate_ids, reused)
         self.progress("terminé", total, total)
 
     # -- persons ---------------------------------------------------------------------------------
 
     def _match_persons(self, placed: list[tuple[Row, Place]]) -> list[int]:
-        by_key: dict[str, int] = {}
-        by_name: dict[tuple, list[tuple[int, tuple[str, ...]]]] = {}
-        for pid, key in fetch("SELECT id, match_key FROM officials_person"):
-            by_key[key] = pid
-            last, first, sex, birth = key.split("|")
-            by_name.setdefault((last, sex, birth), []).append((pid, first))
-        ids: list[int | None] = []
+        keys = [match_key(row.last_name, row.first_name, row.sex, row.birth) for row, _ in placed]
+        self.person_count = fetch("SELECT COUNT(*) FROM officials_person")[0][0]
+        by_key = {key: pid for pid, key in self._known_persons(EXACT, set(keys))}
+        ids: list[int | None] = [by_key.get(key) for key in keys]
+        if not self.person_count:  # nobody known yet
+            self._match_by_territory(placed, ids, keys, list(range(len(keys))))
+            return ids  # type: ignore[return-value]
+        missing = {name_group(key) for key, pid in zip(keys, ids, strict=True) if pid is None}
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for pid, key in self._known_persons(GROUP, missing):
+            by_name.setdefault(name_group(key), []).append((pid, key.split("|")[1]))
         unmatched: list[int] = []
-        keys: list[str] = []
-        for index, (row, _place) in enumerate(placed):
-            key = match_key(row.last_name, row.first_name, row.sex, row.birth)
-            keys.append(key)
-            pid = by_key.get(key)
-            if pid is None and by_name:
-                last, first, sex, birth = key.split("|")
-                for candidate, candidate_first in by_name.get((last, sex, birth), ()):
-                    # « Christophe » and « Christophe Gilbert Robert »: extra given names.
-                    if candidate_first.startswith(first) or first.startswith(candidate_first):
-                        pid = candidate
-                        break
-            ids.append(pid)
-            if pid is None:
+        for index, key in enumerate(keys):
+            if ids[index] is not None:
+                continue
+            first = key.split("|")[1]
+            for candidate, candidate_first in by_name.get(name_group(key), ()):
+                # « Christophe » and « Christophe Gilbert Robert »: extra given names.
+                if candidate_first.startswith(first) or first.startswith(candidate_first):
+                    ids[index] = candidate
+                    break
+            else:
                 unmatched.append(index)
         if unmatched:
             self._match_by_territory(placed, ids, keys, unmatched)
         return ids  # type: ignore[return-value]
 
+    def _known_persons(self, expression: dict[str, str], values: set[str]) -> list[tuple]:
+        """(id, match_key) of the persons whose key (EXACT) or name group (GROUP) is in values:
+        through SQL for a few values, in one pass over the table for many."""
+        if not values or not self.person_count:
+            return []
+        if len(values) * 4 > self.person_count:
+            of = expression["python"]
+            rows = fetch("SELECT id, match_key FROM officials_person")
+            return [(pid, key) for pid, key in rows if of(key) in values]
+        sql = expression[connection.vendor]
+        found = []
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 10_000):
+            condition, params = in_list(sql, ordered[start : start + 10_000])
+            found += fetch(f"SELECT id, match_key FROM officials_person WHERE {condition}", params)
+        return found
+
     def _match_by_territory(self, placed, ids, keys, unmatched) -> None:
         """Rows with no exact match: same seat territory, sex and birth date, a close name."""
-        wanted = {
-            (placed[i][1].territory_key, placed[i][0].sex, placed[i][0].birth) for i in unmatched
-        }
-        births = sorted({birth for _territory, _sex, birth in wanted})
+        wanted: set[tuple] = set()
+        if Mandate.objects.filter(kind=self.mandate_kind).exists():  # else nobody to compare with
+            wanted = {
+                (placed[i][1].territory_key, placed[i][0].sex, placed[i][0].birth)
+                for i in unmatched
+            }
         known: dict[tuple, list[tuple[int, str, str]]] = {}
-        if not Mandate.objects.filter(kind=self.mandate_kind).exists():
-            births = []  # a first import: nobody to compare with
         as_date = DateColumn()
-        for chunk_start in range(0, len(births), 10_000):
-            chunk = births[chunk_start : chunk_start + 10_000]
-            condition, values = in_list("p.birth_date", chunk)
-            rows = fetch(
-                "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
-                "p.first_name FROM officials_mandate m JOIN officials_person p "
-                f"ON p.id = m.person_id WHERE m.kind = %s AND {condition}",
-                [self.mandate_kind, *values],
-            )
-            for territory, pid, sex, birth, last, first in rows:
-                group = (territory, sex, as_date(birth))
-                if group in wanted:
-                    known.setdefault(group, []).append((pid, last, first))
+        for territory, pid, sex, birth, last, first in self._seat_neighbours(wanted):
+            group = (territory, sex, as_date(birth))
+            if group in wanted:
+                known.setdefault(group, []).append((pid, last, first))
         present = set(ids) - {None}
         next_person = next_id("officials_person")
         new_persons = []
@@ -324,37 +443,12 @@ class _Writer:
                                        "personnes distinctes"))  # fmt: skip
                 known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
             ids[index] = chosen
-        # Adapted once: the same value for every new person.
-        created_at = connection.ops.adapt_datetimefield_value(self.snapshot.imported_at)
+        # Contact columns and the creation time come from the database's defaults.
         insert_rows(
             "officials_person",
-            [
-                "id",
-                "last_name",
-                "first_name",
-                "sex",
-                "birth_date",
-                "match_key",
-                "email",
-                "phone",
-                "salutation",
-                "notes",
-                "created_at",
-            ],  # fmt: skip
+            ["id", "last_name", "first_name", "sex", "birth_date", "match_key"],
             (
-                (
-                    pid,
-                    row.last_name,
-                    row.first_name,
-                    row.sex,
-                    row.birth,
-                    key,
-                    "",
-                    "",
-                    "",
-                    "",
-                    created_at,
-                )
+                (pid, row.last_name, row.first_name, row.sex, row.birth, key)
                 for pid, row, key in new_persons
             ),
         )
@@ -378,17 +472,39 @@ class _Writer:
         )
         self.doubt_count = len(doubts)
 
+    def _seat_neighbours(self, wanted: set[tuple]) -> list[tuple]:
+        """(territory, person, sex, birth, last name, first name) of the holders of this kind of
+        mandate whose (territory, sex, birth date) is wanted."""
+        if not wanted:
+            return []
+        select = (
+            "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
+            "p.first_name FROM officials_mandate m JOIN officials_person p ON p.id = m.person_id "
+        )
+        if connection.vendor == "postgresql":  # exactly the wanted triples, in one query
+            territories, sexes, births = zip(*wanted, strict=True)
+            return fetch(
+                select + "JOIN unnest(%s::text[], %s::text[], %s::date[]) AS w(t, s, b) "
+                "ON m.territory_key = w.t AND p.sex = w.s AND p.birth_date = w.b "
+                "WHERE m.kind = %s",
+                [list(territories), list(sexes), list(births), self.mandate_kind],
+            )
+        births = sorted({birth for _territory, _sex, birth in wanted})
+        rows = []
+        for start in range(0, len(births), 10_000):
+            condition, values = in_list("p.birth_date", births[start : start + 10_000])
+            rows += fetch(
+                select + f"WHERE m.kind = %s AND {condition}", [self.mandate_kind, *values]
+            )
+        return rows
+
     # -- mandates --------------------------------------------------------------------------------
 
     def _upsert_mandates(self, placed, person_ids) -> list[int]:
         existing: dict[tuple, int] = {}
         open_ended: set[int] = set()
         as_date = DateColumn()
-        for mid, pid, territory, start, is_open in fetch(
-            "SELECT id, person_id, territory_key, start_date, end_date IS NULL "
-            "FROM officials_mandate WHERE kind = %s",
-            [self.mandate_kind],
-        ):
+        for mid, pid, territory, start, is_open in self._known_mandates(person_ids):
             existing[(pid, territory, as_date(start))] = mid
             if is_open:
                 open_ended.add(mid)
@@ -424,8 +540,6 @@ class _Writer:
                 "start_date",
                 "end_date",
                 "end_reason",
-                "office_address",
-                "notes",
             ],  # fmt: skip
             (
                 (
@@ -442,8 +556,6 @@ class _Writer:
                     row.mandate_start,
                     row.mandate_end,
                     row.mandate_end_reason[:100],
-                    "",
-                    "",
                 )  # fmt: skip
                 for mid, pid, p, row in new_rows
             ),
@@ -453,14 +565,41 @@ class _Writer:
             Mandate.objects.filter(pk=mid).update(end_date=end, end_reason=reason[:100])
         return ids
 
+    def _known_mandates(self, person_ids: list[int]) -> list[tuple]:
+        """(id, person, territory, start, open) of this kind's mandates of these persons: by
+        the persons' index for a few, in one pass over the kind for many."""
+        select = (
+            "SELECT id, person_id, territory_key, start_date, end_date IS NULL "
+            "FROM officials_mandate WHERE kind = %s"
+        )
+        persons = sorted(set(person_ids))
+        if len(persons) > 50_000:
+            return fetch(select, [self.mandate_kind])
+        rows = []
+        for start in range(0, len(persons), 10_000):
+            condition, values = in_list("person_id", persons[start : start + 10_000])
+            rows += fetch(f"{select} AND {condition}", [self.mandate_kind, *values])
+        return rows
+
     # -- entries ---------------------------------------------------------------------------------
 
-    def _write_entries(self, placed, person_ids, mandate_ids) -> None:
+    def _write_entries(self, placed, person_ids, mandate_ids, reused) -> None:
         history = self.rne.is_history
         mayors_only = self.rne.kind == "maires"
         seen: set[int] = set()
         entries = []
         past = []
+        snapshot_id = self.snapshot.pk
+        as_date = DateColumn()
+        for line, entry in reused:
+            fingerprint, mid, pid, commune, _dept, function, code, rank, start, _start = entry
+            if mid in seen:
+                continue
+            seen.add(mid)
+            entries.append(
+                (snapshot_id, mid, pid, commune, function, code, rank, as_date(start), line,
+                 fingerprint)
+            )  # fmt: skip
         for (row, place), pid, mid in zip(placed, person_ids, mandate_ids, strict=True):
             if history:
                 if row.function_end is not None:
@@ -487,6 +626,7 @@ class _Writer:
                     row.function_rank if function_open else None,
                     row.function_start if function_open else None,
                     row.line,
+                    row.line_hash,
                 )  # fmt: skip
             )
         self.entry_count = insert_rows(
@@ -501,6 +641,7 @@ class _Writer:
                 "function_rank",
                 "function_start",
                 "line",
+                "line_hash",
             ],  # fmt: skip
             entries,
         )

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 
 from mandature.territories.models import Commune, Departement, Epci, Region
@@ -27,11 +28,12 @@ class Person(models.Model):
     birth_date = models.DateField("date de naissance")
     match_key = models.CharField(max_length=400)  # imports read them all: no index to maintain
     # Enrichment added by people: never touched by an import.
-    email = models.EmailField("courriel professionnel", blank=True)
-    phone = models.CharField("téléphone professionnel", max_length=30, blank=True)
-    salutation = models.CharField("formule d'appel", max_length=100, blank=True)
-    notes = models.TextField("notes", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Database defaults: the importer leaves these columns out of its bulk writes.
+    email = models.EmailField("courriel professionnel", blank=True, db_default="")
+    phone = models.CharField("téléphone professionnel", max_length=30, blank=True, db_default="")
+    salutation = models.CharField("formule d'appel", max_length=100, blank=True, db_default="")
+    notes = models.TextField("notes", blank=True, db_default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = "élu"
@@ -64,8 +66,14 @@ class Person(models.Model):
 
 class Mandate(models.Model):
     # Indexed by the unique (person, kind, territory_key, start_date) constraint.
+    # No database-level constraint (the importer writes both in one transaction; PostgreSQL
+    # would check half a million deferred constraints at commit, seconds of an import).
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="mandates", db_index=False
+        Person,
+        on_delete=models.CASCADE,
+        related_name="mandates",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField("mandat", max_length=20, choices=MandateKind.choices)
     territory_key = models.CharField(max_length=60)  # identity of the seat's territory
@@ -110,8 +118,8 @@ class Mandate(models.Model):
     end_date = models.DateField("fin du mandat", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=100, blank=True)
     # Enrichment added by people.
-    office_address = models.TextField("adresse postale (mairie, siège)", blank=True)
-    notes = models.TextField("notes", blank=True)
+    office_address = models.TextField("adresse postale (mairie, siège)", blank=True, db_default="")
+    notes = models.TextField("notes", blank=True, db_default="")
 
     class Meta:
         verbose_name = "mandat"
@@ -186,7 +194,9 @@ class SnapshotEntry(models.Model):
         db_index=False,
         db_constraint=False,  # created in the same transaction as its entries
     )
-    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="entries")
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.CASCADE, related_name="entries", db_constraint=False
+    )
     # Copies of the mandate's person and commune, for fast queries (the mandate holds the links;
     # a person's entries are reached through the mandate's index).
     person = models.ForeignKey(
@@ -209,6 +219,8 @@ class SnapshotEntry(models.Model):
     function_rank = models.PositiveSmallIntegerField(null=True)
     function_start = models.DateField("début de la fonction", null=True)
     line = models.PositiveIntegerField("ligne du fichier")
+    # Fingerprint of the file's line: the next import of the kind reuses identical lines.
+    line_hash = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = "présence dans un instantané"

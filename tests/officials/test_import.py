@@ -221,3 +221,63 @@ def test_gzip_of_the_same_content_is_already_imported(db, tmp_path):
     path.write_bytes(raw)
     (result,) = import_rne(path)
     assert result.already
+
+
+def entries_by_line(snapshot):
+    return {
+        e.line: (e.mandate_id, e.person_id, e.commune_id, e.function, e.function_code,
+                 e.function_rank, e.function_start, e.line_hash)
+        for e in SnapshotEntry.objects.filter(snapshot=snapshot)
+    }  # fmt: skip
+
+
+def test_reimport_reuses_identical_lines_and_gives_what_a_full_read_gives(
+    db, tmp_path, monkeypatch
+):
+    """A new national file where a few lines changed: the identical lines keep what the last
+    import made of them; the result is the same as reading every line again."""
+    from django.db import transaction
+
+    from mandature.officials.importer import Reuse
+
+    lines = gzip.decompress((RNE / "elus-maires-mai_2026-04.csv.gz").read_bytes()).decode()
+    lines = lines.splitlines()
+    lines[10] = lines[10].replace(";15/03/2026;", ";16/03/2026;", 1)  # another mandate start
+    fields = lines[20].split(";")
+    fields[6], fields[7], fields[9] = "NOUVELLE", "Maire", "01/02/1980"  # somebody else
+    lines[20] = ";".join(fields)
+    del lines[30]  # a commune not reported any more
+    lines.insert(40, lines[40])  # a duplicated line: both are read, and the file is refused
+    path = write(tmp_path, "maires-juin.csv", "\n".join(lines) + "\n")
+    with pytest.raises(Exception, match="ligne en double"):
+        import_rne(path, data_date=date(2026, 6, 1))
+    del lines[40]
+    path = write(tmp_path, "maires-juin.csv", "\n".join(lines) + "\n")
+
+    class Rollback(Exception):
+        pass
+
+    def import_and_describe():
+        (result,) = import_rne(path, data_date=date(2026, 6, 1))
+        s = result.snapshot
+        return (
+            (s.row_count, s.entry_count, s.new_person_count, s.covered_communes,
+             s.covered_departements, s.rejected_count),
+            entries_by_line(s),
+            s.report["reused_lines"],
+        )  # fmt: skip
+
+    before = counts()
+    try:
+        with transaction.atomic():
+            reused_summary, reused_entries, reused = import_and_describe()
+            raise Rollback
+    except Rollback:
+        pass
+    assert counts() == before
+    monkeypatch.setattr(Reuse, "lookup", lambda self, rne: {})
+    full_summary, full_entries, none = import_and_describe()
+    assert none == 0 and reused > 30_000  # all but the changed lines were reused
+    assert reused_summary == full_summary
+    assert reused_entries == full_entries
+    assert full_summary[2] == 1  # NOUVELLE Maire is a new person

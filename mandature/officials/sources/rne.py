@@ -13,10 +13,14 @@ Layouts handled (recognised from the header, never from the file name):
 
 import csv
 import gzip
+import hashlib
 import io
 import re
+import struct
 import zipfile
 import zlib
+from collections import Counter
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -168,6 +172,26 @@ class Row:
     mandate_end_reason: str = ""
     function_end: date | None = None
     function_end_reason: str = ""
+    line_hash: int | None = None  # see line_hash(): lets the next import reuse this row
+
+
+def line_hash(text: str) -> int:
+    """A stable 64-bit fingerprint of a raw line (a signed integer, as databases store them)."""
+    return int.from_bytes(hashlib.md5(text.encode()).digest()[:8], "big", signed=True)  # noqa: S324
+
+
+def line_hashes(lines: list[str]) -> list[int]:
+    """line_hash() of each line, inlined (half a million lines)."""
+    md5, unpack = hashlib.md5, _SIGNED_64.unpack_from
+    return [unpack(md5(text.encode()).digest())[0] for text in lines]
+
+
+_SIGNED_64 = struct.Struct(">q")
+
+
+# Given a file whose header is read, the fingerprints of lines already imported whose rows
+# need not be read again (see importer.Reuse).
+ReuseLookup = Callable[["RneFile"], Container[int]]
 
 
 @dataclass
@@ -184,6 +208,8 @@ class RneFile:
     latest_date: date | None = None
     # Quality remarks on rows that were kept or skipped: (line, column, message, skipped)
     warnings: list[tuple[int, str, str, bool]] = field(default_factory=list)
+    # Lines identical to lines of an earlier import, not read again: (line, fingerprint)
+    reused: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -389,7 +415,9 @@ def read_rne(path: Path, reference: date | None = None) -> list[RneFile]:
     return [parse_text(name, *decode(name, raw), reference) for name, raw in read_members(path)]
 
 
-def parse_text(name: str, text: str, encoding: str, reference: date) -> RneFile:
+def parse_text(
+    name: str, text: str, encoding: str, reference: date, reuse: ReuseLookup | None = None
+) -> RneFile:
     lines = text.splitlines()
     first = 0
     if lines and fold(lines[0]) == "titre du rapport":
@@ -453,11 +481,13 @@ def parse_text(name: str, text: str, encoding: str, reference: date) -> RneFile:
         rows=[],
         is_history=is_history,
     )
-    _read_rows(result, lines, first, header, fields, reference, text.endswith(("\n", "\r")))
+    known = reuse(result) if reuse is not None and not is_history else ()
+    ends_with_newline = text.endswith(("\n", "\r"))
+    _read_rows(result, lines, first, header, fields, reference, ends_with_newline, known)
     return result
 
 
-def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_end_with_newline):  # noqa: C901
+def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_with_newline, known):  # noqa: C901, PLR0913
     name, kind = result.name, result.kind
     errors: list[str] = []
     error_count = 0
@@ -473,6 +503,7 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
     i_mandate_end, i_end_reason = get("mandate_end"), get("mandate_end_reason")
     i_function_end, i_function_end_reason = get("function_end"), get("function_end_reason")
     i_mandate_label = get("mandate_label")
+    has_ends = i_mandate_end is not None or i_function_end is not None
     code_column, label_column = {
         SnapshotKind.CD: ("canton", "canton_label"),
         SnapshotKind.CR: ("section", "section_label"),
@@ -487,7 +518,27 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
     seen: dict[tuple, int] = {}
     latest: date | None = None
     rows = result.rows
-    reader = csv.reader(lines[first + 1 :], delimiter=result.delimiter)
+    data = lines[first + 1 :]
+    # Fingerprints of the lines (history exports are always read in full); a line identical to
+    # one of an earlier import is not read again, unless it appears twice in this file (it is
+    # then read, and reported as a duplicate).
+    hashes = [] if result.is_history else line_hashes(data)
+    twice = {h for h, n in Counter(hashes).items() if n > 1}
+    reused = result.reused
+    position = fed = 0  # index of the last line given to the csv reader, lines given
+
+    def feed():
+        nonlocal position, fed
+        for index, text in enumerate(data):
+            if known and hashes[index] in known and hashes[index] not in twice:
+                reused.append((first + 2 + index, hashes[index]))
+                continue
+            position = index
+            fed += 1
+            yield text
+
+    reader = csv.reader(feed(), delimiter=result.delimiter)
+    record_fed = 0
 
     row_errors: list[tuple[int, str, str]] = []
 
@@ -529,7 +580,8 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
 
     line_no = first + 1
     for values in reader:
-        line_no = first + 1 + reader.line_num
+        line_no = first + 2 + position
+        single_line, record_fed = fed == record_fed + 1, fed
         if not values or (len(values) == 1 and not values[0].strip()):
             continue
         if len(values) != width:
@@ -573,18 +625,22 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
         elif isinstance(birth, date) and isinstance(start, date) and start.year - birth.year < 18:
             remark(line_no, column_name["birth"], "élu de moins de 18 ans au début du mandat ?")
         row = Row(line_no, last_name, first_name, sex, birth, start)
+        if hashes and single_line:
+            row.line_hash = hashes[position]
         if i_function is not None:
             row.function = values[i_function].strip()
             row.function_code, row.function_rank = function_code(row.function)
         elif kind == SnapshotKind.MAIRES and i_mandate_label is None:
             row.function, row.function_code = "Maire", FunctionCode.MAIRE
-        row.function_start = optional_date(values, i_function_start, "function_start", line_no)
-        row.mandate_end = optional_date(values, i_mandate_end, "mandate_end", line_no)
-        if row.mandate_end and i_end_reason is not None:
-            row.mandate_end_reason = values[i_end_reason].strip()
-        row.function_end = optional_date(values, i_function_end, "function_end", line_no)
-        if row.function_end and i_function_end_reason is not None:
-            row.function_end_reason = values[i_function_end_reason].strip()
+        if i_function_start is not None:
+            row.function_start = optional_date(values, i_function_start, "function_start", line_no)
+        if has_ends:
+            row.mandate_end = optional_date(values, i_mandate_end, "mandate_end", line_no)
+            if row.mandate_end and i_end_reason is not None:
+                row.mandate_end_reason = values[i_end_reason].strip()
+            row.function_end = optional_date(values, i_function_end, "function_end", line_no)
+            if row.function_end and i_function_end_reason is not None:
+                row.function_end_reason = values[i_function_end_reason].strip()
         dept = values[i_dept].strip() if i_dept is not None else ""
         csp = values[i_csp].strip() if i_csp is not None else ""
         row.dept = normalise_code(dept, 2) if dept else ""
@@ -614,8 +670,10 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
             row.label = values[i_label].strip() if i_label is not None else ""
         if kind == SnapshotKind.MA:
             row.code = row.code or row.csp or row.region
-        identity = tuple(values)
-        if identity in seen:
+        # A duplicate has the same fingerprint as another line (or, in a history export, the
+        # same fields): only those are compared field by field.
+        identity = tuple(values) if not hashes or hashes[position] in twice else None
+        if identity is not None and identity in seen:
             problem(line_no, column_name["last_name"], f"ligne en double (identique à la ligne "
                     f"{seen[identity]})")  # fmt: skip
             flush()
@@ -623,16 +681,19 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, lines_e
         if row_errors:
             flush()
             continue
-        seen[identity] = line_no
+        if identity is not None:
+            seen[identity] = line_no
         for value in (start, row.function_start, row.mandate_end, row.function_end):
             if isinstance(value, date) and (latest is None or value > latest):
                 latest = value
         rows.append(row)
-    if not rows and not error_count:
+    if not rows and not reused and not error_count:
         problem(line_no + 1, "-", "aucune ligne de données")
-    if rows and not lines_end_with_newline:
+    if (rows or reused) and not ends_with_newline:
         problem(
-            line_no, "-", "dernière ligne tronquée (le fichier ne finit pas par un saut de ligne)"
+            first + 1 + len(data),
+            "-",
+            "dernière ligne tronquée (le fichier ne finit pas par un saut de ligne)",
         )
     lenient = False
     flush()
