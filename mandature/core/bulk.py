@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import islice
 
 from django.db import connection
 
@@ -34,14 +35,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-            batch: list[Sequence] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == 20_000:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
+            remaining = iter(rows)
+            while batch := list(islice(remaining, 20_000)):
                 cursor.executemany(sql, batch)
                 count += len(batch)
     return count

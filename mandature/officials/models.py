@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
 
@@ -128,7 +129,13 @@ class Mandate(models.Model):
                 fields=["person", "kind", "territory_key", "start_date"], name="unique_mandate"
             )
         ]
-        indexes = [models.Index(fields=["commune", "kind"]), models.Index(fields=["epci", "kind"])]
+        indexes = [
+            models.Index(fields=["commune", "kind"]),
+            # Partial: only EPCI seats have an EPCI (half a million municipal rows stay out).
+            models.Index(
+                fields=["epci", "kind"], name="mandate_epci_kind", condition=Q(epci__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} : {self.person} ({self.territory_key})"

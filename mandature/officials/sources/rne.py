@@ -516,6 +516,7 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
     i_code, i_label = get(code_column), get(label_column)
     i_region, i_siren = get("region"), get("siren")
     seen: dict[tuple, int] = {}
+    valid_codes: dict[tuple[str, str], str] = {}  # (département, commune as written) → INSEE
     latest: date | None = None
     rows = result.rows
     data = lines[first + 1 :]
@@ -632,7 +633,7 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
             row.function_code, row.function_rank = function_code(row.function)
         elif kind == SnapshotKind.MAIRES and i_mandate_label is None:
             row.function, row.function_code = "Maire", FunctionCode.MAIRE
-        if i_function_start is not None:
+        if i_function_start is not None and values[i_function_start].strip():
             row.function_start = optional_date(values, i_function_start, "function_start", line_no)
         if has_ends:
             row.mandate_end = optional_date(values, i_mandate_end, "mandate_end", line_no)
@@ -651,8 +652,14 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
                 if kind != SnapshotKind.EPCI:
                     problem(line_no, column_name["commune"], "code de commune manquant")
             else:
-                code = commune_code(dept, raw)
-                if COMMUNE_CODE.match(code):
+                code = valid_codes.get((dept, raw))
+                if code is None:
+                    code = commune_code(dept, raw)
+                    if COMMUNE_CODE.match(code):
+                        valid_codes[(dept, raw)] = code
+                    else:
+                        code = ""
+                if code:
                     row.commune = code
                 elif kind == SnapshotKind.EPCI:  # the commune only qualifies an EPCI seat
                     remark(line_no, column_name["commune"], f"code de commune invalide « {raw} » "
