@@ -17,6 +17,13 @@ SESSION_RNE_FILES = [RNE / "rne-maires_2022-02.csv.gz", RNE / "elus-maires-mai_2
 
 
 def load_national_territories():
+    """Territories, two mayors files, the bundled housing data and the seeded content (which
+    transactional tests flush with everything else)."""
+    from mandature.briefs.models import BriefContent, BriefQuestion
+    from mandature.briefs.seed import seed_first_content
+    from mandature.housing.importer import import_dgcl
+    from mandature.housing.models import KeyFigure
+    from mandature.housing.seed import seed_key_figures
     from mandature.officials.importer import import_rne
     from mandature.territories.loader import load_territories
     from mandature.territories.models import Commune
@@ -25,6 +32,10 @@ def load_national_territories():
         load_territories(settings.DATA_DIR / "geo")
         for path in SESSION_RNE_FILES:
             import_rne(path)
+        for path in sorted((settings.DATA_DIR / "housing").glob("dgcl_*.csv.gz")):
+            import_dgcl(path)
+    seed_key_figures(KeyFigure)
+    seed_first_content(BriefContent, BriefQuestion)
 
 
 @pytest.fixture(scope="session")

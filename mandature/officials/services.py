@@ -41,13 +41,78 @@ def was_mayor_before(person_id: int, before: date) -> bool:
     )
 
 
-def commune_team(commune: Commune) -> CommuneTeam:
-    team = CommuneTeam(latest_mayors=latest_snapshot(SnapshotKind.MAIRES))
+@dataclass
+class TeamLookups:
+    """Read once for a batch of communes instead of once per commune."""
+
+    latest: dict[str, Snapshot | None]
+    presidents: dict[str, SnapshotEntry]  # EPCI SIREN → president in the latest EPCI snapshot
+    mayors_before: tuple[date, set[int]] | None  # persons mayor before the latest mayors file
+
+    @classmethod
+    def load(cls) -> "TeamLookups":
+        latest = {kind: latest_snapshot(kind) for kind in (SnapshotKind.MAIRES, SnapshotKind.EPCI)}
+        presidents = {}
+        if latest[SnapshotKind.EPCI]:
+            ids = list(
+                SnapshotEntry.objects.filter(
+                    snapshot=latest[SnapshotKind.EPCI], function_code=FunctionCode.PRESIDENT
+                ).values_list("pk", flat=True)
+            )
+            for entry in (
+                SnapshotEntry.objects.filter(pk__in=ids)
+                .select_related("person", "snapshot", "mandate")
+                .defer("snapshot__report")  # each row would parse the import report
+            ):
+                presidents.setdefault(entry.mandate.epci_id, entry)
+        mayors_before = None
+        if latest[SnapshotKind.MAIRES]:
+            when = latest[SnapshotKind.MAIRES].data_date
+            earlier = list(
+                Snapshot.objects.filter(
+                    kind__in=(SnapshotKind.MAIRES, SnapshotKind.CM), data_date__lt=when
+                ).values_list("pk", flat=True)
+            )
+            persons = set(  # by the (snapshot, mandate) index, snapshot by snapshot
+                SnapshotEntry.objects.filter(
+                    snapshot_id__in=earlier, function_code=FunctionCode.MAIRE
+                ).values_list("person_id", flat=True)
+            )
+            persons.update(
+                PastFunction.objects.filter(
+                    function_code=FunctionCode.MAIRE, start_date__lt=when
+                ).values_list("person_id", flat=True)
+            )
+            mayors_before = (when, persons)
+        return cls(latest, presidents, mayors_before)
+
+
+def commune_team(
+    commune: Commune,
+    latest: dict[str, Snapshot | None] | None = None,
+    council: bool = True,
+    lookups: TeamLookups | None = None,
+) -> CommuneTeam:
+    """Mayor (new? first time?), council and EPCI president. `latest` gives the latest snapshot
+    of each kind when the caller already has them, `lookups` more (a batch of briefs);
+    `council=False` skips the municipal council."""
+    if lookups is not None:
+        latest = lookups.latest
+    if latest is None:
+        latest = {}
+
+    def latest_of(kind: str) -> Snapshot | None:
+        if kind not in latest:
+            latest[kind] = latest_snapshot(kind)
+        return latest[kind]
+
+    team = CommuneTeam(latest_mayors=latest_of(SnapshotKind.MAIRES))
     mayors = list(
         SnapshotEntry.objects.filter(
             commune=commune, snapshot__kind=SnapshotKind.MAIRES, function_code=FunctionCode.MAIRE
         )
         .select_related("snapshot", "person", "mandate")
+        .defer("snapshot__report")
         .order_by("-snapshot__data_date", "-snapshot_id")
     )
     if mayors:
@@ -57,12 +122,15 @@ def commune_team(commune: Commune) -> CommuneTeam:
         team.previous_mayor = next((e for e in earlier if e.person_id != mayors[0].person_id), None)
         team.mayor_is_new = bool(earlier) and earlier[0].person_id != mayors[0].person_id
         if team.mayor_is_new:
-            team.mayor_first_time = not was_mayor_before(
-                mayors[0].person_id, mayors[0].snapshot.data_date
-            )
-    council_entry = (
+            when = mayors[0].snapshot.data_date
+            if lookups and lookups.mayors_before and lookups.mayors_before[0] == when:
+                team.mayor_first_time = mayors[0].person_id not in lookups.mayors_before[1]
+            else:
+                team.mayor_first_time = not was_mayor_before(mayors[0].person_id, when)
+    council_entry = council and (
         SnapshotEntry.objects.filter(commune=commune, snapshot__kind=SnapshotKind.CM)
         .select_related("snapshot")
+        .defer("snapshot__report")
         .order_by("-snapshot__data_date", "-snapshot_id")
         .first()
     )
@@ -76,15 +144,18 @@ def commune_team(commune: Commune) -> CommuneTeam:
             .order_by("function_rank", "person__last_name")
         )
     if commune.epci_id:
-        team.epci_snapshot = latest_snapshot(SnapshotKind.EPCI)
-        if team.epci_snapshot:
+        team.epci_snapshot = latest_of(SnapshotKind.EPCI)
+        if lookups is not None:
+            team.epci_president = lookups.presidents.get(commune.epci_id)
+        elif team.epci_snapshot:
             team.epci_president = (
                 SnapshotEntry.objects.filter(
                     snapshot=team.epci_snapshot,
                     mandate__epci_id=commune.epci_id,
                     function_code=FunctionCode.PRESIDENT,
                 )
-                .select_related("person")
+                .select_related("person", "snapshot")
+                .defer("snapshot__report")
                 .first()
             )
     return team

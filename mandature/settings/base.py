@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "mandature.core",
     "mandature.territories",
     "mandature.officials",
+    "mandature.housing",
+    "mandature.briefs",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",
@@ -142,3 +144,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Processes that build PDF briefs in a batch (default: one per core).
+BRIEF_WORKERS = env_int("BRIEF_WORKERS", 0) or None

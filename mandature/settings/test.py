@@ -15,3 +15,5 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
 }
+
+BRIEF_WORKERS = 1  # batches of briefs run in the test process (no worker processes)

@@ -70,6 +70,18 @@ class CommuneQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
 
+    def today(self, code: str) -> "Commune | None":
+        """Today's commune for a code: itself, the commune it merged into, or the commune of
+        a former code (commune déléguée, associée, old code)."""
+        commune = self.filter(code=code).select_related("successor").first()
+        if commune is not None and commune.is_current:
+            return commune
+        target = commune.successor if commune else None
+        if target is None:
+            alias = CommuneAlias.objects.filter(code=code).select_related("commune").first()
+            target = alias.commune if alias else None
+        return target if target is not None and target.is_current else None
+
 
 class Commune(models.Model):
     """A commune of the millésime; one that disappeared stays, pointing to its successor."""

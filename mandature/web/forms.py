@@ -33,3 +33,35 @@ class RneUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("Le fichier est vide.")
         return upload
+
+
+class BriefBatchForm(forms.Form):
+    """Which communes: a territory chosen by its kind and code."""
+
+    KINDS = [
+        ("departement", "Un département (code, ex. 33)"),
+        ("region", "Une région (code, ex. 75)"),
+        ("epci", "Un EPCI (SIREN)"),
+        ("commune", "Une commune (code INSEE)"),
+        ("france", "Toute la France"),
+    ]
+    kind = forms.ChoiceField(label="Communes", choices=KINDS, initial="departement")
+    code = forms.CharField(
+        label="Code du territoire", max_length=9, required=False,
+        help_text="Laisser vide pour toute la France.",
+    )  # fmt: skip
+
+    def clean(self):
+        from mandature.briefs.batch import SelectionError, select
+
+        data = super().clean()
+        kind, code = data.get("kind"), (data.get("code") or "").strip()
+        if kind and kind != "france" and not code:
+            self.add_error("code", "Indiquez le code du territoire.")
+            return data
+        if kind:
+            try:
+                data["selection"] = select(kind, code)
+            except SelectionError as error:
+                self.add_error("code", str(error).capitalize() + ".")
+        return data

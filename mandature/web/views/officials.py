@@ -161,6 +161,7 @@ def person_detail(request, pk: int):
     for mandate in mandates.order_by("-start_date"):
         last = (
             mandate.entries.select_related("snapshot")
+            .defer("snapshot__report")
             .order_by("-snapshot__data_date", "-snapshot_id")
             .first()
         )

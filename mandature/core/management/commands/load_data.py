@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from mandature.core.commands import MandatureCommand
+from mandature.housing.importer import import_dgcl
 from mandature.officials.bundled import bundled_paths
 from mandature.officials.importer import RneFileError, import_rne
 from mandature.officials.services import renewal_summary
@@ -11,8 +12,8 @@ from mandature.territories.loader import load_territories
 class Command(MandatureCommand):
     help = (
         "Charge toutes les données nationales livrées dans data/ : territoires, puis les "
-        "fichiers du RNE dans l'ordre de leurs dates. Idempotent : ce qui est déjà chargé "
-        "est sauté."
+        "fichiers du RNE dans l'ordre de leurs dates, puis les données logement de la DGCL. "
+        "Idempotent : ce qui est déjà chargé est sauté."
     )
     example = "mandature load-data"
 
@@ -32,5 +33,9 @@ class Command(MandatureCommand):
                 imported += not rne.already
                 if not rne.already:
                     self.stdout.write(rne.summary())
+        for path in sorted((settings.DATA_DIR / "housing").glob("dgcl_*.csv.gz")):
+            housing = import_dgcl(path)
+            if not housing.skipped:
+                self.stdout.write(housing.summary())
         renewal_summary()  # computed once here rather than at the first visit of the home page
         self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")

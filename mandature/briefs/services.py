@@ -1,0 +1,299 @@
+"""Everything a commune's brief shows, as plain data (JSON-serialisable): the web page renders
+it with a Django template, the PDF with Typst, so both say the same thing."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from mandature.core.french import long_date, merge_available, number, percent, typography
+from mandature.housing.services import (
+    RATE_METHOD,
+    HousingProfile,
+    commune_profile,
+    data_version,
+    key_figures,
+)
+from mandature.officials.enums import SnapshotKind
+from mandature.officials.models import latest_snapshot
+from mandature.officials.services import TeamLookups, commune_team
+from mandature.territories.models import Commune
+
+from . import charts
+from .models import BriefContent, RegionalContact
+
+UNAVAILABLE = "donnée indisponible"
+NATIONAL_CONTACT = {
+    "name": "L'Union sociale pour l'habitat",
+    "address": "14, rue Lord Byron, 75384 Paris Cedex 08",
+    "phone": "",
+    "email": "",
+    "website": "https://www.union-habitat.org",
+}
+TEMPLATE_VERSION = 1  # bump when the layout of the PDF changes: every brief is rebuilt
+
+
+@dataclass
+class Shared:
+    """What every brief of a batch shares, read once (one web request reads it once too)."""
+
+    content: BriefContent | None
+    questions: list
+    key_figures: list
+    contacts: dict
+    teams: TeamLookups | None
+    housing_version: int
+
+    @property
+    def latest(self) -> dict:
+        return self.teams.latest if self.teams else {}
+
+    @classmethod
+    def load(cls, batch: bool = False) -> "Shared":
+        """`batch`: also read the EPCI presidents and former mayors of all France at once."""
+        content = BriefContent.current()
+        return cls(
+            content=content,
+            questions=list(content.questions.all()) if content else [],
+            key_figures=key_figures(),
+            contacts={c.region_id: c for c in RegionalContact.objects.all()},
+            teams=TeamLookups.load() if batch else None,
+            housing_version=data_version(),
+        )
+
+
+@dataclass
+class Brief:
+    commune: Commune
+    data: dict
+    unknown_fields: list[str]
+
+    @property
+    def digest(self) -> str:
+        """Same data, same content version, same layout: same brief (no rebuild needed)."""
+        stable = {k: v for k, v in self.data.items() if k != "generated_on"}
+        text = json.dumps([TEMPLATE_VERSION, stable], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _name(entry) -> str:
+    person = entry.person
+    return f"{person.first_name} {person.last_name}"
+
+
+def _team(commune: Commune, shared: Shared) -> dict:
+    team = commune_team(commune, council=False, lookups=shared.teams)
+    mayor = None
+    if team.mayor is not None:
+        if team.mayor_is_new:
+            status = (
+                "nouveau maire, premier mandat de maire"
+                if team.mayor_first_time
+                else "nouveau maire, déjà maire auparavant"
+            )
+            if team.mayor.person.sex == "F":
+                status = status.replace("nouveau", "nouvelle")
+        elif team.previous_mayor is None and team.mayor.snapshot.data_date.year >= 2026:
+            status = ""
+        else:
+            status = "réélue" if team.mayor.person.sex == "F" else "réélu"
+        start = team.mayor.function_start or team.mayor.mandate.start_date
+        mayor = {
+            "name": _name(team.mayor),
+            "title": "Maire",
+            "status": status,
+            "since": long_date(start) if start else "",
+            "as_of": long_date(team.mayor.snapshot.data_date),
+            "reported": team.reported,
+        }
+    president = None
+    if team.epci_president is not None:
+        president = {
+            "name": _name(team.epci_president),
+            "as_of": long_date(team.epci_president.snapshot.data_date),
+        }
+    return {"mayor": mayor, "epci_president": president, "adjoint_count": len(team.adjoints)}
+
+
+def _contact(commune: Commune, shared: Shared) -> dict:
+    contact = shared.contacts.get(commune.region_id)
+    if contact is None:
+        return NATIONAL_CONTACT | {"regional": False}
+    return {
+        "name": contact.name, "address": contact.address, "phone": contact.phone,
+        "email": contact.email, "website": contact.website, "regional": True,
+    }  # fmt: skip
+
+
+FIELD_LABELS = {
+    "commune": "nom de la commune", "population": "population", "departement": "département",
+    "region": "région", "epci": "intercommunalité", "annee": "année des données",
+    "logements": "nombre de logements", "logements_sociaux": "logements sociaux",
+    "taux": "taux de logements sociaux", "taux_epci": "taux de l'intercommunalité",
+    "taux_departement": "taux du département", "taux_region": "taux de la région",
+    "taux_france": "taux national",
+    "beneficiaires_aides": "personnes couvertes par les aides au logement",
+    "population_qpv": "population en quartier prioritaire",
+    "part_qpv": "part de la population en quartier prioritaire", "sru": "situation SRU",
+    "deficit": "logements manquants", "taux_legal": "taux légal",
+    "demandeurs": "demandeurs de logement social", "association": "association régionale",
+    "contact": "coordonnées",
+}  # fmt: skip
+
+
+def _fields(
+    commune: Commune, profile: HousingProfile, contact: dict, shared: Shared
+) -> dict[str, str | None]:
+    """The {champs} the answers may use (FIELD_LABELS); None when the figure is unknown for
+    this commune: the sentence that needs it is left out of the answer."""
+    latest = profile.latest
+    stock_known = bool(latest and latest.housing_units)
+    by_label = {f.label: f for f in profile.comparison[1:]}
+
+    def rate_of(label: str | None) -> str | None:
+        figures = by_label.get(label) if label else None
+        return percent(figures.rate) if figures and figures.rate is not None else None
+
+    def known(value, show=number):
+        return show(value) if value is not None else None
+
+    waiting = next((k for k in shared.key_figures if "attente" in k.label), None)
+    reach = [contact["phone"], contact["email"], contact["website"]]
+    return {
+        "commune": commune.name,
+        "population": number(commune.population) if commune.population else None,
+        "departement": commune.departement.name,
+        "region": commune.region.name,
+        "epci": commune.epci.name if commune.epci_id else "L'intercommunalité",
+        "annee": str(latest.year) if latest else None,
+        "logements": number(latest.housing_units) if stock_known else None,
+        "logements_sociaux": known(latest.social_units) if stock_known else None,
+        "taux": known(latest.rate, percent) if latest else None,
+        "taux_epci": rate_of(commune.epci.name if commune.epci_id else None),
+        "taux_departement": rate_of(commune.departement.name),
+        "taux_region": rate_of(commune.region.name),
+        "taux_france": rate_of("France"),
+        "beneficiaires_aides": known(latest.benefit_recipients) if latest else None,
+        "population_qpv": known(latest.qpv_population) if latest else None,
+        "part_qpv": known(latest.qpv_share, percent) if latest else None,
+        "sru": profile.sru.summary,
+        "deficit": known(profile.sru.deficit),
+        "taux_legal": f"{profile.sru.target_rate} %" if profile.sru.target_rate else None,
+        "demandeurs": f"{_figure(waiting)} de ménages ({waiting.as_of})" if waiting else None,
+        "association": contact["name"],
+        "contact": ", ".join(x for x in [contact["address"], *reach] if x) or None,
+    }
+
+
+def build_brief(commune: Commune, shared: Shared | None = None) -> Brief:
+    shared = shared or Shared.load()
+    profile = commune_profile(commune, shared.housing_version)
+    contact = _contact(commune, shared)
+    values = _fields(commune, profile, contact, shared)
+    content = shared.content
+    questions, unknown = [], []
+    for question in shared.questions:
+        answer, bad, missing = merge_available(question.answer, values)
+        unknown += bad
+        if missing:
+            answer += (
+                " (Donnée indisponible pour cette commune : "
+                + ", ".join(FIELD_LABELS.get(f, f) for f in missing)
+                + ".)"
+            )
+        questions.append({
+            "number": question.number,
+            "question": typography(question.question),
+            "answer": typography(answer),
+            "basis": typography(question.legal_basis),
+        })  # fmt: skip
+    latest = profile.latest
+    mayors = shared.latest.get(SnapshotKind.MAIRES) if shared.teams else latest_snapshot("maires")
+    housing_years = [f.year for f in profile.years]
+    sources = [
+        "Territoires : Code officiel géographique de l'INSEE, millésime 2026 ; populations "
+        "légales de l'INSEE.",
+        "Élus : Répertoire national des élus (ministère de l'Intérieur), "
+        + (f"maires au {long_date(mayors.data_date)}." if mayors else "non importé."),
+        "Logement : critères de répartition des dotations de la DGCL, exercices "
+        + (", ".join(map(str, housing_years)) if housing_years else "non disponibles")
+        + ". "
+        + RATE_METHOD,
+    ]
+    if profile.sru.official:
+        sources.append(profile.sru.details[0])
+    comparison = [(f.label, f.rate) for f in profile.comparison]
+    data = {
+        "commune": {
+            "code": commune.code,
+            "name": commune.name,
+            "population": number(commune.population) if commune.population else "",
+            "departement": f"{commune.departement.name} ({commune.departement_id})",
+            "region": commune.region.name,
+            "epci": commune.epci.name if commune.epci_id else "",
+            "epci_kind": commune.epci.get_kind_display() if commune.epci_id else "",
+        },
+        "team": _team(commune, shared),
+        "housing": {
+            "year": latest.year if latest else None,
+            "rows": [
+                {
+                    "label": f.label,
+                    "rate": percent(f.rate) if f.rate is not None else UNAVAILABLE,
+                    "social_units": number(f.social_units)
+                    if f.social_units is not None and f.housing_units
+                    else UNAVAILABLE,
+                    "housing_units": number(f.housing_units) if f.housing_units else UNAVAILABLE,
+                }
+                for f in profile.comparison
+            ],
+            "years": [
+                {
+                    "year": f.year,
+                    "social_units": number(f.social_units)
+                    if f.social_units is not None and f.housing_units
+                    else UNAVAILABLE,
+                    "rate": percent(f.rate) if f.rate is not None else UNAVAILABLE,
+                }
+                for f in profile.years
+            ],  # fmt: skip
+            "benefit_recipients": values["beneficiaires_aides"] or UNAVAILABLE,
+            "qpv_population": values["population_qpv"] or UNAVAILABLE,
+            "qpv_share": values["part_qpv"] or UNAVAILABLE,
+            "missing": [typography(m) for m in profile.missing],
+            "method": typography(RATE_METHOD),
+            "comparison_svg": charts.comparison_chart(comparison),
+            "evolution_svg": charts.evolution_chart(
+                [
+                    (f.year, f.social_units if f.housing_units else None, f.rate)
+                    for f in profile.years
+                ]
+            ),
+        },
+        "sru": {
+            "official": profile.sru.official,
+            "summary": typography(profile.sru.summary),
+            "details": [typography(d) for d in profile.sru.details],
+        },
+        "questions": questions,
+        "content_version": content.version if content else 0,
+        "content_date": long_date(content.published_at) if content else "",
+        "key_figures": [
+            {"label": k.label, "value": _figure(k), "as_of": k.as_of, "source": k.source}
+            for k in shared.key_figures
+        ],
+        "contact": contact,
+        "stages_svg": charts.stages_diagram(),
+        "sources": [typography(s) for s in sources],
+        "generated_on": long_date(timezone.localdate()),
+        "site": settings.SITE_NAME if hasattr(settings, "SITE_NAME") else "Mandature",
+    }
+    return Brief(commune, data, sorted(set(unknown)))
+
+
+def _figure(figure) -> str:
+    value = figure.value
+    decimals = 0 if value == value.to_integral() else len(str(value.normalize()).split(".")[1])
+    return f"{number(value, decimals)} {figure.unit}".strip()

@@ -1,0 +1,50 @@
+"""The staff page's batches run here, in the task worker (`mandature worker`)."""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from .batch import run_batch, select
+from .models import BriefBatch
+
+
+def batch_folder(selection_slug: str) -> Path:
+    """One folder per territory, kept between batches: a new batch of the same territory only
+    rebuilds the briefs that changed (and resumes one that was interrupted)."""
+    return Path(settings.VAR_DIR) / "briefs" / selection_slug
+
+
+@task()
+def build_briefs(batch_id: int) -> str:
+    batch = BriefBatch.objects.get(pk=batch_id)
+    selection = select(batch.kind, batch.code)
+    batch.status, batch.total = BriefBatch.Status.RUNNING, len(selection.codes)
+    batch.save(update_fields=["status", "total"])
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.5 and done < total:
+            return
+        last[0] = now
+        BriefBatch.objects.filter(pk=batch_id).update(done=done, total=total)
+
+    try:
+        result = run_batch(selection, batch_folder(selection.slug), progress)
+    except Exception as error:  # shown on the page; the worker goes on with other tasks
+        BriefBatch.objects.filter(pk=batch_id).update(
+            status=BriefBatch.Status.FAILED, message=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    BriefBatch.objects.filter(pk=batch_id).update(
+        status=BriefBatch.Status.DONE,
+        done=result.built + result.unchanged,
+        built=result.built,
+        zip_path=str(result.zip_path),
+        message=result.summary().rsplit(" ; archive", 1)[0],
+        finished_at=timezone.now(),
+    )
+    return result.summary()

@@ -1,0 +1,97 @@
+"""The commune brief: web page and PDF (the same data), and the staff page for batches."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from mandature.briefs.pdf import render_pdf
+from mandature.briefs.services import build_brief
+from mandature.territories.models import Commune
+
+
+def _commune(code: str) -> Commune:
+    return get_object_or_404(
+        Commune.objects.select_related("departement", "region", "epci"),
+        code=code.upper(),
+        is_current=True,
+    )
+
+
+@require_GET
+def brief_page(request, code: str):
+    code = code.upper()
+    if not Commune.objects.filter(code=code, is_current=True).exists():
+        today = Commune.objects.today(code)
+        if today is not None:
+            return redirect("web:brief", code=today.code, permanent=True)
+    brief = build_brief(_commune(code))
+    data = brief.data
+    # Charts are built by our own code from numbers (briefs/charts.py), never from user text.
+    svgs = {
+        key: mark_safe(data["housing"][key])  # noqa: S308
+        for key in ("comparison_svg", "evolution_svg")
+    }
+    svgs["stages_svg"] = mark_safe(data["stages_svg"])  # noqa: S308
+    return TemplateResponse(
+        request,
+        "web/briefs/brief.html",
+        {"commune": brief.commune, "brief": data, "svg": svgs, "unknown": brief.unknown_fields},
+    )
+
+
+@require_GET
+def brief_pdf(request, code: str):
+    commune = _commune(code)
+    pdf = render_pdf(build_brief(commune).data)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("telecharger") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="fiche-{commune.code}.pdf"'
+    return response
+
+
+@staff_member_required
+def batch_page(request):
+    from mandature.briefs.models import BriefBatch
+    from mandature.briefs.tasks import build_briefs
+
+    from ..forms import BriefBatchForm
+
+    form = BriefBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        selection = form.cleaned_data["selection"]
+        batch = BriefBatch.objects.create(
+            kind=selection.kind, code=selection.code, label=selection.label,
+            total=len(selection.codes), created_by=request.user,
+        )  # fmt: skip
+        build_briefs.enqueue(batch.pk)
+        return redirect("web:brief-batch", pk=batch.pk)
+    batches = BriefBatch.objects.select_related("created_by")[:20]
+    return TemplateResponse(request, "web/briefs/batch.html", {"form": form, "batches": batches})
+
+
+@staff_member_required
+def batch_status(request, pk: int):
+    from mandature.briefs.models import BriefBatch
+
+    batch = get_object_or_404(BriefBatch, pk=pk)
+    finished = batch.status in (BriefBatch.Status.DONE, BriefBatch.Status.FAILED)
+    context = {"batch": batch, "finished": finished}
+    if request.headers.get("HX-Request"):
+        return TemplateResponse(request, "web/briefs/partials/batch_progress.html", context)
+    return TemplateResponse(request, "web/briefs/batch_status.html", context)
+
+
+@staff_member_required
+def batch_archive(request, pk: int):
+    from pathlib import Path
+
+    from mandature.briefs.models import BriefBatch
+
+    batch = get_object_or_404(BriefBatch, pk=pk, status=BriefBatch.Status.DONE)
+    path = Path(batch.zip_path)
+    if not path.exists():
+        raise Http404("archive supprimée depuis")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
