@@ -90,18 +90,18 @@ def evolution_chart(years: list[tuple[int, int | None, object]]) -> str:
 
 
 STAGES = (
-    ("1", "Foncier", "la commune repère ou cède un terrain"),
-    ("2", "Urbanisme", "PLU, permis de construire"),
-    ("3", "Financement", "agrément de l'État, prêts garantis"),
-    ("4", "Chantier", "18 à 24 mois de travaux"),
-    ("5", "Attributions", "CALEOL, réservataires"),
-    ("6", "Vie du quartier", "gestion, entretien, concertation"),
+    ("1", "Foncier", ("la commune repère", "ou cède un terrain")),
+    ("2", "Urbanisme", ("PLU, permis", "de construire")),
+    ("3", "Financement", ("agrément de l'État,", "prêts garantis")),
+    ("4", "Chantier", ("18 à 24 mois", "de travaux")),
+    ("5", "Attributions", ("CALEOL,", "réservataires")),
+    ("6", "Vie du quartier", ("gestion, entretien,", "concertation")),
 )
 
 
 def stages_diagram() -> str:
     """The stages of an Hlm project, from land to tenants moving in (two rows of three)."""
-    width, box_w, box_h = 520, 150, 62
+    width, box_w, box_h = 520, 150, 70
     parts = [
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/></marker>'
@@ -118,8 +118,10 @@ def stages_diagram() -> str:
             f'stroke="{INK}"/>'
             f'<text x="{x + 10}" y="{y + 22}" font-size="13" font-weight="bold" fill="{ACCENT}" '
             f"{FONT}>{number_}. {escape(title)}</text>"
-            f'<text x="{x + 10}" y="{y + 44}" font-size="10.5" fill="{INK}" {FONT}>'
-            f"{escape(text)}</text>"
+            f'<text x="{x + 10}" y="{y + 42}" font-size="10.5" fill="{INK}" {FONT}>'
+            f"{escape(text[0])}</text>"
+            f'<text x="{x + 10}" y="{y + 57}" font-size="10.5" fill="{INK}" {FONT}>'
+            f"{escape(text[1])}</text>"
         )
         if index + 1 < len(positions):
             nx, ny = positions[index + 1]
@@ -133,5 +135,5 @@ def stages_diagram() -> str:
                 parts.append(f'<line x1="{middle}" y1="{y + box_h + 2}" x2="{middle}" '
                              f'y2="{ny - 2}" stroke="{MUTED}" stroke-width="2" '
                              'marker-end="url(#arrow)"/>')  # fmt: skip
-    desc = " ; puis ".join(f"{n}. {t} ({d})" for n, t, d in STAGES)
+    desc = " ; puis ".join(f"{n}. {t} ({' '.join(d)})" for n, t, d in STAGES)
     return _svg("etapes", width, 2 * box_h + 54, "Les étapes d'un projet Hlm", desc, "".join(parts))

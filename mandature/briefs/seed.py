@@ -102,9 +102,8 @@ QUESTIONS = [
     ),
     (
         "À qui m'adresser ?",
-        "{association} réunit les organismes Hlm de la région et peut organiser une rencontre "
-        "avec ceux qui ont des logements dans la commune ou peuvent y construire. "
-        "Coordonnées : {contact}.",
+        "{association} peut organiser une rencontre avec les organismes Hlm qui ont des "
+        "logements dans la commune ou peuvent y construire. Coordonnées : {contact}.",
         "CCH L.411-2 (organismes d'habitations à loyer modéré)",
     ),
 ]

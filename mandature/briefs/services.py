@@ -287,6 +287,15 @@ def build_brief(commune: Commune, shared: Shared | None = None) -> Brief:
         "contact": contact,
         "stages_svg": charts.stages_diagram(),
         "sources": [typography(s) for s in sources],
+        "data_dates": " · ".join(
+            part
+            for part in (
+                f"RNE maires au {long_date(mayors.data_date)}" if mayors else "",
+                f"DGCL {latest.year}" if latest else "",
+                "COG 2026",
+            )
+            if part
+        ),
         "generated_on": long_date(timezone.localdate()),
         "site": settings.SITE_NAME if hasattr(settings, "SITE_NAME") else "Mandature",
     }

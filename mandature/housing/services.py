@@ -314,3 +314,26 @@ def _official(inventory: SruInventory) -> SruSituation:
 
 def key_figures() -> list[KeyFigure]:
     return list(KeyFigure.objects.filter(on_brief=True).order_by("-year", "order"))
+
+
+def housing_years() -> list[int]:
+    key = f"housing:years:{data_version()}"
+    cache = caches["default"]
+    years = cache.get(key)
+    if years is None:
+        years = sorted(HousingYear.objects.values_list("year", flat=True).distinct())
+        cache.set(key, years, 3600)
+    return years
+
+
+def territory_housing(label: str, scope: Q) -> dict:
+    """A territory's social housing year by year, with France's rate beside (EPCI, département
+    and région pages)."""
+    version = data_version()
+    rows = []
+    for year in housing_years():
+        figures = aggregate(year, label, scope, version)
+        france = aggregate(year, "France", None, version)
+        if figures:
+            rows.append((figures, france))
+    return {"rows": rows, "method": RATE_METHOD}

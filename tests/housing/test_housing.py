@@ -201,3 +201,12 @@ def test_gzip_of_a_bundled_file_reads_like_the_file(tmp_path, db):
     from mandature.housing.sources.dgcl import read_dgcl
 
     assert len(read_dgcl(plain).rows) == 35041
+
+
+def test_epci_departement_and_region_pages_show_their_social_housing(client, db):
+    text = client.get("/departements/33/").content.decode().replace("\u202f", " ")
+    assert "Logement social" in text
+    assert "108 781" in text and "13,0\u00a0%" in text  # Gironde 2022: sum of its communes
+    assert ">2022<" in text and "Sommes des 534 communes actuelles" in text
+    assert "Logement social" in client.get("/epci/200054781/").content.decode()
+    assert "Logement social" in client.get("/regions/84/").content.decode()

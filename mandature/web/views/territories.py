@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.housing.services import territory_housing
 from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
 from mandature.territories.search import search
@@ -79,7 +80,8 @@ def epci_detail(request, siren: str):
         request,
         "web/epci.html",
         {"epci": epci, "members": members, "columns": columns,
-         "member_population": sum(c.population or 0 for c in members)},
+         "member_population": sum(c.population or 0 for c in members),
+         "housing": territory_housing(epci.name, Q(commune__epci=epci.siren))},
     )  # fmt: skip
 
 
@@ -118,6 +120,7 @@ def departement_detail(request, code: str):
         "columns": columns,
         "epcis": epcis,
         "population": totals["population"] or 0,
+        "housing": territory_housing(departement.name, Q(commune__departement=departement.code)),
     }
     return render(request, "web/departement.html", context)
 
@@ -152,7 +155,13 @@ def region_detail(request, code: str):
     return render(
         request,
         "web/region.html",
-        {"region": region, "departements": departements, "columns": columns, "totals": totals},
+        {
+            "region": region,
+            "departements": departements,
+            "columns": columns,
+            "totals": totals,
+            "housing": territory_housing(region.name, Q(commune__region=region.code)),
+        },  # fmt: skip
     )
 
 
