@@ -9,6 +9,7 @@ where it stopped.
 import json
 import multiprocessing
 import os
+import signal
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -94,7 +95,12 @@ def file_name(code: str, name: str) -> str:
 _state: dict = {}
 
 
-def _start_worker(out: str, known: dict[str, str]) -> None:
+def _start_worker(out: str, known: dict[str, str], forked: bool = False) -> None:
+    if forked:
+        # A fork keeps the parent's signal handlers: the task worker's would ignore the
+        # SIGTERM by which the pool stops its processes, and the pool would wait for ever.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _state["out"] = Path(out)
     _state["known"] = known
     _state["shared"] = Shared.load(batch=True)
@@ -175,7 +181,7 @@ def run_batch(
     else:
         connections.close_all()  # each worker opens its own connection
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, _start_worker, (str(out), known)) as pool:
+        with context.Pool(workers, _start_worker, (str(out), known, True)) as pool:
             for results in pool.imap_unordered(_build_chunk, _chunks(selection.codes)):
                 record(results)
     _write_manifest(manifest_path, manifest)

@@ -163,3 +163,28 @@ def test_staff_page_runs_a_batch_with_progress_and_a_zip(client, tmp_path, setti
 def test_pdf_of_a_commune_without_data_does_not_crash(client, tmp_path):
     text = pdf_text(client.get("/communes/97801/fiche.pdf").content, tmp_path)
     assert "Aucune donnée logement de la DGCL" in text
+
+
+def test_batch_with_worker_processes_makes_every_brief_and_ends(tmp_path):
+    """Two forked processes, as in production, under a SIGTERM handler like the task worker's
+    (which only logs a first SIGTERM while it runs a task: a child that kept it could block
+    the pool at the end; batch.py restores the default in the children). An alarm turns a
+    hang into a failure."""
+    import signal
+
+    from mandature.briefs.batch import run_batch, select
+
+    def too_long(signum, frame):
+        raise TimeoutError("the batch did not end")
+
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    previous_alarm = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(120)
+    try:
+        result = run_batch(select("departement", "2A"), tmp_path / "fiches", workers=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGALRM, previous_alarm)
+    assert result.built == len(result.selection.codes) > 100
+    assert len(zipfile.ZipFile(result.zip_path).namelist()) == result.built
