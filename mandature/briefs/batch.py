@@ -1,6 +1,6 @@
 """Briefs in bulk: one commune or thirty-five thousand, as PDFs in a folder and a zip.
 
-Work is spread over worker processes (one per core: Typst and the queries use a core each).
+Work is spread over worker processes (one per core) that turn the briefs' data into PDFs.
 A manifest (`manifest.json`) keeps the fingerprint of each brief written: a brief whose data,
 content version and layout did not change is not rebuilt, and an interrupted run resumes
 where it stopped.
@@ -9,21 +9,20 @@ where it stopped.
 import json
 import multiprocessing
 import os
-import signal
 import time
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
 
 from mandature.core.text import fold
 from mandature.territories.models import Commune, Departement, Epci, Region
 
-from .pdf import render_pdf
-from .services import Shared, build_brief
+from .pdf import start_worker, write_pdf, write_pdfs
+from .services import Prefetched, Shared, build_brief
 
 CHUNK = 40  # communes per task given to a worker
 Progress = Callable[[int, int], None]
@@ -90,51 +89,26 @@ def file_name(code: str, name: str) -> str:
     return f"{code}-{fold(name).replace(' ', '-')[:60]}.pdf"
 
 
-# -- worker side ----------------------------------------------------------------------------------
+# -- the coordinator ------------------------------------------------------------------------------
+#
+# The coordinating process reads the database and builds each brief's data (a few ms); worker
+# processes only turn that data into PDFs with Typst (about 20 ms each). The workers are
+# started fresh ("spawn"), not forked: a fork would copy the database connections and Typst's
+# thread pool, which the copies cannot use; and they never touch the database.
 
-_state: dict = {}
-
-
-def _start_worker(out: str, known: dict[str, str], forked: bool = False) -> None:
-    if forked:
-        # A fork keeps the parent's signal handlers: the task worker's would ignore the
-        # SIGTERM by which the pool stops its processes, and the pool would wait for ever.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _state["out"] = Path(out)
-    _state["known"] = known
-    _state["shared"] = Shared.load(batch=True)
+GROUP = 10  # briefs in one message to a worker
+IN_FLIGHT = 8  # messages sent to the workers and not yet done, at most
+WAIT = 120  # seconds for one PDF, at most: a worker that cannot start fails the batch
 
 
-def _build_chunk(codes: list[str]) -> list[tuple[str, str, str, bool]]:
-    """(code, fingerprint, relative path, rebuilt?) of each commune of the chunk."""
-    out, known, shared = _state["out"], _state["known"], _state["shared"]
-    communes = Commune.objects.select_related("departement", "region", "epci").filter(
-        code__in=codes
-    )
-    done = []
-    for commune in communes:
-        brief = build_brief(commune, shared)
-        relative = f"{commune.departement_id}/{file_name(commune.code, commune.name)}"
-        target = out / relative
-        digest = brief.digest
-        if known.get(commune.code) == digest and target.exists():
-            done.append((commune.code, digest, relative, False))
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(render_pdf(brief.data))
-        tmp.replace(target)
-        done.append((commune.code, digest, relative, True))
-    return done
-
-
-# -- coordinator ----------------------------------------------------------------------------------
-
-
-def _chunks(codes: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(codes), CHUNK):
-        yield codes[start : start + CHUNK]
+def _briefs(selection: Selection, shared: Shared) -> Iterator:
+    for start in range(0, len(selection.codes), CHUNK):
+        codes = selection.codes[start : start + CHUNK]
+        communes = Commune.objects.select_related("departement", "region", "epci").filter(
+            code__in=codes
+        )
+        prefetched = Prefetched.read(codes)
+        yield from (build_brief(commune, shared, prefetched) for commune in communes)
 
 
 def _write_manifest(path: Path, manifest: dict) -> None:
@@ -153,8 +127,9 @@ def run_batch(
         manifest = json.loads(manifest_path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         manifest = {}
-    known = {code: entry["digest"] for code, entry in manifest.items()}
-    workers = workers or getattr(settings, "BRIEF_WORKERS", None) or os.cpu_count() or 1
+    # Typst waits for its own threads part of the time: two workers a core keep them busy
+    # (measured: 54 PDF/s with 4 workers on 2 cores, 43 with 2; docs/benchmarks.md).
+    workers = workers or getattr(settings, "BRIEF_WORKERS", None) or 2 * (os.cpu_count() or 1)
     workers = max(1, min(workers, len(selection.codes) // CHUNK + 1))
     total = len(selection.codes)
     built = unchanged = 0
@@ -162,29 +137,61 @@ def run_batch(
     if progress:
         progress(0, total)
 
-    def record(results) -> None:
+    def done(code: str, digest: str, relative: str, rebuilt: bool) -> None:
         nonlocal built, unchanged, last_save
-        for code, digest, relative, rebuilt in results:
-            manifest[code] = {"digest": digest, "file": relative}
-            built += rebuilt
-            unchanged += not rebuilt
+        manifest[code] = {"digest": digest, "file": relative}
+        built += rebuilt
+        unchanged += not rebuilt
         if time.monotonic() - last_save > 2:  # resumable: what is done is known on disk
             _write_manifest(manifest_path, manifest)
             last_save = time.monotonic()
         if progress:
             progress(built + unchanged, total)
 
-    if workers == 1:
-        _start_worker(str(out), known)
-        for chunk in _chunks(selection.codes):
-            record(_build_chunk(chunk))
-    else:
-        connections.close_all()  # each worker opens its own connection
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, _start_worker, (str(out), known, True)) as pool:
-            for results in pool.imap_unordered(_build_chunk, _chunks(selection.codes)):
-                record(results)
-    _write_manifest(manifest_path, manifest)
+    pool = None
+    if workers > 1:
+        pool = multiprocessing.get_context("spawn").Pool(workers, start_worker)
+    pending: deque = deque()  # (result, [(code, digest, relative), …]) sent to the workers
+    group: list = []  # briefs for the next message to a worker
+
+    def send() -> None:
+        jobs = [job for job, _ in group]
+        pending.append((pool.apply_async(write_pdfs, (jobs,)), [meta for _, meta in group]))
+        group.clear()
+
+    def collect(wait: bool) -> None:
+        while pending and (wait or len(pending) > IN_FLIGHT or pending[0][0].ready()):
+            result, metas = pending.popleft()
+            result.get(WAIT)  # raises here what failed in the worker
+            for meta in metas:
+                done(*meta, True)
+
+    try:
+        for brief in _briefs(selection, Shared.load(batch=True)):
+            commune = brief.commune
+            relative = f"{commune.departement_id}/{file_name(commune.code, commune.name)}"
+            text, digest = brief.payload()
+            previous = manifest.get(commune.code, {})
+            if previous.get("digest") == digest and (out / relative).exists():
+                done(commune.code, digest, relative, False)
+                continue
+            job = (str(out / relative), text, brief.data["generated_on"])
+            if pool is None:
+                write_pdf(job)
+                done(commune.code, digest, relative, True)
+                continue
+            group.append((job, (commune.code, digest, relative)))
+            if len(group) == GROUP:
+                send()
+                collect(wait=False)
+        if group:
+            send()
+        collect(wait=True)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _write_manifest(manifest_path, manifest)
     zip_path = out / f"fiches-{selection.slug}.zip"
     tmp = zip_path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:

@@ -1,5 +1,6 @@
 """Vector charts of the brief (SVG), the same in the web page and in the PDF."""
 
+from functools import lru_cache
 from html import escape
 
 from mandature.core.french import number, percent
@@ -99,6 +100,7 @@ STAGES = (
 )
 
 
+@lru_cache(maxsize=1)
 def stages_diagram() -> str:
     """The stages of an Hlm project, from land to tenants moving in (two rows of three)."""
     width, box_w, box_h = 520, 150, 70

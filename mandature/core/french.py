@@ -4,6 +4,7 @@ import re
 import string
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 NBSP = "\u00a0"  # before « : » and inside « guillemets »
 NNBSP = "\u202f"  # narrow: before « ; ! ? » and between thousands
@@ -17,6 +18,7 @@ _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _PERCENT = re.compile(r"(?<=\d)[ \u00a0\u202f]*%")
 
 
+@lru_cache(maxsize=8192)  # the same questions and legal bases are set on every brief
 def typography(text: str) -> str:
     """Non-breaking spaces where French typography wants them (idempotent)."""
     if not text:

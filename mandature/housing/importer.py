@@ -32,11 +32,17 @@ class HousingImport:
     year: int = 0
     skipped: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    sru: bool = False
 
     def summary(self) -> str:
         if self.skipped:
             return f"{self.name} : déjà importé, rien changé"
         c = self.counts
+        if self.sru:
+            return (
+                f"{self.name} : inventaire SRU {self.year}, {c['communes']} communes "
+                f"({c['created']} ajoutées, {c['updated']} mises à jour)"
+            )
         return (
             f"{self.name} : données logement {self.year}, {c['communes']} communes "
             f"({c['created']} créées, {c['updated']} modifiées, {c['deleted']} retirées, "
@@ -77,18 +83,26 @@ class Geography:
         return None
 
 
+def _already(source: str, path: Path) -> tuple[str, bool]:
+    """The file's SHA-256, and whether a successful import of it is recorded."""
+    digest = _digest(path)
+    done = ImportRun.objects.filter(source=source, sha256=digest, status=ImportRun.Status.SUCCESS)
+    return digest, done.exists()
+
+
+def _unknown(name: str, line: int, column: str, code: str) -> str:
+    return (
+        f"{name}:{line}: column « {column} »: commune « {code} » inconnue, même parmi les "
+        "anciens codes"
+    )
+
+
 def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport:
     """Import one DGCL criteria file. Raises HousingFileError and changes nothing on error."""
     name = str(path)
-    digest = _digest(path)
     result = HousingImport(Path(name).name)
-    if (
-        digest
-        and ImportRun.objects.filter(
-            source=DGCL_SOURCE, sha256=digest, status=ImportRun.Status.SUCCESS
-        ).exists()
-    ):
-        result.skipped = True
+    digest, result.skipped = _already(DGCL_SOURCE, path)
+    if result.skipped:
         return result
     parsed = read_dgcl(path, year)
     result.year = parsed.year
@@ -99,10 +113,7 @@ def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport
     for row in parsed.rows:
         commune = geography.today(row.code)
         if commune is None:
-            unknown.append(
-                f"{name}:{row.line}: column « {parsed.columns['code']} »: commune « {row.code} » "
-                "inconnue, même parmi les anciens codes"
-            )
+            unknown.append(_unknown(name, row.line, parsed.columns["code"], row.code))
             continue
         merged += commune != row.code
         entry = totals.get(commune)
@@ -167,15 +178,9 @@ SRU_FIELDS = (
 def import_sru(path: Path, year: int | None = None, user=None) -> HousingImport:
     """Import an SRU inventory file: its figures replace the estimates of these communes."""
     name = str(path)
-    digest = _digest(path)
-    result = HousingImport(Path(name).name)
-    if (
-        digest
-        and ImportRun.objects.filter(
-            source=SRU_SOURCE, sha256=digest, status=ImportRun.Status.SUCCESS
-        ).exists()
-    ):
-        result.skipped = True
+    result = HousingImport(Path(name).name, sru=True)
+    digest, result.skipped = _already(SRU_SOURCE, path)
+    if result.skipped:
         return result
     parsed = read_sru(path, year)
     geography = Geography()
@@ -184,10 +189,7 @@ def import_sru(path: Path, year: int | None = None, user=None) -> HousingImport:
     for row in parsed.rows:
         commune = geography.today(row.code)
         if commune is None:
-            unknown.append(
-                f"{name}:{row.line}: column « {parsed.columns['code']} »: commune « {row.code} » "
-                "inconnue, même parmi les anciens codes"
-            )
+            unknown.append(_unknown(name, row.line, parsed.columns["code"], row.code))
             continue
         values = dict(row.values)
         row_year = values.pop("year")

@@ -141,9 +141,20 @@ def aggregate(
     return result
 
 
-def commune_profile(commune: Commune, version: int | None = None) -> HousingProfile:
+_UNREAD = object()
+
+
+def commune_profile(
+    commune: Commune,
+    version: int | None = None,
+    rows: list[HousingYear] | None = None,
+    inventory: "SruInventory | None | object" = _UNREAD,
+) -> HousingProfile:
+    """`rows` (the commune's years, in order) and `inventory` (its latest SRU inventory or
+    None) when the caller read them for many communes at once."""
     version = data_version() if version is None else version
-    rows = list(HousingYear.objects.filter(commune=commune).order_by("year"))
+    if rows is None:
+        rows = list(HousingYear.objects.filter(commune=commune).order_by("year"))
     years = [_figures(commune.name, row) for row in rows]
     latest = years[-1] if years else None
     missing = []
@@ -175,8 +186,8 @@ def commune_profile(commune: Commune, version: int | None = None) -> HousingProf
             figures = aggregate(latest.year, label, scope, version)
             if figures:
                 comparison.append(figures)
-    return HousingProfile(commune, years, latest, comparison, sru_situation(commune, latest),
-                          missing)  # fmt: skip
+    sru = sru_situation(commune, latest, inventory)
+    return HousingProfile(commune, years, latest, comparison, sru, missing)
 
 
 def epci_sru_criteria(epci_id: str) -> tuple[int | None, int | None]:
@@ -197,8 +208,11 @@ def _thousands(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-def sru_situation(commune: Commune, latest: Figures | None) -> SruSituation:
-    inventory = SruInventory.objects.filter(commune=commune).order_by("-year").first()
+def sru_situation(
+    commune: Commune, latest: Figures | None, inventory: "SruInventory | None | object" = _UNREAD
+) -> SruSituation:
+    if inventory is _UNREAD:
+        inventory = SruInventory.objects.filter(commune=commune).order_by("-year").first()
     if inventory is not None:
         return _official(inventory)
     population = commune.population or (latest.population if latest else None)

@@ -87,15 +87,33 @@ class TeamLookups:
         return cls(latest, presidents, mayors_before)
 
 
+def mayor_entries_of(codes: list[str]) -> dict[str, list[SnapshotEntry]]:
+    """Each commune's mayor entries in the mayors snapshots, newest first."""
+    found: dict[str, list[SnapshotEntry]] = {}
+    entries = (
+        SnapshotEntry.objects.filter(
+            commune__in=codes, snapshot__kind=SnapshotKind.MAIRES, function_code=FunctionCode.MAIRE
+        )
+        .select_related("snapshot", "person", "mandate")
+        .defer("snapshot__report")
+        .order_by("-snapshot__data_date", "-snapshot_id")
+    )
+    for entry in entries:
+        found.setdefault(entry.commune_id, []).append(entry)
+    return found
+
+
 def commune_team(
     commune: Commune,
     latest: dict[str, Snapshot | None] | None = None,
     council: bool = True,
     lookups: TeamLookups | None = None,
+    mayor_entries: list[SnapshotEntry] | None = None,
 ) -> CommuneTeam:
     """Mayor (new? first time?), council and EPCI president. `latest` gives the latest snapshot
-    of each kind when the caller already has them, `lookups` more (a batch of briefs);
-    `council=False` skips the municipal council."""
+    of each kind when the caller already has them, `lookups` more, and `mayor_entries` the
+    commune's mayor entries, newest first (a batch of briefs reads them for many communes at
+    once: mayor_entries_of()); `council=False` skips the municipal council."""
     if lookups is not None:
         latest = lookups.latest
     if latest is None:
@@ -107,14 +125,9 @@ def commune_team(
         return latest[kind]
 
     team = CommuneTeam(latest_mayors=latest_of(SnapshotKind.MAIRES))
-    mayors = list(
-        SnapshotEntry.objects.filter(
-            commune=commune, snapshot__kind=SnapshotKind.MAIRES, function_code=FunctionCode.MAIRE
-        )
-        .select_related("snapshot", "person", "mandate")
-        .defer("snapshot__report")
-        .order_by("-snapshot__data_date", "-snapshot_id")
-    )
+    if mayor_entries is None:
+        mayor_entries = mayor_entries_of([commune.code]).get(commune.code, [])
+    mayors = mayor_entries
     if mayors:
         team.mayor = mayors[0]
         team.reported = team.latest_mayors is None or mayors[0].snapshot_id == team.latest_mayors.pk

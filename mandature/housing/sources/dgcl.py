@@ -5,17 +5,15 @@ names changed between years: « Dotation de solidarité urbaine » became « …
 sociale » in 2022). Pure functions: nothing here touches the database.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mandature.core.commands import DataError
 from mandature.core.files import read_bytes
+from mandature.core.problems import FileProblems, open_table
+from mandature.core.problems import decode as decode_text
 from mandature.core.text import fold
-
-MAX_ERRORS = 20
 
 # field → the folded criterion label(s) that hold it
 COLUMNS = {
@@ -42,16 +40,8 @@ NUMBER = re.compile(r"^\d+(?:[.,]0+)?$")
 YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
-class HousingFileError(Exception):
-    """Problems found in a file, as `FILE:LINE: column « NAME »: what is wrong` lines."""
-
-    def __init__(self, lines: list[str], total: int | None = None):
-        self.lines = lines[:MAX_ERRORS]
-        self.total = total if total is not None else len(lines)
-        text = "\n".join(self.lines)
-        if self.total > len(self.lines):
-            text += f"\n… et {self.total - len(self.lines)} autre(s) erreur(s)"
-        super().__init__(text)
+class HousingFileError(FileProblems):
+    """Problems found in a housing file, as `FILE:LINE: column « NAME »: what is wrong` lines."""
 
 
 @dataclass
@@ -71,12 +61,7 @@ class DgclFile:
 
 
 def decode(name: str, raw: bytes) -> str:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) > 1 and raw[1:2] == b"\x00"):
-        raise HousingFileError([f"{name}:1: column « - »: encodage UTF-16 non pris en charge"])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="strict")
+    return decode_text(name, raw, HousingFileError)
 
 
 def year_of(name: str) -> int | None:
@@ -99,17 +84,7 @@ def read_dgcl(path: Path, year: int | None = None) -> DgclFile:
 
 
 def parse_dgcl(name: str, text: str, year: int | None) -> DgclFile:  # noqa: C901
-    if not text.strip():
-        raise HousingFileError([f"{name}:1: column « - »: fichier vide"])
-    header_line = text.split("\n", 1)[0]
-    if header_line.lstrip().startswith("<"):
-        raise HousingFileError([f"{name}:1: column « - »: page HTML, pas un fichier de la DGCL"])
-    try:
-        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+    reader, header = open_table(name, text, "un fichier de la DGCL", HousingFileError)
     labels = [fold(h.rsplit(" - ", 1)[-1]) for h in header]
     index: dict[str, int] = {}
     for column, wanted in COLUMNS.items():

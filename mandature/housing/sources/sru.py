@@ -6,8 +6,6 @@ names below. Required: the commune code and either the rate or both counts. The 
 docs/housing.md lists the columns.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,6 +13,7 @@ from pathlib import Path
 
 from mandature.core.commands import DataError
 from mandature.core.files import read_bytes
+from mandature.core.problems import open_table
 from mandature.core.text import fold
 
 from .dgcl import HousingFileError, decode, year_of
@@ -74,17 +73,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def parse_sru(name: str, text: str, year: int | None) -> SruFile:  # noqa: C901, PLR0912
-    if not text.strip():
-        raise HousingFileError([f"{name}:1: column « - »: fichier vide"])
-    header_line = text.split("\n", 1)[0]
-    if header_line.lstrip().startswith("<"):
-        raise HousingFileError([f"{name}:1: column « - »: page HTML, pas un inventaire SRU"])
-    try:
-        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+    reader, header = open_table(name, text, "un inventaire SRU", HousingFileError, default=";")
     folded = [fold(h) for h in header]
     index: dict[str, int] = {}
     for column, names in COLUMNS.items():

@@ -26,11 +26,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from mandature.core.problems import MAX_ERRORS, FileProblems
 from mandature.core.text import fold
 
 from ..enums import FunctionCode, SnapshotKind
-
-MAX_ERRORS = 20
 
 # Folded header name → canonical field. Columns mapped to None are known but not kept
 # (professions, nationality, political nuance, the RNE's internal ids, populations).
@@ -136,16 +135,8 @@ DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 ADJOINT_RANK = re.compile(r"(\d+)")
 
 
-class RneFileError(Exception):
-    """Problems found in a file; `lines` are ready to print on stderr."""
-
-    def __init__(self, lines: list[str], total: int | None = None):
-        self.lines = lines[:MAX_ERRORS]
-        self.total = total if total is not None else len(lines)
-        text = "\n".join(self.lines)
-        if self.total > len(self.lines):
-            text += f"\n… et {self.total - len(self.lines)} autre(s) erreur(s)"
-        super().__init__(text)
+class RneFileError(FileProblems):
+    """Problems found in an RNE file; `lines` are ready to print on stderr."""
 
 
 @dataclass(slots=True)

@@ -1,0 +1,37 @@
+"""What import-housing and import-sru share: files in, errors on stderr, exit status 2."""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from mandature.core.commands import MandatureCommand
+
+from .importer import HousingImport
+from .sources.dgcl import HousingFileError
+
+
+class HousingImportCommand(MandatureCommand):
+    year_help = "année des données"
+    what = "Données logement"
+
+    def importer(self) -> Callable[..., HousingImport]:
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        parser.add_argument("--year", type=int, help=self.year_help)
+
+    def handle(self, *args, files, year, **options):
+        for path in files:
+            try:
+                result = self.importer()(path, year)
+            except HousingFileError as error:
+                for line in str(error).splitlines():
+                    sys.stderr.write(line + "\n")
+                raise CommandError(
+                    f"{path} : import refusé, la base n'a pas changé", returncode=2
+                ) from None
+            self.stdout.write(result.summary())
+        self.summary(f"{self.what} : {len(files)} fichier(s) traité(s)")
