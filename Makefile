@@ -63,6 +63,7 @@ format: install-dev ## reformat the code
 bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/territories.py
 	$(BIN)/python bench/import_rne.py
+	$(BIN)/python bench/briefs.py
 
 vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund
