@@ -166,10 +166,9 @@ def test_pdf_of_a_commune_without_data_does_not_crash(client, tmp_path):
 
 
 def test_batch_with_worker_processes_makes_every_brief_and_ends(tmp_path):
-    """Two forked processes, as in production, under a SIGTERM handler like the task worker's
-    (which only logs a first SIGTERM while it runs a task: a child that kept it could block
-    the pool at the end; batch.py restores the default in the children). An alarm turns a
-    hang into a failure."""
+    """Two worker processes, as in production, started while a SIGTERM handler like the task
+    worker's is installed (it only logs a first SIGTERM). An alarm turns a hang into a
+    failure."""
     import signal
 
     from mandature.briefs.batch import run_batch, select
