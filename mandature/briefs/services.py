@@ -47,10 +47,6 @@ class Shared:
     teams: TeamLookups | None
     housing_version: int
 
-    @property
-    def latest(self) -> dict:
-        return self.teams.latest if self.teams else {}
-
     @classmethod
     def load(cls, batch: bool = False) -> "Shared":
         """`batch`: also read the EPCI presidents and former mayors of all France at once."""
@@ -243,7 +239,9 @@ def build_brief(
             "basis": typography(question.legal_basis),
         })  # fmt: skip
     latest = profile.latest
-    mayors = shared.latest.get(SnapshotKind.MAIRES) if shared.teams else latest_snapshot("maires")
+    mayors = (
+        shared.teams.latest.get(SnapshotKind.MAIRES) if shared.teams else latest_snapshot("maires")
+    )
     housing_years = [f.year for f in profile.years]
     sources = [
         "Territoires : Code officiel géographique de l'INSEE, millésime 2026 ; populations "

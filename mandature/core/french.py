@@ -34,8 +34,7 @@ def number(value: int | Decimal | float | None, decimals: int = 0) -> str:
     """« 1 207 489 », « 4,8 »: narrow no-break space between thousands, decimal comma."""
     if value is None:
         return ""
-    text = f"{value:,.{decimals}f}".replace(",", NNBSP).replace(".", ",")
-    return text
+    return f"{value:,.{decimals}f}".replace(",", NNBSP).replace(".", ",")
 
 
 def percent(value: Decimal | float | None, decimals: int = 1) -> str:
@@ -56,9 +55,8 @@ def merge(template: str, values: dict[str, str]) -> tuple[str, list[str]]:
     visible in the text, so that the editor sees them before anything is sent or printed."""
     out: list[str] = []
     unknown: list[str] = []
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError:  # a lone « { » or « } »
+    parts = _parse(template)
+    if parts is None:
         return template, ["accolade sans paire (écrire {{ ou }} pour une accolade)"]
     for literal, field, spec, conversion in parts:
         out.append(literal)
@@ -83,7 +81,7 @@ def merge_available(
     fields and the fields left out for want of data."""
     kept, unknown, missing = [], [], []
     for sentence in _SENTENCE_END.split(template):
-        needs = [f for _, f, _, _ in _fields_of(sentence) if f is not None]
+        needs = [f for _, f, _, _ in _parse(sentence) or () if f is not None]
         absent = [f for f in needs if f in values and values[f] is None]
         if absent:
             missing += absent
@@ -94,8 +92,9 @@ def merge_available(
     return " ".join(kept), unknown, list(dict.fromkeys(missing))
 
 
-def _fields_of(text: str) -> list[tuple]:
+def _parse(text: str) -> list[tuple] | None:
+    """The (literal, field, format, conversion) parts of a text; None for a lone brace."""
     try:
         return list(string.Formatter().parse(text))
     except ValueError:
-        return []
+        return None

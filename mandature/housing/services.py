@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.cache import caches
 from django.db.models import Count, Max, Q, Sum
 
+from mandature.core.french import number, percent
 from mandature.core.models import ImportRun
 from mandature.territories.models import Commune, Epci
 
@@ -204,10 +205,6 @@ def epci_sru_criteria(epci_id: str) -> tuple[int | None, int | None]:
     return found
 
 
-def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
-
-
 def sru_situation(
     commune: Commune, latest: Figures | None, inventory: "SruInventory | None | object" = _UNREAD
 ) -> SruSituation:
@@ -233,7 +230,7 @@ def sru_situation(
     if population < threshold:
         return SruSituation(
             False, False,
-            f"Avec {_thousands(population)} habitants, sous le seuil de {_thousands(threshold)} "
+            f"Avec {number(population)} habitants, sous le seuil de {number(threshold)} "
             f"habitants{' en Île-de-France' if idf else ''}, la commune n'est pas soumise à "
             "l'obligation de logements sociaux de l'article 55 de la loi SRU.",
             details,
@@ -250,7 +247,7 @@ def sru_situation(
     if not commune.epci_id:
         return SruSituation(
             False, None,
-            f"Avec {_thousands(population)} habitants, la commune dépasse le seuil de population "
+            f"Avec {number(population)} habitants, la commune dépasse le seuil de population "
             "mais n'appartient à aucun EPCI : elle n'est soumise à l'article 55 que si elle "
             "appartient à une agglomération de plus de 50 000 habitants comprenant une commune de "
             "plus de 15 000 (critère que les données de Mandature ne permettent pas de vérifier).",
@@ -259,7 +256,7 @@ def sru_situation(
     if not in_scope:
         return SruSituation(
             False, None,
-            f"Avec {_thousands(population)} habitants, la commune dépasse le seuil de population, "
+            f"Avec {number(population)} habitants, la commune dépasse le seuil de population, "
             "mais son EPCI ne compte pas plus de 50 000 habitants avec une commune de plus de "
             "15 000 : elle n'est probablement pas soumise à l'article 55, sauf si elle appartient "
             "à une agglomération de plus de 50 000 habitants comprenant une telle commune "
@@ -284,20 +281,16 @@ def sru_situation(
     if deficit == 0:
         summary = (
             f"La commune est probablement soumise à l'article 55 de la loi SRU et atteint le taux "
-            f"légal : {_percent(rate)} de logements sociaux estimés pour {target} % demandés."
+            f"légal : {percent(rate)} de logements sociaux estimés pour {target} % demandés."
         )
     else:
         summary = (
-            f"La commune est probablement soumise à l'article 55 de la loi SRU : {_percent(rate)} "
+            f"La commune est probablement soumise à l'article 55 de la loi SRU : {percent(rate)} "
             f"de logements sociaux estimés pour {target} % demandés, soit environ "
-            f"{_thousands(deficit)} logements sociaux manquants."
+            f"{number(deficit)} logements sociaux manquants."
         )
     return SruSituation(False, True, summary, details, target_rate=target, rate=rate,
                         deficit=deficit, year=latest.year)  # fmt: skip
-
-
-def _percent(value: Decimal) -> str:
-    return f"{value}".replace(".", ",") + "\u00a0%"
 
 
 def _official(inventory: SruInventory) -> SruSituation:
@@ -310,13 +303,13 @@ def _official(inventory: SruInventory) -> SruSituation:
     elif rate is not None and inventory.target_rate:
         summary = (
             f"Selon l'inventaire SRU au 1er janvier {inventory.year}, la commune compte "
-            f"{_percent(rate)} de logements sociaux pour {inventory.target_rate} % demandés"
+            f"{percent(rate)} de logements sociaux pour {inventory.target_rate} % demandés"
         )
         if inventory.deficit:
-            summary += f", soit {_thousands(inventory.deficit)} logements manquants"
+            summary += f", soit {number(inventory.deficit)} logements manquants"
         summary += "."
     else:
-        written = _percent(rate) if rate is not None else "non renseigné"
+        written = percent(rate) if rate is not None else "non renseigné"
         summary = f"Inventaire SRU au 1er janvier {inventory.year} : taux {written}."
     if inventory.carence:
         summary += " Elle fait l'objet d'un arrêté de carence du préfet."

@@ -121,6 +121,7 @@ class Reuse:
     def __init__(self):
         self.previous: Snapshot | None = None
         self.entries: dict[int, tuple] = {}
+        self.fetched = 0  # entries of the previous snapshot read, checked again under the lock
 
     def lookup(self, rne: RneFile) -> dict[int, tuple]:
         previous = (

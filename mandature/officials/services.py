@@ -105,19 +105,15 @@ def mayor_entries_of(codes: list[str]) -> dict[str, list[SnapshotEntry]]:
 
 def commune_team(
     commune: Commune,
-    latest: dict[str, Snapshot | None] | None = None,
     council: bool = True,
     lookups: TeamLookups | None = None,
     mayor_entries: list[SnapshotEntry] | None = None,
 ) -> CommuneTeam:
-    """Mayor (new? first time?), council and EPCI president. `latest` gives the latest snapshot
-    of each kind when the caller already has them, `lookups` more, and `mayor_entries` the
-    commune's mayor entries, newest first (a batch of briefs reads them for many communes at
-    once: mayor_entries_of()); `council=False` skips the municipal council."""
-    if lookups is not None:
-        latest = lookups.latest
-    if latest is None:
-        latest = {}
+    """Mayor (new? first time?), council and EPCI president. A batch of briefs passes
+    `lookups` (read once for all communes) and `mayor_entries`, the commune's mayor entries,
+    newest first (mayor_entries_of() reads them for many communes at once); `council=False`
+    skips the municipal council."""
+    latest = dict(lookups.latest) if lookups is not None else {}
 
     def latest_of(kind: str) -> Snapshot | None:
         if kind not in latest:

@@ -163,16 +163,12 @@ class Row:
     mandate_end_reason: str = ""
     function_end: date | None = None
     function_end_reason: str = ""
-    line_hash: int | None = None  # see line_hash(): lets the next import reuse this row
-
-
-def line_hash(text: str) -> int:
-    """A stable 64-bit fingerprint of a raw line (a signed integer, as databases store them)."""
-    return int.from_bytes(hashlib.md5(text.encode()).digest()[:8], "big", signed=True)  # noqa: S324
+    line_hash: int | None = None  # see line_hashes(): lets the next import reuse this row
 
 
 def line_hashes(lines: list[str]) -> list[int]:
-    """line_hash() of each line, inlined (half a million lines)."""
+    """A stable 64-bit fingerprint of each raw line: the first 8 bytes of its MD5, as a signed
+    integer (as databases store them)."""
     md5, unpack = hashlib.md5, _SIGNED_64.unpack_from
     return [unpack(md5(text.encode()).digest())[0] for text in lines]
 
