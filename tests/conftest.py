@@ -25,6 +25,7 @@ def load_national_territories():
     from mandature.housing.models import KeyFigure
     from mandature.housing.seed import seed_key_figures
     from mandature.officials.importer import import_rne
+    from mandature.officials.services import renewal_summary
     from mandature.territories.loader import load_territories
     from mandature.territories.models import Commune
 
@@ -34,6 +35,7 @@ def load_national_territories():
             import_rne(path)
         for path in sorted((settings.DATA_DIR / "housing").glob("dgcl_*.csv.gz")):
             import_dgcl(path)
+        renewal_summary()  # as `load-data` does: the home page does not compute it on a visit
     seed_key_figures(KeyFigure)
     seed_first_content(BriefContent, BriefQuestion)
 
