@@ -1,10 +1,21 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, reverse
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Administration de Mandature"
 admin.site.site_title = "Mandature"
 
+
+class AdminLogin(RedirectView):
+    """The admin has no login of its own: /connexion/ (with two-factor) for everyone."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return f"{reverse('web:login')}?next=/admin/"
+
+
 urlpatterns = [
+    path("admin/login/", login_not_required(AdminLogin.as_view())),
     path("admin/", admin.site.urls),
     path("", include("mandature.web.urls")),
 ]

@@ -1,6 +1,7 @@
 """Shared fixtures: the national territories are loaded once per test session."""
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def load_national_territories():
     from mandature.housing.importer import import_dgcl
     from mandature.housing.models import KeyFigure
     from mandature.housing.seed import seed_key_figures
+    from mandature.movement.seed import seed_organisations
     from mandature.officials.importer import import_rne
     from mandature.officials.services import renewal_summary
     from mandature.territories.loader import load_territories
@@ -38,6 +40,7 @@ def load_national_territories():
         renewal_summary()  # as `load-data` does: the home page does not compute it on a visit
     seed_key_figures(KeyFigure)
     seed_first_content(BriefContent, BriefQuestion)
+    seed_organisations()
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +59,84 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+# --- personas -------------------------------------------------------------------------------
+# Everyone works inside a scope: page tests act as a national chargé de mission (a federation's
+# staff: all of France, no two-factor) unless they take another persona. `anonymous` is a client
+# with no login.
+PASSWORD = "Logement-social-2026"
+
+
+@dataclass
+class Personas:
+    admin: object  # administrateur national (the Union), two-factor set up
+    national: object  # chargé de mission of a federation: all of France
+    regional: object  # chargé de mission of the regional association of Hauts-de-France (32)
+    organism: object  # collaborateur of an organism with homes in Bouches-du-Rhône and Vaucluse
+    reader: object  # lecture seule, regional association of Hauts-de-France
+    organism_org: object
+
+
+def make_user(email, organisation, role, **narrowed):
+    from mandature.movement.accounts import create_account
+
+    first, last = email.split("@")[0].split(".")
+    return create_account(
+        email, first.capitalize(), last.capitalize(), organisation, role,
+        narrowed=narrowed, password=PASSWORD,
+    )  # fmt: skip
+
+
+def make_personas() -> Personas:
+    from mandature.movement.enums import Family, OrganisationKind, Role
+    from mandature.movement.models import Organisation
+
+    union = Organisation.objects.get(kind=OrganisationKind.UNION)
+    federation = Organisation.objects.get(kind=OrganisationKind.FEDERATION, short_name="FOPH")
+    regional = Organisation.objects.get(kind=OrganisationKind.REGIONAL, regions="32")
+    organism, _ = Organisation.objects.get_or_create(
+        siren="552046484",
+        defaults={"kind": OrganisationKind.ORGANISM, "name": "Provence Habitat (test)",
+                  "family": Family.OPH, "head_office_id": "13055", "federation": federation},
+    )  # fmt: skip
+    organism.departements.set(["13", "84"])
+    return Personas(
+        admin=make_user("alice.admin@union-habitat.test", union, Role.ADMIN),
+        national=make_user("nina.national@foph.test", federation, Role.CHARGE),
+        regional=make_user("remi.regional@arhlm-hdf.test", regional, Role.CHARGE),
+        organism=make_user("olga.organisme@provence-habitat.test", organism, Role.ORGANISM),
+        reader=make_user("lea.lecture@arhlm-hdf.test", regional, Role.READER),
+        organism_org=organism,
+    )
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return make_personas()
+
+
+def login(client, user, verified: bool = True):
+    """Log the client in as the user; a national administrator also passes the two-factor step
+    (a confirmed TOTP device, verified in the session)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user, backend="mandature.movement.auth.EmailBackend")
+    if verified and user.profile.role == "admin":
+        device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"name": "test"})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def anonymous():
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def client(client, personas):
+    return login(client, personas.national)

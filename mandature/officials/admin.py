@@ -7,8 +7,8 @@ from .models import IdentityDoubt, Mandate, Person, RneUpload, Snapshot
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ("last_name", "first_name", "sex", "email", "phone")
-    search_fields = ("last_name", "first_name", "email")
+    list_display = ("last_name", "first_name", "sex")
+    search_fields = ("last_name", "first_name")
     exclude = ("birth_date", "match_key")
     readonly_fields = ("last_name", "first_name", "sex")
 

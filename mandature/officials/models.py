@@ -28,12 +28,8 @@ class Person(models.Model):
     # Used for identity matching only: never shown, never exported (age band at most).
     birth_date = models.DateField("date de naissance")
     match_key = models.CharField(max_length=400)  # imports read them all: no index to maintain
-    # Enrichment added by people: never touched by an import.
-    # Database defaults: the importer leaves these columns out of its bulk writes.
-    email = models.EmailField("courriel professionnel", blank=True, db_default="")
-    phone = models.CharField("téléphone professionnel", max_length=30, blank=True, db_default="")
-    salutation = models.CharField("formule d'appel", max_length=100, blank=True, db_default="")
-    notes = models.TextField("notes", blank=True, db_default="")
+    # What people add (contact card, notes) lives in mandature.relations, never touched by an
+    # import.
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
@@ -118,9 +114,6 @@ class Mandate(models.Model):
     start_date = models.DateField("début du mandat")
     end_date = models.DateField("fin du mandat", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=100, blank=True)
-    # Enrichment added by people.
-    office_address = models.TextField("adresse postale (mairie, siège)", blank=True, db_default="")
-    notes = models.TextField("notes", blank=True, db_default="")
 
     class Meta:
         verbose_name = "mandat"

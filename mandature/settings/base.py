@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import development_secret_key, env_bool, env_int, env_list, env_str
+from .env import development_secret_key, email_settings, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MANDATURE_VAR_DIR", str(BASE_DIR / "var")))
@@ -24,11 +24,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "mandature.core",
     "mandature.territories",
     "mandature.officials",
     "mandature.housing",
     "mandature.briefs",
+    "mandature.movement",
+    "mandature.relations",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",
@@ -42,6 +46,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Every page needs a login, except those marked @login_not_required (login, password
+    # reset, invitation, the personal-data notice).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mandature.movement.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -59,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mandature.movement.context.account",
             ],
         },
     },
@@ -130,6 +140,29 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 RNE_UPLOAD_MAX_BYTES = env_int("RNE_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+
+# Accounts: login by email (/connexion/), invitations, password reset, two-factor (TOTP).
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:my-territory"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTHENTICATION_BACKENDS = ["mandature.movement.auth.EmailBackend"]
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)  # then the account is locked…
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)  # …for this long
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # an invitation link is valid this long
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 2) * 3600
+OTP_TOTP_ISSUER = "Mandature"
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
+
+# Email: EMAIL_URL (smtp://user:password@host:587?tls=1, console://, file:///path).
+globals().update(email_settings(env_str("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Mandature <ne-pas-repondre@mandature.localhost>"
+)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
+
+# GDPR: the enrichment of an official (contact card, notes) is purged this many days after the
+# end of their last mandate (`mandature purge-contacts`, run daily).
+ENRICHMENT_RETENTION_DAYS = env_int("ENRICHMENT_RETENTION_DAYS", 365)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -38,3 +38,42 @@ def development_secret_key(var_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def email_settings(url: str) -> dict:
+    """Django email settings from one URL: smtp://user:password@host:port (STARTTLS with
+    ?tls=1, or smtps:// for implicit TLS), console:// (print the messages, the default in
+    development), file:///path (one file per message), locmem:// (tests)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+        "smtps": "django.core.mail.backends.smtp.EmailBackend",
+        "submission": "django.core.mail.backends.smtp.EmailBackend",
+    }
+    if scheme not in backends:
+        raise ValueError(f"EMAIL_URL : schéma « {scheme} » inconnu ({', '.join(backends)})")
+    result = {"EMAIL_BACKEND": backends[scheme]}
+    if scheme == "file":
+        result["EMAIL_FILE_PATH"] = unquote(parts.path)
+    if scheme in ("smtp", "smtps", "submission"):
+        query = parse_qs(parts.query)
+        default_port = {"smtp": 25, "smtps": 465, "submission": 587}[scheme]
+        result.update(
+            EMAIL_HOST=parts.hostname or "localhost",
+            EMAIL_PORT=parts.port or default_port,
+            EMAIL_HOST_USER=unquote(parts.username or ""),
+            EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
+            EMAIL_USE_SSL=scheme == "smtps",
+            EMAIL_USE_TLS=scheme == "submission"
+            or query.get("tls", ["0"])[0].lower() in ("1", "true", "yes"),
+            EMAIL_TIMEOUT=int(query.get("timeout", ["20"])[0]),
+        )
+    return result

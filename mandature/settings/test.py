@@ -17,3 +17,5 @@ CACHES = {
 }
 
 BRIEF_WORKERS = 1  # batches of briefs run in the test process (no worker processes)
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "http://testserver"

@@ -23,15 +23,34 @@ class Result:
     code: str
     population: int | None
     url: str
+    target: str = ""  # the code of the commune (or SIREN of the EPCI) the result leads to
 
     @property
     def kind_label(self) -> str:
         return SearchKind(self.kind).label
 
 
-def search(query: str, limit: int = 20) -> list[Result]:
+def search(query: str, limit: int = 20, scope=None) -> list[Result]:
     """Results ranked: exact name, then name starting with the query, then a word starting
-    with it, then anywhere; ties by kind (commune first) and population."""
+    with it, then anywhere; ties by kind (commune first) and population. With a scope
+    (mandature.movement.scope), only the communes and EPCI in it."""
+    results = _search(query, limit if scope is None or scope.national else limit * 5)
+    if scope is None or scope.national:
+        return results
+    communes = {r.target or r.code for r in results if r.kind != SearchKind.EPCI}
+    epcis = {r.target or r.code for r in results if r.kind == SearchKind.EPCI}
+    allowed = set(
+        scope.filter_communes(Commune.objects.filter(code__in=communes)).values_list(
+            "code", flat=True
+        )
+    )
+    allowed |= set(
+        Epci.objects.filter(siren__in=epcis).filter(scope.epci_q()).values_list("siren", flat=True)
+    )
+    return [r for r in results if (r.target or r.code) in allowed][:limit]
+
+
+def _search(query: str, limit: int) -> list[Result]:
     raw = query.strip()
     if not raw:
         return []
@@ -63,7 +82,15 @@ def search(query: str, limit: int = 20) -> list[Result]:
         .order_by("rank", "kind_order", "-population", "label")[:limit]
     )
     return [
-        Result(e.kind, e.label, e.detail, e.code, e.population, e.get_absolute_url())
+        Result(
+            e.kind,
+            e.label,
+            e.detail,
+            e.code,
+            e.population,
+            e.get_absolute_url(),
+            e.epci_id if e.kind == SearchKind.EPCI else e.commune_id,
+        )
         for e in entries
     ]
 

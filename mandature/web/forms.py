@@ -51,8 +51,13 @@ class BriefBatchForm(forms.Form):
         help_text="Laisser vide pour toute la France.",
     )  # fmt: skip
 
+    def __init__(self, *args, scope=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+
     def clean(self):
         from mandature.briefs.batch import SelectionError, select
+        from mandature.territories.models import Commune
 
         data = super().clean()
         kind, code = data.get("kind"), (data.get("code") or "").strip()
@@ -64,4 +69,14 @@ class BriefBatchForm(forms.Form):
                 data["selection"] = select(kind, code)
             except SelectionError as error:
                 self.add_error("code", str(error).capitalize() + ".")
+                return data
+            if self.scope is not None and not self.scope.national:
+                codes = data["selection"].codes
+                inside = self.scope.filter_communes(Commune.objects.filter(code__in=codes)).count()
+                if inside < len(codes):
+                    self.add_error(
+                        "code",
+                        f"{len(codes) - inside} commune(s) de ce territoire sont hors du vôtre : "
+                        "choisissez un territoire inclus dans le vôtre.",
+                    )
         return data

@@ -1,10 +1,67 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
-from .views import briefs, officials, territories
+from .views import accounts, briefs, movement, officials, relations, territories
 
 app_name = "web"
 
+RESET = {
+    "password_reset": auth_views.PasswordResetView.as_view(
+        template_name="web/accounts/reset_form.html",
+        email_template_name="web/accounts/reset_email.txt",
+        subject_template_name="web/accounts/reset_subject.txt",
+        success_url=reverse_lazy("web:password-reset-done"),
+    ),
+    "done": auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/reset_done.html"),
+    "confirm": auth_views.PasswordResetConfirmView.as_view(
+        template_name="web/accounts/reset_confirm.html",
+        success_url=reverse_lazy("web:password-reset-complete"),
+    ),
+    "complete": auth_views.PasswordResetCompleteView.as_view(
+        template_name="web/accounts/reset_complete.html"
+    ),
+    "change": auth_views.PasswordChangeView.as_view(
+        template_name="web/accounts/password_change.html",
+        success_url=reverse_lazy("web:account"),
+    ),
+}
+
 urlpatterns = [
+    # accounts
+    path("connexion/", accounts.login_view, name="login"),
+    path("connexion/code/", accounts.login_code, name="login-code"),
+    path("deconnexion/", accounts.logout_view, name="logout"),
+    path("mot-de-passe-oublie/", RESET["password_reset"], name="password-reset"),
+    path("mot-de-passe-oublie/envoye/", RESET["done"], name="password-reset-done"),
+    path("mot-de-passe/<uidb64>/<token>/", RESET["confirm"], name="password-reset-confirm"),
+    path("mot-de-passe/termine/", RESET["complete"], name="password-reset-complete"),
+    path("invitation/<str:token>/", accounts.invitation, name="invitation"),
+    path("compte/", accounts.account, name="account"),
+    path("compte/mot-de-passe/", RESET["change"], name="password-change"),
+    path("compte/double-authentification/", accounts.two_factor, name="two-factor"),
+    path("utilisateurs/", accounts.users, name="users"),
+    path("utilisateurs/inviter/", accounts.invite_user, name="invite"),
+    path("journal/", accounts.audit_log, name="audit-log"),
+    # the movement
+    path("organisations/", movement.organisation_list, name="organisations"),
+    path("organisations/nouvel-organisme/", movement.organisation_edit, name="organism-new"),
+    path("organisations/import/", movement.organisms_import, name="organisms-import"),
+    path("organisations/modele.csv", movement.organisms_template, name="organisms-template"),
+    path("organisations/<int:pk>/", movement.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/modifier/", movement.organisation_edit, name="organisation-edit"),
+    # relations
+    path("mon-territoire/", relations.my_territory_page, name="my-territory"),
+    path("suivis/", relations.follow_ups, name="follow-ups"),
+    path("suivis/<int:pk>/fait/", relations.follow_up_done, name="follow-up-done"),
+    path("elus/recherche/", relations.officials_search, name="officials-search"),
+    path("elus/<int:pk>/contact/", relations.contact_edit, name="contact-edit"),
+    path("elus/<int:pk>/notes/", relations.note_add, name="note-add"),
+    path("elus/<int:pk>/echange/", relations.interaction_new, name="interaction-new"),
+    path("elus/<int:pk>/suivi/", relations.follow_up_new, name="follow-up-new"),
+    path("elus/<int:pk>/donnees.<str:fmt>", relations.person_export, name="person-export"),
+    path("elus/<int:pk>/effacer/", relations.person_erase, name="person-erase"),
+    path("echanges/<int:pk>/", relations.interaction_detail, name="interaction"),
+    path("donnees-personnelles/", relations.privacy_notice, name="privacy"),
     path("", territories.home, name="home"),
     path("recherche", territories.search_page, name="search"),
     path("communes/<str:code>/", territories.commune_detail, name="commune"),

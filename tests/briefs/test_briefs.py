@@ -5,9 +5,9 @@ import subprocess
 import zipfile
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from mandature.briefs.models import BriefBatch, BriefContent, BriefQuestion
 from mandature.briefs.services import build_brief
@@ -141,10 +141,14 @@ def test_batch_refuses_an_unknown_territory(db, tmp_path):
     assert error.value.returncode == 2 and "département « 00 »" in str(error.value)
 
 
-def test_staff_page_runs_a_batch_with_progress_and_a_zip(client, tmp_path, settings):
+def test_staff_page_runs_a_batch_with_progress_and_a_zip(client, personas, tmp_path, settings):
+    from tests.conftest import login
+
     settings.VAR_DIR = tmp_path
-    assert client.get("/fiches/").status_code == 302  # staff only
-    client.force_login(User.objects.create_user("agent", password="x", is_staff=True))
+    assert login(Client(), personas.organism).get("/fiches/").status_code == 403
+    regional = login(Client(), personas.regional)
+    refused = regional.post("/fiches/", {"kind": "departement", "code": "13"})
+    assert "hors du vôtre" in plain(refused.content.decode())
     page = client.get("/fiches/")
     assert "Produire des fiches communales" in page.content.decode()
     refused = client.post("/fiches/", {"kind": "departement", "code": "00"})

@@ -79,21 +79,24 @@ def commune_team_of(code):
 
 
 def test_enrichment_survives_a_later_import(db, tmp_path):
+    from mandature.relations.models import Contact, Note
+
     person = Person.objects.get(last_name="EVALET TAPONAT", first_name="Line")
-    person.email = "maire@abergement.fr"
-    person.salutation = "Madame la Maire"
-    person.save()
-    mandate = person.mandates.get()
-    mandate.office_address = "Mairie, 01400 L'Abergement-Clémenciat"
-    mandate.save()
+    Contact.objects.create(
+        person=person,
+        email="maire@abergement.fr",
+        salutation="Madame la Maire",
+        postal_address="Mairie, 01400 L'Abergement-Clémenciat",
+    )
+    Note.objects.create(person=person, text="Rencontrée au congrès")
     later = write(
         tmp_path, "maires.csv", f"{HEADER}\n{ROW_1}\n{ROW_2.replace('COUROUBLE', 'NOUVEAU')}\n"
     )
     import_rne(later, data_date=date(2026, 6, 1))
-    person.refresh_from_db()
-    mandate.refresh_from_db()
-    assert person.email == "maire@abergement.fr" and person.salutation == "Madame la Maire"
-    assert mandate.office_address.startswith("Mairie")
+    card = Contact.objects.get(person=person)
+    assert card.email == "maire@abergement.fr" and card.salutation == "Madame la Maire"
+    assert card.postal_address.startswith("Mairie")
+    assert Note.objects.get(person=person).text == "Rencontrée au congrès"
 
 
 def test_departures_only_inside_a_partial_file(db, tmp_path):

@@ -1,6 +1,6 @@
 """Pages about elected officials, as a visitor sees them."""
 
-from django.contrib.auth.models import User
+from tests.conftest import login
 
 
 def test_home_shows_the_renewal_first(client, db):
@@ -39,11 +39,11 @@ def test_no_birth_date_on_person_page(client, db):
     assert "ans" in html
 
 
-def test_exports_need_staff_and_are_logged(client, db):
+def test_exports_need_a_role_that_exports_and_are_logged(anonymous, client, personas):
     url = "/elus/changements/export.csv?type=new-mayor&departement=32"
-    assert client.get(url).status_code == 302  # to the login page
-    staff = User.objects.create_user("staff", password="x", is_staff=True)
-    client.force_login(staff)
+    assert anonymous.get(url).status_code == 302  # to the login page
+    assert login(anonymous, personas.reader).get(url).status_code == 403  # lecture seule
+    staff = personas.national
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     from mandature.core.models import AuditLog
@@ -51,9 +51,10 @@ def test_exports_need_staff_and_are_logged(client, db):
     assert AuditLog.objects.filter(user=staff, channel="web").count() == 1
 
 
-def test_snapshot_and_identity_pages(client, db):
+def test_snapshot_and_identity_pages(client, personas):
     from mandature.officials.models import Snapshot
 
+    login(client, personas.admin)
     snapshot = Snapshot.objects.get(file_name="elus-maires-mai_2026-04.csv.gz")
     html = client.get(snapshot.get_absolute_url()).content.decode()
     assert "17 avril 2026" in html and "32\xa0475" in html
@@ -61,11 +62,10 @@ def test_snapshot_and_identity_pages(client, db):
     assert "La règle d'identité" in html and "fusionnés" in html
 
 
-def test_admin_never_shows_birth_dates(client, db):
+def test_admin_never_shows_birth_dates(client, personas):
     from mandature.officials.models import Person
 
-    admin = User.objects.create_superuser("admin", "admin@example.org", "x")
-    client.force_login(admin)
+    login(client, personas.admin)
     person = Person.objects.filter(last_name="BONNE", first_name="Camille").get()
     html = client.get(f"/admin/officials/person/{person.pk}/change/").content.decode()
     assert "BONNE" in html

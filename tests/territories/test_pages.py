@@ -88,5 +88,10 @@ def test_region_page_counts(client, db):
     assert 'aria-sort="ascending"' in page
 
 
-def test_admin_is_enabled(client, db):
-    assert client.get("/admin/login/").status_code == 200
+def test_admin_logs_in_through_connexion(anonymous, client, personas):
+    from tests.conftest import login
+
+    response = anonymous.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"] == "/connexion/?next=/admin/"
+    assert client.get("/admin/").status_code == 302  # a chargé de mission is not an admin
+    assert login(client, personas.admin).get("/admin/").status_code == 200

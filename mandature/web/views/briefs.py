@@ -1,6 +1,5 @@
 """The commune brief: web page and PDF (the same data), and the staff page for batches."""
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,15 +8,20 @@ from django.views.decorators.http import require_GET
 
 from mandature.briefs.pdf import render_pdf
 from mandature.briefs.services import build_brief
+from mandature.movement.access import require
+from mandature.movement.scope import scope_of
 from mandature.territories.models import Commune
 
 
-def _commune(code: str) -> Commune:
-    return get_object_or_404(
+def _commune(request, code: str) -> Commune:
+    commune = get_object_or_404(
         Commune.objects.select_related("departement", "region", "epci"),
         code=code.upper(),
         is_current=True,
     )
+    if not scope_of(request.user).has_commune(commune):
+        raise Http404("commune hors de votre territoire")
+    return commune
 
 
 @require_GET
@@ -27,7 +31,7 @@ def brief_page(request, code: str):
         today = Commune.objects.today(code)
         if today is not None:
             return redirect("web:brief", code=today.code, permanent=True)
-    brief = build_brief(_commune(code))
+    brief = build_brief(_commune(request, code))
     data = brief.data
     # Charts are built by our own code from numbers (briefs/charts.py), never from user text.
     svgs = {
@@ -44,7 +48,7 @@ def brief_page(request, code: str):
 
 @require_GET
 def brief_pdf(request, code: str):
-    commune = _commune(code)
+    commune = _commune(request, code)
     pdf = render_pdf(build_brief(commune).data)
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "attachment" if request.GET.get("telecharger") else "inline"
@@ -52,14 +56,23 @@ def brief_pdf(request, code: str):
     return response
 
 
-@staff_member_required
+def _batches(request):
+    from mandature.briefs.models import BriefBatch
+
+    batches = BriefBatch.objects.select_related("created_by")
+    if not scope_of(request.user).national:
+        batches = batches.filter(created_by=request.user)
+    return batches
+
+
+@require("brief_batches")
 def batch_page(request):
     from mandature.briefs.models import BriefBatch
     from mandature.briefs.tasks import build_briefs
 
     from ..forms import BriefBatchForm
 
-    form = BriefBatchForm(request.POST or None)
+    form = BriefBatchForm(request.POST or None, scope=scope_of(request.user))
     if request.method == "POST" and form.is_valid():
         selection = form.cleaned_data["selection"]
         batch = BriefBatch.objects.create(
@@ -68,15 +81,15 @@ def batch_page(request):
         )  # fmt: skip
         build_briefs.enqueue(batch.pk)
         return redirect("web:brief-batch", pk=batch.pk)
-    batches = BriefBatch.objects.select_related("created_by")[:20]
+    batches = _batches(request)[:20]
     return TemplateResponse(request, "web/briefs/batch.html", {"form": form, "batches": batches})
 
 
-@staff_member_required
+@require("brief_batches")
 def batch_status(request, pk: int):
     from mandature.briefs.models import BriefBatch
 
-    batch = get_object_or_404(BriefBatch, pk=pk)
+    batch = get_object_or_404(_batches(request), pk=pk)
     finished = batch.status in (BriefBatch.Status.DONE, BriefBatch.Status.FAILED)
     context = {"batch": batch, "finished": finished}
     if request.headers.get("HX-Request"):
@@ -84,14 +97,17 @@ def batch_status(request, pk: int):
     return TemplateResponse(request, "web/briefs/batch_status.html", context)
 
 
-@staff_member_required
+@require("brief_batches")
 def batch_archive(request, pk: int):
     from pathlib import Path
 
     from mandature.briefs.models import BriefBatch
 
-    batch = get_object_or_404(BriefBatch, pk=pk, status=BriefBatch.Status.DONE)
+    batch = get_object_or_404(_batches(request), pk=pk, status=BriefBatch.Status.DONE)
     path = Path(batch.zip_path)
     if not path.exists():
         raise Http404("archive supprimée depuis")
+    from mandature.core.models import audit
+
+    audit("archive de fiches téléchargée", "web", request.user, batch=batch.pk)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -2,17 +2,19 @@
 
 from datetime import date
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from mandature.core.models import audit
+from mandature.movement.access import require
+from mandature.movement.scope import scope_of
 from mandature.officials.changes import snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
 from mandature.officials.exports import to_csv, to_xlsx
 from mandature.officials.models import IdentityDoubt, Person, Snapshot
 from mandature.officials.services import cached_changes, default_comparison, freshness
+from mandature.relations.services import changes_in_scope
 
 CHANGE_TYPES = [
     (ChangeType.NEW_MAYOR, "Nouveaux maires"),
@@ -77,7 +79,7 @@ def changes_page(request):
         if before.data_date > after.data_date:
             before, after = after, before
             context.update(before=before, after=after)
-        changes = cached_changes(before, after)
+        changes = changes_in_scope(scope_of(request.user), cached_changes(before, after))
         selected = _filtered(changes, filters)
         page = Paginator(selected, 100).get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -94,12 +96,12 @@ def changes_page(request):
     return render(request, "web/officials/changes.html", context)
 
 
-@staff_member_required
+@require("export")
 def changes_export(request, fmt: str):
     kind, before, after, filters = _selection(request)
     if not (before and after) or before.pk == after.pk:
         raise Http404("deux instantanés différents sont nécessaires")
-    changes = cached_changes(before, after)
+    changes = changes_in_scope(scope_of(request.user), cached_changes(before, after))
     selected = _filtered(changes, filters)
     audit("export des changements RNE", "web", request.user, kind=kind, format=fmt,
           before=before.pk, after=after.pk, rows=len(selected), **filters)  # fmt: skip
@@ -115,6 +117,7 @@ def changes_export(request, fmt: str):
     return response
 
 
+@require("snapshots")
 def snapshot_list(request):
     snapshots = Snapshot.objects.order_by("kind", "-data_date", "-id")
     return render(
@@ -122,6 +125,7 @@ def snapshot_list(request):
     )
 
 
+@require("snapshots")
 def snapshot_detail(request, pk: int):
     snapshot = get_object_or_404(Snapshot, pk=pk)
     remarks = snapshot.report.get("remarks", [])
@@ -133,6 +137,7 @@ def snapshot_detail(request, pk: int):
     )
 
 
+@require("identities")
 def identity_review(request):
     doubts = IdentityDoubt.objects.select_related("person", "other", "snapshot").order_by(
         "-snapshot__data_date", "line"
@@ -155,7 +160,12 @@ def identity_review(request):
 
 
 def person_detail(request, pk: int):
+    from .relations import person_context
+
     person = get_object_or_404(Person, pk=pk)
+    if not scope_of(request.user).has_person(person):
+        raise Http404("élu hors de votre territoire")
+    audit("fiche élu consultée", "web", request.user, person=person.pk)
     mandates = person.mandates.select_related("commune", "epci", "departement", "region")
     rows = []
     for mandate in mandates.order_by("-start_date"):
@@ -166,10 +176,11 @@ def person_detail(request, pk: int):
             .first()
         )
         rows.append((mandate, last))
-    return render(request, "web/officials/person.html", {"person": person, "mandates": rows})
+    context = {"person": person, "mandates": rows, **person_context(request, person)}
+    return render(request, "web/officials/person.html", context)
 
 
-@staff_member_required
+@require("import_rne")
 def rne_upload(request):
     from django.shortcuts import redirect
 
@@ -193,7 +204,7 @@ def rne_upload(request):
     return render(request, "web/officials/upload.html", {"form": form, "uploads": uploads})
 
 
-@staff_member_required
+@require("import_rne")
 def rne_upload_status(request, pk: int):
     from mandature.officials.models import RneUpload
     from mandature.officials.tasks import read_progress

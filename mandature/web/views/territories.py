@@ -1,14 +1,21 @@
 """Pages of the territories: home, search, commune, EPCI, département, région."""
 
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.housing.services import territory_housing
+from mandature.movement.scope import scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
 from mandature.territories.search import search
 
 from ..sorting import sort_table
+
+
+def _outside(what: str):
+    return Http404(f"{what} hors de votre territoire")
+
 
 COMMUNE_COLUMNS = {
     "nom": ("Commune", "name"),
@@ -19,6 +26,9 @@ COMMUNE_COLUMNS = {
 
 
 def home(request):
+    scope = scope_of(request.user)
+    if not scope.national:
+        return redirect("web:my-territory")  # the renewal of their own territory
     context = {
         "renewal": renewal_summary(),
         "fresh": freshness(),
@@ -34,7 +44,7 @@ def home(request):
 
 def search_page(request):
     query = request.GET.get("q", "")[:100]
-    results = search(query) if query.strip() else []
+    results = search(query, scope=scope_of(request.user)) if query.strip() else []
     context = {"query": query, "results": results}
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/search_results.html", context)
@@ -53,7 +63,12 @@ def commune_detail(request, code: str):
         if target is None:
             return get_object_or_404(Commune, code=code, is_current=True)
         return redirect(target, permanent=True)
+    if not scope_of(request.user).has_commune(commune):
+        raise _outside("commune")
+    from mandature.relations.services import commune_timeline
+
     context = {
+        "timeline": commune_timeline(commune)[:50],
         "commune": commune,
         "neighbours": commune.neighbours(10.0),
         "team": commune_team(commune),
@@ -66,6 +81,11 @@ def commune_detail(request, code: str):
 
 def epci_detail(request, siren: str):
     epci = get_object_or_404(Epci, siren=siren)
+    scope = scope_of(request.user)
+    if not scope.has_epci(epci):
+        raise _outside("intercommunalité")
+    from mandature.relations.services import epci_timeline
+
     ordering, columns = sort_table(
         request,
         {k: v for k, v in COMMUNE_COLUMNS.items() if k != "epci"},
@@ -76,10 +96,13 @@ def epci_detail(request, siren: str):
         ordering = ["-population"]
         columns[2].aria_sort = "descending"
     members = epci.communes.current().select_related("departement").order_by(*ordering, "name")
+    members = scope.filter_communes(members)
     return render(
         request,
         "web/epci.html",
         {"epci": epci, "members": members, "columns": columns,
+         "partial": not scope.national and members.count() < epci.communes.current().count(),
+         "timeline": epci_timeline(epci)[:50],
          "member_population": sum(c.population or 0 for c in members),
          "housing": territory_housing(epci.name, Q(commune__epci=epci.siren))},
     )  # fmt: skip
@@ -99,6 +122,9 @@ def departement_list(request):
         numeric={"communes", "population"},
     )
     departements = _with_counts(Departement.objects.select_related("region")).order_by(*ordering)
+    scope = scope_of(request.user)
+    if not scope.national:
+        departements = departements.filter(code__in=scope.departement_codes)
     return render(
         request, "web/departement_list.html", {"departements": departements, "columns": columns}
     )
@@ -106,13 +132,19 @@ def departement_list(request):
 
 def departement_detail(request, code: str):
     departement = get_object_or_404(Departement.objects.select_related("region"), code=code.upper())
+    scope = scope_of(request.user)
+    if not scope.has_departement(departement.code):
+        raise _outside("département")
     ordering, columns = sort_table(request, COMMUNE_COLUMNS, "nom", numeric={"population"})
     communes = departement.communes.current().select_related("epci").order_by(*ordering, "name")
+    communes = scope.filter_communes(communes)
     epcis = (
         Epci.objects.filter(is_current=True, communes__departement=departement)
         .annotate(members_here=Count("communes", filter=Q(communes__departement=departement)))
         .order_by("name")
     )
+    if not scope.national:
+        epcis = epcis.filter(scope.epci_q())
     totals = communes.aggregate(population=Sum("population"))
     context = {
         "departement": departement,
@@ -130,11 +162,17 @@ def region_list(request):
         departement_count=Count("departements", distinct=True),
         commune_count=Count("communes", filter=Q(communes__is_current=True), distinct=True),
     ).order_by("code")
+    scope = scope_of(request.user)
+    if not scope.national:
+        regions = regions.filter(code__in=scope.region_codes)
     return render(request, "web/region_list.html", {"regions": regions})
 
 
 def region_detail(request, code: str):
     region = get_object_or_404(Region, code=code)
+    scope = scope_of(request.user)
+    if not scope.has_region(region.code):
+        raise _outside("région")
     ordering, columns = sort_table(
         request,
         {
@@ -147,6 +185,8 @@ def region_detail(request, code: str):
         numeric={"communes", "population"},
     )
     departements = _with_counts(region.departements.all()).order_by(*ordering)
+    if not scope.national:
+        departements = departements.filter(code__in=scope.departement_codes)
     totals = {
         "communes": sum(d.commune_count for d in departements),
         "population": sum(d.population or 0 for d in departements),

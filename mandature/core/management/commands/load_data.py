@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 
 from mandature.core.commands import MandatureCommand
 from mandature.housing.importer import import_dgcl
+from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
 from mandature.officials.importer import RneFileError, import_rne
 from mandature.officials.services import renewal_summary
@@ -20,6 +21,9 @@ class Command(MandatureCommand):
     def handle(self, *args, **options):
         result = load_territories(settings.DATA_DIR / "geo")
         self.stdout.write(result.summary())
+        created = seed_organisations()
+        if created:
+            self.stdout.write(f"Organisations du Mouvement Hlm : {created} créée(s)")
         imported = 0
         for path, item in bundled_paths(settings.DATA_DIR):
             try:

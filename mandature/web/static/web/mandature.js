@@ -16,3 +16,11 @@ document.addEventListener("keydown", (event) => {
     box.focus();
   }
 });
+
+// Buttons that destroy data ask first: <button data-confirm="Question ?">.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

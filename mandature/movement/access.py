@@ -1,0 +1,64 @@
+"""What each role may do. Territory is the scope's business (scope.py); this is about actions."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from .enums import Role
+
+# action → roles allowed
+RULES: dict[str, set[str]] = {
+    "edit": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # contacts, notes, interactions, follow-ups
+    "export": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # exports holding personal data
+    "brief_batches": {Role.ADMIN, Role.CHARGE},
+    "invite": {Role.ADMIN, Role.CHARGE},  # a chargé de mission invites into their organisation
+    "organisms": {Role.ADMIN, Role.CHARGE},  # edit the organisms of their territory
+    "organisations": {Role.ADMIN},  # every organisation, the organisms import
+    "snapshots": {Role.ADMIN, Role.CHARGE},
+    "import_rne": {Role.ADMIN},
+    "identities": {Role.ADMIN},
+    "audit": {Role.ADMIN},
+    "erase": {Role.ADMIN},  # GDPR erasure on request
+}
+
+ACTION_LABELS = {
+    "edit": "modifier les fiches de contact et le suivi",
+    "export": "exporter des données personnelles",
+    "brief_batches": "produire des fiches en lot",
+    "invite": "inviter des utilisateurs",
+    "organisms": "modifier les organismes",
+    "organisations": "gérer les organisations",
+    "snapshots": "consulter les imports du RNE",
+    "import_rne": "importer un fichier du RNE",
+    "identities": "vérifier les identités",
+    "audit": "consulter le journal d'accès",
+    "erase": "effacer les données d'une personne",
+}
+
+
+def role_of(user) -> str | None:
+    if not user.is_authenticated:
+        return None
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    if profile is not None:
+        return profile.role
+    return Role.ADMIN if user.is_superuser else None
+
+
+def can(user, action: str) -> bool:
+    return role_of(user) in RULES[action]
+
+
+def require(action: str):
+    """View decorator: 403 for a logged-in user whose role does not allow the action."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not can(request.user, action):
+                raise PermissionDenied(f"Votre rôle ne permet pas de {ACTION_LABELS[action]}.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,223 @@
+"""The territorial scope of a user: the one place that says what a user may see.
+
+Every page, list, search, export and API call filters through `scope_of(user)`. A scope is all of
+France, or a union of régions, départements and communes. It comes from the user's organisation
+(a regional association's région, an organism's départements and communes) and can be narrowed
+user by user. National administrators, the union and the federations see all of France.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from mandature.territories.models import Commune, Departement, Epci, Region
+
+from .enums import OrganisationKind, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    national: bool = False
+    regions: frozenset[str] = field(default_factory=frozenset)
+    departements: frozenset[str] = field(default_factory=frozenset)
+    communes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.national or self.regions or self.departements or self.communes)
+
+    # --- communes -------------------------------------------------------------------------
+    def commune_q(self, prefix: str = "") -> Q:
+        """A filter on Commune (prefix "") or on a model with a commune (prefix "commune__")."""
+        if self.national:
+            return Q()
+        q = Q(pk__in=[])  # nothing
+        if self.regions:
+            q |= Q(**{f"{prefix}region_id__in": sorted(self.regions)})
+        if self.departements:
+            q |= Q(**{f"{prefix}departement_id__in": sorted(self.departements)})
+        if self.communes:
+            q |= Q(**{f"{prefix}code__in": sorted(self.communes)})
+        return q
+
+    def filter_communes(self, queryset: QuerySet) -> QuerySet:
+        return queryset if self.national else queryset.filter(self.commune_q())
+
+    def has_commune(self, commune: Commune) -> bool:
+        return (
+            self.national
+            or commune.code in self.communes
+            or commune.departement_id in self.departements
+            or commune.region_id in self.regions
+        )
+
+    # --- larger territories (seen when any part of them is in scope) ----------------------
+    @cached_property
+    def departement_codes(self) -> frozenset[str] | None:
+        """Départements wholly or partly in scope (None: all)."""
+        if self.national:
+            return None
+        codes = set(self.departements)
+        if self.regions:
+            codes |= set(
+                Departement.objects.filter(region_id__in=self.regions).values_list("pk", flat=True)
+            )
+        if self.communes:
+            codes |= set(
+                Commune.objects.filter(code__in=self.communes).values_list(
+                    "departement_id", flat=True
+                )
+            )
+        return frozenset(codes)
+
+    @cached_property
+    def region_codes(self) -> frozenset[str] | None:
+        if self.national:
+            return None
+        return (
+            frozenset(
+                Departement.objects.filter(code__in=self.departement_codes).values_list(
+                    "region_id", flat=True
+                )
+            )
+            | self.regions
+        )
+
+    def has_departement(self, code: str) -> bool:
+        return self.national or code in self.departement_codes
+
+    def has_region(self, code: str) -> bool:
+        return self.national or code in self.region_codes
+
+    def epci_q(self, prefix: str = "") -> Q:
+        """A filter on Epci (prefix "") or a model with an EPCI: any member commune in scope."""
+        if self.national:
+            return Q()
+        members = Commune.objects.filter(self.commune_q()).exclude(epci=None).values("epci_id")
+        return Q(**{f"{prefix}siren__in": members})
+
+    def has_epci(self, epci: Epci) -> bool:
+        return self.national or epci.communes.filter(self.commune_q()).exists()
+
+    # --- officials --------------------------------------------------------------------------
+    def mandate_q(self, prefix: str = "") -> Q:
+        """A filter on Mandate (prefix "") or on a model with a mandate ("mandate__"): the seat's
+        commune, EPCI, département or région is in scope."""
+        if self.national:
+            return Q()
+        p = prefix
+        q = self.commune_q(f"{p}commune__") | Q(**{f"{p}epci_id__in": _epci_ids(self)})
+        if self.departements:
+            q |= Q(**{f"{p}departement_id__in": sorted(self.departements)})
+        if self.regions:
+            q |= Q(**{f"{p}region_id__in": sorted(self.regions)})
+            q |= Q(**{f"{p}departement__region_id__in": sorted(self.regions)})
+        return q
+
+    def person_q(self, prefix: str = "") -> Q:
+        """A filter on Person: one of their mandates is in scope."""
+        if self.national:
+            return Q()
+        from mandature.officials.models import Mandate
+
+        return Q(
+            **{f"{prefix}pk__in": Mandate.objects.filter(self.mandate_q()).values("person_id")}
+        )
+
+    def has_person(self, person) -> bool:
+        if self.national:
+            return True
+        return person.mandates.filter(self.mandate_q()).exists()
+
+    def describe(self) -> str:
+        if self.national:
+            return "France entière"
+        parts = []
+        if self.regions:
+            names = Region.objects.filter(pk__in=self.regions).order_by("name")
+            parts += [r.name for r in names]
+        if self.departements:
+            names = Departement.objects.filter(pk__in=self.departements).order_by("code")
+            parts += [f"{d.name} ({d.code})" for d in names]
+        if self.communes:
+            names = Commune.objects.filter(pk__in=self.communes).order_by("name")
+            parts += [c.name for c in names[:10]]
+            if len(self.communes) > 10:
+                parts.append(f"et {len(self.communes) - 10} autres communes")
+        return ", ".join(parts) or "aucun territoire"
+
+
+def _epci_ids(scope: Scope):
+    return Commune.objects.filter(scope.commune_q()).exclude(epci=None).values("epci_id")
+
+
+NATIONAL = Scope(national=True)
+NOTHING = Scope()
+
+
+def organisation_scope(organisation) -> Scope:
+    if organisation.kind in (OrganisationKind.UNION, OrganisationKind.FEDERATION):
+        return NATIONAL
+    regions = frozenset(organisation.regions.values_list("pk", flat=True))
+    departements = frozenset(organisation.departements.values_list("pk", flat=True))
+    communes = set(organisation.communes.values_list("pk", flat=True))
+    if not (regions or departements or communes) and organisation.head_office_id:
+        communes.add(organisation.head_office_id)
+    return Scope(False, regions, departements, frozenset(communes))
+
+
+def profile_scope(profile) -> Scope:
+    if profile.role == Role.ADMIN:
+        return NATIONAL
+    narrowed = Scope(
+        False,
+        frozenset(profile.regions.values_list("pk", flat=True)),
+        frozenset(profile.departements.values_list("pk", flat=True)),
+        frozenset(profile.communes.values_list("pk", flat=True)),
+    )
+    return organisation_scope(profile.organisation) if narrowed.empty else narrowed
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, computed once per request (kept on the user object)."""
+    if not user.is_authenticated:
+        return NOTHING
+    cached = getattr(user, "_mandature_scope", None)
+    if cached is None:
+        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        if profile is not None:
+            cached = profile_scope(profile)
+        else:
+            cached = NATIONAL if user.is_superuser else NOTHING
+        user._mandature_scope = cached
+    return cached
+
+
+def commune_or_404(user, commune: Commune) -> Commune:
+    if not scope_of(user).has_commune(commune):
+        raise Http404("commune hors de votre territoire")
+    return commune
+
+
+def narrowing_fits(organisation_scope_: Scope, narrowed: Scope) -> list[str]:
+    """What of a narrowed scope lies outside the organisation's (empty: it fits)."""
+    if organisation_scope_.national:
+        return []
+    outside = []
+    for code in narrowed.regions:
+        if code not in organisation_scope_.regions:
+            outside.append(f"région {code}")
+    for code in narrowed.departements:
+        if not (
+            code in organisation_scope_.departements
+            or Departement.objects.filter(
+                pk=code, region_id__in=organisation_scope_.regions
+            ).exists()
+        ):
+            outside.append(f"département {code}")
+    for commune in Commune.objects.filter(pk__in=narrowed.communes):
+        if not organisation_scope_.has_commune(commune):
+            outside.append(f"commune {commune.code}")
+    return outside

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RelationsConfig(AppConfig):
+    name = "mandature.relations"
+    verbose_name = "Relations avec les élus"

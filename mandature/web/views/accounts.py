@@ -1,0 +1,230 @@
+"""Login (/connexion/), the two-factor step, logout, invitations, the account page, users."""
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from mandature.core.models import AuditLog, audit
+from mandature.movement.access import require, role_of
+from mandature.movement.accounts import (
+    confirmed_device,
+    invite,
+    invited_user,
+    pending_device,
+    qr_svg,
+    secret_text,
+)
+from mandature.movement.auth import locked_until, record_failure, record_success
+from mandature.movement.enums import Role
+from mandature.movement.forms import CodeForm, InviteForm, LoginForm, SetPasswordForm
+from mandature.movement.models import Profile
+
+PENDING_SECONDS = 300  # between the password and the code
+
+
+def _next(request, default: str = "web:my-territory") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse(default)
+
+
+def _locked_message(until) -> str:
+    from django.utils import timezone
+
+    local = timezone.localtime(until)
+    return (
+        "Trop d'essais infructueux : ce compte est bloqué jusqu'à "
+        f"{local:%H:%M}. Réessayez plus tard ou demandez un nouveau mot de passe."
+    )
+
+
+def _complete_login(request, user, device=None):
+    login(request, user, backend="mandature.movement.auth.EmailBackend")
+    if device is not None:
+        otp_login(request, device)
+    record_success(user)
+    audit("connexion", "web", user, two_factor=device is not None)
+
+
+@login_not_required
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_next(request))
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        )
+        if user is None:
+            until = getattr(request, "login_locked_until", None)
+            error = (
+                _locked_message(until)
+                if until
+                else "Adresse électronique ou mot de passe incorrect."
+            )
+        else:
+            device = confirmed_device(user)
+            if device is None:
+                _complete_login(request, user)
+                return redirect(_next(request))
+            request.session["pending_login"] = {"user": user.pk, "at": time.time()}
+            return redirect(f"{reverse('web:login-code')}?next={_next(request)}")
+    return render(
+        request, "web/accounts/login.html", {"form": form, "error": error, "next": _next(request)}
+    )
+
+
+@login_not_required
+def login_code(request):
+    pending = request.session.get("pending_login")
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop("pending_login", None)
+        messages.info(request, "Reconnectez-vous : le délai pour saisir le code est dépassé.")
+        return redirect("web:login")
+    user = get_object_or_404(get_user_model(), pk=pending["user"], is_active=True)
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        until = locked_until(user)
+        device = confirmed_device(user)
+        if until:
+            error = _locked_message(until)
+        elif device and device.verify_token(form.cleaned_data["code"]):
+            request.session.pop("pending_login", None)
+            _complete_login(request, user, device)
+            return redirect(_next(request))
+        else:
+            record_failure(user, request, reason="code")
+            until = locked_until(user)
+            error = _locked_message(until) if until else "Code incorrect ou expiré."
+            if until:
+                request.session.pop("pending_login", None)
+    return render(
+        request,
+        "web/accounts/login_code.html",
+        {"form": form, "error": error, "next": _next(request)},
+    )
+
+
+@require_POST
+@login_not_required
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit("déconnexion", "web", request.user)
+    logout(request)
+    messages.info(request, "Vous êtes déconnecté(e).")
+    return redirect("web:login")
+
+
+def two_factor(request):
+    """Set up TOTP (QR code, then a first code), or enter a code to verify this session."""
+    user = request.user
+    device = confirmed_device(user)
+    setting_up = device is None or request.GET.get("nouveau") == "1" and request.user.is_verified()
+    if setting_up:
+        device = pending_device(user)
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            if setting_up:
+                user.totpdevice_set.filter(confirmed=True).exclude(pk=device.pk).delete()
+                device.confirmed = True
+                device.save()
+                audit("double authentification activée", "web", user)
+                messages.success(request, "La double authentification est activée.")
+            otp_login(request, device)
+            return redirect(_next(request, "web:account"))
+        record_failure(user, request, reason="code")
+        error = "Code incorrect ou expiré : vérifiez l'heure de votre téléphone."
+    context = {
+        "form": form,
+        "error": error,
+        "setting_up": setting_up,
+        "required": role_of(user) == Role.ADMIN,
+        "next": _next(request, "web:account"),
+    }
+    if setting_up:
+        context.update(qr=qr_svg(device), secret=secret_text(device))
+    return render(request, "web/accounts/two_factor.html", context)
+
+
+@login_not_required
+def invitation(request, token: str):
+    user = invited_user(token)
+    if user is None:
+        return render(request, "web/accounts/invitation_invalid.html", status=404)
+    form = SetPasswordForm(
+        user,
+        request.POST or None,
+        initial={"first_name": user.first_name, "last_name": user.last_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        user.first_name = form.cleaned_data["first_name"]
+        user.last_name = form.cleaned_data["last_name"]
+        user.set_password(form.cleaned_data["password1"])
+        user.save()
+        audit("invitation acceptée", "web", user)
+        _complete_login(request, user)
+        messages.success(request, "Bienvenue dans Mandature : votre compte est prêt.")
+        return redirect("web:my-territory")
+    return render(request, "web/accounts/invitation.html", {"form": form, "invited": user})
+
+
+def account(request):
+    profile = getattr(request.user, "profile", None) if hasattr(request.user, "profile") else None
+    return render(
+        request,
+        "web/accounts/account.html",
+        {"profile": profile, "device": confirmed_device(request.user),
+         "verified": request.user.is_verified()},
+    )  # fmt: skip
+
+
+@require("invite")
+def users(request):
+    profiles = Profile.objects.select_related("user", "organisation").order_by(
+        "organisation__name", "user__last_name"
+    )
+    if role_of(request.user) != Role.ADMIN:
+        profiles = profiles.filter(organisation=request.user.profile.organisation)
+    return render(request, "web/accounts/users.html", {"profiles": profiles})
+
+
+@require("invite")
+def invite_user(request):
+    profile = getattr(request.user, "profile", None) if hasattr(request.user, "profile") else None
+    form = InviteForm(
+        request.POST or None,
+        inviter_role=role_of(request.user),
+        inviter_organisation=profile.organisation if profile else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        user = invite(request.user, form.cleaned_data)
+        messages.success(request, f"Invitation envoyée à {user.email}.")
+        return redirect("web:users")
+    return render(request, "web/accounts/invite.html", {"form": form})
+
+
+@require("audit")
+def audit_log(request):
+    from django.core.paginator import Paginator
+
+    entries = AuditLog.objects.select_related("user")
+    action = request.GET.get("action", "")
+    if action:
+        entries = entries.filter(action=action)
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    actions = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
+    return render(
+        request, "web/accounts/audit.html", {"page": page, "actions": actions, "action": action}
+    )

@@ -1,0 +1,254 @@
+"""The relationship with each official: contact card, notes, interactions, follow-ups,
+« Mon territoire », the search of officials, the personal data of one person."""
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mandature.core.models import audit
+from mandature.movement.access import can, require
+from mandature.movement.scope import scope_of
+from mandature.officials.models import Person
+from mandature.relations.forms import ContactForm, FollowUpForm, InteractionForm, NoteForm
+from mandature.relations.models import Contact, FollowUp, Note
+from mandature.relations.personal import erase_enrichment, person_data, person_pdf
+from mandature.relations.services import (
+    current_entries,
+    my_territory,
+    person_timeline,
+    search_officials,
+    visible_interactions,
+)
+
+
+def _organisation(user):
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    return profile.organisation if profile else None
+
+
+def _person_in_scope(request, pk: int) -> Person:
+    person = get_object_or_404(Person, pk=pk)
+    if not scope_of(request.user).has_person(person):
+        raise Http404("élu hors de votre territoire")
+    return person
+
+
+def _colleagues(user):
+    """People a follow-up can be given to, or who can be an official's référent: the
+    user's organisation (all users for a national administrator)."""
+    users = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name")
+    organisation = _organisation(user)
+    if organisation is not None and not scope_of(user).national:
+        users = users.filter(profile__organisation=organisation)
+    return users
+
+
+def person_context(request, person: Person) -> dict:
+    contact = Contact.objects.filter(person=person).select_related("referent").first()
+    return {
+        "contact": contact,
+        "tags": list(contact.tags.all()) if contact else [],
+        "notes": Note.objects.filter(person=person).select_related("author", "organisation"),
+        "timeline": person_timeline(person),
+        "follow_ups": FollowUp.objects.filter(person=person, done_at=None).select_related(
+            "assignee"
+        ),
+        "can_edit": can(request.user, "edit"),
+        "can_export": can(request.user, "export"),
+        "can_erase": can(request.user, "erase"),
+        "note_form": NoteForm(),
+    }
+
+
+@require("edit")
+def contact_edit(request, pk: int):
+    person = _person_in_scope(request, pk)
+    contact = Contact.objects.filter(person=person).first() or Contact(person=person)
+    form = ContactForm(request.POST or None, instance=contact, referents=_colleagues(request.user))
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.updated_by = request.user
+        contact.save()
+        form.save()  # and the tags
+        audit("fiche de contact modifiée", "web", request.user, person=person.pk)
+        messages.success(request, "Fiche de contact enregistrée.")
+        return redirect(person)
+    return render(request, "web/relations/contact_form.html", {"person": person, "form": form})
+
+
+@require_POST
+@require("edit")
+def note_add(request, pk: int):
+    person = _person_in_scope(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        Note.objects.create(
+            person=person,
+            author=request.user,
+            organisation=_organisation(request.user),
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, "Note ajoutée.")
+    else:
+        messages.error(request, form.errors["text"][0])
+    return redirect(f"{person.get_absolute_url()}#notes")
+
+
+def _seat_territory(person: Person):
+    """The commune and EPCI an interaction with this person is about, by default."""
+    entries = current_entries(person)
+    for entry in entries:
+        if entry.commune_id:
+            return entry.commune, entry.commune.epci
+    for entry in entries:
+        if entry.mandate.epci_id:
+            return None, entry.mandate.epci
+    return None, None
+
+
+@require("edit")
+def interaction_new(request, pk: int):
+    person = _person_in_scope(request, pk)
+    form = InteractionForm(request.POST or None, initial={"date": date.today()})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            interaction = form.save(commit=False)
+            interaction.commune, interaction.epci = _seat_territory(person)
+            interaction.organisation = _organisation(request.user)
+            interaction.created_by = request.user
+            interaction.save()
+            interaction.persons.add(person)
+            if form.cleaned_data.get("follow_up_title"):
+                FollowUp.objects.create(
+                    title=form.cleaned_data["follow_up_title"],
+                    due_date=form.cleaned_data["follow_up_due"],
+                    assignee=request.user,
+                    person=person,
+                    interaction=interaction,
+                    created_by=request.user,
+                )
+        messages.success(request, f"{interaction.get_kind_display().capitalize()} enregistré.")
+        return redirect(f"{person.get_absolute_url()}#echanges")
+    return render(request, "web/relations/interaction_form.html", {"person": person, "form": form})
+
+
+def interaction_detail(request, pk: int):
+    interaction = get_object_or_404(
+        visible_interactions(scope_of(request.user)).select_related(
+            "organisation", "created_by", "commune", "epci"
+        ),
+        pk=pk,
+    )
+    return render(request, "web/relations/interaction.html", {"interaction": interaction})
+
+
+@require("edit")
+def follow_up_new(request, pk: int):
+    person = _person_in_scope(request, pk)
+    form = FollowUpForm(
+        request.POST or None,
+        initial={"assignee": request.user},
+        assignees=_colleagues(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        follow_up = form.save(commit=False)
+        follow_up.person = person
+        follow_up.created_by = request.user
+        follow_up.save()
+        messages.success(request, "Suivi programmé.")
+        return redirect(f"{person.get_absolute_url()}#suivis")
+    return render(request, "web/relations/follow_up_form.html", {"person": person, "form": form})
+
+
+def follow_ups(request):
+    mine = FollowUp.objects.filter(
+        Q(assignee=request.user) | Q(created_by=request.user)
+    ).select_related("person", "assignee", "interaction")
+    context = {
+        "open": mine.filter(done_at=None).order_by("due_date"),
+        "done": mine.exclude(done_at=None).order_by("-done_at")[:30],
+        "today": date.today(),
+    }
+    return render(request, "web/relations/follow_ups.html", context)
+
+
+@require_POST
+def follow_up_done(request, pk: int):
+    follow_up = get_object_or_404(
+        FollowUp.objects.filter(Q(assignee=request.user) | Q(created_by=request.user)), pk=pk
+    )
+    follow_up.done_at = None if follow_up.done_at else timezone.now()
+    follow_up.save(update_fields=["done_at"])
+    return redirect(request.POST.get("next") or "web:follow-ups")
+
+
+def my_territory_page(request):
+    scope = scope_of(request.user)
+    data = my_territory(request.user, scope)
+    return render(
+        request,
+        "web/relations/my_territory.html",
+        {"data": data, "scope": scope, "today": date.today()},
+    )
+
+
+def officials_search(request):
+    query = request.GET.get("q", "")[:100]
+    results = search_officials(scope_of(request.user), query) if query.strip() else []
+    context = {"query": query, "results": results}
+    if request.headers.get("HX-Request"):
+        return render(request, "web/relations/partials/official_results.html", context)
+    return render(request, "web/relations/search.html", context)
+
+
+# --- personal data (GDPR) ------------------------------------------------------------------
+@login_not_required
+def privacy_notice(request):
+    from django.conf import settings
+
+    return render(
+        request, "web/relations/privacy.html",
+        {"retention_days": settings.ENRICHMENT_RETENTION_DAYS},
+    )  # fmt: skip
+
+
+@require("export")
+def person_export(request, pk: int, fmt: str):
+    person = _person_in_scope(request, pk)
+    audit("export des données d'une personne", "web", request.user, person=person.pk, format=fmt)
+    data = person_data(person)
+    name = f"donnees-{person.pk}"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+        )
+    elif fmt == "pdf":
+        response = HttpResponse(person_pdf(data), content_type="application/pdf")
+    else:
+        raise Http404("format inconnu")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@require_POST
+@require("erase")
+def person_erase(request, pk: int):
+    person = _person_in_scope(request, pk)
+    counts = erase_enrichment(person)
+    audit(
+        "effacement des données d'enrichissement", "web", request.user, person=person.pk, **counts
+    )
+    messages.success(
+        request,
+        "Fiche de contact et notes effacées. Restent les données publiques du RNE et les échanges.",
+    )
+    return redirect(person)
