@@ -214,11 +214,15 @@ def _check(name: str, reader, index: dict[str, int]) -> tuple[list[_Row], list[s
 
 def _federations() -> dict:
     from .models import Organisation
+    from .seed import FEDERATIONS
 
     found = {}
     for federation in Organisation.objects.filter(kind=OrganisationKind.FEDERATION):
         found[fold(federation.short_name)] = federation
         found[fold(federation.name)] = federation
+    for _name, short, family in FEDERATIONS:  # « ESH » for the ESH federation, etc.
+        if family and fold(short) in found:
+            found.setdefault(fold(family), found[fold(short)])
     return found
 
 

@@ -1,9 +1,11 @@
 """What pages show of the officials: a commune's team, the freshness of each kind, the renewal."""
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 
 from mandature.territories.models import Commune
 
@@ -187,13 +189,26 @@ def default_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snaps
     return snapshots[1], snapshots[0]
 
 
+_CHANGES: "OrderedDict[tuple, ChangeSet]" = OrderedDict()
+_CHANGES_KEPT = 4
+_CHANGES_LOCK = threading.Lock()
+
+
 def cached_changes(before: Snapshot, after: Snapshot) -> ChangeSet:
-    """Snapshots never change once imported: their comparison can be kept."""
-    key = f"rne-changes:{before.pk}:{after.pk}"
-    changes = cache.get(key)
-    if changes is None:
-        changes = compute_changes(before, after)
-        cache.set(key, changes, timeout=3600)
+    """Snapshots never change once imported: their comparison is kept in the process's memory
+    (a national comparison is tens of thousands of objects: unpickling it from a cache would
+    take seconds), for the last few pairs asked."""
+    key = (before.pk, before.imported_at, after.pk, after.imported_at)
+    with _CHANGES_LOCK:
+        changes = _CHANGES.get(key)
+        if changes is not None:
+            _CHANGES.move_to_end(key)
+            return changes
+    changes = compute_changes(before, after)
+    with _CHANGES_LOCK:
+        _CHANGES[key] = changes
+        while len(_CHANGES) > _CHANGES_KEPT:
+            _CHANGES.popitem(last=False)
     return changes
 
 

@@ -35,8 +35,30 @@ def national_data(transactional_db):
 
 
 @pytest.fixture
-def page(request, browser, live_server, national_data):
+def anonymous_page(request, browser, live_server, national_data):
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def page(request, browser, live_server, national_data):
+    """A browser logged in as a national chargé de mission (all of France)."""
+    from django.test import Client
+
+    from tests.conftest import login, make_personas
+
+    personas = make_personas()
+    session = login(Client(), personas.national).cookies["sessionid"].value
+    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies([{"name": "sessionid", "value": session, "domain": host, "path": "/"}])
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

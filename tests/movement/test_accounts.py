@@ -1,0 +1,159 @@
+"""Accounts: login by email, lock-out, two-factor, invitations, password reset, first admin."""
+
+import re
+from html import unescape
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mandature.core.models import AuditLog
+from mandature.movement.models import Organisation
+from tests.conftest import PASSWORD, login
+
+
+def code_for(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_login_by_email_whatever_the_case_and_logout(anonymous, personas):
+    page = anonymous.get("/connexion/")
+    assert "Adresse électronique" in page.content.decode()
+    response = anonymous.post(
+        "/connexion/", {"email": "Nina.National@FOPH.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == "/mon-territoire/"
+    assert anonymous.get("/mon-territoire/").status_code == 200
+    assert AuditLog.objects.filter(action="connexion", user=personas.national).exists()
+    anonymous.post("/deconnexion/")
+    assert anonymous.get("/mon-territoire/").status_code == 302
+
+
+def test_wrong_password_and_invalid_email_get_french_messages(anonymous, personas):
+    html = anonymous.post(
+        "/connexion/", {"email": "nina.national@foph.test", "password": "faux"}
+    ).content.decode()
+    assert "Adresse électronique ou mot de passe incorrect." in html
+    html = anonymous.post(
+        "/connexion/", {"email": "pas-une-adresse", "password": "x"}
+    ).content.decode()
+    assert "Saisissez une adresse électronique valide" in html
+
+
+def test_the_account_locks_after_five_failures_even_with_the_right_password(anonymous, personas):
+    for _ in range(5):
+        anonymous.post("/connexion/", {"email": "nina.national@foph.test", "password": "faux"})
+    html = unescape(
+        anonymous.post(
+            "/connexion/", {"email": "nina.national@foph.test", "password": PASSWORD}
+        ).content.decode()
+    )
+    assert "ce compte est bloqué jusqu'à" in html
+    assert anonymous.get("/mon-territoire/").status_code == 302
+    assert AuditLog.objects.filter(action="compte bloqué").count() == 1
+
+
+def test_national_administrator_must_set_up_two_factor(anonymous, personas):
+    response = anonymous.post(
+        "/connexion/", {"email": "alice.admin@union-habitat.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    blocked = anonymous.get("/elus/changements/")
+    assert blocked.status_code == 302 and blocked["Location"].startswith(
+        "/compte/double-authentification/"
+    )
+    setup = anonymous.get("/compte/double-authentification/").content.decode()
+    assert "<svg" in setup and "Scannez ce code QR" in setup
+    device = TOTPDevice.objects.get(user=personas.admin, confirmed=False)
+    wrong = anonymous.post("/compte/double-authentification/", {"code": "000000"}).content.decode()
+    assert "Code incorrect" in wrong
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # django-otp slows down guessing…
+    device.throttle_reset()  # …for a second: the test does not wait
+    anonymous.post("/compte/double-authentification/", {"code": code_for(device)})
+    device.refresh_from_db()
+    assert device.confirmed
+    assert anonymous.get("/elus/changements/").status_code == 200
+
+
+def test_login_with_two_factor_asks_for_the_code(anonymous, personas):
+    device = TOTPDevice.objects.create(user=personas.regional, name="tel", confirmed=True)
+    response = anonymous.post(
+        "/connexion/", {"email": "remi.regional@arhlm-hdf.test", "password": PASSWORD}
+    )
+    assert response["Location"].startswith("/connexion/code/")
+    assert anonymous.get("/mon-territoire/").status_code == 302  # not logged in yet
+    html = anonymous.post("/connexion/code/", {"code": "12345"}).content.decode()
+    assert "Le code compte 6 chiffres." in html
+    response = anonymous.post("/connexion/code/", {"code": code_for(device)})
+    assert response.status_code == 302
+    assert anonymous.get("/mon-territoire/").status_code == 200
+
+
+def test_invitation_by_email_sets_the_password_once(client, personas):
+    regional = Organisation.objects.get(kind="association", regions="32")
+    login(client, personas.regional)
+    refused = client.post("/utilisateurs/inviter/", {
+        "email": "x@y.fr", "first_name": "X", "last_name": "Y", "organisation": regional.pk,
+        "role": "charge", "departements": "13",
+    })  # fmt: skip
+    assert "Hors du territoire de l'organisation : département 13." in unescape(
+        refused.content.decode()
+    )
+    response = client.post("/utilisateurs/inviter/", {
+        "email": "Paul.Nouveau@arhlm-hdf.test", "first_name": "Paul", "last_name": "Nouveau",
+        "organisation": regional.pk, "role": "lecture", "departements": "59",
+    })  # fmt: skip
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert message.to == ["paul.nouveau@arhlm-hdf.test"] and "lecture seule" in message.body
+    link = re.search(r"http://testserver(/invitation/\S+/)", message.body).group(1)
+    visitor = Client()
+    page = visitor.get(link).content.decode()
+    assert "Choisissez votre mot de passe" in page
+    mismatch = visitor.post(link, {"first_name": "Paul", "last_name": "Nouveau",
+                                   "password1": "Un-mot-de-passe-1", "password2": "autre"})  # fmt: skip
+    assert "Les deux mots de passe ne sont pas identiques." in mismatch.content.decode()
+    visitor.post(link, {"first_name": "Paul", "last_name": "Nouveau",
+                        "password1": "Un-mot-de-passe-1", "password2": "Un-mot-de-passe-1"})  # fmt: skip
+    territory = visitor.get("/mon-territoire/").content.decode()
+    assert "Nord (59)" in territory
+    assert Client().get(link).status_code == 404  # single use
+
+
+def test_password_reset_by_email(anonymous, personas):
+    anonymous.post("/mot-de-passe-oublie/", {"email": "lea.lecture@arhlm-hdf.test"})
+    link = re.search(r"http://testserver(/mot-de-passe/\S+/)", mail.outbox[-1].body).group(1)
+    form = anonymous.get(link, follow=True)
+    url = form.redirect_chain[-1][0] if form.redirect_chain else link
+    anonymous.post(
+        url, {"new_password1": "Nouveau-secret-2026", "new_password2": "Nouveau-secret-2026"}
+    )
+    response = anonymous.post(
+        "/connexion/", {"email": "lea.lecture@arhlm-hdf.test", "password": "Nouveau-secret-2026"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/mon-territoire/"
+
+
+def test_create_admin_command(db, monkeypatch, capsys):
+    monkeypatch.setenv("MANDATURE_ADMIN_PASSWORD", "Premier-admin-2026")
+    call_command("create_admin", email="chef@union-habitat.test", nom="Chef", prenom="Claire")
+    client = Client()
+    response = client.post(
+        "/connexion/", {"email": "chef@union-habitat.test", "password": "Premier-admin-2026"}
+    )
+    assert response.status_code == 302
+    assert client.get("/mon-territoire/")["Location"].startswith("/compte/double-authentification/")
+    with pytest.raises(CommandError) as error:
+        call_command("create_admin", email="chef@union-habitat.test")
+    assert error.value.returncode == 2 and "existe déjà" in str(error.value)
+
+
+def test_audit_log_is_for_national_administrators(client, personas):
+    assert client.get("/journal/").status_code == 403
+    login(client, personas.admin)
+    assert "Journal d'accès" in client.get("/journal/").content.decode()
