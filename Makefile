@@ -37,7 +37,7 @@ prepare: install ## migrate, load the bundled national data, collect static file
 run: prepare ## install, load the data and serve on http://$(HOST):$(PORT)/
 	@echo ""
 	@echo "Mandature est servi sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
-	@echo "Premier administrateur : .venv/bin/mandature createsuperuser"
+	@echo "Premier administrateur national : .venv/bin/mandature create-admin --email VOUS@EXEMPLE.FR"
 	@echo ""
 	@$(BIN)/mandature worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -64,6 +64,7 @@ bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/territories.py
 	$(BIN)/python bench/import_rne.py
 	$(BIN)/python bench/briefs.py
+	$(BIN)/python bench/relations.py
 
 vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund

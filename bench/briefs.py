@@ -34,7 +34,6 @@ def child(database_url: str, region: str, everything: bool) -> dict:
     django.setup()
     import typst
     from django.core.management import call_command
-    from django.test import Client
 
     from mandature.briefs.batch import run_batch, select
     from mandature.briefs.pdf import render_pdf
@@ -42,6 +41,7 @@ def child(database_url: str, region: str, everything: bool) -> dict:
     from mandature.territories.models import Commune
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages link the CSS
     started = time.perf_counter()
     call_command("load_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     timings = {"load_data": time.perf_counter() - started}
@@ -75,7 +75,9 @@ def child(database_url: str, region: str, everything: bool) -> dict:
     timings["typst_ms"] = (time.perf_counter() - started) / len(briefs) * 1000
     timings["single_pdf_per_s"] = 1000 / (timings["build_ms"] + timings["typst_ms"])
 
-    client = Client()
+    from throwaway import logged_in_client
+
+    client = logged_in_client()
     for path in ("/departements/", f"/communes/{codes[0]}/fiche"):
         client.get(path)
     latencies, base = [], []

@@ -31,7 +31,6 @@ def child(database_url: str) -> dict:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from mandature.territories.loader import load_territories
     from mandature.territories.models import Commune
@@ -39,6 +38,7 @@ def child(database_url: str) -> dict:
     from mandature.territories.sources.cog import read_territories
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages link the CSS
     geo = settings.DATA_DIR / "geo"
     started = time.perf_counter()
     territories = read_territories(geo)
@@ -64,7 +64,9 @@ def child(database_url: str) -> dict:
     for query in queries[:20]:  # warm-up
         search(query)
     function_ms, http_ms = [], []
-    client = Client(HTTP_HOST="localhost")
+    from throwaway import logged_in_client
+
+    client = logged_in_client(HTTP_HOST="localhost")
     for query in queries:
         started = time.perf_counter()
         search(query)

@@ -19,3 +19,25 @@ def postgres_database(name: str) -> Iterator[str]:
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def logged_in_client(role: str = "charge", federation: str = "FOPH", **kwargs):
+    """A test client logged in as a federation's chargé de mission (all of France): every page
+    needs a login. Call after django.setup() and load-data."""
+    from django.test import Client
+
+    from mandature.movement.accounts import create_account
+    from mandature.movement.models import Organisation
+    from mandature.movement.seed import seed_organisations
+
+    seed_organisations()
+    organisation = Organisation.objects.get(kind="federation", short_name=federation)
+    email = f"bench-{role}@{federation.lower()}.test"
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(email=email).first() or create_account(
+        email, "Bench", "Mark", organisation, role, password="Bench-mark-2026"
+    )
+    client = Client(**kwargs)
+    client.force_login(user, backend="mandature.movement.auth.EmailBackend")
+    return client

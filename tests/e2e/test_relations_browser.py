@@ -7,13 +7,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_personas
+from tests.e2e.test_brief_browser import accessibility_violations
 
 pytestmark = pytest.mark.e2e
 
 
-def log_in(page, email):
+def log_in(page, email, check=False):
     page.goto("/mon-territoire/")
     expect(page).to_have_url(re.compile(r"/connexion/\?next=/mon-territoire/"))
+    if check:
+        assert accessibility_violations(page) == []
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -23,14 +26,17 @@ def log_in(page, email):
 def test_log_in_find_a_new_mayor_record_a_meeting(anonymous_page, live_server):
     page = anonymous_page
     make_personas()
-    log_in(page, "remi.regional@arhlm-hdf.test")
+    log_in(page, "remi.regional@arhlm-hdf.test", check=True)
     expect(page.locator(".lead")).to_contain_text("Hauts-de-France")
+    assert accessibility_violations(page) == []
     new_mayors = page.locator("#nouveaux-maires + .table-wrap tbody tr")
     row = new_mayors.first
     commune = row.locator("td").nth(0).inner_text()
     row.locator("td").nth(2).get_by_role("link").click()
     mayor = page.get_by_role("heading", level=1).inner_text()
+    assert accessibility_violations(page) == []
     page.get_by_role("link", name="Enregistrer un échange").click()
+    assert accessibility_violations(page) == []
     page.get_by_label("Type").select_option("meeting")
     page.get_by_label("Compte rendu").fill(
         "Premier rendez-vous : présentation de la fiche commune."

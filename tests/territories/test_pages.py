@@ -93,5 +93,5 @@ def test_admin_logs_in_through_connexion(anonymous, client, personas):
 
     response = anonymous.get("/admin/login/")
     assert response.status_code == 302 and response["Location"] == "/connexion/?next=/admin/"
-    assert client.get("/admin/").status_code == 302  # a chargé de mission is not an admin
+    assert client.get("/admin/", follow=True).status_code == 403  # a chargé de mission
     assert login(client, personas.admin).get("/admin/").status_code == 200
