@@ -116,9 +116,13 @@ class Newcomer:
     contacted: bool
 
 
+SHOWN = 100  # new mayors listed on the page, not yet contacted first
+
+
 @dataclass
 class MyTerritory:
-    new_mayors: list[Newcomer]
+    new_mayors: list[Newcomer]  # the first SHOWN
+    new_mayor_count: int
     new_presidents: list[Newcomer]
     not_contacted: int
     follow_ups: list[FollowUp]
@@ -128,20 +132,52 @@ class MyTerritory:
     epci_pair: tuple | None
 
 
-def _in_scope(scope: Scope, changes, epci_ids: set[str] | None):
-    if scope.national:
-        return list(changes)
-    kept = []
-    for change in changes:
+def _index(changes: list) -> dict:
+    """Positions of the changes by commune, département, région and EPCI of their seat, built
+    once per change list (change sets are kept in memory, see officials.services)."""
+    key = id(changes)
+    cached = _INDEXES.get(key)
+    if cached is not None and cached[0] is changes:
+        return cached[1]
+    index: dict[tuple[str, str], list[int]] = {}
+    for position, change in enumerate(changes):
+        index.setdefault(("t", change.type), []).append(position)
         seat = change.seat
-        if (
-            seat.commune_id in scope.communes
-            or seat.departement_id in scope.departements
-            or seat.region_id in scope.regions
-            or (epci_ids is not None and seat.epci_id in epci_ids)
-        ):
-            kept.append(change)
-    return kept
+        for kind, code in (("c", seat.commune_id), ("d", seat.departement_id),
+                           ("r", seat.region_id), ("e", seat.epci_id)):  # fmt: skip
+            if code:
+                index.setdefault((kind, code), []).append(position)
+    if len(_INDEXES) > 8:
+        _INDEXES.clear()
+    _INDEXES[key] = (changes, index)
+    return index
+
+
+_INDEXES: dict[int, tuple[list, dict]] = {}
+
+
+def _in_scope(
+    scope: Scope, changes: list, epci_ids: set[str] | None, types: tuple[str, ...] = ()
+) -> list:
+    """The changes whose seat is in scope (and of these types, if given), in their order."""
+    index = _index(changes)
+    wanted = None
+    if types:
+        wanted = set()
+        for change_type in types:
+            wanted.update(index.get(("t", change_type), ()))
+        if scope.national:
+            return [changes[p] for p in sorted(wanted)]
+    elif scope.national:
+        return list(changes)
+    positions: set[int] = set()
+    for kind, codes in (("c", scope.communes), ("d", scope.departements), ("r", scope.regions),
+                        ("e", epci_ids or ())):  # fmt: skip
+        for code in codes:
+            positions.update(index.get((kind, code), ()))
+    if wanted is not None:
+        positions &= wanted
+    return [changes[p] for p in sorted(positions)]
 
 
 def changes_in_scope(scope: Scope, changes):
@@ -157,14 +193,12 @@ def changes_in_scope(scope: Scope, changes):
 
 
 def _contacted(person_ids: list[int]) -> set[int]:
+    """Those of the persons with at least one interaction. The interactions' persons are read
+    whole (one column, a few thousand rows a year): a query with 15,000 ids in a list costs more
+    to build than to run."""
     through = Interaction.persons.through
-    found = set()
-    for start in range(0, len(person_ids), 5000):
-        chunk = person_ids[start : start + 5000]
-        found |= set(
-            through.objects.filter(person_id__in=chunk).values_list("person_id", flat=True)
-        )
-    return found
+    everyone = set(through.objects.values_list("person_id", flat=True).distinct())
+    return everyone.intersection(person_ids)
 
 
 def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
@@ -180,24 +214,23 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
         )
     mayors, presidents, recent = [], [], {}
     if mayors_pair:
-        changes = cached_changes(*mayors_pair)
-        mine = _in_scope(scope, changes.changes, epci_ids)
-        mayors = [c for c in mine if c.type in (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR)]
-        for change in mine:
-            recent[change.type] = recent.get(change.type, 0) + 1
+        changes = cached_changes(*mayors_pair).changes
+        new_types = (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR)
+        mayors = _in_scope(scope, changes, epci_ids, new_types)
+        for change_type in ChangeType.values:
+            count = len(_in_scope(scope, changes, epci_ids, (change_type,)))
+            if count:
+                recent[change_type] = count
     if epci_pair:
-        changes = cached_changes(*epci_pair)
-        presidents = [
-            c
-            for c in _in_scope(scope, changes.changes, epci_ids)
-            if c.type == ChangeType.NEW_PRESIDENT
-        ]
-    ids = [c.person.pk for c in mayors + presidents if c.person]
-    contacted = _contacted(ids)
-    new_mayors = [Newcomer(c, c.person is not None and c.person.pk in contacted) for c in mayors]
-    new_presidents = [
-        Newcomer(c, c.person is not None and c.person.pk in contacted) for c in presidents
-    ]
+        changes = cached_changes(*epci_pair).changes
+        presidents = _in_scope(scope, changes, epci_ids, (ChangeType.NEW_PRESIDENT,))
+    contacted = _contacted([c.seat.person_id for c in mayors + presidents])
+    waiting = [c for c in mayors if c.seat.person_id not in contacted]
+    seen = [c for c in mayors if c.seat.person_id in contacted]
+    # Not yet contacted first; the page shows the first SHOWN.
+    new_mayors = [Newcomer(c, False) for c in waiting[:SHOWN]]
+    new_mayors += [Newcomer(c, True) for c in seen[: SHOWN - len(new_mayors)]]
+    new_presidents = [Newcomer(c, c.seat.person_id in contacted) for c in presidents]
     follow_ups = list(
         FollowUp.objects.filter(assignee=user, done_at=None)
         .select_related("person")
@@ -206,7 +239,8 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
     return MyTerritory(
         new_mayors=new_mayors,
         new_presidents=new_presidents,
-        not_contacted=sum(not n.contacted for n in new_mayors + new_presidents),
+        new_mayor_count=len(mayors),
+        not_contacted=len(waiting) + sum(not n.contacted for n in new_presidents),
         follow_ups=follow_ups,
         overdue=sum(f.due_date < today for f in follow_ups),
         recent=[(ChangeType(t).label, n) for t, n in sorted(recent.items())],
