@@ -13,6 +13,14 @@ class DataError(CommandError):
         super().__init__(message, returncode=2)
 
 
+def refused(path, error: Exception) -> CommandError:
+    """Print a bad file's problems on stderr (one per line, `FILE:LINE: column « NAME »: …`)
+    and return the error that ends the command with status 2."""
+    for line in str(error).splitlines():
+        sys.stderr.write(line + "\n")
+    return CommandError(f"{path} : import refusé, la base n'a pas changé", returncode=2)
+
+
 class MandatureCommand(BaseCommand):
     """Every command has help text and an example, and ends with a one-line summary."""
 

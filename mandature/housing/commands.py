@@ -1,12 +1,9 @@
 """What import-housing and import-sru share: files in, errors on stderr, exit status 2."""
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from django.core.management.base import CommandError
-
-from mandature.core.commands import MandatureCommand
+from mandature.core.commands import MandatureCommand, refused
 
 from .importer import HousingImport
 from .sources.dgcl import HousingFileError
@@ -28,10 +25,6 @@ class HousingImportCommand(MandatureCommand):
             try:
                 result = self.importer()(path, year)
             except HousingFileError as error:
-                for line in str(error).splitlines():
-                    sys.stderr.write(line + "\n")
-                raise CommandError(
-                    f"{path} : import refusé, la base n'a pas changé", returncode=2
-                ) from None
+                raise refused(path, error) from None
             self.stdout.write(result.summary())
         self.summary(f"{self.what} : {len(files)} fichier(s) traité(s)")

@@ -28,6 +28,10 @@ def _key():
     return Collate("match_key", collation)
 
 
+SEARCH_BATCH = 500
+SEARCH_SCAN = 20_000  # names read at most to fill a page of results inside a small territory
+
+
 @dataclass
 class Found:
     person: Person
@@ -48,12 +52,25 @@ def search_officials(scope: Scope, query: str, limit: int = 50) -> list[Found]:
     condition = Q(pk__in=[])
     for prefix in prefixes:
         condition |= _key_range(prefix)
-    persons = (
-        Person.objects.annotate(key=_key())
-        .filter(condition)
-        .filter(scope.person_q())
-        .order_by("last_name", "first_name", "pk")[:limit]
-    )
+    candidates = Person.objects.annotate(key=_key()).filter(condition).order_by("key")
+    if scope.national:
+        persons = list(candidates[:limit])
+    else:
+        # By batches in name order, each checked against the scope with the batch's ids: a
+        # subquery over every mandate of a région costs SQLite a scan per search.
+        persons, start = [], 0
+        while len(persons) < limit and start < SEARCH_SCAN:
+            batch = list(candidates[start : start + SEARCH_BATCH])
+            if not batch:
+                break
+            allowed = set(
+                Mandate.objects.filter(person_id__in=[p.pk for p in batch])
+                .filter(scope.mandate_q())
+                .values_list("person_id", flat=True)
+            )
+            persons += [p for p in batch if p.pk in allowed]
+            start += SEARCH_BATCH
+        persons = persons[:limit]
     found = {p.pk: Found(p) for p in persons}
     mandates = (
         Mandate.objects.filter(person_id__in=found, end_date=None)
@@ -67,35 +84,29 @@ def search_officials(scope: Scope, query: str, limit: int = 50) -> list[Found]:
 
 
 # --- timelines ------------------------------------------------------------------------------
-def person_timeline(person: Person):
+def _timeline(interactions):
     return (
-        Interaction.objects.filter(persons=person)
-        .select_related("organisation", "created_by", "commune", "epci")
+        interactions.select_related("organisation", "created_by", "commune", "epci")
         .prefetch_related("persons")
         .order_by("-date", "-created_at")
     )
 
 
+def person_timeline(person: Person):
+    return _timeline(Interaction.objects.filter(persons=person))
+
+
 def commune_timeline(commune: Commune):
     officials = Mandate.objects.filter(commune=commune).values("person_id")
-    return (
-        Interaction.objects.filter(Q(commune=commune) | Q(persons__in=officials))
-        .distinct()
-        .select_related("organisation", "created_by", "commune", "epci")
-        .prefetch_related("persons")
-        .order_by("-date", "-created_at")
+    return _timeline(
+        Interaction.objects.filter(Q(commune=commune) | Q(persons__in=officials)).distinct()
     )
 
 
 def epci_timeline(epci: Epci):
     officials = Mandate.objects.filter(epci=epci).values("person_id")
-    return (
-        Interaction.objects.filter(Q(epci=epci) | Q(commune__epci=epci) | Q(persons__in=officials))
-        .distinct()
-        .select_related("organisation", "created_by", "commune", "epci")
-        .prefetch_related("persons")
-        .order_by("-date", "-created_at")
-    )
+    about = Q(epci=epci) | Q(commune__epci=epci) | Q(persons__in=officials)
+    return _timeline(Interaction.objects.filter(about).distinct())
 
 
 def visible_interactions(scope: Scope):

@@ -34,9 +34,10 @@ def national_data(transactional_db):
     load_national_territories()
 
 
-@pytest.fixture
-def anonymous_page(request, browser, live_server, national_data):
+def _browser_page(request, browser, live_server, cookies=()):
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
+    if cookies:
+        context.add_cookies(list(cookies))
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -56,14 +57,11 @@ def page(request, browser, live_server, national_data):
 
     personas = make_personas()
     session = login(Client(), personas.national).cookies["sessionid"].value
-    context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     host = live_server.url.split("//")[1].split(":")[0]
-    context.add_cookies([{"name": "sessionid", "value": session, "domain": host, "path": "/"}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    cookie = {"name": "sessionid", "value": session, "domain": host, "path": "/"}
+    yield from _browser_page(request, browser, live_server, [cookie])
+
+
+@pytest.fixture
+def anonymous_page(request, browser, live_server, national_data):
+    yield from _browser_page(request, browser, live_server)

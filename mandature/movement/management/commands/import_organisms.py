@@ -1,9 +1,8 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from mandature.core.commands import MandatureCommand
+from mandature.core.commands import MandatureCommand, refused
 from mandature.movement.importer import OrganismFileError, import_organisms
 from mandature.movement.seed import seed_organisations
 
@@ -24,11 +23,7 @@ class Command(MandatureCommand):
             try:
                 result = import_organisms(path)
             except OrganismFileError as error:
-                for line in str(error).splitlines():
-                    sys.stderr.write(line + "\n")
-                raise CommandError(
-                    f"{path} : import refusé, la base n'a pas changé", returncode=2
-                ) from None
+                raise refused(path, error) from None
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}", returncode=2) from None
             self.stdout.write(result.summary())

@@ -1,10 +1,9 @@
-import sys
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from mandature.core.commands import MandatureCommand
+from mandature.core.commands import MandatureCommand, refused
 from mandature.officials.importer import import_rne
 from mandature.officials.sources.rne import RneFileError
 
@@ -55,11 +54,7 @@ class Command(MandatureCommand):
                 )
             except RneFileError as error:
                 self.progress("")
-                for line in str(error).splitlines():
-                    sys.stderr.write(line + "\n")
-                raise CommandError(
-                    f"{path} : import refusé, la base n'a pas changé", returncode=2
-                ) from None
+                raise refused(path, error) from None
             self.progress("")
             for result in results:
                 self.stdout.write(result.summary())
