@@ -55,10 +55,34 @@ class Shared:
             content=content,
             questions=list(content.questions.all()) if content else [],
             key_figures=key_figures(),
-            contacts={c.region_id: c for c in RegionalContact.objects.all()},
+            contacts=_regional_contacts(),
             teams=TeamLookups.load() if batch else None,
             housing_version=data_version(),
         )
+
+
+def _regional_contacts() -> dict:
+    """Région → its contact: the one staff set for the brief, else the regional association of
+    the movement covering the région when it has an email or a phone."""
+    from types import SimpleNamespace
+
+    from mandature.movement.enums import OrganisationKind
+    from mandature.movement.models import Organisation
+
+    contacts = {}
+    associations = Organisation.objects.filter(
+        kind=OrganisationKind.REGIONAL, active=True
+    ).prefetch_related("regions")
+    for association in associations:
+        if not (association.email or association.phone):
+            continue
+        for region in association.regions.all():
+            contacts.setdefault(region.code, SimpleNamespace(
+                name=association.name, address=association.address, phone=association.phone,
+                email=association.email, website=association.website,
+            ))  # fmt: skip
+    contacts.update({c.region_id: c for c in RegionalContact.objects.all()})
+    return contacts
 
 
 @dataclass

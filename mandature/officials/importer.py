@@ -28,6 +28,7 @@ from mandature.core.models import ImportRun
 from mandature.core.text import compact, fold
 from mandature.territories.loader import SOURCE as TERRITORY_SOURCE
 
+from . import search_index
 from .enums import MANDATE_KIND_OF, FunctionCode
 from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
 from .placement import Place, Placer
@@ -444,15 +445,16 @@ class _Writer:
                                        "personnes distinctes"))  # fmt: skip
                 known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
             ids[index] = chosen
-        # Contact columns and the creation time come from the database's defaults.
-        insert_rows(
-            "officials_person",
-            ["id", "last_name", "first_name", "sex", "birth_date", "match_key"],
-            (
-                (pid, row.last_name, row.first_name, row.sex, row.birth, key)
-                for pid, row, key in new_persons
-            ),
-        )
+        # The creation time comes from the database's default.
+        with search_index.rebuilt_after(len(new_persons)):
+            insert_rows(
+                "officials_person",
+                ["id", "last_name", "first_name", "sex", "birth_date", "match_key"],
+                (
+                    (pid, row.last_name, row.first_name, row.sex, row.birth, key)
+                    for pid, row, key in new_persons
+                ),
+            )
         reset_sequence("officials_person")
         self.new_person_count = len(new_persons)
         IdentityDoubt.objects.bulk_create(

@@ -191,3 +191,16 @@ def test_batch_with_worker_processes_makes_every_brief_and_ends(tmp_path):
         signal.signal(signal.SIGALRM, previous_alarm)
     assert result.built == len(result.selection.codes) > 100
     assert len(zipfile.ZipFile(result.zip_path).namelist()) == result.built
+
+
+def test_the_regional_association_is_the_contact_once_it_has_a_phone_or_email(db):
+    from mandature.movement.models import Organisation
+
+    commune = Commune.objects.get(code="59350")
+    assert build_brief(commune).data["contact"]["name"] == "L'Union sociale pour l'habitat"
+    Organisation.objects.filter(kind="association", regions="32").update(
+        name="L'Union sociale pour l'habitat des Hauts-de-France", phone="03 20 00 00 00"
+    )
+    contact = build_brief(commune).data["contact"]
+    assert contact["name"] == "L'Union sociale pour l'habitat des Hauts-de-France"
+    assert contact["phone"] == "03 20 00 00 00" and contact["regional"]

@@ -1,18 +1,18 @@
-"""An index for the search of officials by name: a range on the match key (« dupont|jean|… »)
-in binary order, on PostgreSQL whatever the database's collation."""
+"""The index for the search of officials by name (see mandature/officials/search_index.py)."""
 
 from django.db import migrations
 
 
 def create(apps, schema_editor):
-    collate = ' COLLATE "C"' if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(
-        f"CREATE INDEX officials_person_search ON officials_person (match_key{collate})"
-    )
+    from mandature.officials.search_index import create
+
+    create(schema_editor.connection)
 
 
 def drop(apps, schema_editor):
-    schema_editor.execute("DROP INDEX officials_person_search")
+    from mandature.officials.search_index import drop
+
+    drop(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
