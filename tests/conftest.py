@@ -22,6 +22,7 @@ def load_national_territories():
     transactional tests flush with everything else)."""
     from mandature.briefs.models import BriefContent, BriefQuestion
     from mandature.briefs.seed import seed_first_content
+    from mandature.compliance.seed import seed_elections
     from mandature.housing.importer import import_dgcl
     from mandature.housing.models import KeyFigure
     from mandature.housing.seed import seed_key_figures
@@ -41,6 +42,7 @@ def load_national_territories():
     seed_key_figures(KeyFigure)
     seed_first_content(BriefContent, BriefQuestion)
     seed_organisations()
+    seed_elections()
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "mandature.briefs",
     "mandature.movement",
     "mandature.relations",
+    "mandature.compliance",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import accounts, briefs, movement, officials, relations, territories
+from .views import accounts, briefs, compliance, movement, officials, relations, territories
 
 app_name = "web"
 
@@ -62,6 +62,10 @@ urlpatterns = [
     path("elus/<int:pk>/effacer/", relations.person_erase, name="person-erase"),
     path("echanges/<int:pk>/", relations.interaction_detail, name="interaction"),
     path("donnees-personnelles/", relations.privacy_notice, name="privacy"),
+    # electoral-period rules
+    path("periode-electorale/", compliance.calendar_page, name="compliance"),
+    path("periode-electorale/verifier/", compliance.check_page, name="compliance-check"),
+    path("periode-electorale/note.pdf", compliance.note, name="compliance-note"),
     path("", territories.home, name="home"),
     path("recherche", territories.search_page, name="search"),
     path("communes/<str:code>/", territories.commune_detail, name="commune"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from mandature.compliance.seed import seed_elections
 from mandature.core.commands import MandatureCommand
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
@@ -24,6 +25,9 @@ class Command(MandatureCommand):
         created = seed_organisations()
         if created:
             self.stdout.write(f"Organisations du Mouvement Hlm : {created} créée(s)")
+        created = seed_elections()
+        if created:
+            self.stdout.write(f"Calendrier électoral : {created} élection(s) ajoutée(s)")
         imported = 0
         for path, item in bundled_paths(settings.DATA_DIR):
             try:
