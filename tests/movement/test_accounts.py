@@ -157,3 +157,29 @@ def test_audit_log_is_for_national_administrators(client, personas):
     assert client.get("/journal/").status_code == 403
     login(client, personas.admin)
     assert "Journal d'accès" in client.get("/journal/").content.decode()
+
+
+def test_invitation_and_reminder_go_through_a_real_smtp_server(client, personas, smtp_sink):
+    from datetime import date, timedelta
+
+    from mandature.relations.models import FollowUp
+    from mandature.relations.reminders import send_reminders
+
+    federation = Organisation.objects.get(kind="federation", short_name="FOPH")
+    login(client, personas.admin)
+    client.post("/utilisateurs/inviter/", {
+        "email": "iris.invitee@foph.test", "first_name": "Iris", "last_name": "Invitée",
+        "organisation": federation.pk, "role": "charge"})  # fmt: skip
+    message = smtp_sink.messages[-1]
+    assert message["To"] == "iris.invitee@foph.test"
+    assert message["Subject"] == "Votre accès à Mandature"
+    body = message.get_content()
+    assert "chargé de mission pour Fédération des Offices publics de l'habitat" in body
+    link = re.search(r"http://testserver(/invitation/\S+/)", body).group(1)
+    assert "Choisissez votre mot de passe" in Client().get(link).content.decode()
+    FollowUp.objects.create(title="Appeler le maire", due_date=date.today() - timedelta(days=1),
+                            assignee=personas.national)  # fmt: skip
+    assert send_reminders() == (1, 1)
+    reminder = smtp_sink.messages[-1]
+    assert reminder["To"] == "nina.national@foph.test"
+    assert "Appeler le maire" in reminder.get_content()
