@@ -45,6 +45,28 @@ TEMPLATE = (
     + "552046484;Exemple Habitat;EXH;ESH;;75056;75 92 93;;contact@exemple-habitat.fr;"
     "01 40 50 60 70;1 rue de l'Exemple, 75001 Paris;https://www.exemple-habitat.fr\n"
 )
+# Other names seen for the columns (folded: lower case, no accents, spaces).
+HEADER_ALIASES = {
+    "siren": ["n siren", "numero siren", "siren de l organisme"],
+    "nom": ["raison sociale", "denomination", "nom de l organisme", "organisme"],
+    "sigle": ["nom court", "acronyme"],
+    "famille": ["type", "categorie", "forme", "famille d organisme"],
+    "federation": ["federation de rattachement"],
+    "siege_code_insee": [
+        "code insee siege",
+        "code insee du siege",
+        "siege",
+        "code insee",
+        "commune du siege",
+        "code commune",
+    ],  # fmt: skip
+    "departements": ["departement", "departements d implantation"],
+    "communes": ["communes d implantation", "codes insee des communes"],
+    "courriel": ["email", "e mail", "mail", "adresse electronique"],
+    "telephone": ["tel", "telephone du standard"],
+    "adresse": ["adresse postale", "adresse du siege"],
+    "site_internet": ["site", "site web", "url"],
+}
 FAMILY_WORDS = {
     "oph": Family.OPH,
     "office public de l habitat": Family.OPH,
@@ -54,6 +76,16 @@ FAMILY_WORDS = {
     "cooperative": Family.COOP,
     "cooperative hlm": Family.COOP,
     "coop hlm": Family.COOP,
+    "opac": Family.OPH,
+    "office public d amenagement et de construction": Family.OPH,
+    "sa hlm": Family.ESH,
+    "sa d hlm": Family.ESH,
+    "societe anonyme d hlm": Family.ESH,
+    "entreprise sociale pour l habitat esh": Family.ESH,
+    "scp hlm": Family.COOP,
+    "scic hlm": Family.COOP,
+    "societe cooperative": Family.COOP,
+    "cooperative d hlm": Family.COOP,
     "sacicap": Family.SACICAP,
     "procivis": Family.SACICAP,
 }
@@ -68,6 +100,18 @@ CODES = re.compile(r"[\s,;|]+")
 
 class OrganismFileError(FileProblems):
     pass
+
+
+def _column(header: str) -> str:
+    """The template's name of a header cell: « Raison sociale » → « nom »."""
+    folded = fold(header)
+    name = folded.replace(" ", "_")
+    if name in {c for c, _h, _r in COLUMNS}:
+        return name
+    for column, aliases in HEADER_ALIASES.items():
+        if folded in aliases:
+            return column
+    return name
 
 
 def siren_is_valid(siren: str) -> bool:
@@ -113,7 +157,7 @@ def import_organisms(path: Path | str, raw: bytes | None = None) -> OrganismImpo
     name = path.name
     text = decode(name, raw if raw is not None else path.read_bytes(), OrganismFileError)
     reader, header = open_table(name, text, "un fichier d'organismes", OrganismFileError, ";")
-    header = [fold(h).replace(" ", "_") for h in header]
+    header = [_column(h) for h in header]
     required = [c for c, _h, needed in COLUMNS if needed]
     missing = [c for c in required if c not in header]
     if missing:

@@ -129,6 +129,17 @@ def test_lists_searches_and_exports_hold_nothing_from_outside(client, personas, 
     assert json.loads(data.content)["person"]["id"] == inside[0].mayor.pk
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_national_pages_are_for_national_users(client, personas, persona):
+    """Import reports and identity doubts name people of every territory."""
+    login(client, getattr(personas, persona))
+    national = HOME[persona] is None
+    snapshots = client.get("/elus/instantanes/").status_code
+    assert snapshots == (200 if national else 403)
+    identities = client.get("/elus/identites/").status_code
+    assert identities == (200 if persona == "admin" else 403)
+
+
 def test_anonymous_visitor_sees_only_the_login_and_the_notice(anonymous, places):
     for place in places.values():
         for name, (url, _need) in resources(place).items():

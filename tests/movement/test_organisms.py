@@ -116,3 +116,15 @@ def test_a_regional_chargé_de_mission_edits_organisms_of_the_region_only(client
     assert client.get(f"/organisations/{personas.organism_org.pk}/").status_code == 404
     login(client, personas.organism)
     assert client.get(f"/organisations/{organism.pk}/").status_code == 404
+
+
+def test_other_usual_column_names_and_family_words(db, tmp_path):
+    text = (
+        "N° SIREN;Raison sociale;Type;Code INSEE du siège;Département;E-mail\n"
+        "552046484;Habitat du Nord;SA d'HLM;59350;59;contact@hdn.test\n"
+        "775663438;Logis Coop;SCIC Hlm;;33;\n"
+    )
+    call_command("import_organisms", write(tmp_path, text))
+    assert Organisation.objects.get(siren="552046484").family == "ESH"
+    assert Organisation.objects.get(siren="552046484").email == "contact@hdn.test"
+    assert Organisation.objects.get(siren="775663438").family == "COOP"

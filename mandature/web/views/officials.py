@@ -117,8 +117,17 @@ def changes_export(request, fmt: str):
     return response
 
 
+def _national_only(request) -> None:
+    """The import reports name people of every territory: for users who see all of France."""
+    from django.core.exceptions import PermissionDenied
+
+    if not scope_of(request.user).national:
+        raise PermissionDenied("Les rapports d'import couvrent toute la France.")
+
+
 @require("snapshots")
 def snapshot_list(request):
+    _national_only(request)
     snapshots = Snapshot.objects.order_by("kind", "-data_date", "-id")
     return render(
         request, "web/officials/snapshots.html", {"snapshots": snapshots, "fresh": freshness()}
@@ -127,6 +136,7 @@ def snapshot_list(request):
 
 @require("snapshots")
 def snapshot_detail(request, pk: int):
+    _national_only(request)
     snapshot = get_object_or_404(Snapshot, pk=pk)
     remarks = snapshot.report.get("remarks", [])
     page = Paginator(remarks, 200).get_page(request.GET.get("page"))
