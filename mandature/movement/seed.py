@@ -20,6 +20,7 @@ REGIONAL_FEDERATION = "FNAR"
 
 def seed_organisations() -> int:
     """Creates what is missing; returns the number of organisations created."""
+    from mandature.territories.enums import Zone
     from mandature.territories.models import Region
 
     from .models import Organisation
@@ -42,7 +43,9 @@ def seed_organisations() -> int:
             "regions", flat=True
         )
     )
-    for region in Region.objects.order_by("code"):
+    # The 18 régions; not the overseas collectivities (zone « com »), where the Hlm law and the
+    # movement's regional associations do not apply.
+    for region in Region.objects.exclude(zone=Zone.COM).order_by("code"):
         if region.code in covered:
             continue
         association = Organisation.objects.create(

@@ -128,3 +128,13 @@ def test_other_usual_column_names_and_family_words(db, tmp_path):
     assert Organisation.objects.get(siren="552046484").family == "ESH"
     assert Organisation.objects.get(siren="552046484").email == "contact@hdn.test"
     assert Organisation.objects.get(siren="775663438").family == "COOP"
+
+
+def test_one_regional_association_per_region_of_the_hlm_law(db):
+    from mandature.movement.seed import seed_organisations
+
+    assert seed_organisations() == 0  # idempotent (the session seeded them)
+    associations = Organisation.objects.filter(kind="association")
+    assert associations.count() == 18
+    assert not associations.filter(regions__zone="com").exists()
+    assert Organisation.objects.filter(kind="federation").count() == 5
