@@ -82,10 +82,9 @@ def _codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
 
 
-class InviteForm(forms.Form):
-    email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
-    first_name = forms.CharField(label="Prénom", max_length=150)
-    last_name = forms.CharField(label="Nom", max_length=150)
+class MembershipForm(forms.Form):
+    """Organisation, role and territory of a user (invitation and later changes)."""
+
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.filter(active=True)
     )
@@ -108,12 +107,6 @@ class InviteForm(forms.Form):
                 pk=getattr(inviter_organisation, "pk", None)
             )
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
-        return email
 
     def clean(self):
         data = super().clean()
@@ -142,6 +135,41 @@ class InviteForm(forms.Form):
                 )
         data["narrowed"] = narrowed
         return data
+
+
+class InviteForm(MembershipForm):
+    email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    field_order = ["email", "first_name", "last_name"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
+        return email
+
+
+class UserEditForm(MembershipForm):
+    active = forms.BooleanField(
+        label="Compte actif", required=False,
+        help_text="Décocher quand la personne quitte l'organisation : plus de connexion possible.",
+    )  # fmt: skip
+    unlock = forms.BooleanField(label="Débloquer le compte", required=False)
+    field_order = ["organisation", "role", "regions", "departements", "communes", "active"]
+
+    @staticmethod
+    def initial_of(profile) -> dict:
+        return {
+            "organisation": profile.organisation_id,
+            "role": profile.role,
+            "regions": " ".join(profile.regions.order_by("pk").values_list("pk", flat=True)),
+            "departements": " ".join(
+                profile.departements.order_by("pk").values_list("pk", flat=True)
+            ),
+            "communes": " ".join(profile.communes.order_by("pk").values_list("pk", flat=True)),
+            "active": profile.user.is_active,
+        }
 
 
 class OrganisationForm(forms.ModelForm):

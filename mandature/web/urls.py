@@ -41,6 +41,7 @@ urlpatterns = [
     path("compte/double-authentification/", accounts.two_factor, name="two-factor"),
     path("utilisateurs/", accounts.users, name="users"),
     path("utilisateurs/inviter/", accounts.invite_user, name="invite"),
+    path("utilisateurs/<int:pk>/", accounts.user_edit, name="user-edit"),
     path("journal/", accounts.audit_log, name="audit-log"),
     # the movement
     path("organisations/", movement.organisation_list, name="organisations"),

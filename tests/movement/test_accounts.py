@@ -111,6 +111,11 @@ def test_invitation_by_email_sets_the_password_once(client, personas):
     assert response.status_code == 302
     message = mail.outbox[-1]
     assert message.to == ["paul.nouveau@arhlm-hdf.test"] and "lecture seule" in message.body
+    from mandature.movement.models import Profile
+
+    invited = Profile.objects.get(user__email="paul.nouveau@arhlm-hdf.test")
+    client.post(f"/utilisateurs/{invited.pk}/", {"renvoyer": "1"})
+    assert len(mail.outbox) == 2 and mail.outbox[-1].to == ["paul.nouveau@arhlm-hdf.test"]
     link = re.search(r"http://testserver(/invitation/\S+/)", message.body).group(1)
     visitor = Client()
     page = visitor.get(link).content.decode()
@@ -183,3 +188,32 @@ def test_invitation_and_reminder_go_through_a_real_smtp_server(client, personas,
     reminder = smtp_sink.messages[-1]
     assert reminder["To"] == "nina.national@foph.test"
     assert "Appeler le maire" in reminder.get_content()
+
+
+def test_a_user_s_role_and_territory_change_and_a_leaver_is_deactivated(client, personas):
+    login(client, personas.regional)
+    reader = personas.reader.profile
+    page = client.get(f"/utilisateurs/{reader.pk}/").content.decode()
+    assert 'value="lecture" selected' in page or "lecture seule" in page
+    assert client.get(f"/utilisateurs/{personas.organism.profile.pk}/").status_code == 404
+    outside = client.post(f"/utilisateurs/{reader.pk}/", {
+        "organisation": reader.organisation_id, "role": "charge", "departements": "33",
+        "active": "on"})  # fmt: skip
+    assert "Hors du territoire de l'organisation" in unescape(outside.content.decode())
+    client.post(f"/utilisateurs/{reader.pk}/", {
+        "organisation": reader.organisation_id, "role": "charge", "departements": "62",
+        "active": "on"})  # fmt: skip
+    reader.refresh_from_db()
+    assert reader.role == "charge" and list(reader.departements.values_list("pk", flat=True)) == [
+        "62"
+    ]
+    leaver = Client()
+    login(leaver, personas.reader)
+    assert "Pas-de-Calais (62)" in leaver.get("/mon-territoire/").content.decode()
+    client.post(f"/utilisateurs/{reader.pk}/", {
+        "organisation": reader.organisation_id, "role": "charge"})  # fmt: skip
+    response = Client().post(
+        "/connexion/", {"email": "lea.lecture@arhlm-hdf.test", "password": PASSWORD}
+    )
+    assert "Adresse électronique ou mot de passe incorrect." in unescape(response.content.decode())
+    assert AuditLog.objects.filter(action="utilisateur modifié").count() == 2

@@ -23,7 +23,13 @@ from mandature.movement.accounts import (
 )
 from mandature.movement.auth import locked_until, record_failure, record_success
 from mandature.movement.enums import Role
-from mandature.movement.forms import CodeForm, InviteForm, LoginForm, SetPasswordForm
+from mandature.movement.forms import (
+    CodeForm,
+    InviteForm,
+    LoginForm,
+    SetPasswordForm,
+    UserEditForm,
+)
 from mandature.movement.models import Profile
 
 PENDING_SECONDS = 300  # between the password and the code
@@ -192,11 +198,7 @@ def account(request):
 
 @require("invite")
 def users(request):
-    profiles = Profile.objects.select_related("user", "organisation").order_by(
-        "organisation__name", "user__last_name"
-    )
-    if role_of(request.user) != Role.ADMIN:
-        profiles = profiles.filter(organisation=request.user.profile.organisation)
+    profiles = _managed_profiles(request).order_by("organisation__name", "user__last_name")
     return render(request, "web/accounts/users.html", {"profiles": profiles})
 
 
@@ -213,6 +215,56 @@ def invite_user(request):
         messages.success(request, f"Invitation envoyée à {user.email}.")
         return redirect("web:users")
     return render(request, "web/accounts/invite.html", {"form": form})
+
+
+def _managed_profiles(request):
+    profiles = Profile.objects.select_related("user", "organisation")
+    if role_of(request.user) != Role.ADMIN:
+        profiles = profiles.filter(organisation=request.user.profile.organisation).exclude(
+            role=Role.ADMIN
+        )
+    return profiles
+
+
+@require("invite")
+def user_edit(request, pk: int):
+    """Role, territory and activity of a user; resending the invitation; unlocking."""
+    from mandature.movement.accounts import send_invitation
+
+    profile = get_object_or_404(_managed_profiles(request), pk=pk)
+    own = getattr(request.user, "profile", None)
+    form = UserEditForm(
+        request.POST or None,
+        initial=UserEditForm.initial_of(profile),
+        inviter_role=role_of(request.user),
+        inviter_organisation=own.organisation if own else None,
+    )
+    if request.method == "POST" and "renvoyer" in request.POST:
+        if not profile.user.has_usable_password():
+            send_invitation(profile.user, request.user)
+            audit("invitation renvoyée", "web", request.user, account=profile.user_id)
+            messages.success(request, f"Invitation renvoyée à {profile.user.email}.")
+        return redirect("web:user-edit", pk=profile.pk)
+    if request.method == "POST" and form.is_valid():
+        if profile.user == request.user and not form.cleaned_data["active"]:
+            form.add_error("active", "Vous ne pouvez pas désactiver votre propre compte.")
+        else:
+            data = form.cleaned_data
+            profile.organisation, profile.role = data["organisation"], data["role"]
+            if data["unlock"]:
+                profile.locked_until, profile.failed_logins = None, 0
+            profile.save()
+            for name, codes in data["narrowed"].items():
+                getattr(profile, name).set(codes)
+            user = profile.user
+            user.is_active = data["active"]
+            user.is_staff = user.is_superuser = data["role"] == Role.ADMIN
+            user.save()
+            audit("utilisateur modifié", "web", request.user, account=user.pk, role=data["role"],
+                  active=data["active"])  # fmt: skip
+            messages.success(request, "Utilisateur enregistré.")
+            return redirect("web:users")
+    return render(request, "web/accounts/user_edit.html", {"form": form, "profile": profile})
 
 
 @require("audit")
