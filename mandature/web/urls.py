@@ -13,7 +13,7 @@ RESET = {
         success_url=reverse_lazy("web:password-reset-done"),
     ),
     "done": auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/reset_done.html"),
-    "confirm": auth_views.PasswordResetConfirmView.as_view(
+    "confirm": accounts.ResetConfirm.as_view(
         template_name="web/accounts/reset_confirm.html",
         success_url=reverse_lazy("web:password-reset-complete"),
     ),

@@ -130,7 +130,9 @@ def test_invitation_by_email_sets_the_password_once(client, personas):
     assert Client().get(link).status_code == 404  # single use
 
 
-def test_password_reset_by_email(anonymous, personas):
+def test_password_reset_by_email_also_lifts_a_lock_out(anonymous, personas):
+    for _ in range(5):
+        anonymous.post("/connexion/", {"email": "lea.lecture@arhlm-hdf.test", "password": "faux"})
     anonymous.post("/mot-de-passe-oublie/", {"email": "lea.lecture@arhlm-hdf.test"})
     link = re.search(r"http://testserver(/mot-de-passe/\S+/)", mail.outbox[-1].body).group(1)
     form = anonymous.get(link, follow=True)

@@ -5,6 +5,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,6 +34,16 @@ from mandature.movement.forms import (
 from mandature.movement.models import Profile
 
 PENDING_SECONDS = 300  # between the password and the code
+
+
+class ResetConfirm(PasswordResetConfirmView):
+    """Choosing a new password through the emailed link also lifts a lock-out."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record_success(form.user)
+        audit("mot de passe réinitialisé", "web", form.user)
+        return response
 
 
 def _next(request, default: str = "web:my-territory") -> str:
