@@ -23,3 +23,19 @@ def fr_percent(value) -> str:
     from mandature.core.french import percent
 
     return percent(value) if value is not None else "—"
+
+
+@register.filter
+def fr_date(value) -> str:
+    """« 1er octobre 2026 », « 23 novembre 2026 » (a datetime in Paris time); « » when empty."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from mandature.core.french import long_date
+
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return long_date(value)
