@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "mandature.movement",
     "mandature.relations",
     "mandature.compliance",
+    "mandature.campaigns",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",

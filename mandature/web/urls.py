@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .views import accounts, briefs, compliance, movement, officials, relations, territories
+from .views import (
+    accounts,
+    briefs,
+    campaigns,
+    compliance,
+    movement,
+    officials,
+    relations,
+    territories,
+)
 
 app_name = "web"
 
@@ -63,6 +72,12 @@ urlpatterns = [
     path("elus/<int:pk>/effacer/", relations.person_erase, name="person-erase"),
     path("echanges/<int:pk>/", relations.interaction_detail, name="interaction"),
     path("donnees-personnelles/", relations.privacy_notice, name="privacy"),
+    # segments (campaigns)
+    path("segments/", campaigns.segment_list, name="segments"),
+    path("segments/nouveau/", campaigns.segment_edit, name="segment-new"),
+    path("segments/<int:pk>/", campaigns.segment_detail, name="segment"),
+    path("segments/<int:pk>/modifier/", campaigns.segment_edit, name="segment-edit"),
+    path("segments/<int:pk>/export.csv", campaigns.segment_export, name="segment-export"),
     # electoral-period rules
     path("periode-electorale/", compliance.calendar_page, name="compliance"),
     path("periode-electorale/verifier/", compliance.check_page, name="compliance-check"),

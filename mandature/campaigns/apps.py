@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "mandature.campaigns"
+    verbose_name = "Campagnes"

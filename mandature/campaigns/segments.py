@@ -1,0 +1,202 @@
+"""Segments: filters over the officials in office (latest RNE files) and their contact cards,
+always inside the user's scope. Persons who object to being contacted are never in a segment
+(they are counted apart)."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db.models import Q
+
+from mandature.compliance.territory import SYNTAX, TerritoryError, parse_territory
+from mandature.movement.scope import Scope
+from mandature.officials.enums import ChangeType, FunctionCode, SnapshotKind
+from mandature.officials.models import SnapshotEntry, latest_snapshot
+from mandature.officials.services import cached_changes, default_comparison
+from mandature.relations.models import Contact, Interaction
+from mandature.territories.enums import EpciKind
+
+# value → (label, RNE file, function code or None for every seat of the file)
+FUNCTIONS = {
+    "maire": ("maires", SnapshotKind.MAIRES, None),
+    "president-epci": ("présidents d'EPCI", SnapshotKind.EPCI, FunctionCode.PRESIDENT),
+    "adjoint": ("adjoints au maire", SnapshotKind.CM, FunctionCode.ADJOINT),
+    "conseiller-municipal": ("conseillers municipaux (tous)", SnapshotKind.CM, None),
+    "conseiller-communautaire": ("conseillers communautaires (tous)", SnapshotKind.EPCI, None),
+    "conseiller-departemental": ("conseillers départementaux", SnapshotKind.CD, None),
+    "conseiller-regional": ("conseillers régionaux", SnapshotKind.CR, None),
+    "depute": ("députés", SnapshotKind.DEP, None),
+    "senateur": ("sénateurs", SnapshotKind.SEN, None),
+}
+STATUSES = {
+    "nouveau": ("nouveaux (maires ou présidents d'EPCI)",
+                {ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR, ChangeType.NEW_PRESIDENT}),
+    "premier-mandat": ("premier mandat de maire", {ChangeType.FIRST_TIME_MAYOR}),
+    "reelu": ("maires réélus", {ChangeType.RE_ELECTED}),
+}  # fmt: skip
+BANDS = {
+    "moins-de-1000": ("moins de 1 000 habitants", 0, 999),
+    "1000-3499": ("de 1 000 à 3 499 habitants", 1000, 3499),
+    "3500-9999": ("de 3 500 à 9 999 habitants", 3500, 9999),
+    "10000-49999": ("de 10 000 à 49 999 habitants", 10000, 49999),
+    "50000-et-plus": ("50 000 habitants et plus", 50000, None),
+}
+
+
+class SegmentForm(forms.Form):
+    function = forms.ChoiceField(
+        label="Mandat et fonction", choices=[(k, v[0]) for k, v in FUNCTIONS.items()]
+    )
+    status = forms.ChoiceField(
+        label="Renouvellement", required=False,
+        choices=[("", "tous"), *[(k, v[0]) for k, v in STATUSES.items()]],
+        help_text="Entre les deux derniers fichiers du RNE.",
+    )  # fmt: skip
+    territory = forms.CharField(
+        label="Territoire", required=False, initial="",
+        help_text=f"Vide : tout votre territoire ; sinon {SYNTAX}",
+    )  # fmt: skip
+    population = forms.ChoiceField(
+        label="Population de la commune (ou de l'EPCI)", required=False,
+        choices=[("", "toutes"), *[(k, v[0]) for k, v in BANDS.items()]],
+    )  # fmt: skip
+    epci_kind = forms.ChoiceField(
+        label="Nature de l'EPCI", required=False, choices=[("", "toutes"), *EpciKind.choices]
+    )
+    tags = forms.CharField(
+        label="Étiquettes", required=False, help_text="Séparées par des virgules (l'une d'elles)."
+    )
+    contacted = forms.ChoiceField(
+        label="Déjà contacté", required=False,
+        choices=[("", "peu importe"), ("oui", "oui"), ("non", "non")],
+    )  # fmt: skip
+
+    def clean_territory(self):
+        text = self.cleaned_data["territory"].strip()
+        if not text:
+            return ""
+        try:
+            parse_territory(text)
+        except TerritoryError as error:
+            raise forms.ValidationError(str(error).capitalize() + ".") from None
+        return text
+
+
+@dataclass
+class Member:
+    entry: SnapshotEntry
+    contact: Contact | None
+    status: str = ""
+
+
+@dataclass
+class SegmentResult:
+    members: list[Member] = field(default_factory=list)
+    objecting: int = 0  # left out: they object to being contacted
+    as_of: object = None  # the RNE snapshot
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+
+def _territory_q(spec: str, kind: str) -> Q:
+    territory = parse_territory(spec)
+    if territory.national:
+        return Q()
+    if kind == SnapshotKind.EPCI:
+        if territory.kind == "epci":
+            return Q(mandate__epci_id=territory.code)
+        if territory.communes is not None:
+            return Q(mandate__epci__communes__code__in=territory.communes)
+        return Q(mandate__epci__communes__departement_id__in=territory.departements)
+    if territory.communes is not None:
+        return Q(commune_id__in=territory.communes) | Q(mandate__commune_id__in=territory.communes)
+    q = Q(commune__departement_id__in=territory.departements) | Q(
+        mandate__departement_id__in=territory.departements
+    )
+    if territory.kind == "region":  # regional councillors' seats have no département
+        q |= Q(mandate__region_id__in=territory.regions)
+    return q
+
+
+def _statuses(kind: str) -> dict[int, str]:
+    """person id → change type, between the two latest files of the kind."""
+    pair = default_comparison(kind)
+    if pair is None:
+        return {}
+    return {c.seat.person_id: c.type for c in cached_changes(*pair).changes}
+
+
+def evaluate(filters: dict, scope: Scope) -> SegmentResult:
+    label, kind, code = FUNCTIONS[filters["function"]]
+    snapshot = latest_snapshot(kind)
+    if snapshot is None:
+        return SegmentResult()
+    entries = SnapshotEntry.objects.filter(snapshot=snapshot)
+    if code:
+        entries = entries.filter(function_code=code)
+    if not scope.national:
+        entries = entries.filter(scope.mandate_q("mandate__"))
+    if filters.get("territory"):
+        entries = entries.filter(_territory_q(filters["territory"], kind))
+    band = BANDS.get(filters.get("population") or "")
+    if band:
+        field_name = (
+            "mandate__epci__population" if kind == SnapshotKind.EPCI else "commune__population"
+        )
+        entries = entries.filter(**{f"{field_name}__gte": band[1]})
+        if band[2] is not None:
+            entries = entries.filter(**{f"{field_name}__lte": band[2]})
+    if filters.get("epci_kind"):
+        field_name = "mandate__epci__kind" if kind == SnapshotKind.EPCI else "commune__epci__kind"
+        entries = entries.filter(**{field_name: filters["epci_kind"]})
+    tags = [t.strip() for t in (filters.get("tags") or "").split(",") if t.strip()]
+    if tags:
+        entries = entries.filter(person__contact__tags__name__in=tags)
+    contacted = Interaction.persons.through.objects.values("person_id")
+    if filters.get("contacted") == "oui":
+        entries = entries.filter(person_id__in=contacted)
+    elif filters.get("contacted") == "non":
+        entries = entries.exclude(person_id__in=contacted)
+    objecting = Contact.objects.filter(objects_to_contact=True).values("person_id")
+    result = SegmentResult(as_of=snapshot)
+    result.objecting = (
+        entries.filter(person_id__in=objecting).values("person_id").distinct().count()
+    )
+    entries = (
+        entries.exclude(person_id__in=objecting)
+        .select_related("person", "commune__departement", "mandate__epci")
+        .order_by("commune__departement_id", "commune__name", "mandate__territory_label", "pk")
+        .distinct()
+    )
+    statuses = _statuses(kind) if kind in (SnapshotKind.MAIRES, SnapshotKind.EPCI) else {}
+    wanted = STATUSES.get(filters.get("status") or "")
+    contacts = {}
+    rows = list(entries)
+    person_ids = [e.person_id for e in rows]
+    for start in range(0, len(person_ids), 5000):
+        for contact in Contact.objects.filter(person_id__in=person_ids[start : start + 5000]):
+            contacts[contact.person_id] = contact
+    for entry in rows:
+        status = statuses.get(entry.person_id, "")
+        if wanted and status not in wanted[1]:
+            continue
+        result.members.append(Member(entry, contacts.get(entry.person_id), status))
+    return result
+
+
+def describe(filters: dict) -> str:
+    parts = [FUNCTIONS[filters["function"]][0]]
+    if filters.get("status"):
+        parts.append(STATUSES[filters["status"]][0])
+    if filters.get("territory"):
+        parts.append(parse_territory(filters["territory"]).label)
+    if filters.get("population"):
+        parts.append(BANDS[filters["population"]][0])
+    if filters.get("epci_kind"):
+        parts.append(EpciKind(filters["epci_kind"]).label)
+    if filters.get("tags"):
+        parts.append(f"étiquettes : {filters['tags']}")
+    if filters.get("contacted"):
+        parts.append("déjà contactés" if filters["contacted"] == "oui" else "pas encore contactés")
+    return " · ".join(parts)
