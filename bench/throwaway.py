@@ -41,3 +41,25 @@ def logged_in_client(role: str = "charge", federation: str = "FOPH", **kwargs):
     client = Client(**kwargs)
     client.force_login(user, backend="mandature.movement.auth.EmailBackend")
     return client
+
+
+def django_with_national_data(database_url: str) -> float:
+    """In a benchmark's child process: Django on that database, migrated, static files
+    collected (pages link the CSS), the bundled national data loaded. Returns the seconds
+    `load-data` took."""
+    import time
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("load_data", verbosity=0, stdout=quiet)
+    return time.perf_counter() - started
