@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 
 from mandature.compliance.territory import SYNTAX, TerritoryError, parse_territory
+from mandature.housing.services import SRU_STATUSES, sru_statuses
 from mandature.movement.scope import Scope
 from mandature.officials.enums import ChangeType, FunctionCode, SnapshotKind
 from mandature.officials.models import SnapshotEntry, latest_snapshot
@@ -58,6 +59,11 @@ class SegmentForm(forms.Form):
     population = forms.ChoiceField(
         label="Population de la commune (ou de l'EPCI)", required=False,
         choices=[("", "toutes"), *[(k, v[0]) for k, v in BANDS.items()]],
+    )  # fmt: skip
+    sru = forms.ChoiceField(
+        label="Situation SRU de la commune", required=False,
+        choices=[("", "toutes"), *SRU_STATUSES.items()],
+        help_text="Inventaire officiel s'il a été importé, sinon estimation de Mandature.",
     )  # fmt: skip
     epci_kind = forms.ChoiceField(
         label="Nature de l'EPCI", required=False, choices=[("", "toutes"), *EpciKind.choices]
@@ -165,7 +171,7 @@ def evaluate(filters: dict, scope: Scope) -> SegmentResult:
     )
     entries = (
         entries.exclude(person_id__in=objecting)
-        .select_related("person", "commune__departement", "mandate__epci")
+        .select_related("person", "commune__departement", "commune__epci", "mandate__epci")
         .order_by("commune__departement_id", "commune__name", "mandate__territory_label", "pk")
         .distinct()
     )
@@ -177,9 +183,14 @@ def evaluate(filters: dict, scope: Scope) -> SegmentResult:
     for start in range(0, len(person_ids), 5000):
         for contact in Contact.objects.filter(person_id__in=person_ids[start : start + 5000]):
             contacts[contact.person_id] = contact
+    sru = {}
+    if filters.get("sru"):
+        sru = sru_statuses(list({e.commune_id: e.commune for e in rows if e.commune_id}.values()))
     for entry in rows:
         status = statuses.get(entry.person_id, "")
         if wanted and status not in wanted[1]:
+            continue
+        if filters.get("sru") and sru.get(entry.commune_id) != filters["sru"]:
             continue
         result.members.append(Member(entry, contacts.get(entry.person_id), status))
     return result
@@ -193,6 +204,8 @@ def describe(filters: dict) -> str:
         parts.append(parse_territory(filters["territory"]).label)
     if filters.get("population"):
         parts.append(BANDS[filters["population"]][0])
+    if filters.get("sru"):
+        parts.append(SRU_STATUSES[filters["sru"]])
     if filters.get("epci_kind"):
         parts.append(EpciKind(filters["epci_kind"]).label)
     if filters.get("tags"):

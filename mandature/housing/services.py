@@ -344,3 +344,42 @@ def territory_housing(label: str, scope: Q) -> dict:
         if figures:
             rows.append((figures, france))
     return {"rows": rows, "method": RATE_METHOD}
+
+
+SRU_STATUSES = {
+    "deficitaire": "soumise à l'article 55, en déficit de logements sociaux",
+    "atteint": "soumise à l'article 55, taux atteint",
+    "soumise": "soumise à l'article 55 (taux inconnu)",
+    "non-soumise": "non soumise à l'article 55",
+    "incertaine": "situation SRU incertaine ou inconnue",
+}
+
+
+def sru_statuses(communes: list[Commune]) -> dict[str, str]:
+    """Code INSEE → a key of SRU_STATUSES, for many communes at once (segments): the official
+    inventory when imported, else Mandature's estimate from the latest DGCL year."""
+    codes = [c.code for c in communes]
+    latest_year = HousingYear.objects.order_by("-year").values_list("year", flat=True).first()
+    rows, inventories = {}, {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        if latest_year is not None:
+            for row in HousingYear.objects.filter(year=latest_year, commune_id__in=chunk):
+                rows[row.commune_id] = row
+        for inventory in SruInventory.objects.filter(commune_id__in=chunk).order_by("year"):
+            inventories[inventory.commune_id] = inventory  # the latest year wins
+    statuses = {}
+    for commune in communes:
+        row = rows.get(commune.code)
+        situation = sru_situation(
+            commune, _figures("", row) if row else None, inventories.get(commune.code)
+        )
+        if situation.subject is None:
+            statuses[commune.code] = "incertaine"
+        elif not situation.subject:
+            statuses[commune.code] = "non-soumise"
+        elif situation.deficit is None:
+            statuses[commune.code] = "soumise"
+        else:
+            statuses[commune.code] = "deficitaire" if situation.deficit > 0 else "atteint"
+    return statuses

@@ -79,3 +79,22 @@ def test_builder_counts_saves_lists_and_exports(client, personas):
     assert client.get(f"/segments/{segment.pk}/export.csv").status_code == 403
     login(client, personas.organism)
     assert client.get(f"/segments/{segment.pk}/").status_code == 404  # another organisation
+
+
+def test_sru_situation_filter(personas):
+    from mandature.housing.services import commune_profile
+
+    scope = scope_of(personas.national)
+    base = {"function": "maire", "territory": "departement:59"}
+    everyone = evaluate(base, scope).count
+    counts = {key: evaluate(base | {"sru": key}, scope).count for key in
+              ("deficitaire", "atteint", "soumise", "non-soumise", "incertaine")}  # fmt: skip
+    assert sum(counts.values()) == everyone
+    assert counts["deficitaire"] > 0 and counts["non-soumise"] > counts["deficitaire"]
+    # the same verdict as the commune's brief
+    for member in evaluate(base | {"sru": "deficitaire"}, scope).members[:10]:
+        sru = commune_profile(member.entry.commune).sru
+        assert sru.subject and sru.deficit > 0
+    for member in evaluate(base | {"sru": "atteint"}, scope).members[:10]:
+        sru = commune_profile(member.entry.commune).sru
+        assert sru.subject and sru.deficit == 0
