@@ -36,10 +36,22 @@ ACTION_LABELS = {
 }
 
 
+def profile_of(user):
+    """The user's Profile, or None (anonymous, or an account made without one)."""
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "profile", None)  # a missing one-to-one raises an AttributeError
+
+
+def organisation_of(user):
+    profile = profile_of(user)
+    return profile.organisation if profile else None
+
+
 def role_of(user) -> str | None:
     if not user.is_authenticated:
         return None
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = profile_of(user)
     if profile is not None:
         return profile.role
     return Role.ADMIN if user.is_superuser else None

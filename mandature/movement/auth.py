@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from mandature.core.models import audit
 
+from .access import profile_of
+
 
 def find_user(email: str):
     User = get_user_model()
@@ -16,7 +18,7 @@ def find_user(email: str):
 
 
 def locked_until(user):
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = profile_of(user)
     if profile and profile.locked_until and profile.locked_until > timezone.now():
         return profile.locked_until
     return None
@@ -24,7 +26,7 @@ def locked_until(user):
 
 def record_failure(user, request=None, reason: str = "mot de passe") -> None:
     """One more failure; the account locks after LOGIN_MAX_FAILURES in a row."""
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = profile_of(user)
     audit("connexion refusée", "web", None, user_id=user.pk, reason=reason)
     if profile is None:
         return
@@ -37,7 +39,7 @@ def record_failure(user, request=None, reason: str = "mot de passe") -> None:
 
 
 def record_success(user) -> None:
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = profile_of(user)
     if profile and (profile.failed_logins or profile.locked_until):
         profile.failed_logins = 0
         profile.locked_until = None

@@ -1,6 +1,6 @@
 """What every page knows of the logged-in user: role, organisation, scope, allowed actions."""
 
-from .access import RULES, can, role_of
+from .access import RULES, can, profile_of, role_of
 from .enums import Role
 from .scope import scope_of
 
@@ -10,7 +10,7 @@ def account(request):
     if user is None or not user.is_authenticated:
         return {"account": None}
     role = role_of(user)
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = profile_of(user)
     return {
         "account": {
             "role": Role(role).label if role else "aucun rôle",

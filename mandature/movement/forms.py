@@ -82,6 +82,13 @@ def _codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
 
 
+def _known(model, codes: list[str]) -> tuple[set[str], str]:
+    """The codes that exist, and the error message for those that do not ("" when none)."""
+    known = set(model.objects.filter(pk__in=codes).values_list("pk", flat=True))
+    unknown = [c for c in codes if c not in known]
+    return known, f"Code(s) inconnu(s) : {', '.join(unknown)}." if unknown else ""
+
+
 class MembershipForm(forms.Form):
     """Organisation, role and territory of a user (invitation and later changes)."""
 
@@ -119,11 +126,9 @@ class MembershipForm(forms.Form):
         narrowed = {}
         for name, model in (("regions", Region), ("departements", Departement),
                             ("communes", Commune)):  # fmt: skip
-            codes = _codes(data.get(name, ""))
-            known = set(model.objects.filter(pk__in=codes).values_list("pk", flat=True))
-            unknown = [c for c in codes if c not in known]
-            if unknown:
-                self.add_error(name, f"Code(s) inconnu(s) : {', '.join(unknown)}.")
+            known, problem = _known(model, _codes(data.get(name, "")))
+            if problem:
+                self.add_error(name, problem)
             narrowed[name] = frozenset(known)
         scope = Scope(False, narrowed["regions"], narrowed["departements"], narrowed["communes"])
         if not scope.empty:
@@ -220,10 +225,9 @@ class OrganisationForm(forms.ModelForm):
 
     def _codes_of(self, field: str, model) -> list[str]:
         codes = _codes(self.cleaned_data.get(field, ""))
-        known = set(model.objects.filter(pk__in=codes).values_list("pk", flat=True))
-        unknown = [c for c in codes if c not in known]
-        if unknown:
-            raise forms.ValidationError(f"Code(s) inconnu(s) : {', '.join(unknown)}.")
+        _found, problem = _known(model, codes)
+        if problem:
+            raise forms.ValidationError(problem)
         return codes
 
     def clean_departement_codes(self):

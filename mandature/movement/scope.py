@@ -14,6 +14,7 @@ from django.http import Http404
 
 from mandature.territories.models import Commune, Departement, Epci, Region
 
+from .access import profile_of
 from .enums import OrganisationKind, Role
 
 
@@ -91,12 +92,22 @@ class Scope:
     def has_region(self, code: str) -> bool:
         return self.national or code in self.region_codes
 
+    def _epcis(self) -> QuerySet:
+        """SIREN of the EPCI with a member commune in scope, as a subquery."""
+        return Commune.objects.filter(self.commune_q()).exclude(epci=None).values("epci_id")
+
+    @cached_property
+    def epci_codes(self) -> frozenset[str] | None:
+        """SIREN of the EPCI with a member commune in scope (None: all)."""
+        if self.national:
+            return None
+        return frozenset(self._epcis().values_list("epci_id", flat=True))
+
     def epci_q(self, prefix: str = "") -> Q:
         """A filter on Epci (prefix "") or a model with an EPCI: any member commune in scope."""
         if self.national:
             return Q()
-        members = Commune.objects.filter(self.commune_q()).exclude(epci=None).values("epci_id")
-        return Q(**{f"{prefix}siren__in": members})
+        return Q(**{f"{prefix}siren__in": self._epcis()})
 
     def has_epci(self, epci: Epci) -> bool:
         return self.national or epci.communes.filter(self.commune_q()).exists()
@@ -108,7 +119,7 @@ class Scope:
         if self.national:
             return Q()
         p = prefix
-        q = self.commune_q(f"{p}commune__") | Q(**{f"{p}epci_id__in": _epci_ids(self)})
+        q = self.commune_q(f"{p}commune__") | Q(**{f"{p}epci_id__in": self._epcis()})
         if self.departements:
             q |= Q(**{f"{p}departement_id__in": sorted(self.departements)})
         if self.regions:
@@ -149,10 +160,6 @@ class Scope:
         return ", ".join(parts) or "aucun territoire"
 
 
-def _epci_ids(scope: Scope):
-    return Commune.objects.filter(scope.commune_q()).exclude(epci=None).values("epci_id")
-
-
 NATIONAL = Scope(national=True)
 NOTHING = Scope()
 
@@ -186,7 +193,7 @@ def scope_of(user) -> Scope:
         return NOTHING
     cached = getattr(user, "_mandature_scope", None)
     if cached is None:
-        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        profile = profile_of(user)
         if profile is not None:
             cached = profile_scope(profile)
         else:

@@ -167,9 +167,7 @@ def _index(changes: list) -> dict:
 _INDEXES: dict[int, tuple[list, dict]] = {}
 
 
-def _in_scope(
-    scope: Scope, changes: list, epci_ids: set[str] | None, types: tuple[str, ...] = ()
-) -> list:
+def _in_scope(scope: Scope, changes: list, types: tuple[str, ...] = ()) -> list:
     """The changes whose seat is in scope (and of these types, if given), in their order."""
     index = _index(changes)
     wanted = None
@@ -183,7 +181,7 @@ def _in_scope(
         return list(changes)
     positions: set[int] = set()
     for kind, codes in (("c", scope.communes), ("d", scope.departements), ("r", scope.regions),
-                        ("e", epci_ids or ())):  # fmt: skip
+                        ("e", scope.epci_codes or ())):  # fmt: skip
         for code in codes:
             positions.update(index.get((kind, code), ()))
     if wanted is not None:
@@ -195,12 +193,7 @@ def changes_in_scope(scope: Scope, changes):
     """The change set restricted to the seats in scope (the same object for all of France)."""
     if scope.national:
         return changes
-    epci_ids = set(
-        Commune.objects.filter(scope.commune_q())
-        .exclude(epci=None)
-        .values_list("epci_id", flat=True)
-    )
-    return replace(changes, changes=_in_scope(scope, changes.changes, epci_ids))
+    return replace(changes, changes=_in_scope(scope, changes.changes))
 
 
 def _contacted(person_ids: list[int]) -> set[int]:
@@ -216,25 +209,18 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
     today = today or date.today()
     mayors_pair = default_comparison(SnapshotKind.MAIRES)
     epci_pair = default_comparison(SnapshotKind.EPCI)
-    epci_ids = None
-    if not scope.national:
-        epci_ids = set(
-            Commune.objects.filter(scope.commune_q())
-            .exclude(epci=None)
-            .values_list("epci_id", flat=True)
-        )
     mayors, presidents, recent = [], [], {}
     if mayors_pair:
         changes = cached_changes(*mayors_pair).changes
         new_types = (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR)
-        mayors = _in_scope(scope, changes, epci_ids, new_types)
+        mayors = _in_scope(scope, changes, new_types)
         for change_type in ChangeType.values:
-            count = len(_in_scope(scope, changes, epci_ids, (change_type,)))
+            count = len(_in_scope(scope, changes, (change_type,)))
             if count:
                 recent[change_type] = count
     if epci_pair:
         changes = cached_changes(*epci_pair).changes
-        presidents = _in_scope(scope, changes, epci_ids, (ChangeType.NEW_PRESIDENT,))
+        presidents = _in_scope(scope, changes, (ChangeType.NEW_PRESIDENT,))
     contacted = _contacted([c.seat.person_id for c in mayors + presidents])
     waiting = [c for c in mayors if c.seat.person_id not in contacted]
     seen = [c for c in mayors if c.seat.person_id in contacted]

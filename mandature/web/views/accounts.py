@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from mandature.core.models import AuditLog, audit
-from mandature.movement.access import require, role_of
+from mandature.movement.access import organisation_of, profile_of, require, role_of
 from mandature.movement.accounts import (
     confirmed_device,
     invite,
@@ -198,7 +198,7 @@ def invitation(request, token: str):
 
 
 def account(request):
-    profile = getattr(request.user, "profile", None) if hasattr(request.user, "profile") else None
+    profile = profile_of(request.user)
     return render(
         request,
         "web/accounts/account.html",
@@ -215,11 +215,10 @@ def users(request):
 
 @require("invite")
 def invite_user(request):
-    profile = getattr(request.user, "profile", None) if hasattr(request.user, "profile") else None
     form = InviteForm(
         request.POST or None,
         inviter_role=role_of(request.user),
-        inviter_organisation=profile.organisation if profile else None,
+        inviter_organisation=organisation_of(request.user),
     )
     if request.method == "POST" and form.is_valid():
         user = invite(request.user, form.cleaned_data)
@@ -231,7 +230,7 @@ def invite_user(request):
 def _managed_profiles(request):
     profiles = Profile.objects.select_related("user", "organisation")
     if role_of(request.user) != Role.ADMIN:
-        profiles = profiles.filter(organisation=request.user.profile.organisation).exclude(
+        profiles = profiles.filter(organisation=organisation_of(request.user)).exclude(
             role=Role.ADMIN
         )
     return profiles
@@ -243,12 +242,11 @@ def user_edit(request, pk: int):
     from mandature.movement.accounts import send_invitation
 
     profile = get_object_or_404(_managed_profiles(request), pk=pk)
-    own = getattr(request.user, "profile", None)
     form = UserEditForm(
         request.POST or None,
         initial=UserEditForm.initial_of(profile),
         inviter_role=role_of(request.user),
-        inviter_organisation=own.organisation if own else None,
+        inviter_organisation=organisation_of(request.user),
     )
     if request.method == "POST" and "renvoyer" in request.POST:
         if not profile.user.has_usable_password():

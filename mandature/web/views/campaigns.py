@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from mandature.campaigns.models import Segment
 from mandature.campaigns.segments import SegmentForm, describe, evaluate
 from mandature.core.models import audit
-from mandature.movement.access import can, require, role_of
+from mandature.movement.access import can, organisation_of, require, role_of
 from mandature.movement.enums import Role
 from mandature.movement.scope import scope_of
 
@@ -20,13 +20,7 @@ def _segments(request):
     segments = Segment.objects.select_related("organisation", "created_by")
     if role_of(request.user) == Role.ADMIN:
         return segments
-    profile = getattr(request.user, "profile", None) if hasattr(request.user, "profile") else None
-    return segments.filter(organisation=profile.organisation if profile else None)
-
-
-def _organisation(user):
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
-    return profile.organisation if profile else None
+    return segments.filter(organisation=organisation_of(request.user))
 
 
 def segment_list(request):
@@ -53,7 +47,7 @@ def segment_edit(request, pk: int | None = None):
             messages.error(request, "Donnez un nom au segment pour l'enregistrer.")
         else:
             segment = segment or Segment(
-                created_by=request.user, organisation=_organisation(request.user)
+                created_by=request.user, organisation=organisation_of(request.user)
             )
             segment.name, segment.filters = name, form.cleaned_data
             segment.save()

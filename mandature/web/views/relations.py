@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.core.models import audit
-from mandature.movement.access import can, require
+from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import scope_of
 from mandature.officials.models import Person
 from mandature.relations.forms import ContactForm, FollowUpForm, InteractionForm, NoteForm
@@ -30,11 +30,6 @@ from mandature.relations.services import (
 )
 
 
-def _organisation(user):
-    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
-    return profile.organisation if profile else None
-
-
 def _person_in_scope(request, pk: int) -> Person:
     person = get_object_or_404(Person, pk=pk)
     if not scope_of(request.user).has_person(person):
@@ -46,7 +41,7 @@ def _colleagues(user):
     """People a follow-up can be given to, or who can be an official's référent: the
     user's organisation (all users for a national administrator)."""
     users = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name")
-    organisation = _organisation(user)
+    organisation = organisation_of(user)
     if organisation is not None and not scope_of(user).national:
         users = users.filter(profile__organisation=organisation)
     return users
@@ -94,7 +89,7 @@ def note_add(request, pk: int):
         Note.objects.create(
             person=person,
             author=request.user,
-            organisation=_organisation(request.user),
+            organisation=organisation_of(request.user),
             text=form.cleaned_data["text"],
         )
         messages.success(request, "Note ajoutée.")
@@ -123,7 +118,7 @@ def interaction_new(request, pk: int):
         with transaction.atomic():
             interaction = form.save(commit=False)
             interaction.commune, interaction.epci = _seat_territory(person)
-            interaction.organisation = _organisation(request.user)
+            interaction.organisation = organisation_of(request.user)
             interaction.created_by = request.user
             interaction.save()
             interaction.persons.add(person)
