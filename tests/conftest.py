@@ -159,19 +159,29 @@ class SmtpSink:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def smtp_sink(settings):
-    """Mandature sends through SMTP (django's smtp backend) to a server on 127.0.0.1."""
+def free_port() -> int:
     import socket
-
-    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+        return probe.getsockname()[1]
+
+
+def start_smtp(handler, port: int | None = None):
+    """An aiosmtpd server on 127.0.0.1 (a free port unless given): (controller, port)."""
+    from aiosmtpd.controller import Controller
+
+    port = port or free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
+    return controller, port
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Mandature sends through SMTP (django's smtp backend) to a server on 127.0.0.1."""
+    sink = SmtpSink()
+    controller, port = start_smtp(sink)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

@@ -1,8 +1,11 @@
-"""Saved segments of officials (the audience of campaigns)."""
+"""Segments (the audience), campaigns (an email or a letter to a segment), their recipients
+and the global opt-out list."""
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+
+from mandature.compliance.enums import CommunicationKind
 
 
 class Segment(models.Model):
@@ -26,3 +29,162 @@ class Segment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("web:segment", args=[self.pk])
+
+
+# What a campaign may be, for the electoral-period check (the others are not campaigns).
+CAMPAIGN_KINDS = [
+    (k.value, k.label)
+    for k in (
+        CommunicationKind.INFORMATION,
+        CommunicationKind.INVITATION,
+        CommunicationKind.PUBLICATION,
+        CommunicationKind.PROMOTION,
+        CommunicationKind.SURVEY,
+    )
+]
+
+
+def default_rate() -> int:
+    return settings.CAMPAIGN_RATE_PER_MINUTE
+
+
+class Campaign(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "courriel"
+        LETTER = "letter", "courrier postal"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "brouillon"
+        SENDING = "sending", "envoi en cours"
+        DONE = "done", "terminée"
+        CANCELLED = "cancelled", "arrêtée"
+
+    name = models.CharField("nom de la campagne", max_length=200)
+    channel = models.CharField("canal", max_length=6, choices=Channel.choices)
+    communication_kind = models.CharField(
+        "nature de la communication", max_length=15, choices=CAMPAIGN_KINDS,
+        default=CommunicationKind.INFORMATION,
+        help_text="Pour la vérification des règles de la période électorale.",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        "movement.Organisation", null=True, on_delete=models.SET_NULL, related_name="campaigns"
+    )
+    segment = models.ForeignKey(
+        Segment, verbose_name="segment", null=True, on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )  # fmt: skip
+    subject = models.CharField("objet", max_length=250)
+    body = models.TextField("texte")
+    invitation_url = models.URLField("lien d'invitation", blank=True)
+    rate_per_minute = models.PositiveIntegerField(
+        "messages par minute",
+        default=default_rate,
+        help_text="Cadence d'envoi ; 0 : aussi vite que le serveur SMTP l'accepte.",
+    )
+    signatory = models.TextField("signataire", blank=True)
+    signature = models.BinaryField("signature", null=True, blank=True)
+    letter_date = models.DateField("date du courrier", null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    launched_at = models.DateTimeField("lancée le", null=True)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField("terminée le", null=True)
+    # The electoral-period check when it was launched, and the override of a « interdit ».
+    compliance_verdict = models.CharField(max_length=12, blank=True)
+    override_reason = models.TextField("motif du passage outre", blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Sending: one task at a time holds the lease (worker id and heartbeat); after an SMTP
+    # outage the campaign waits until next_attempt_at.
+    lease_owner = models.CharField(max_length=120, blank=True)
+    lease_heartbeat = models.DateTimeField(null=True)
+    enqueued_at = models.DateTimeField(null=True)
+    next_attempt_at = models.DateTimeField(null=True)
+    outages = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "campagne"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:campaign", args=[self.pk])
+
+    @property
+    def is_email(self) -> bool:
+        return self.channel == self.Channel.EMAIL
+
+
+class Recipient(models.Model):
+    """One official in a launched campaign. The merge values are computed at launch, so the
+    worker only fills the text; `status` moves from queued to sent exactly once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "en attente"
+        SENT = "sent", "envoyé"
+        FAILED = "failed", "échec"
+        SKIPPED = "skipped", "non envoyé"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    person = models.ForeignKey(
+        "officials.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commune = models.ForeignKey(
+        "territories.Commune", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    epci = models.ForeignKey(
+        "territories.Epci", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField("nom", max_length=250)
+    email = models.CharField("courriel", max_length=254, blank=True)
+    address = models.TextField("adresse", blank=True)  # postal campaigns: the block, by lines
+    values = models.JSONField("champs de fusion", default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    reason = models.TextField("motif", blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True)
+    sent_at = models.DateTimeField(null=True)
+    interaction = models.ForeignKey(
+        "relations.Interaction", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "destinataire"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="one_message_per_person")
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OptOut(models.Model):
+    """An address that asked to receive no more campaigns (every organisation's)."""
+
+    email = models.CharField("courriel", max_length=254, unique=True)
+    person = models.ForeignKey(
+        "officials.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, on_delete=models.SET_NULL, related_name="+")
+    one_click = models.BooleanField(
+        "par le lien en un clic du logiciel de messagerie", default=False
+    )
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "désinscription"
+
+    def __str__(self) -> str:
+        return self.email

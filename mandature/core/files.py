@@ -51,3 +51,22 @@ def sha256_of(*paths: Path) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+IMAGE_MAX_BYTES = 500 * 1024
+
+
+def read_image(upload) -> bytes:
+    """An uploaded PNG or JPEG image (a signature), checked by its content, not its name."""
+    from django import forms
+
+    if upload.size > IMAGE_MAX_BYTES:
+        raise forms.ValidationError("Image trop lourde (500 Ko au plus).")
+    data = upload.read()
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise forms.ValidationError(f"« {upload.name} » n'est pas une image PNG ou JPEG.")
+    return data
+
+
+def image_mime(data: bytes) -> str:
+    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"

@@ -355,9 +355,10 @@ SRU_STATUSES = {
 }
 
 
-def sru_statuses(communes: list[Commune]) -> dict[str, str]:
-    """Code INSEE → a key of SRU_STATUSES, for many communes at once (segments): the official
-    inventory when imported, else Mandature's estimate from the latest DGCL year."""
+def latest_figures(communes: list[Commune]) -> tuple[dict[str, Figures], dict[str, SruSituation]]:
+    """For many communes at once (segments, campaigns): code INSEE → the latest DGCL figures,
+    and → the SRU situation (the official inventory when imported, else Mandature's
+    estimate)."""
     codes = [c.code for c in communes]
     latest_year = HousingYear.objects.order_by("-year").values_list("year", flat=True).first()
     rows, inventories = {}, {}
@@ -365,21 +366,25 @@ def sru_statuses(communes: list[Commune]) -> dict[str, str]:
         chunk = codes[start : start + 5000]
         if latest_year is not None:
             for row in HousingYear.objects.filter(year=latest_year, commune_id__in=chunk):
-                rows[row.commune_id] = row
+                rows[row.commune_id] = _figures("", row)
         for inventory in SruInventory.objects.filter(commune_id__in=chunk).order_by("year"):
             inventories[inventory.commune_id] = inventory  # the latest year wins
+    situations = {
+        c.code: sru_situation(c, rows.get(c.code), inventories.get(c.code)) for c in communes
+    }
+    return rows, situations
+
+
+def sru_statuses(communes: list[Commune]) -> dict[str, str]:
+    """Code INSEE → a key of SRU_STATUSES, for many communes at once."""
     statuses = {}
-    for commune in communes:
-        row = rows.get(commune.code)
-        situation = sru_situation(
-            commune, _figures("", row) if row else None, inventories.get(commune.code)
-        )
+    for code, situation in latest_figures(communes)[1].items():
         if situation.subject is None:
-            statuses[commune.code] = "incertaine"
+            statuses[code] = "incertaine"
         elif not situation.subject:
-            statuses[commune.code] = "non-soumise"
+            statuses[code] = "non-soumise"
         elif situation.deficit is None:
-            statuses[commune.code] = "soumise"
+            statuses[code] = "soumise"
         else:
-            statuses[commune.code] = "deficitaire" if situation.deficit > 0 else "atteint"
+            statuses[code] = "deficitaire" if situation.deficit > 0 else "atteint"
     return statuses

@@ -10,6 +10,8 @@ from .enums import Role
 RULES: dict[str, set[str]] = {
     "edit": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # contacts, notes, interactions, follow-ups
     "export": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # exports holding personal data
+    "campaigns": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # write and send campaigns
+    "override": {Role.ADMIN},  # send despite a « interdit » of the electoral-period check
     "brief_batches": {Role.ADMIN, Role.CHARGE},
     "invite": {Role.ADMIN, Role.CHARGE},  # a chargé de mission invites into their organisation
     "organisms": {Role.ADMIN, Role.CHARGE},  # edit the organisms of their territory
@@ -24,6 +26,8 @@ RULES: dict[str, set[str]] = {
 ACTION_LABELS = {
     "edit": "modifier les fiches de contact et le suivi",
     "export": "exporter des données personnelles",
+    "campaigns": "préparer et envoyer des campagnes",
+    "override": "passer outre un « interdit » de la période électorale",
     "brief_batches": "produire des fiches en lot",
     "invite": "inviter des utilisateurs",
     "organisms": "modifier les organismes",

@@ -188,12 +188,22 @@ class OrganisationForm(forms.ModelForm):
     )  # fmt: skip
     head_office_code = forms.CharField(label="Siège : code INSEE de la commune", required=False)
     website = forms.URLField(label="Site internet", required=False, assume_scheme="https")
+    signature_file = forms.FileField(
+        label="Image de la signature", required=False,
+        help_text="PNG ou JPEG, 500 Ko au plus, fond blanc ou transparent (courriers).",
+    )  # fmt: skip
+    remove_signature = forms.BooleanField(label="Retirer l'image de signature", required=False)
 
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "siren", "family", "federation", "email", "phone",
-                  "address", "website", "active"]  # fmt: skip
-        error_messages = {"email": {"invalid": EMAIL_ERRORS["invalid"]}}
+                  "address", "website", "active", "sender_name", "sender_email", "reply_to",
+                  "signatory"]  # fmt: skip
+        error_messages = {
+            name: {"invalid": EMAIL_ERRORS["invalid"]}
+            for name in ("email", "sender_email", "reply_to")
+        }
+        widgets = {"signatory": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,8 +252,18 @@ class OrganisationForm(forms.ModelForm):
             raise forms.ValidationError(f"Commune « {code} » inconnue.")
         return code
 
+    def clean_signature_file(self):
+        from mandature.core.files import read_image
+
+        upload = self.cleaned_data.get("signature_file")
+        return read_image(upload) if upload else None
+
     def save(self, commit=True):
         organisation = super().save(commit=False)
+        if self.cleaned_data.get("signature_file"):
+            organisation.signature = self.cleaned_data["signature_file"]
+        elif self.cleaned_data.get("remove_signature"):
+            organisation.signature = None
         organisation.head_office_id = self.cleaned_data.get("head_office_code") or None
         organisation.save()
         organisation.departements.set(self.cleaned_data.get("departement_codes", []))

@@ -162,6 +162,15 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 
+# Campaigns (docs/campaigns.md): default pace, retries of a recipient the server put off
+# (back-off 1, 2, 4… times CAMPAIGN_RETRY_SECONDS), lease of a sending task, how often the
+# worker looks for campaigns to resume.
+CAMPAIGN_RATE_PER_MINUTE = env_int("CAMPAIGN_RATE_PER_MINUTE", 600)
+CAMPAIGN_MAX_ATTEMPTS = env_int("CAMPAIGN_MAX_ATTEMPTS", 5)
+CAMPAIGN_RETRY_SECONDS = env_int("CAMPAIGN_RETRY_SECONDS", 60)
+CAMPAIGN_LEASE_SECONDS = env_int("CAMPAIGN_LEASE_SECONDS", 60)
+CAMPAIGN_POLL_SECONDS = env_int("CAMPAIGN_POLL_SECONDS", 5)
+
 # GDPR: the enrichment of an official (contact card, notes) is purged this many days after the
 # end of their last mandate (`mandature purge-contacts`, run daily).
 ENRICHMENT_RETENTION_DAYS = env_int("ENRICHMENT_RETENTION_DAYS", 365)

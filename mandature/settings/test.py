@@ -1,7 +1,8 @@
 """Settings for the test suite: the base settings, with static files served from the apps."""
 
 from .base import *  # noqa: F401,F403
-from .base import STORAGES
+from .base import DATABASES, STORAGES, VAR_DIR
+from .env import env_str
 
 STORAGES = {
     **STORAGES,
@@ -19,3 +20,13 @@ CACHES = {
 BRIEF_WORKERS = 1  # batches of briefs run in the test process (no worker processes)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
+
+# On SQLite the test database is a file, so that a worker process started by a test (the
+# campaigns' fault tests) sees the same data.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("SQLITE_TEST_NAME") or str(VAR_DIR / "test.sqlite3")
+    }
+# Campaigns: retries and resumption after a second, not a minute.
+CAMPAIGN_RETRY_SECONDS = 1
+CAMPAIGN_POLL_SECONDS = 1

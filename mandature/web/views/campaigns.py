@@ -1,15 +1,37 @@
-"""Segments of officials: build with a live count, save, list, export (CSV, logged)."""
+"""Segments of officials (build with a live count, save, list, export) and campaigns (write,
+preview, test, launch, follow the statuses); the public unsubscribe and shared-brief pages."""
 
 import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from mandature.campaigns.models import Segment
+from mandature.campaigns.compose import compile_template
+from mandature.campaigns.forms import CampaignForm, field_help
+from mandature.campaigns.letters import folder as letters_folder
+from mandature.campaigns.models import Campaign, OptOut, Recipient, Segment
 from mandature.campaigns.segments import SegmentForm, describe, evaluate
+from mandature.campaigns.sending import Outage, send_test, unsubscribe_recipient
+from mandature.campaigns.services import (
+    LaunchError,
+    audience,
+    compliance,
+    launch,
+    member_values,
+    status_counts,
+    template_problems,
+)
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require, role_of
 from mandature.movement.enums import Role
@@ -103,3 +125,243 @@ def segment_export(request, pk: int):
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'
     return response
+
+
+# --- campaigns ------------------------------------------------------------------------------
+def _campaigns(request):
+    campaigns = Campaign.objects.select_related("organisation", "segment", "created_by")
+    if role_of(request.user) == Role.ADMIN:
+        return campaigns
+    return campaigns.filter(organisation=organisation_of(request.user))
+
+
+@require("campaigns")
+def campaign_list(request):
+    campaigns = list(_campaigns(request)[:200])
+    counts = {}
+    rows = Recipient.objects.filter(campaign__in=campaigns).values("campaign_id", "status")
+    for row in rows.annotate(n=Count("pk")):
+        counts.setdefault(row["campaign_id"], {})[row["status"]] = row["n"]
+    for campaign in campaigns:
+        campaign.counts = counts.get(campaign.pk, {})
+    return render(request, "web/campaigns/campaigns.html", {"campaigns": campaigns})
+
+
+@require("campaigns")
+def campaign_edit(request, pk: int | None = None):
+    campaign = get_object_or_404(_campaigns(request), pk=pk) if pk else None
+    if campaign and campaign.status != Campaign.Status.DRAFT:
+        messages.error(request, "Une campagne lancée ne se modifie plus.")
+        return redirect(campaign)
+    organisation = organisation_of(request.user)
+    if campaign is None:
+        campaign = Campaign(organisation=organisation, created_by=request.user,
+                            signatory=organisation.signatory if organisation else "")  # fmt: skip
+    initial = {}
+    if request.GET.get("segment", "").isdigit():
+        initial["segment"] = request.GET["segment"]
+    form = CampaignForm(
+        request.POST or None, request.FILES or None, instance=campaign, initial=initial,
+        segments=_segments(request),
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        messages.success(request, "Campagne enregistrée : vérifiez l'aperçu avant de l'envoyer.")
+        return redirect(campaign)
+    return render(
+        request, "web/campaigns/campaign_form.html",
+        {"form": form, "campaign": campaign, "fields": field_help(True)},
+    )  # fmt: skip
+
+
+def _preview(request, campaign: Campaign, result, index: int):
+    """The message of the index-th member, as the recipient will see it."""
+    members = result.members
+    if not members:
+        return None
+    index = max(0, min(index, len(members) - 1))
+    member = members[index]
+    values = member_values(campaign, [member])[0]
+    compiled = compile_template(campaign.subject, campaign.body, email=campaign.is_email)
+    values["lien_desinscription"] = settings.SITE_URL + "/desinscription/…"
+    message = compiled.render(values)
+    preview = {"index": index, "count": len(members), "member": member, "message": message,
+               "email": member.contact.email if member.contact else ""}  # fmt: skip
+    if not campaign.is_email:
+        from mandature.campaigns.services import _postal_codes, postal_block
+
+        block = postal_block(member, values, _postal_codes([member.entry.commune_id or ""]))
+        preview["address"] = block
+    return preview
+
+
+@require("campaigns")
+def campaign_detail(request, pk: int):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    context = {"campaign": campaign, "can_override": can(request.user, "override")}
+    if campaign.status == Campaign.Status.DRAFT:
+        problems = template_problems(campaign)
+        try:
+            result = audience(campaign, scope_of(request.user))
+        except LaunchError as error:
+            result, problems = None, [*problems, str(error)]
+        context["problems"] = problems
+        if result is not None:
+            context["result"] = result
+            context["check"] = compliance(campaign, result) if result.members else None
+            index = int(request.GET.get("n", "0")) if request.GET.get("n", "").isdigit() else 0
+            context["preview"] = (
+                _preview(request, campaign, result, index) if not problems else None
+            )
+        if request.headers.get("HX-Request"):
+            return render(request, "web/campaigns/partials/preview.html", context)
+        return render(request, "web/campaigns/campaign.html", context)
+    status = request.GET.get("statut", "")
+    recipients = campaign.recipients.order_by("pk")
+    if status in Recipient.Status.values:
+        recipients = recipients.filter(status=status)
+    context.update(
+        counts=status_counts(campaign),
+        page=Paginator(recipients, 100).get_page(request.GET.get("page")),
+        status_filter=status,
+        statuses=Recipient.Status.choices,
+        letters_ready=(letters_folder(campaign) / "courriers.pdf").exists(),
+    )
+    if request.headers.get("HX-Request"):
+        return render(request, "web/campaigns/partials/progress.html", context)
+    return render(request, "web/campaigns/campaign.html", context)
+
+
+@require("campaigns")
+@require_POST
+def campaign_test(request, pk: int):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    if not campaign.is_email:
+        raise Http404("pas d'essai pour un courrier")
+    problems = template_problems(campaign)
+    if problems:
+        messages.error(request, " ".join(problems))
+        return redirect(campaign)
+    result = audience(campaign, scope_of(request.user))
+    if not result.members:
+        messages.error(request, "Le segment ne compte aucun élu : pas d'exemple à envoyer.")
+        return redirect(campaign)
+    n = request.POST.get("n", "0")
+    member = result.members[min(int(n) if n.isdigit() else 0, len(result.members) - 1)]
+    recipient = Recipient(campaign=campaign, values=member_values(campaign, [member])[0],
+                          name="", email=request.user.email)  # fmt: skip
+    try:
+        send_test(campaign, recipient, request.user.email)
+    except Outage as error:
+        messages.error(request, f"Essai non envoyé : {error}.")
+    else:
+        audit("campagne : essai envoyé", "web", request.user, campaign=campaign.pk)
+        messages.success(
+            request,
+            f"Essai envoyé à {request.user.email} (le message de "
+            f"{member.entry.person.display_name}).",
+        )
+    return redirect(f"{campaign.get_absolute_url()}?n={n}")
+
+
+@require("campaigns")
+@require_POST
+def campaign_launch(request, pk: int):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    try:
+        counts = launch(campaign, request.user, scope_of(request.user),
+                        override_reason=request.POST.get("override_reason", ""))  # fmt: skip
+    except LaunchError as error:
+        messages.error(request, str(error))
+        return redirect(campaign)
+    queued = counts[Recipient.Status.QUEUED] + counts[Recipient.Status.SENT]
+    what = "messages" if campaign.is_email else "courriers"
+    messages.success(request, f"Campagne lancée : {queued} {what} en préparation.")
+    return redirect(campaign)
+
+
+@require("campaigns")
+@require_POST
+def campaign_stop(request, pk: int):
+    campaign = get_object_or_404(_campaigns(request), pk=pk)
+    stopped = Campaign.objects.filter(pk=pk, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.CANCELLED, finished_at=timezone.now()
+    )
+    if stopped:
+        audit("campagne arrêtée", "web", request.user, campaign=campaign.pk)
+        messages.success(request, "Campagne arrêtée : les messages en attente ne partiront pas.")
+    return redirect(campaign)
+
+
+@require("export")
+def campaign_file(request, pk: int, name: str):
+    campaign = get_object_or_404(_campaigns(request), pk=pk, channel=Campaign.Channel.LETTER)
+    path = letters_folder(campaign) / name
+    if not path.exists():
+        raise Http404("courriers pas encore produits")
+    audit("export des courriers d'une campagne", "web", request.user, campaign=campaign.pk,
+          file=name)  # fmt: skip
+    content_type = "application/pdf" if name.endswith(".pdf") else "text/csv; charset=utf-8"
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="campagne-{campaign.pk}-{name}"'
+    return response
+
+
+# --- public pages: unsubscribe, shared brief ------------------------------------------------
+@login_not_required
+@csrf_exempt  # RFC 8058: the mail client posts « List-Unsubscribe=One-Click », with no cookie
+def unsubscribe(request, token: str):
+    recipient_id = unsubscribe_recipient(token)
+    recipient = (
+        Recipient.objects.select_related("campaign__organisation").filter(pk=recipient_id).first()
+        if recipient_id else None
+    )  # fmt: skip
+    if recipient is None or not recipient.email:
+        return render(request, "web/campaigns/unsubscribe.html", {"invalid": True}, status=404)
+    done = OptOut.objects.filter(email=recipient.email.lower()).exists()
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        OptOut.objects.get_or_create(
+            email=recipient.email.lower(),
+            defaults={"person_id": recipient.person_id, "campaign": recipient.campaign,
+                      "one_click": one_click},
+        )  # fmt: skip
+        audit("désinscription", "web", None, campaign=recipient.campaign_id,
+              recipient=recipient.pk, one_click=one_click)  # fmt: skip
+        if one_click:
+            return HttpResponse(
+                "Désinscription enregistrée.", content_type="text/plain; charset=utf-8"
+            )
+        done = True
+    return render(request, "web/campaigns/unsubscribe.html",
+                  {"recipient": recipient, "done": done, "token": token})  # fmt: skip
+
+
+@login_not_required
+def public_brief(request, token: str, pdf: bool = False):
+    from mandature.briefs.pdf import render_pdf
+    from mandature.briefs.services import build_brief
+    from mandature.campaigns.compose import brief_code
+    from mandature.territories.models import Commune
+
+    code = brief_code(token)
+    commune = (
+        Commune.objects.select_related("departement", "region", "epci")
+        .filter(code=code or "", is_current=True)
+        .first()
+    )
+    if commune is None:
+        raise Http404("lien de fiche invalide")
+    brief = build_brief(commune)
+    if pdf:
+        response = HttpResponse(render_pdf(brief.data), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="fiche-{commune.code}.pdf"'
+        return response
+    data = brief.data
+    svgs = {key: mark_safe(data["housing"][key])  # noqa: S308 (our own SVG, from numbers)
+            for key in ("comparison_svg", "evolution_svg")}  # fmt: skip
+    svgs["stages_svg"] = mark_safe(data["stages_svg"])  # noqa: S308
+    return render(request, "web/briefs/brief.html", {
+        "commune": commune, "brief": data, "svg": svgs, "unknown": [], "public": True,
+        "pdf_url": reverse("web:public-brief-pdf", args=[token]),
+    })  # fmt: skip

@@ -90,7 +90,7 @@ def organisation_edit(request, pk: int | None = None):
         organisation = get_object_or_404(_visible(request.user), pk=pk)
         if not _may_edit(request.user, organisation):
             raise PermissionDenied("Votre rôle ne permet pas de modifier cette organisation.")
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
     scope = scope_of(request.user)
     if request.method == "POST" and form.is_valid() and not _touches(scope, form.cleaned_data):
         form.add_error(

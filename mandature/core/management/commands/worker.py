@@ -1,11 +1,35 @@
+import logging
+import threading
+
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from mandature.core.commands import MandatureCommand
+
+log = logging.getLogger("mandature.worker")
+
+
+def supervise(stop: threading.Event, interval: float) -> None:
+    """Campaigns paused after an SMTP outage or waiting for retries, and those a killed worker
+    left behind, are put back in the queue when their time comes."""
+    from mandature.campaigns.sending import wake_due
+
+    while not stop.is_set():
+        try:
+            woken = wake_due()
+            if woken:
+                log.info("campagnes reprises : %s", woken)
+        except Exception:  # a database hiccup must not stop the worker
+            log.exception("supervision des campagnes")
+        finally:
+            connection.close()
+        stop.wait(interval)
 
 
 class Command(MandatureCommand):
     help = (
-        "Lance un travailleur de la file de tâches (imports, lots de PDF, envois). "
+        "Lance un travailleur de la file de tâches (imports, lots de PDF, envois de campagnes). "
         "La file est en base de données : lancer plusieurs travailleurs en parallèle est sûr."
     )
     example = "mandature worker"
@@ -15,5 +39,18 @@ class Command(MandatureCommand):
                             help="traiter les tâches en attente puis s'arrêter")  # fmt: skip
 
     def handle(self, *args, batch, **options):
-        call_command("db_worker", batch=batch, verbosity=options.get("verbosity", 1))
+        stop = threading.Event()
+        if batch:
+            from mandature.campaigns.sending import wake_due
+
+            wake_due()
+        else:
+            interval = getattr(settings, "CAMPAIGN_POLL_SECONDS", 5)
+            threading.Thread(
+                target=supervise, args=(stop, interval), name="campagnes", daemon=True
+            ).start()
+        try:
+            call_command("db_worker", batch=batch, verbosity=options.get("verbosity", 1))
+        finally:
+            stop.set()
         self.summary("Travailleur arrêté")

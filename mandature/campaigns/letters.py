@@ -1,0 +1,150 @@
+"""Postal campaigns: one PDF with a letter per recipient (Typst) and the CSV a printing house
+asks for (one line per letter: pages, address lines, postal code, locality)."""
+
+import base64
+import csv
+import io
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import typst
+from django.conf import settings
+from django.utils import timezone
+
+from mandature.core.files import image_mime
+from mandature.core.french import long_date
+
+from .compose import compile_template, letter_blocks, markdown_blocks
+from .models import Campaign, Recipient
+
+TEMPLATE = Path(__file__).parent / "typst" / "letters.typ"
+CSV_HEADER = [
+    "numero", "premiere_page", "nombre_pages", "ligne_1", "ligne_2", "ligne_3", "ligne_4",
+    "ligne_5", "ligne_6", "code_postal", "localite", "code_insee", "reference",
+]  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _compiler() -> "typst.Compiler":
+    return typst.Compiler(str(TEMPLATE))
+
+
+def folder(campaign: Campaign) -> Path:
+    return Path(settings.VAR_DIR) / "campaigns" / str(campaign.pk)
+
+
+def signature_svg(image: bytes | None) -> str | None:
+    """Typst takes the image inside an SVG (a data: URI), so nothing is written to disk."""
+    if not image:
+        return None
+    encoded = base64.b64encode(bytes(image)).decode("ascii")
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="600" height="240" viewBox="0 0 600 240">'
+        f'<image width="600" height="240" preserveAspectRatio="xMinYMid meet" '
+        f'xlink:href="data:{image_mime(bytes(image))};base64,{encoded}"/></svg>'
+    )
+
+
+def sender_of(campaign: Campaign) -> dict:
+    organisation = campaign.organisation
+    if organisation is None:
+        return {"name": "Mouvement Hlm", "lines": []}
+    lines = [line.strip() for line in organisation.address.splitlines() if line.strip()]
+    lines += [value for value in (organisation.phone, organisation.email) if value]
+    return {"name": organisation.name, "lines": lines}
+
+
+def letters_data(campaign: Campaign, recipients: list[Recipient]) -> dict:
+    compiled = compile_template(campaign.subject, campaign.body, email=False)
+    blocks = markdown_blocks(campaign.body)
+    organisation = campaign.organisation
+    on = campaign.letter_date or timezone.localdate()
+    place = organisation.head_office.name if organisation and organisation.head_office else ""
+    signatory = campaign.signatory or (organisation.signatory if organisation else "")
+    signature = campaign.signature or (organisation.signature if organisation else None)
+    letters = []
+    for recipient in recipients:
+        values = dict(recipient.values)
+        rendered_subject = compiled.render({**values, "lien_desinscription": ""}).subject
+        letters.append({
+            "address": recipient.address.splitlines(),
+            "subject": rendered_subject,
+            "blocks": letter_blocks(campaign.body, blocks, values),
+        })  # fmt: skip
+    return {
+        "title": campaign.name,
+        "sender": sender_of(campaign),
+        "place_date": f"{place}, le {long_date(on)}" if place else f"Le {long_date(on)}",
+        "signatory": [line.strip() for line in signatory.splitlines() if line.strip()],
+        "signature": signature_svg(signature),
+        "letters": letters,
+    }
+
+
+def render_letters(data: dict) -> tuple[bytes, list[int], int]:
+    """The PDF, the first page of each letter and the number of pages."""
+    inputs = {"data": json.dumps(data, ensure_ascii=False)}
+    compiler = _compiler()
+    pdf = compiler.compile(sys_inputs=inputs)
+    found = json.loads(compiler.query("<letter>", field="value", sys_inputs=inputs))
+    pages, total = [0] * len(data["letters"]), 0
+    for item in found:
+        if item["index"] < 0:
+            total = item["page"]
+        else:
+            pages[item["index"]] = item["page"]
+    return pdf, pages, total
+
+
+def printer_csv(recipients: list[Recipient], first_pages: list[int], total_pages: int) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for number, (recipient, first) in enumerate(zip(recipients, first_pages, strict=True), 1):
+        following = first_pages[number] if number < len(first_pages) else total_pages + 1
+        lines = recipient.address.splitlines()
+        last = lines[-1] if lines else ""
+        postal_code, _, locality = last.partition(" ")
+        if not (postal_code.isdigit() and len(postal_code) == 5):
+            postal_code, locality = "", last
+        writer.writerow([
+            number, first, following - first, *(lines + [""] * 6)[:6], postal_code, locality,
+            recipient.commune_id or "", f"C{recipient.campaign_id}-D{recipient.pk}",
+        ])  # fmt: skip
+    return buffer.getvalue()
+
+
+def build(campaign: Campaign) -> dict:
+    """Write the PDF and the printer's CSV of a postal campaign; the recipients become « sent »
+    (the letters are ready) and each gets an interaction on its timeline."""
+    from .sending import write_interactions
+
+    recipients = list(
+        campaign.recipients.filter(
+            status__in=[Recipient.Status.QUEUED, Recipient.Status.SENT]
+        ).order_by("pk")
+    )
+    data = letters_data(campaign, recipients)
+    pdf, first_pages, total = render_letters(data)
+    target = folder(campaign)
+    target.mkdir(parents=True, exist_ok=True)
+    _write(target / "courriers.pdf", pdf)
+    _write(target / "imprimeur.csv", ("\ufeff" + printer_csv(recipients, first_pages, total))
+           .encode("utf-8"))  # fmt: skip
+    now = timezone.now()
+    campaign.recipients.filter(status=Recipient.Status.QUEUED).update(
+        status=Recipient.Status.SENT, sent_at=now
+    )
+    write_interactions(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=Campaign.Status.DONE, finished_at=now, last_error=""
+    )
+    return {"letters": len(recipients), "pages": total}
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

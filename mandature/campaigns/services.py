@@ -1,0 +1,242 @@
+"""Preparing a campaign: its audience (the segment, evaluated in the user's scope), the merge
+values of each recipient, the electoral-period check, and the launch."""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from mandature.compliance.enums import Audience, Verdict
+from mandature.compliance.rules import check as compliance_check
+from mandature.compliance.territory import Territory
+from mandature.core.models import audit
+from mandature.housing.services import latest_figures
+from mandature.movement.scope import Scope
+from mandature.territories.models import PostalCode
+
+from .compose import check as check_template
+from .compose import values_for
+from .models import Campaign, OptOut, Recipient
+from .segments import SegmentResult, evaluate
+
+
+class LaunchError(ValueError):
+    """Why a campaign cannot be launched, in French."""
+
+
+@dataclass
+class Audience_:
+    """The segment's members with what a campaign needs to write to them."""
+
+    result: SegmentResult
+    values: list[dict] = field(default_factory=list)
+
+
+def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
+    if campaign.segment is None:
+        raise LaunchError("La campagne n'a plus de segment : choisissez-en un.")
+    return evaluate(campaign.segment.filters, scope)
+
+
+def member_values(campaign: Campaign, members: list, on: date | None = None) -> list[dict]:
+    """The merge values of these members (figures read for all their communes at once)."""
+    communes = list({m.entry.commune_id: m.entry.commune for m in members if m.entry.commune_id}
+                    .values())  # fmt: skip
+    figures, sru = latest_figures(communes) if communes else ({}, {})
+    organisation = campaign.organisation
+    name = organisation.name if organisation else "le Mouvement Hlm"
+    on = on or campaign.letter_date or timezone.localdate()
+    return [
+        values_for(m, figures=figures, sru=sru, organisation_name=name,
+                   invitation_url=campaign.invitation_url, on=on)
+        for m in members
+    ]  # fmt: skip
+
+
+def territory_of(result: SegmentResult) -> Territory:
+    """The territory the campaign reaches, for the electoral-period check: the recipients'
+    communes (the départements of those without one)."""
+    regions, departements, communes, whole = set(), set(), set(), False
+    for member in result.members:
+        entry = member.entry
+        if entry.commune_id:
+            commune = entry.commune
+            regions.add(commune.region_id)
+            departements.add(commune.departement_id)
+            communes.add(commune.code)
+        elif entry.mandate.departement_id:
+            departements.add(entry.mandate.departement_id)
+            whole = True
+        elif entry.mandate.region_id:
+            regions.add(entry.mandate.region_id)
+            whole = True
+        elif entry.mandate.epci_id:
+            for code, dep, reg in entry.mandate.epci.communes.values_list(
+                "code", "departement_id", "region_id"
+            ):
+                communes.add(code)
+                departements.add(dep)
+                regions.add(reg)
+        else:  # deputies, senators of French abroad…: treat as national
+            return Territory("france", "", "France entière")
+    label = f"{len(communes)} communes" if communes else "les destinataires"
+    return Territory(
+        "campagne", "", label, frozenset(regions), frozenset(departements),
+        None if whole else frozenset(communes),
+    )  # fmt: skip
+
+
+def compliance(campaign: Campaign, result: SegmentResult, on: date | None = None):
+    on = on or timezone.localdate()
+    return compliance_check(
+        campaign.communication_kind, on, on, territory_of(result), Audience.ELECTED
+    )
+
+
+def template_problems(campaign: Campaign) -> list[str]:
+    return check_template(
+        campaign.subject, campaign.body, email=campaign.is_email,
+        invitation_url=campaign.invitation_url,
+    )  # fmt: skip
+
+
+def _fold_upper(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.upper().replace("-", " ").replace("'", " ")
+
+
+def postal_block(member, values: dict, postal_codes: dict[str, str]) -> list[str] | None:
+    """The address block (AFNOR NF Z10-011: at most 6 lines of 38 characters, the last one
+    « CODE POSTAL LOCALITÉ » in capitals without accents). From the contact card when it has
+    an address; for a mayor, the mairie of the commune; otherwise None (no address known)."""
+    person = member.entry.person
+    name = f"{values['civilite']} {person.first_name} {person.last_name.upper()}".strip()
+    function = values["fonction"]
+    function = function[:1].upper() + function[1:]
+    contact = member.contact
+    if contact and contact.postal_address.strip():
+        lines = [line.strip() for line in contact.postal_address.splitlines() if line.strip()]
+        return [name, function[:38], *lines][:6]
+    commune = member.entry.commune
+    if member.entry.function_code == "maire" and commune is not None:
+        postal_code = postal_codes.get(commune.code, "")
+        return [name, function[:38], "Mairie", f"{postal_code} {_fold_upper(commune.name)}".strip()]
+    return None
+
+
+def _postal_codes(codes: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(codes), 5000):
+        rows = PostalCode.objects.filter(commune_id__in=codes[start : start + 5000]).order_by(
+            "commune_id", "code"
+        )
+        for commune_id, code in rows.values_list("commune_id", "code"):
+            found.setdefault(commune_id, code)
+    return found
+
+
+def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "") -> dict:
+    """Freeze the recipients (the segment as it is now, inside the user's scope) and start:
+    the task queue sends the emails, or builds the letters. Returns counts by status."""
+    from .tasks import build_letters, send_campaign
+
+    if campaign.status != Campaign.Status.DRAFT:
+        raise LaunchError("Cette campagne a déjà été lancée.")
+    problems = template_problems(campaign)
+    if problems:
+        raise LaunchError(" ".join(problems))
+    result = audience(campaign, scope)
+    if not result.members:
+        raise LaunchError("Le segment ne compte aucun élu : rien à envoyer.")
+    verdict = compliance(campaign, result)
+    if verdict.verdict == Verdict.FORBIDDEN:
+        from mandature.movement.access import role_of
+        from mandature.movement.enums import Role
+
+        if role_of(user) != Role.ADMIN:
+            raise LaunchError(
+                "La vérification de la période électorale conclut « interdit » : seul un "
+                "administrateur national peut passer outre, avec un motif écrit."
+            )
+        if len(override_reason.strip()) < 10:
+            raise LaunchError(
+                "Passer outre un « interdit » demande un motif écrit (10 caractères au moins)."
+            )
+    values = member_values(campaign, result.members)
+    opted_emails = set(OptOut.objects.values_list("email", flat=True))
+    opted_persons = set(OptOut.objects.exclude(person=None).values_list("person_id", flat=True))
+    postal_codes = (
+        {} if campaign.is_email else
+        _postal_codes([m.entry.commune_id for m in result.members if m.entry.commune_id])
+    )  # fmt: skip
+    rows, seen = [], set()
+    for member, merge_values in zip(result.members, values, strict=True):
+        person = member.entry.person
+        if person.pk in seen:
+            continue
+        seen.add(person.pk)
+        recipient = Recipient(
+            campaign=campaign, person=person, commune_id=member.entry.commune_id,
+            epci_id=member.entry.mandate.epci_id or (
+                member.entry.commune.epci_id if member.entry.commune_id else None),
+            name=merge_values["nom_complet"], values=merge_values,
+        )  # fmt: skip
+        email = (member.contact.email if member.contact else "").strip()
+        recipient.email = email
+        if campaign.is_email:
+            if person.pk in opted_persons or (email and email.lower() in opted_emails):
+                recipient.status, recipient.reason = Recipient.Status.SKIPPED, "désinscrit(e)"
+            elif not email:
+                recipient.status = Recipient.Status.SKIPPED
+                recipient.reason = "pas d'adresse électronique sur la fiche contact"
+            else:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    recipient.status = Recipient.Status.FAILED
+                    recipient.reason = f"adresse électronique invalide : « {email} »"
+        else:
+            block = postal_block(member, merge_values, postal_codes)
+            if block is None:
+                recipient.status = Recipient.Status.SKIPPED
+                recipient.reason = "pas d'adresse postale sur la fiche contact"
+            else:
+                recipient.address = "\n".join(block)
+        rows.append(recipient)
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != Campaign.Status.DRAFT:
+            raise LaunchError("Cette campagne a déjà été lancée.")
+        Recipient.objects.bulk_create(rows, batch_size=2000)
+        campaign.status = Campaign.Status.SENDING
+        campaign.launched_at, campaign.launched_by = timezone.now(), user
+        campaign.compliance_verdict = str(verdict.verdict)
+        if verdict.verdict == Verdict.FORBIDDEN:
+            campaign.override_reason, campaign.override_by = override_reason.strip(), user
+        campaign.enqueued_at = timezone.now()
+        campaign.save()
+    counts = status_counts(campaign)
+    audit(
+        "campagne lancée", "web", user, campaign=campaign.pk, medium=campaign.channel,
+        recipients=len(rows), verdict=str(verdict.verdict),
+        **({"override_reason": campaign.override_reason} if campaign.override_reason else {}),
+    )  # fmt: skip
+    if campaign.is_email:
+        transaction.on_commit(lambda: send_campaign.enqueue(campaign.pk))
+    else:
+        transaction.on_commit(lambda: build_letters.enqueue(campaign.pk))
+    return counts
+
+
+def status_counts(campaign: Campaign) -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = dict.fromkeys(Recipient.Status.values, 0)
+    for row in campaign.recipients.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts

@@ -1,0 +1,28 @@
+"""The campaigns' work in the task worker (`mandature worker`)."""
+
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Campaign
+
+
+@task()
+def send_campaign(campaign_id: int) -> str:
+    from .sending import run
+
+    return run(campaign_id)
+
+
+@task()
+def build_letters(campaign_id: int) -> str:
+    from .letters import build
+
+    campaign = Campaign.objects.select_related("organisation__head_office").get(pk=campaign_id)
+    try:
+        result = build(campaign)
+    except Exception as error:  # shown on the campaign's page
+        Campaign.objects.filter(pk=campaign_id).update(
+            last_error=f"courriers non produits : {error}", finished_at=timezone.now()
+        )
+        raise
+    return f"{result['letters']} courriers, {result['pages']} pages"

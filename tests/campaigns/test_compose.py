@@ -1,0 +1,105 @@
+"""Templates: merge fields in a sandbox, unknown fields refused with their name, HTML and a
+generated plain-text part, sentences without a figure left out."""
+
+from email import message_from_bytes, policy
+
+import pytest
+
+from mandature.campaigns.compose import (
+    check,
+    compile_template,
+    letter_blocks,
+    markdown_blocks,
+    markdown_text,
+    salutation,
+)
+from mandature.campaigns.sending import Identity, build_message
+
+VALUES = {
+    "formule_appel": "Madame la Maire", "commune": "Lille", "expediteur": "AR Hlm",
+    "logements_sociaux": "62 000", "taux_logements_sociaux": "26,7\u00a0%",
+    "lien_fiche": "https://mandature.test/partage/fiche/59350:abc/", "prenom": "Élise",
+    "nom": "Dupont <script>", "lien_desinscription": "https://mandature.test/d/1:x/",
+    "fonction": "maire de Lille",
+}  # fmt: skip
+
+
+def test_unknown_or_misspelled_fields_are_named_before_sending():
+    problems = check("Bonjour {formule_apel}", "Madame {comune}, {nom.__class__} {x!r}",
+                     email=True)  # fmt: skip
+    assert (
+        "Champ de fusion inconnu dans l'objet : {formule_apel} ; vouliez-vous dire {formule_appel} ?"
+        in problems
+    )
+    assert any("{comune} ; vouliez-vous dire {commune} ?" in p for p in problems)
+    assert any("{nom.__class__}" in p for p in problems)  # no attribute access
+    assert any("{x!r}" in p for p in problems)
+    assert check("Bonjour", "Texte { seul", email=True) == [
+        "Accolade sans paire dans le texte : écrire {{ ou }} pour une accolade seule."
+    ]
+    assert check("{formule_appel}", "{lien_desinscription}", email=False)  # email only
+    assert check("Invitation", "{lien_invitation}", email=True) != []
+    assert check("Invitation", "{lien_invitation}", email=True,
+                 invitation_url="https://congres.test/") == []  # fmt: skip
+
+
+def test_html_is_escaped_and_the_text_part_is_generated():
+    body = ("{formule_appel},\n\nVotre commune, **{commune}**, compte {logements_sociaux} "
+            "logements sociaux.\n\n- un\n- deux\n\nVoir [la fiche]({lien_fiche}). <b>x</b>")  # fmt: skip
+    message = compile_template("Félicitations, {formule_appel}", body, email=True).render(VALUES)
+    assert message.subject == "Félicitations, Madame la Maire"
+    assert "<strong>Lille</strong>" in message.html
+    assert '<a href="https://mandature.test/partage/fiche/59350:abc/">la fiche</a>' in message.html
+    assert "&lt;b&gt;x&lt;/b&gt;" in message.html  # the author's HTML is text, not markup
+    assert "**" not in message.text and "Voir la fiche (" in message.text
+    assert "Votre commune, Lille, compte 62 000 logements sociaux." in message.text
+    assert "– un\n– deux" in message.text
+    assert "Voir la fiche (https://mandature.test/partage/fiche/59350:abc/)." in message.text
+    assert "https://mandature.test/d/1:x/" in message.text  # the footer's unsubscribe link
+    values = VALUES | {"commune": "<img src=x onerror=alert(1)>"}
+    assert "<img" not in compile_template("x", "{commune}", email=True).render(values).html
+
+
+def test_a_sentence_lacking_a_figure_is_left_out():
+    body = "Bonjour {formule_appel}. Votre commune compte {logements_sociaux} logements sociaux. À bientôt."
+    message = compile_template("x", body, email=False).render(VALUES | {"logements_sociaux": None})
+    assert message.text.strip() == "Bonjour Madame la Maire. À bientôt."
+    blocks = letter_blocks(body, markdown_blocks(body), VALUES | {"logements_sociaux": None})
+    assert "".join(r["text"] for r in blocks[0]["runs"]) == "Bonjour Madame la Maire. À bientôt."
+
+
+def test_markdown_text_keeps_lists_and_links():
+    assert (
+        markdown_text("1. a\n2. b\n\nfin [x](https://y.test)")
+        == "1. a\n2. b\n\nfin x (https://y.test)\n"
+    )
+
+
+@pytest.mark.parametrize(("sex", "role", "expected"), [
+    ("F", "maire", "Madame la Maire"), ("M", "maire", "Monsieur le Maire"),
+    ("F", "président", "Madame la Présidente"), ("M", "", "Monsieur"),
+])  # fmt: skip
+def test_salutations(sex, role, expected):
+    assert salutation(sex, role) == expected
+
+
+def test_the_message_reads_back_with_the_standard_parser():
+    identity = Identity("=?utf-8?q?AR_Hlm_Hauts-de-France?= <ar@hlm.test>", "ar@hlm.test",
+                        "contact@hlm.test", "AR Hlm")  # fmt: skip
+    text = "Madame la Maire,\n\n.Une ligne qui commence par un point, des accents : é à ç\n" * 30
+    data = build_message(identity=identity, to_name="Élise Dupont", to_address="e@lille.test",
+                         subject="Félicitations pour votre élection à la tête de Villeneuve-d'Ascq, « Madame la Maire »",
+                         text=text, html="<p>é</p>", message_id="<c-1-2@hlm.test>",
+                         unsubscribe="https://m.test/desinscription/2:x/")  # fmt: skip
+    message = message_from_bytes(data, policy=policy.default)
+    assert (
+        message["Subject"]
+        == "Félicitations pour votre élection à la tête de Villeneuve-d'Ascq, « Madame la Maire »"
+    )
+    assert message["To"].addresses[0].display_name == "Élise Dupont"
+    assert message["List-Unsubscribe"] == "<https://m.test/desinscription/2:x/>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Reply-To"] == "contact@hlm.test"
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == text
+    assert "<p>é</p>" in message.get_body(("html",)).get_content()
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
