@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='signatory',
-            field=models.TextField(blank=True, help_text='Nom puis qualité, une ligne chacun : « Marianne Louis » / « Directrice générale ».', verbose_name='signataire des courriers'),
+            field=models.TextField(blank=True, help_text='Nom puis qualité, une ligne chacun : « Marianne Louis », « Directrice ».', verbose_name='signataire des courriers'),
         ),
         migrations.AddField(
             model_name='organisation',
