@@ -52,8 +52,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests flush the database when they end: run them last."""
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+    """Browser tests and the tests marked `flushes` empty the database when they end: run them
+    last (browser tests reload the national data they need)."""
+    items.sort(
+        key=lambda item: "/e2e/" in str(item.fspath) or bool(item.get_closest_marker("flushes"))
+    )
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -5,6 +5,7 @@ import base64
 import csv
 import io
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,13 +26,20 @@ CSV_HEADER = [
 ]  # fmt: skip
 
 
+_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _compiler() -> "typst.Compiler":
     return typst.Compiler(str(TEMPLATE))
 
 
 def folder(campaign: Campaign) -> Path:
-    return Path(settings.VAR_DIR) / "campaigns" / str(campaign.pk)
+    """The campaign's files; named by creation time too, so that a database restored or
+    recreated (ids start again) never finds another campaign's letters."""
+    return (
+        Path(settings.VAR_DIR) / "campaigns" / f"{campaign.pk}-{campaign.created_at:%Y%m%d%H%M%S%f}"
+    )
 
 
 def signature_svg(image: bytes | None) -> str | None:
@@ -87,8 +95,9 @@ def render_letters(data: dict) -> tuple[bytes, list[int], int]:
     """The PDF, the first page of each letter and the number of pages."""
     inputs = {"data": json.dumps(data, ensure_ascii=False)}
     compiler = _compiler()
-    pdf = compiler.compile(sys_inputs=inputs)
-    found = json.loads(compiler.query("<letter>", field="value", sys_inputs=inputs))
+    with _LOCK:  # the query reads the inputs of the compiler's last compilation
+        pdf = compiler.compile(sys_inputs=inputs)
+        found = json.loads(compiler.query("<letter>", field="value"))
     pages, total = [0] * len(data["letters"]), 0
     for item in found:
         if item["index"] < 0:
