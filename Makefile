@@ -65,6 +65,7 @@ bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/import_rne.py
 	$(BIN)/python bench/briefs.py
 	$(BIN)/python bench/relations.py
+	$(BIN)/python bench/mailing.py
 
 vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund

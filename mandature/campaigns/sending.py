@@ -321,6 +321,9 @@ class Smtp:
                 self.conn = smtplib.SMTP(host, port, timeout=timeout)
                 if settings.EMAIL_USE_TLS:
                     self.conn.starttls(context=ssl.create_default_context())
+            # The final « . » goes in its own small packet after the commit: without this,
+            # Nagle's algorithm would hold it until the server's delayed ACK (40 ms a message).
+            self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.conn.ehlo_or_helo_if_needed()
             if settings.EMAIL_HOST_USER:
                 self.conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)

@@ -109,6 +109,9 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+if "rq" in TASKS["default"]["BACKEND"].lower():  # Redis (docs/campaigns.md): django-tasks-rq
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

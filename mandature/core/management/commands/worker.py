@@ -10,7 +10,7 @@ from mandature.core.commands import MandatureCommand
 log = logging.getLogger("mandature.worker")
 
 
-def supervise(stop: threading.Event, interval: float) -> None:
+def supervise_loop(stop: threading.Event, interval: float) -> None:
     """Campaigns paused after an SMTP outage or waiting for retries, and those a killed worker
     left behind, are put back in the queue when their time comes."""
     from mandature.campaigns.sending import wake_due
@@ -37,9 +37,21 @@ class Command(MandatureCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true",
                             help="traiter les tâches en attente puis s'arrêter")  # fmt: skip
+        parser.add_argument(
+            "--supervise", action="store_true",
+            help="seulement reprendre les campagnes en pause (file sur Redis : les tâches sont "
+            "traitées par `mandature rqworker`)",
+        )  # fmt: skip
 
-    def handle(self, *args, batch, **options):
+    def handle(self, *args, batch, supervise, **options):
         stop = threading.Event()
+        if supervise:
+            try:
+                supervise_loop(stop, getattr(settings, "CAMPAIGN_POLL_SECONDS", 5))
+            except KeyboardInterrupt:
+                pass
+            self.summary("Supervision arrêtée")
+            return
         if batch:
             from mandature.campaigns.sending import wake_due
 
@@ -47,7 +59,7 @@ class Command(MandatureCommand):
         else:
             interval = getattr(settings, "CAMPAIGN_POLL_SECONDS", 5)
             threading.Thread(
-                target=supervise, args=(stop, interval), name="campagnes", daemon=True
+                target=supervise_loop, args=(stop, interval), name="campagnes", daemon=True
             ).start()
         try:
             call_command("db_worker", batch=batch, verbosity=options.get("verbosity", 1))
