@@ -1,3 +1,4 @@
+import contextlib
 import logging
 import threading
 
@@ -46,10 +47,8 @@ class Command(MandatureCommand):
     def handle(self, *args, batch, supervise, **options):
         stop = threading.Event()
         if supervise:
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 supervise_loop(stop, getattr(settings, "CAMPAIGN_POLL_SECONDS", 5))
-            except KeyboardInterrupt:
-                pass
             self.summary("Supervision arrêtée")
             return
         if batch:
