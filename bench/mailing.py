@@ -80,8 +80,10 @@ class Sink:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.out = tempfile.mktemp(suffix=".json")
-        self.process = subprocess.Popen([sys.executable, __file__, "--sink", str(self.port),
-                                         self.out])  # fmt: skip
+        self.process = subprocess.Popen(  # not holding the child's stdout: a crash shows
+            [sys.executable, __file__, "--sink", str(self.port), self.out],
+            stdout=subprocess.DEVNULL,
+        )
         while not Path(self.out + ".ready").exists():
             time.sleep(0.05)
 
@@ -99,9 +101,9 @@ def child(database_url: str) -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from mandature.campaigns.letters import build, letters_data, render_letters
+    from mandature.campaigns.letters import build, letters_data
     from mandature.campaigns.models import Campaign, Recipient, Segment
-    from mandature.campaigns.services import launch
+    from mandature.campaigns.services import launch, prepare
     from mandature.movement.accounts import create_account
     from mandature.movement.models import Organisation
     from mandature.movement.scope import scope_of
@@ -127,10 +129,16 @@ def child(database_url: str) -> dict:
         name="Félicitations aux maires", channel="email", segment=segment, organisation=union,
         subject="Félicitations, {formule_appel}", body=BODY, rate_per_minute=0, created_by=user,
     )  # fmt: skip
+    from django_tasks_db.models import DBTaskResult
+
     started = time.perf_counter()
-    counts = launch(campaign, user, scope_of(user))
+    launch(campaign, user, scope_of(user))  # the web request: checks, then enqueues
     timings["launch"] = time.perf_counter() - started
-    timings["recipients"] = counts["queued"]
+    DBTaskResult.objects.all().delete()  # the worker below finds the campaign by itself
+    started = time.perf_counter()
+    prepare(campaign)  # what the task does first: the recipients and their merge values
+    timings["prepare"] = time.perf_counter() - started
+    timings["recipients"] = campaign.recipients.filter(status="queued").count()
 
     sink_server = Sink()
     env = os.environ | {"EMAIL_URL": f"smtp://127.0.0.1:{sink_server.port}",
@@ -150,33 +158,39 @@ def child(database_url: str) -> dict:
 
     # Baseline: one pre-built message, as many times, over one smtplib connection.
     baseline_sink = Sink()
-    message = b"From: a@b.test\r\nTo: c@d.test\r\nSubject: x\r\n\r\n" + b"x" * 2000 + b"\r\n"
+    message = b"From: a@b.test\r\nTo: c@d.test\r\nSubject: x\r\n\r\n" + (b"x" * 76 + b"\r\n") * 26
     started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", baseline_sink.port) as smtp:
-        for n in range(timings["sent"]):
-            smtp.sendmail("a@b.test", [f"r{n}@d.test"], message)
-    timings["baseline"] = time.perf_counter() - started
-    baseline_sink.stop()
+    try:
+        with smtplib.SMTP("127.0.0.1", baseline_sink.port) as smtp:
+            for n in range(timings["sent"]):
+                smtp.sendmail("a@b.test", [f"r{n}@d.test"], message)
+        timings["baseline"] = time.perf_counter() - started
+    finally:
+        baseline_sink.stop()
 
     # Letters: 1,000 mayors.
     letters = Campaign.objects.create(
         name="Courrier aux maires", channel="letter", segment=segment, organisation=union,
         subject="Votre élection à la tête de {commune}", body=BODY, created_by=user,
     )  # fmt: skip
-    from django_tasks_db.models import DBTaskResult
-
     launch(letters, user, scope_of(user))
     DBTaskResult.objects.all().delete()  # built here, not by a worker
+    letters.refresh_from_db()
+    prepare(letters)
     keep = list(letters.recipients.filter(status="queued").order_by("pk")
                 .values_list("pk", flat=True)[:1000])  # fmt: skip
     letters.recipients.exclude(pk__in=keep).delete()
-    recipients = list(letters.recipients.order_by("pk"))
-    started = time.perf_counter()
-    render_letters(letters_data(letters, recipients))
-    timings["letters_baseline"] = time.perf_counter() - started
     started = time.perf_counter()
     result = build(Campaign.objects.select_related("organisation").get(pk=letters.pk))
     timings["letters"] = time.perf_counter() - started
+    # Baseline: Typst alone on the same letters, in a fresh process (no cache of this one).
+    data = json.dumps(letters_data(letters, list(letters.recipients.order_by("pk"))))
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        handle.write(data)
+    done = subprocess.run([sys.executable, __file__, "--typst", handle.name],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    timings["letters_baseline"] = float(done.stdout.strip())
+    os.unlink(handle.name)
     timings["letters_count"], timings["letters_pages"] = result["letters"], result["pages"]
     timings["letters_sent"] = Recipient.objects.filter(campaign=letters, status="sent").count()
     timings["backend"] = connection.vendor
@@ -215,7 +229,22 @@ def report(name: str, t: dict) -> None:
     )
 
 
+def typst_alone(path: str) -> None:
+    """Seconds to compile the letters of a JSON file with a new Typst compiler."""
+    import typst
+
+    from mandature.campaigns.letters import TEMPLATE
+
+    data = Path(path).read_text()
+    started = time.perf_counter()
+    typst.Compiler(str(TEMPLATE)).compile(sys_inputs={"data": data})
+    print(time.perf_counter() - started)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--typst":
+        typst_alone(sys.argv[2])
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--sink":
         sink(int(sys.argv[2]), sys.argv[3])
         return

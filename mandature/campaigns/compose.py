@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -213,24 +213,20 @@ class Compiled:
     footer_text: str = ""
 
     def render(self, values: dict) -> Message:
-        used_missing = any(values.get(name) is None for name in self.fields if name in values)
+        present = {k: v for k, v in values.items() if v is not None}
+        escaped = {k: html.escape(v) for k, v in present.items()}
         subject, _ = merge(self.subject, {k: v or "" for k, v in values.items()})
-        if used_missing:  # rare: re-render the body without the sentences lacking a figure
+        if any(values.get(name, "") is None for name in self.fields):
+            # rare: re-render the body without the sentences lacking a figure
             body, _unknown, _missing = merge_available(self.body, values)
-            html_body = markdown_html(_escape_braces(body))
-            text_body = markdown_text(_escape_braces(body))
-            html_body, _ = merge(html_body, {})
-            text_body, _ = merge(text_body, {})
+            html_body = merge(markdown_html(_escape_braces(body)), {})[0]
+            text_body = merge(markdown_text(_escape_braces(body)), {})[0]
         else:
-            escaped = {k: html.escape(v) for k, v in values.items() if v is not None}
-            html_body, _ = merge(self.html, escaped)
-            text_body, _ = merge(self.text, values)
+            html_body = merge(self.html, escaped)[0]
+            text_body = merge(self.text, present)[0]
         if self.footer_text:
-            escaped = {k: html.escape(v) for k, v in values.items() if v is not None}
             html_body += merge(self.footer_html, escaped)[0]
-            text_body += (
-                "\n-- \n" + merge(self.footer_text, {k: v or "" for k, v in values.items()})[0]
-            )
+            text_body += "\n-- \n" + merge(self.footer_text, present)[0]
         return Message(subject.replace("\n", " ").strip(), html_body, text_body)
 
     @cached_property
@@ -275,16 +271,22 @@ def salutation(sex: str, role: str) -> str:
     return "Madame" if madam else "Monsieur"
 
 
+@lru_cache(maxsize=1)
+def _brief_link_parts() -> tuple[signing.Signer, str, str]:
+    head, _, tail = reverse("web:public-brief", args=["JETON"]).partition("JETON")
+    return signing.Signer(salt="brief-link"), settings.SITE_URL + head, tail
+
+
 def brief_link(code: str) -> str:
     """The public address of a commune's brief: signed, so that only links Mandature gave out
     open it without an account."""
-    token = signing.Signer(salt="brief-link").sign(code)
-    return settings.SITE_URL + reverse("web:public-brief", args=[token])
+    signer, head, tail = _brief_link_parts()
+    return head + signer.sign(code) + tail
 
 
 def brief_code(token: str) -> str | None:
     try:
-        return signing.Signer(salt="brief-link").unsign(token)
+        return _brief_link_parts()[0].unsign(token)
     except signing.BadSignature:
         return None
 

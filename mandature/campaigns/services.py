@@ -140,9 +140,10 @@ def _postal_codes(codes: list[str]) -> dict[str, str]:
     return found
 
 
-def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "") -> dict:
-    """Freeze the recipients (the segment as it is now, inside the user's scope) and start:
-    the task queue sends the emails, or builds the letters. Returns counts by status."""
+def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "") -> None:
+    """Check the campaign (template, audience, electoral period) and start it: the task queue
+    freezes the recipients (prepare) then sends the emails, or builds the letters. Quick enough
+    for a web request even for all the mayors of France."""
     from .tasks import build_letters, send_campaign
 
     if campaign.status != Campaign.Status.DRAFT:
@@ -154,6 +155,7 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
     if not result.members:
         raise LaunchError("Le segment ne compte aucun élu : rien à envoyer.")
     verdict = compliance(campaign, result)
+    reason = override_reason.strip()
     if verdict.verdict == Verdict.FORBIDDEN:
         from mandature.movement.access import role_of
         from mandature.movement.enums import Role
@@ -163,10 +165,41 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
                 "La vérification de la période électorale conclut « interdit » : seul un "
                 "administrateur national peut passer outre, avec un motif écrit."
             )
-        if len(override_reason.strip()) < 10:
+        if len(reason) < 10:
             raise LaunchError(
                 "Passer outre un « interdit » demande un motif écrit (10 caractères au moins)."
             )
+    fields = {
+        "status": Campaign.Status.SENDING, "launched_at": timezone.now(), "launched_by": user,
+        "compliance_verdict": str(verdict.verdict), "enqueued_at": timezone.now(),
+    }  # fmt: skip
+    if verdict.verdict == Verdict.FORBIDDEN:
+        fields |= {"override_reason": reason, "override_by": user}
+    with transaction.atomic():
+        if not Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
+            **fields
+        ):
+            raise LaunchError("Cette campagne a déjà été lancée.")
+        for name, value in fields.items():
+            setattr(campaign, name, value)
+        audit(
+            "campagne lancée", "web", user, campaign=campaign.pk, medium=campaign.channel,
+            audience=result.count, verdict=str(verdict.verdict),
+            **({"override_reason": reason} if verdict.verdict == Verdict.FORBIDDEN else {}),
+        )  # fmt: skip
+        task = send_campaign if campaign.is_email else build_letters
+        transaction.on_commit(lambda: task.enqueue(campaign.pk))
+
+
+def prepare(campaign: Campaign) -> int:
+    """Freeze the recipients of a launched campaign: the segment as it is now, in the scope of
+    the user who launched it, each person once, with their merge values and, for letters, their
+    address block. Done once (in one transaction); returns the number of recipients."""
+    from mandature.movement.scope import scope_of
+
+    if campaign.prepared_at is not None:
+        return campaign.recipients.count()
+    result = audience(campaign, scope_of(campaign.launched_by))
     values = member_values(campaign, result.members)
     opted_emails = set(OptOut.objects.values_list("email", flat=True))
     opted_persons = set(OptOut.objects.exclude(person=None).values_list("person_id", flat=True))
@@ -209,28 +242,12 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
                 recipient.address = "\n".join(block)
         rows.append(recipient)
     with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status != Campaign.Status.DRAFT:
-            raise LaunchError("Cette campagne a déjà été lancée.")
+        if Campaign.objects.filter(pk=campaign.pk, prepared_at__isnull=False).exists():
+            return campaign.recipients.count()  # another task was first
         Recipient.objects.bulk_create(rows, batch_size=2000)
-        campaign.status = Campaign.Status.SENDING
-        campaign.launched_at, campaign.launched_by = timezone.now(), user
-        campaign.compliance_verdict = str(verdict.verdict)
-        if verdict.verdict == Verdict.FORBIDDEN:
-            campaign.override_reason, campaign.override_by = override_reason.strip(), user
-        campaign.enqueued_at = timezone.now()
-        campaign.save()
-    counts = status_counts(campaign)
-    audit(
-        "campagne lancée", "web", user, campaign=campaign.pk, medium=campaign.channel,
-        recipients=len(rows), verdict=str(verdict.verdict),
-        **({"override_reason": campaign.override_reason} if campaign.override_reason else {}),
-    )  # fmt: skip
-    if campaign.is_email:
-        transaction.on_commit(lambda: send_campaign.enqueue(campaign.pk))
-    else:
-        transaction.on_commit(lambda: build_letters.enqueue(campaign.pk))
-    return counts
+        campaign.prepared_at = timezone.now()
+        Campaign.objects.filter(pk=campaign.pk).update(prepared_at=campaign.prepared_at)
+    return len(rows)
 
 
 def status_counts(campaign: Campaign) -> dict[str, int]:

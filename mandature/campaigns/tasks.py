@@ -16,9 +16,15 @@ def send_campaign(campaign_id: int) -> str:
 @task()
 def build_letters(campaign_id: int) -> str:
     from .letters import build
+    from .services import prepare
 
-    campaign = Campaign.objects.select_related("organisation__head_office").get(pk=campaign_id)
+    campaign = Campaign.objects.select_related("organisation__head_office", "launched_by").get(
+        pk=campaign_id
+    )
+    if campaign.status != Campaign.Status.SENDING:
+        return "campagne arrêtée ou déjà produite"
     try:
+        prepare(campaign)
         result = build(campaign)
     except Exception as error:  # shown on the campaign's page
         Campaign.objects.filter(pk=campaign_id).update(

@@ -191,6 +191,27 @@ def commune_profile(
     return HousingProfile(commune, years, latest, comparison, sru, missing)
 
 
+def prime_epci_sru_criteria(epci_ids: set[str]) -> None:
+    """epci_sru_criteria() for many EPCI at once (two queries), into the same cache."""
+    cache = caches["default"]
+    wanted = [e for e in epci_ids if cache.get(f"housing:epci-criteria:{e}") is None]
+    if not wanted:
+        return
+    populations = {
+        row["pk"]: row["population_municipale"] or row["population"]
+        for row in Epci.objects.filter(pk__in=wanted).values(
+            "pk", "population_municipale", "population"
+        )
+    }
+    largest = dict(
+        Commune.objects.current().filter(epci_id__in=wanted).values("epci_id")
+        .annotate(m=Max("population")).values_list("epci_id", "m")
+    )  # fmt: skip
+    cache.set_many(
+        {f"housing:epci-criteria:{e}": (populations.get(e), largest.get(e)) for e in wanted}, 3600
+    )
+
+
 def epci_sru_criteria(epci_id: str) -> tuple[int | None, int | None]:
     """(population, largest commune's population) of an EPCI, from the bundled territories."""
     key = f"housing:epci-criteria:{epci_id}"
@@ -369,6 +390,7 @@ def latest_figures(communes: list[Commune]) -> tuple[dict[str, Figures], dict[st
                 rows[row.commune_id] = _figures("", row)
         for inventory in SruInventory.objects.filter(commune_id__in=chunk).order_by("year"):
             inventories[inventory.commune_id] = inventory  # the latest year wins
+    prime_epci_sru_criteria({c.epci_id for c in communes if c.epci_id})
     situations = {
         c.code: sru_situation(c, rows.get(c.code), inventories.get(c.code)) for c in communes
     }

@@ -173,6 +173,7 @@ CAMPAIGN_MAX_ATTEMPTS = env_int("CAMPAIGN_MAX_ATTEMPTS", 5)
 CAMPAIGN_RETRY_SECONDS = env_int("CAMPAIGN_RETRY_SECONDS", 60)
 CAMPAIGN_LEASE_SECONDS = env_int("CAMPAIGN_LEASE_SECONDS", 60)
 CAMPAIGN_POLL_SECONDS = env_int("CAMPAIGN_POLL_SECONDS", 5)
+CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 4)  # SMTP connections of one campaign
 
 # GDPR: the enrichment of an official (contact card, notes) is purged this many days after the
 # end of their last mandate (`mandature purge-contacts`, run daily).

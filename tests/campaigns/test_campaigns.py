@@ -75,7 +75,8 @@ def test_congratulations_to_the_new_mayors_of_a_departement(
     organisation.save()
     campaign = make_campaign(regional)
     with django_capture_on_commit_callbacks(execute=True):
-        counts = launch(campaign, regional, scope_of(regional))
+        launch(campaign, regional, scope_of(regional))
+    counts = status_counts(campaign)
     assert counts["failed"] == 1 and counts["skipped"] == 2
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DONE
@@ -263,3 +264,35 @@ def test_pages_preview_test_send_launch_and_statuses(
     # Another organisation's user does not see the campaign; a reader cannot write one.
     assert login(client, personas.organism).get(f"/campagnes/{campaign.pk}/").status_code == 404
     assert login(client, personas.reader).get("/campagnes/").status_code == 403
+
+
+def test_the_pace_spreads_the_messages(personas, new_mayors_62, smtp_sink,
+                                       django_capture_on_commit_callbacks):  # fmt: skip
+    give_emails(new_mayors_62[:8])
+    campaign = make_campaign(personas.regional, rate_per_minute=1200)  # one every 50 ms
+    with django_capture_on_commit_callbacks(execute=True):
+        launch(campaign, personas.regional, scope_of(personas.regional))
+    times = sorted(campaign.recipients.filter(status="sent").values_list("sent_at", flat=True))
+    assert len(times) == 8
+    assert (times[-1] - times[0]).total_seconds() >= 7 * 0.05 * 0.9
+
+
+def test_sender_identity_and_signature_of_an_organisation(client, personas):
+    from mandature.movement.models import Organisation
+    from tests.campaigns.test_letters import png
+
+    login(client, personas.admin)
+    organisation = personas.regional.profile.organisation
+    url = f"/organisations/{organisation.pk}/modifier/"
+    form = {"name": organisation.name, "sender_name": "AR Hlm HdF", "sender_email": "elus@ar.test",
+            "reply_to": "contact@ar.test", "signatory": "Marianne Louis\nPrésidente", "active": "on"}  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = client.post(url, form | {"signature_file": SimpleUploadedFile("s.png", b"GIF89a...")})
+    assert "n'est pas une image PNG ou JPEG" in unescape(bad.content.decode())
+    good = client.post(url, form | {"signature_file": SimpleUploadedFile("s.png", png())})
+    assert good.status_code == 302
+    organisation = Organisation.objects.get(pk=organisation.pk)
+    assert organisation.sender_email == "elus@ar.test" and bytes(organisation.signature).startswith(
+        b"\x89PNG"
+    )

@@ -49,6 +49,7 @@ def sending_campaign(rate: int) -> Campaign:
         name="Félicitations", channel="email", subject="Félicitations, {formule_appel}",
         body="{formule_appel},\n\nfélicitations pour votre élection à {commune}.",
         rate_per_minute=rate, status=Campaign.Status.SENDING, launched_at=timezone.now(),
+        prepared_at=timezone.now(),
     )  # fmt: skip
     values = dict.fromkeys(FIELDS, "x") | {"formule_appel": "Madame la Maire"}
     Recipient.objects.bulk_create(

@@ -35,8 +35,9 @@ def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smt
     page.get_by_label("Objet").fill("Félicitations, {formule_appel}")
     page.get_by_label("Texte").fill("Bonjour {formule_apel}")
     page.get_by_role("button", name="Enregistrer et voir l'aperçu").click()
-    expect(page.locator("form")).to_contain_text("vouliez-vous dire {formule_appel}")
+    expect(page.locator("form.form-card")).to_contain_text("vouliez-vous dire {formule_appel}")
     page.get_by_label("Texte").fill(BODY)
+    page.get_by_label("Messages par minute").fill("0")  # as fast as the server takes them
     page.get_by_role("button", name="Enregistrer et voir l'aperçu").click()
 
     preview = page.locator("#preview")

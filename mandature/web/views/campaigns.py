@@ -269,14 +269,16 @@ def campaign_test(request, pk: int):
 def campaign_launch(request, pk: int):
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     try:
-        counts = launch(campaign, request.user, scope_of(request.user),
-                        override_reason=request.POST.get("override_reason", ""))  # fmt: skip
+        launch(campaign, request.user, scope_of(request.user),
+               override_reason=request.POST.get("override_reason", ""))  # fmt: skip
     except LaunchError as error:
         messages.error(request, str(error))
         return redirect(campaign)
-    queued = counts[Recipient.Status.QUEUED] + counts[Recipient.Status.SENT]
-    what = "messages" if campaign.is_email else "courriers"
-    messages.success(request, f"Campagne lancée : {queued} {what} en préparation.")
+    messages.success(
+        request,
+        "Campagne lancée : les destinataires sont arrêtés, puis "
+        + ("les messages partent." if campaign.is_email else "les courriers sont produits."),
+    )
     return redirect(campaign)
 
 
