@@ -1,8 +1,10 @@
 """Preparing a campaign: its audience (the segment, evaluated in the user's scope), the merge
 values of each recipient, the electoral-period check, and the launch."""
 
+import time
 import unicodedata
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ from mandature.territories.models import PostalCode
 from .compose import check as check_template
 from .compose import values_for
 from .models import Campaign, OptOut, Recipient
-from .segments import SegmentResult, evaluate
+from .segments import Member, SegmentResult, evaluate
 
 
 class LaunchError(ValueError):
@@ -29,11 +31,59 @@ class LaunchError(ValueError):
 
 
 @dataclass
-class Audience_:
-    """The segment's members with what a campaign needs to write to them."""
+class Summary:
+    """What the campaign's page needs of its audience, kept a few minutes per process: paging
+    through the preview of a national segment must not evaluate it again on each click."""
 
-    result: SegmentResult
-    values: list[dict] = field(default_factory=list)
+    entry_ids: list[int]
+    statuses: list[str]
+    objecting: int
+    as_of: object
+    check: object
+
+    @property
+    def count(self) -> int:
+        return len(self.entry_ids)
+
+
+_SUMMARIES: "OrderedDict[tuple, tuple[float, Summary]]" = OrderedDict()
+SUMMARY_SECONDS = 120
+
+
+def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
+    from mandature.campaigns.segments import FUNCTIONS
+    from mandature.officials.models import latest_snapshot
+
+    if campaign.segment is None:
+        raise LaunchError("La campagne n'a plus de segment : choisissez-en un.")
+    filters = campaign.segment.filters
+    snapshot = latest_snapshot(FUNCTIONS[filters["function"]][1])
+    key = (campaign.segment_id, campaign.segment.updated_at, campaign.communication_kind,
+           repr(scope), snapshot.pk if snapshot else None, timezone.localdate())  # fmt: skip
+    found = _SUMMARIES.get(key)
+    if found and time.monotonic() - found[0] < SUMMARY_SECONDS:
+        return found[1]
+    result = audience(campaign, scope)
+    summary = Summary(
+        [m.entry.pk for m in result.members], [m.status for m in result.members],
+        result.objecting, result.as_of,
+        compliance(campaign, result) if result.members else None,
+    )  # fmt: skip
+    _SUMMARIES[key] = (time.monotonic(), summary)
+    while len(_SUMMARIES) > 8:
+        _SUMMARIES.popitem(last=False)
+    return summary
+
+
+def member_at(summary: Summary, index: int) -> Member:
+    from mandature.officials.models import SnapshotEntry
+    from mandature.relations.models import Contact
+
+    entry = SnapshotEntry.objects.select_related(
+        "person", "commune__departement", "commune__epci", "mandate__epci"
+    ).get(pk=summary.entry_ids[index])
+    return Member(entry, Contact.objects.filter(person_id=entry.person_id).first(),
+                  summary.statuses[index])  # fmt: skip
 
 
 def audience(campaign: Campaign, scope: Scope) -> SegmentResult:

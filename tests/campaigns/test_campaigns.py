@@ -234,7 +234,7 @@ def test_pages_preview_test_send_launch_and_statuses(
                                      organisation=personas.regional.profile.organisation)  # fmt: skip
     form = {"name": "Félicitations 62", "channel": "email", "segment": segment.pk,
             "communication_kind": "information", "subject": "Félicitations, {formule_appel}",
-            "body": "Bonjour {comune}", "rate_per_minute": 600}  # fmt: skip
+            "body": "Bonjour {comune}", "rate_per_minute": 0}  # fmt: skip
     refused = client.post("/campagnes/nouvelle/", form)
     assert (
         "Champ de fusion inconnu dans le texte : {comune} ; vouliez-vous dire {commune} ?"

@@ -25,9 +25,9 @@ from mandature.campaigns.segments import SegmentForm, describe, evaluate
 from mandature.campaigns.sending import Outage, send_test, unsubscribe_recipient
 from mandature.campaigns.services import (
     LaunchError,
-    audience,
-    compliance,
+    audience_summary,
     launch,
+    member_at,
     member_values,
     status_counts,
     template_problems,
@@ -174,18 +174,17 @@ def campaign_edit(request, pk: int | None = None):
     )  # fmt: skip
 
 
-def _preview(request, campaign: Campaign, result, index: int):
+def _preview(request, campaign: Campaign, summary, index: int):
     """The message of the index-th member, as the recipient will see it."""
-    members = result.members
-    if not members:
+    if not summary.count:
         return None
-    index = max(0, min(index, len(members) - 1))
-    member = members[index]
+    index = max(0, min(index, summary.count - 1))
+    member = member_at(summary, index)
     values = member_values(campaign, [member])[0]
     compiled = compile_template(campaign.subject, campaign.body, email=campaign.is_email)
     values["lien_desinscription"] = settings.SITE_URL + "/desinscription/…"
     message = compiled.render(values)
-    preview = {"index": index, "count": len(members), "member": member, "message": message,
+    preview = {"index": index, "count": summary.count, "member": member, "message": message,
                "email": member.contact.email if member.contact else ""}  # fmt: skip
     if not campaign.is_email:
         from mandature.campaigns.services import _postal_codes, postal_block
@@ -202,13 +201,13 @@ def campaign_detail(request, pk: int):
     if campaign.status == Campaign.Status.DRAFT:
         problems = template_problems(campaign)
         try:
-            result = audience(campaign, scope_of(request.user))
+            result = audience_summary(campaign, scope_of(request.user))
         except LaunchError as error:
             result, problems = None, [*problems, str(error)]
         context["problems"] = problems
         if result is not None:
             context["result"] = result
-            context["check"] = compliance(campaign, result) if result.members else None
+            context["check"] = result.check
             index = int(request.GET.get("n", "0")) if request.GET.get("n", "").isdigit() else 0
             context["preview"] = (
                 _preview(request, campaign, result, index) if not problems else None
@@ -242,12 +241,12 @@ def campaign_test(request, pk: int):
     if problems:
         messages.error(request, " ".join(problems))
         return redirect(campaign)
-    result = audience(campaign, scope_of(request.user))
-    if not result.members:
+    result = audience_summary(campaign, scope_of(request.user))
+    if not result.count:
         messages.error(request, "Le segment ne compte aucun élu : pas d'exemple à envoyer.")
         return redirect(campaign)
     n = request.POST.get("n", "0")
-    member = result.members[min(int(n) if n.isdigit() else 0, len(result.members) - 1)]
+    member = member_at(result, min(int(n) if n.isdigit() else 0, result.count - 1))
     recipient = Recipient(campaign=campaign, values=member_values(campaign, [member])[0],
                           name="", email=request.user.email)  # fmt: skip
     try:
