@@ -24,6 +24,7 @@ SITE_URL = "http://testserver"
 # On SQLite the test database is a file, so that a worker process started by a test (the
 # campaigns' fault tests) sees the same data.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {
         "NAME": env_str("SQLITE_TEST_NAME") or str(VAR_DIR / "test.sqlite3")
     }
