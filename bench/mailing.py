@@ -145,9 +145,9 @@ def child(database_url: str) -> dict:
     mandature = str(Path(sys.executable).parent / "mandature")
     started = time.perf_counter()
     worker = subprocess.Popen([mandature, "worker", "--verbosity", "0"], env=env)
-    while Campaign.objects.get(pk=campaign.pk).status != Campaign.Status.DONE:
-        time.sleep(0.1)
-        connection.close()
+    done = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DONE)
+    while not done.exists():  # one connection kept (autocommit): no new backend each time
+        time.sleep(0.2)
     timings["send"] = time.perf_counter() - started
     worker.terminate()
     worker.wait()
