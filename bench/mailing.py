@@ -197,24 +197,22 @@ def child(database_url: str) -> dict:
     return timings
 
 
-def run_child(url: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", url], capture_output=True,
-                          text=True, cwd=ROOT)  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def report(name: str, t: dict) -> None:
     n, send, base = t["sent"], t["send"], t["baseline"]
     print(f"\n== {name} (data {t['load_data']:.0f} s)")
-    print(f"  launch (the request: checks, electoral period) {t['launch']:.1f} s; the task then "
-          f"freezes {t['recipients']:,} recipients with their merge values in {t['prepare']:.1f} s")
-    print(f"  emails: {n:,} sent in {send:.1f} s = {n / send:,.0f}/s by one worker "
-          f"(goal 35,000 in <= 60 s); the sink got {t['sink']['messages']:,} messages for "
-          f"{t['sink']['distinct']:,} distinct recipients; {t['interactions']:,} interactions")
-    print(f"  baseline: as many copies of one pre-built message by smtplib over one connection "
-          f"in {base:.1f} s ({n / base:,.0f}/s); campaign = {send / base:.2f}x baseline")
+    print(
+        f"  launch (the request: checks, electoral period) {t['launch']:.1f} s; the task then "
+        f"freezes {t['recipients']:,} recipients with their merge values in {t['prepare']:.1f} s"
+    )
+    print(
+        f"  emails: {n:,} sent in {send:.1f} s = {n / send:,.0f}/s by one worker "
+        f"(goal 35,000 in <= 60 s); the sink got {t['sink']['messages']:,} messages for "
+        f"{t['sink']['distinct']:,} distinct recipients; {t['interactions']:,} interactions"
+    )
+    print(
+        f"  baseline: as many copies of one pre-built message by smtplib over one connection "
+        f"in {base:.1f} s ({n / base:,.0f}/s); campaign = {send / base:.2f}x baseline"
+    )
     print(f"  letters: {t['letters_count']:,} letters ({t['letters_pages']:,} pages), PDF and "
           f"printer's CSV in {t['letters']:.1f} s (goal <= 30 s); baseline, one Typst "
           f"compilation of the same letters in a fresh process: {t['letters_baseline']:.1f} s "
@@ -242,16 +240,9 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2])))
         return
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    if "--no-sqlite" not in sys.argv:
-        with tempfile.TemporaryDirectory() as tmp:
-            report("SQLite", run_child(f"sqlite:///{tmp}/bench.sqlite3"))
-    if "--no-postgres" in sys.argv:
-        return
-    from throwaway import postgres_database
+    from throwaway import each_backend
 
-    with postgres_database("mandature_bench_mailing") as url:
-        report("PostgreSQL", run_child(url))
+    each_backend(__file__, report, "mandature_bench_mailing")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,8 @@ Goals (issue 6): p95 <= 100 ms on PostgreSQL for both pages.
 """
 
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -105,15 +103,6 @@ def child(database_url: str) -> dict:
     return timings
 
 
-def run_child(url: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", url], capture_output=True, text=True, cwd=ROOT
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def report(name: str, t: dict) -> None:
     print(f"\n== {name}: {t['persons']:,} officials (data {t['load_data']:.0f} s, "
           f"national councillors file {t['import_cm']:.0f} s)")  # fmt: skip
@@ -132,16 +121,9 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2])))
         return
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    if "--no-sqlite" not in sys.argv:
-        with tempfile.TemporaryDirectory() as tmp:
-            report("SQLite", run_child(f"sqlite:///{tmp}/bench.sqlite3"))
-    if "--no-postgres" in sys.argv:
-        return
-    from throwaway import postgres_database
+    from throwaway import each_backend
 
-    with postgres_database("mandature_bench_relations") as url:
-        report("PostgreSQL", run_child(url))
+    each_backend(__file__, report, "mandature_bench_relations")
 
 
 if __name__ == "__main__":

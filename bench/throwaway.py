@@ -63,3 +63,33 @@ def django_with_national_data(database_url: str) -> float:
     with open(os.devnull, "w") as quiet:
         call_command("load_data", verbosity=0, stdout=quiet)
     return time.perf_counter() - started
+
+
+def run_child(script: str, *args: str) -> dict:
+    """Run `script --child ARGS…` in a fresh interpreter (its own Django, its own database) and
+    return the JSON it printed last; its error output when it fails."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, script, "--child", *args], capture_output=True,
+                          text=True, cwd=Path(script).resolve().parent.parent)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def each_backend(script: str, report, database_name: str) -> None:
+    """The benchmark's child on SQLite (a temporary file), then on a throwaway PostgreSQL
+    database, unless the command line says --no-sqlite or --no-postgres."""
+    import sys
+    import tempfile
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if "--no-sqlite" not in sys.argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            report("SQLite", run_child(script, f"sqlite:///{tmp}/bench.sqlite3"))
+    if "--no-postgres" not in sys.argv:
+        with postgres_database(database_name) as url:
+            report("PostgreSQL", run_child(script, url))
