@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import re
+import select
 import smtplib
 import socket
 import ssl
@@ -370,9 +371,10 @@ class Smtp:
         with contextlib.suppress(OSError):
             self.conn.close()
 
-    def send(self, sender: str, recipient: str, data: bytes, commit) -> tuple[int, str]:
+    def send(self, sender: str, recipient: str, data: bytes, mark) -> tuple[int, str]:
         """(code, text) of the server's answer to the message. A refused recipient comes back
-        as its RCPT answer; `commit()` runs just before the final « . » and may raise Aborted."""
+        as its RCPT answer; `mark` (a Mark) is started just before the final « . » and may
+        raise Aborted, and finished just after it."""
         conn = self.conn
         try:
             # putcmd rather than mail()/rcpt(): those parse the address again each time.
@@ -396,12 +398,14 @@ class Smtp:
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
             conn.send(body)
-            commit()
+            mark.start()  # may raise Aborted: the unfinished transaction is dropped
             conn.send(b".\r\n")
+            mark.finish()
             code, reply = conn.getreply()
             return code, _text(reply)
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             self.close()
+            mark.finish()  # the database connection must not keep an answer unread
             raise ConnectionLost(_describe(error)) from error
 
     def _reset(self) -> None:
@@ -630,6 +634,78 @@ def _mark_sent(recipient: Recipient) -> None:
             raise Aborted
 
 
+_PG_MARK_SENT = (
+    f"UPDATE {Recipient._meta.db_table} SET status = $1, sent_at = $2, reason = '', "
+    "attempts = attempts + 1 WHERE id = $3 AND status = $4"
+).encode()
+
+
+class NoMark:
+    """A test message to oneself: nothing recorded."""
+
+    started = False
+
+    def start(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+class Mark:
+    """Marks a recipient sent around the final « . » of its message: start() just before the
+    « . » is written, finish() just after.
+
+    SQLite runs in the worker's process: start() commits, and a worker killed before it leaves
+    the recipient queued. PostgreSQL is a server: a worker killed while its UPDATE travels would
+    leave the recipient marked sent with the « . » never written (the server commits a statement
+    whose client has gone). So start() only sends the UPDATE (libpq, without waiting), the « . »
+    follows at once, and finish() reads the answer: the window is a few microseconds, not a
+    round trip to the server."""
+
+    def __init__(self, recipient: Recipient):
+        self.recipient = recipient
+        self.pending = False  # an answer of PostgreSQL to read
+        self.started = False  # the recipient is (being) marked sent
+
+    def start(self) -> None:
+        if connection.vendor != "postgresql":
+            _mark_sent(self.recipient)  # raises Aborted
+            self.started = True
+            return
+        connection.ensure_connection()
+        pgconn = connection.connection.pgconn
+        pgconn.send_query_params(_PG_MARK_SENT, [
+            b"sent", timezone.now().isoformat().encode(), str(self.recipient.pk).encode(),
+            b"queued",
+        ])  # fmt: skip
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [], 1.0)
+        self.pending = self.started = True
+
+    def finish(self) -> None:
+        if not self.pending:
+            return
+        from psycopg import pq
+
+        self.pending = False
+        pgconn = connection.connection.pgconn
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            select.select([pgconn.socket], [], [], 1.0)
+            pgconn.consume_input()
+        result, rows = pgconn.get_result(), 0
+        while result is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                message = (result.error_message or b"").decode("utf-8", "replace")
+                raise RuntimeError(f"marque « envoyé » refusée par PostgreSQL : {message}")
+            rows += int(result.command_tuples or 0)
+            result = pgconn.get_result()
+        if rows != 1:  # only when a lease was taken over from a stalled worker
+            log.warning("destinataire %s : message envoyé par deux travailleurs",
+                        self.recipient.pk)  # fmt: skip
+
+
 def _retry_or_fail(recipient: Recipient, reason: str, *, was_sent: bool) -> None:
     attempts = recipient.attempts + 1
     rows = Recipient.objects.filter(pk=recipient.pk)
@@ -653,19 +729,14 @@ def _fail(recipient: Recipient, reason: str) -> None:
 
 def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
     _rendered, data = prepared.message(recipient)
-    committed = []
-
-    def commit():
-        _mark_sent(recipient)
-        committed.append(True)
-
+    mark = Mark(recipient)
     try:
-        code, reply = smtp.send(prepared.identity.envelope_from, recipient.email, data, commit)
+        code, reply = smtp.send(prepared.identity.envelope_from, recipient.email, data, mark)
     except Aborted:
         smtp.close()
         return 0
     except ConnectionLost as error:
-        if committed:  # the server never acknowledged it: it goes again (RFC 5321)
+        if mark.started:  # the server never acknowledged it: it goes again (RFC 5321)
             _retry_or_fail(recipient, f"connexion perdue : {error}", was_sent=True)
         raise Outage(f"connexion au serveur SMTP perdue ({error})") from error
     if code == 250:
@@ -674,7 +745,7 @@ def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
     if 400 <= code < 500:
         if code == 421:
             smtp.close()
-        _retry_or_fail(recipient, reason, was_sent=bool(committed))
+        _retry_or_fail(recipient, reason, was_sent=mark.started)
         if code == 421:
             raise Outage(f"le serveur SMTP ferme la connexion ({code} {reply})")
     else:
@@ -760,7 +831,7 @@ def send_test(campaign: Campaign, recipient: Recipient, to: str) -> None:
         return
     smtp = Smtp()
     try:
-        code, reply = smtp.send(prepared.identity.envelope_from, to, data, lambda: None)
+        code, reply = smtp.send(prepared.identity.envelope_from, to, data, NoMark())
     except ConnectionLost as error:
         raise Outage(f"connexion au serveur SMTP perdue ({error})") from error
     finally:

@@ -1,5 +1,6 @@
 """A regional association writes to the new mayors of a département from the browser: segment,
-message, preview, test, send, statuses; then the postal letter of the same segment."""
+message, preview, test, send, statuses; then the postal letter of the same segment. The pages
+pass axe-core."""
 
 import re
 
@@ -10,6 +11,7 @@ from mandature.campaigns.segments import evaluate
 from mandature.movement.scope import scope_of
 from tests.campaigns.test_campaigns import BODY, give_emails
 from tests.conftest import PASSWORD, make_personas
+from tests.e2e.test_brief_browser import accessibility_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +49,7 @@ def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smt
     expect(preview).to_contain_text(f"(2 sur {len(members)})")
     expect(preview).to_contain_text(f"à la tête de {members[1].entry.commune.name}")
     expect(page.locator("#verif")).to_contain_text("Période électorale")
+    assert accessibility_violations(page) == []
 
     page.get_by_role("button", name=re.compile("M'envoyer un essai")).click()
     expect(page.locator("body")).to_contain_text("Essai envoyé à remi.regional@arhlm-hdf.test")
@@ -56,6 +59,7 @@ def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smt
     counts = page.get_by_role("list", name="Destinataires par état")
     expect(counts).to_contain_text(f"{len(members)} envoyés")
     expect(page.locator("tbody tr").first).to_contain_text("envoyé")
+    assert accessibility_violations(page) == []
     assert len(smtp_sink.messages) == 1 + len(members)
 
     # The same mayors by post: PDF and the printer's file.
