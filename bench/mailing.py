@@ -98,7 +98,6 @@ def child(database_url: str) -> dict:
     from throwaway import django_with_national_data
 
     timings = {"load_data": django_with_national_data(database_url)}
-    from django.conf import settings
     from django.db import connection
 
     from mandature.campaigns.letters import build, letters_data
@@ -193,7 +192,6 @@ def child(database_url: str) -> dict:
     timings["letters_count"], timings["letters_pages"] = result["letters"], result["pages"]
     timings["letters_sent"] = Recipient.objects.filter(campaign=letters, status="sent").count()
     timings["backend"] = connection.vendor
-    del settings
     return timings
 
 

@@ -706,7 +706,7 @@ class Mark:
                         self.recipient.pk)  # fmt: skip
 
 
-def _retry_or_fail(recipient: Recipient, reason: str, *, was_sent: bool) -> None:
+def _retry_or_fail(recipient: Recipient, reason: str) -> None:
     attempts = recipient.attempts + 1
     rows = Recipient.objects.filter(pk=recipient.pk)
     if attempts >= max_attempts():
@@ -737,7 +737,7 @@ def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
         return 0
     except ConnectionLost as error:
         if mark.started:  # the server never acknowledged it: it goes again (RFC 5321)
-            _retry_or_fail(recipient, f"connexion perdue : {error}", was_sent=True)
+            _retry_or_fail(recipient, f"connexion perdue : {error}")
         raise Outage(f"connexion au serveur SMTP perdue ({error})") from error
     if code == 250:
         return 1
@@ -745,7 +745,7 @@ def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
     if 400 <= code < 500:
         if code == 421:
             smtp.close()
-        _retry_or_fail(recipient, reason, was_sent=mark.started)
+        _retry_or_fail(recipient, reason)
         if code == 421:
             raise Outage(f"le serveur SMTP ferme la connexion ({code} {reply})")
     else:
@@ -775,7 +775,7 @@ def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:
     try:
         get_connection().send_messages([message])
     except Exception as error:  # the backend's own errors, whatever they are
-        _retry_or_fail(recipient, f"envoi impossible : {_describe(error)}", was_sent=True)
+        _retry_or_fail(recipient, f"envoi impossible : {_describe(error)}")
         raise Outage(f"envoi impossible ({_describe(error)})") from error
     return 1
 
@@ -823,7 +823,6 @@ def send_test(campaign: Campaign, recipient: Recipient, to: str) -> None:
     rendered, data = prepared.message(recipient, to=to, test=True)
     if settings.EMAIL_BACKEND != SMTP_BACKEND:
         message = EmailMultiAlternatives(
-            rendered.subject if rendered.subject.startswith("[ESSAI]") else
             f"[ESSAI] {rendered.subject}", rendered.text, prepared.identity.from_header, [to],
         )  # fmt: skip
         message.attach_alternative(_html_document(rendered.html), "text/html")
