@@ -3,22 +3,15 @@
 import json
 import os
 import signal
-from functools import lru_cache
 from pathlib import Path
 
-import typst
+from mandature.core.typst_compiler import compiler
 
 TEMPLATE = Path(__file__).parent / "typst" / "brief.typ"
 
 
-@lru_cache(maxsize=1)
-def _compiler() -> "typst.Compiler":
-    """One compiler per process: fonts and the template are loaded once."""
-    return typst.Compiler(str(TEMPLATE))
-
-
 def render_pdf(data: dict) -> bytes:
-    return _compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+    return compiler(TEMPLATE).compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
 
 
 def write_pdfs(jobs: list[tuple[str, str, str]]) -> list[str]:
@@ -31,7 +24,7 @@ def write_pdf(job: tuple[str, str, str]) -> str:
     by the batch's worker processes, which import nothing but this module and Typst. Written
     atomically."""
     target, data, generated_on = Path(job[0]), job[1], job[2]
-    pdf = _compiler().compile(sys_inputs={"data": data, "generated_on": generated_on})
+    pdf = compiler(TEMPLATE).compile(sys_inputs={"data": data, "generated_on": generated_on})
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(pdf)

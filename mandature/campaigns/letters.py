@@ -6,15 +6,14 @@ import csv
 import io
 import json
 import threading
-from functools import lru_cache
 from pathlib import Path
 
-import typst
 from django.conf import settings
 from django.utils import timezone
 
 from mandature.core.files import image_mime
 from mandature.core.french import long_date
+from mandature.core.typst_compiler import compiler
 
 from .compose import compile_template, letter_blocks, markdown_blocks
 from .models import Campaign, Recipient
@@ -27,11 +26,6 @@ CSV_HEADER = [
 
 
 _LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _compiler() -> "typst.Compiler":
-    return typst.Compiler(str(TEMPLATE))
 
 
 def folder(campaign: Campaign) -> Path:
@@ -94,10 +88,10 @@ def letters_data(campaign: Campaign, recipients: list[Recipient]) -> dict:
 def render_letters(data: dict) -> tuple[bytes, list[int], int]:
     """The PDF, the first page of each letter and the number of pages."""
     inputs = {"data": json.dumps(data, ensure_ascii=False)}
-    compiler = _compiler()
+    letters_compiler = compiler(TEMPLATE)
     with _LOCK:  # the query reads the inputs of the compiler's last compilation
-        pdf = compiler.compile(sys_inputs=inputs)
-        found = json.loads(compiler.query("<letter>", field="value"))
+        pdf = letters_compiler.compile(sys_inputs=inputs)
+        found = json.loads(letters_compiler.query("<letter>", field="value"))
     pages, total = [0] * len(data["letters"]), 0
     for item in found:
         if item["index"] < 0:

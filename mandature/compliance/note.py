@@ -3,12 +3,10 @@ generated from the rule table and the calendar, dated."""
 
 import json
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-import typst
-
 from mandature.core.french import long_date
+from mandature.core.typst_compiler import compiler
 
 from .rules import RULES, windows_for
 from .territory import parse_territory
@@ -83,11 +81,6 @@ def note_data(elections, today: date) -> dict:
     }
 
 
-@lru_cache(maxsize=1)
-def _compiler() -> "typst.Compiler":
-    return typst.Compiler(str(TEMPLATE))
-
-
 def note_pdf(elections, today: date) -> bytes:
     data = note_data(elections, today)
-    return _compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+    return compiler(TEMPLATE).compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})

@@ -3,15 +3,14 @@ the automatic purge after the end of the mandates (GDPR)."""
 
 import json
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
-import typst
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
 from mandature.core.french import long_date
+from mandature.core.typst_compiler import compiler
 from mandature.officials.models import Mandate, Person
 
 from .models import Contact, FollowUp, Interaction, Note
@@ -105,13 +104,8 @@ def person_data(person: Person) -> dict:
     }
 
 
-@lru_cache(maxsize=1)
-def _compiler() -> "typst.Compiler":
-    return typst.Compiler(str(TEMPLATE))
-
-
 def person_pdf(data: dict) -> bytes:
-    return _compiler().compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+    return compiler(TEMPLATE).compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
 
 
 def erase_enrichment(person: Person) -> dict:
