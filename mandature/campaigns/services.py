@@ -2,7 +2,6 @@
 values of each recipient, the electoral-period check, and the launch."""
 
 import time
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from mandature.compliance.enums import Audience, Verdict
 from mandature.compliance.rules import check as compliance_check
 from mandature.compliance.territory import Territory
 from mandature.core.models import audit
+from mandature.core.text import fold
 from mandature.housing.services import latest_figures
 from mandature.movement.scope import Scope
 from mandature.territories.models import PostalCode
@@ -154,12 +154,6 @@ def template_problems(campaign: Campaign) -> list[str]:
     )  # fmt: skip
 
 
-def _fold_upper(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.upper().replace("-", " ").replace("'", " ")
-
-
 def postal_block(member, values: dict, postal_codes: dict[str, str]) -> list[str] | None:
     """The address block (AFNOR NF Z10-011: at most 6 lines of 38 characters, the last one
     « CODE POSTAL LOCALITÉ » in capitals without accents). From the contact card when it has
@@ -175,7 +169,12 @@ def postal_block(member, values: dict, postal_codes: dict[str, str]) -> list[str
     commune = member.entry.commune
     if member.entry.function_code == "maire" and commune is not None:
         postal_code = postal_codes.get(commune.code, "")
-        return [name, function[:38], "Mairie", f"{postal_code} {_fold_upper(commune.name)}".strip()]
+        return [
+            name,
+            function[:38],
+            "Mairie",
+            f"{postal_code} {fold(commune.name).upper()}".strip(),
+        ]
     return None
 
 
