@@ -70,6 +70,7 @@ bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js mandature/web/static/vendor/htmx.min.js
+	cp node_modules/jsqr/dist/jsQR.js mandature/web/static/vendor/jsQR.js
 	mkdir -p tests/e2e/vendor && cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
 
 lock: ## recompute requirements/*.lock from pyproject.toml in a clean environment

@@ -30,8 +30,9 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["name", "channel", "segment", "communication_kind", "subject", "body",
-                  "invitation_url", "rate_per_minute", "letter_date", "signatory"]  # fmt: skip
+        fields = ["name", "channel", "segment", "communication_kind", "event", "event_audience",
+                  "subject", "body", "invitation_url", "rate_per_minute", "letter_date",
+                  "signatory"]  # fmt: skip
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
             "signatory": forms.Textarea(attrs={"rows": 2}),
@@ -46,8 +47,16 @@ class CampaignForm(forms.ModelForm):
             "votre organisation).",
         }
 
-    def __init__(self, *args, segments=None, **kwargs):
+    def __init__(self, *args, segments=None, events=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from mandature.events.models import Event
+
+        self.fields["event"].queryset = events if events is not None else Event.objects
+        self.fields["event"].empty_label = "— aucun —"
+        self.fields["event"].help_text = (
+            "Une invitation donne à chaque destinataire un lien personnel pour répondre "
+            "({lien_invitation}) ; un suivi écrit aux présents ou aux absents."
+        )
         self.fields["segment"].queryset = segments if segments is not None else Segment.objects
         self.fields["segment"].required = True
         self.fields["segment"].empty_label = "— choisir un segment —"
@@ -66,11 +75,16 @@ class CampaignForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("event_audience") and not data.get("event"):
+            self.add_error("event", "Choisissez l'événement.")
+        if data.get("event") and not data.get("event_audience"):
+            data["event_audience"] = "invited"
+        personal = data.get("event") and data.get("event_audience") == "invited"
         if "subject" in data and "body" in data:
             for problem in check_template(
                 data["subject"], data["body"],
                 email=data.get("channel") == Campaign.Channel.EMAIL,
-                invitation_url=data.get("invitation_url", ""),
+                invitation_url=data.get("invitation_url", "") or ("personnel" if personal else ""),
             ):  # fmt: skip
                 self.add_error("body", problem)
         return data

@@ -76,6 +76,19 @@ class Campaign(models.Model):
     subject = models.CharField("objet", max_length=250)
     body = models.TextField("texte")
     invitation_url = models.URLField("lien d'invitation", blank=True)
+    # An event's invitations and follow-ups go through campaigns: « invited » gives each
+    # recipient a personal signed link ({lien_invitation}); « present » and « absent » keep,
+    # of the segment, those who came to the event and the invitees who did not.
+    event = models.ForeignKey(
+        "events.Event", verbose_name="événement", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="campaigns",
+    )  # fmt: skip
+    event_audience = models.CharField(
+        "destinataires de l'événement", max_length=8, blank=True,
+        choices=[("invited", "invitation (un lien personnel par destinataire)"),
+                 ("present", "suivi : les personnes venues"),
+                 ("absent", "suivi : les invités qui ne sont pas venus")],
+    )  # fmt: skip
     rate_per_minute = models.PositiveIntegerField(
         "messages par minute",
         default=default_rate,

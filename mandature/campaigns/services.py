@@ -6,6 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -59,7 +60,8 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
     filters = campaign.segment.filters
     snapshot = latest_snapshot(FUNCTIONS[filters["function"]][1])
     key = (campaign.segment_id, campaign.segment.updated_at, campaign.communication_kind,
-           repr(scope), snapshot.pk if snapshot else None, timezone.localdate())  # fmt: skip
+           campaign.event_id, campaign.event_audience, repr(scope),
+           snapshot.pk if snapshot else None, timezone.localdate())  # fmt: skip
     found = _SUMMARIES.get(key)
     if found and time.monotonic() - found[0] < SUMMARY_SECONDS:
         return found[1]
@@ -89,7 +91,32 @@ def member_at(summary: Summary, index: int) -> Member:
 def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
     if campaign.segment is None:
         raise LaunchError("La campagne n'a plus de segment : choisissez-en un.")
-    return evaluate(campaign.segment.filters, scope)
+    result = evaluate(campaign.segment.filters, scope)
+    if campaign.event_id and campaign.event_audience in ("present", "absent"):
+        from mandature.events.models import Invitation, Registration
+
+        came = set(
+            Registration.objects.filter(
+                session__event_id=campaign.event_id, checked_in_at__isnull=False,
+                invitation__person__isnull=False,
+            ).values_list("invitation__person_id", flat=True)
+        )  # fmt: skip
+        if campaign.event_audience == "present":
+            keep = came
+        else:
+            invited = set(Invitation.objects.filter(event_id=campaign.event_id)
+                          .exclude(person=None).values_list("person_id", flat=True))  # fmt: skip
+            keep = invited - came
+        result.members = [m for m in result.members if m.entry.person_id in keep]
+    return result
+
+
+def invites(campaign: Campaign) -> bool:
+    """An event's invitation: each recipient gets a personal link."""
+    return bool(campaign.event_id) and campaign.event_audience == "invited"
+
+
+EXAMPLE_INVITATION_LINK = "https://…/invitation-evenement/(lien personnel)/"
 
 
 def member_values(campaign: Campaign, members: list, on: date | None = None) -> list[dict]:
@@ -102,7 +129,8 @@ def member_values(campaign: Campaign, members: list, on: date | None = None) -> 
     on = on or campaign.letter_date or timezone.localdate()
     return [
         values_for(m, figures=figures, sru=sru, organisation_name=name,
-                   invitation_url=campaign.invitation_url, on=on)
+                   invitation_url=(settings.SITE_URL + "/invitation-evenement/…/"
+                                   if invites(campaign) else campaign.invitation_url), on=on)
         for m in members
     ]  # fmt: skip
 
@@ -150,7 +178,7 @@ def compliance(campaign: Campaign, result: SegmentResult, on: date | None = None
 def template_problems(campaign: Campaign) -> list[str]:
     return check_template(
         campaign.subject, campaign.body, email=campaign.is_email,
-        invitation_url=campaign.invitation_url,
+        invitation_url=campaign.invitation_url or ("personnel" if invites(campaign) else ""),
     )  # fmt: skip
 
 
@@ -293,6 +321,13 @@ def prepare(campaign: Campaign) -> int:
     with transaction.atomic():
         if Campaign.objects.filter(pk=campaign.pk, prepared_at__isnull=False).exists():
             return campaign.recipients.count()  # another task was first
+        if invites(campaign):  # each recipient's personal link to the event
+            from mandature.events.services import invitation_link, invitations_for
+
+            reached = [r for r in rows if r.status == Recipient.Status.QUEUED]
+            found = invitations_for(campaign, reached)
+            for recipient in reached:
+                recipient.values["lien_invitation"] = invitation_link(found[recipient.person_id])
         Recipient.objects.bulk_create(rows, batch_size=2000)
         campaign.prepared_at = timezone.now()
         Campaign.objects.filter(pk=campaign.pk).update(prepared_at=campaign.prepared_at)

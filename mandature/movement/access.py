@@ -11,6 +11,7 @@ RULES: dict[str, set[str]] = {
     "edit": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # contacts, notes, interactions, follow-ups
     "export": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # exports holding personal data
     "campaigns": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # write and send campaigns
+    "events": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # organise events, check people in
     "override": {Role.ADMIN},  # send despite a « interdit » of the electoral-period check
     "brief_batches": {Role.ADMIN, Role.CHARGE},
     "invite": {Role.ADMIN, Role.CHARGE},  # a chargé de mission invites into their organisation
@@ -27,6 +28,7 @@ ACTION_LABELS = {
     "edit": "modifier les fiches de contact et le suivi",
     "export": "exporter des données personnelles",
     "campaigns": "préparer et envoyer des campagnes",
+    "events": "organiser des événements et accueillir les participants",
     "override": "passer outre un « interdit » de la période électorale",
     "brief_batches": "produire des fiches en lot",
     "invite": "inviter des utilisateurs",

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "mandature.relations",
     "mandature.compliance",
     "mandature.campaigns",
+    "mandature.events",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",
@@ -174,6 +175,9 @@ CAMPAIGN_RETRY_SECONDS = env_int("CAMPAIGN_RETRY_SECONDS", 60)
 CAMPAIGN_LEASE_SECONDS = env_int("CAMPAIGN_LEASE_SECONDS", 60)
 CAMPAIGN_POLL_SECONDS = env_int("CAMPAIGN_POLL_SECONDS", 5)
 CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 4)  # SMTP connections of one campaign
+# Events: how long a personal invitation link stays valid, how often the worker sends reminders.
+EVENT_LINK_DAYS = env_int("EVENT_LINK_DAYS", 365)
+EVENT_REMINDER_SECONDS = env_int("EVENT_REMINDER_SECONDS", 300)
 
 # GDPR: the enrichment of an official (contact card, notes) is purged this many days after the
 # end of their last mandate (`mandature purge-contacts`, run daily).

@@ -6,6 +6,7 @@ from .views import (
     briefs,
     campaigns,
     compliance,
+    events,
     movement,
     officials,
     relations,
@@ -106,6 +107,37 @@ urlpatterns = [
         {"pdf": True},
         name="public-brief-pdf",
     ),
+    # events
+    path("evenements/", events.event_list, name="events"),
+    path("evenements/nouveau/", events.event_edit, name="event-new"),
+    path("evenements/<int:pk>/", events.event_detail, name="event"),
+    path("evenements/<int:pk>/modifier/", events.event_edit, name="event-edit"),
+    path(
+        "evenements/<int:pk>/campagne/<str:audience>/", events.event_campaign, name="event-campaign"
+    ),  # fmt: skip
+    path(
+        "evenements/<int:pk>/demandes/<int:invitation_id>/",
+        events.event_approve,
+        name="event-approve",
+    ),  # fmt: skip
+    path(
+        "evenements/<int:pk>/inscriptions/<int:registration_id>/annuler/",
+        events.registration_cancel,
+        name="registration-cancel",
+    ),  # fmt: skip
+    path("evenements/<int:pk>/inscriptions.<str:fmt>", events.event_export, name="event-export"),
+    path("evenements/<int:pk>/badges.pdf", events.event_badges, name="event-badges"),
+    path("evenements/<int:pk>/accueil/", events.checkin_page, name="event-checkin"),
+    path("evenements/<int:pk>/accueil/compteurs/", events.checkin_counts, name="checkin-counts"),
+    path("evenements/<int:pk>/accueil/pointer/", events.checkin_mark, name="checkin-mark"),
+    path(
+        "evenements/<int:pk>/accueil/recherche.json",
+        events.checkin_lookup_json,
+        name="checkin-lookup",
+    ),  # fmt: skip
+    # public: the invitee's personal link, the public registration form
+    path("invitation-evenement/<str:token>/", events.rsvp, name="rsvp"),
+    path("evenements/<int:pk>/inscription/", events.public_registration, name="event-public"),
     # electoral-period rules
     path("periode-electorale/", compliance.calendar_page, name="compliance"),
     path("periode-electorale/verifier/", compliance.check_page, name="compliance-check"),

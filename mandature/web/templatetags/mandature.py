@@ -39,3 +39,12 @@ def fr_date(value) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return long_date(value)
+
+
+@register.filter
+def fr_plural(value, suffix: str = "s") -> str:
+    """French plural mark: « 0 inscrit », « 1 inscrit », « 2 inscrits »."""
+    try:
+        return suffix if abs(int(value)) >= 2 else ""
+    except (TypeError, ValueError):
+        return ""

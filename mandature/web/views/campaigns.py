@@ -128,6 +128,14 @@ def segment_export(request, pk: int):
 
 
 # --- campaigns ------------------------------------------------------------------------------
+def _events_of(request):
+    from mandature.events.models import Event
+
+    if role_of(request.user) == Role.ADMIN:
+        return Event.objects.all()
+    return Event.objects.filter(organisation=organisation_of(request.user))
+
+
 def _campaigns(request):
     campaigns = Campaign.objects.select_related("organisation", "segment", "created_by")
     if role_of(request.user) == Role.ADMIN:
@@ -162,7 +170,7 @@ def campaign_edit(request, pk: int | None = None):
         initial["segment"] = request.GET["segment"]
     form = CampaignForm(
         request.POST or None, request.FILES or None, instance=campaign, initial=initial,
-        segments=_segments(request),
+        segments=_segments(request), events=_events_of(request),
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         campaign = form.save()

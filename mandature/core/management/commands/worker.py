@@ -13,16 +13,27 @@ log = logging.getLogger("mandature.worker")
 
 def supervise_loop(stop: threading.Event, interval: float) -> None:
     """Campaigns paused after an SMTP outage or waiting for retries, and those a killed worker
-    left behind, are put back in the queue when their time comes."""
-    from mandature.campaigns.sending import wake_due
+    left behind, are put back in the queue when their time comes; the reminders of events are
+    sent when due (every EVENT_REMINDER_SECONDS)."""
+    import time
 
+    from mandature.campaigns.sending import wake_due
+    from mandature.events.mail import due_reminders
+
+    reminders_every = getattr(settings, "EVENT_REMINDER_SECONDS", 300)
+    next_reminders = 0.0
     while not stop.is_set():
         try:
             woken = wake_due()
             if woken:
                 log.info("campagnes reprises : %s", woken)
+            if time.monotonic() >= next_reminders:
+                next_reminders = time.monotonic() + reminders_every
+                sent = due_reminders()
+                if sent:
+                    log.info("rappels d'événements envoyés : %s", sent)
         except Exception:  # a database hiccup must not stop the worker
-            log.exception("supervision des campagnes")
+            log.exception("supervision des campagnes et des rappels")
         finally:
             connection.close()
         stop.wait(interval)

@@ -1,0 +1,453 @@
+"""Events: the organiser's pages (event, sessions, answers, approvals, badges, exports,
+statistics), the check-in page for a phone at the door, and the invitee's pages without an
+account (personal link, public registration form)."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from mandature.campaigns.models import Campaign, Segment
+from mandature.core.models import audit
+from mandature.events import services
+from mandature.events.badges import qr_svg
+from mandature.events.badges import render as render_badges
+from mandature.events.forms import AnswerForm, EventForm, PublicForm, SessionFormSet
+from mandature.events.mail import when
+from mandature.events.models import Event, Invitation, Registration
+from mandature.movement.access import organisation_of, require, role_of
+from mandature.movement.enums import Role
+
+
+def _events(request):
+    events = Event.objects.select_related("organisation", "segment")
+    if role_of(request.user) == Role.ADMIN:
+        return events
+    return events.filter(organisation=organisation_of(request.user))
+
+
+def _segments(request):
+    segments = Segment.objects.all()
+    if role_of(request.user) == Role.ADMIN:
+        return segments
+    return segments.filter(organisation=organisation_of(request.user))
+
+
+@require("events")
+def event_list(request):
+    events = list(_events(request).prefetch_related("sessions")[:200])
+    figures = services.stats(events)
+    by_segment: dict = {}
+    for event in events:
+        event.figures = figures[event.pk]
+        sessions = list(event.sessions.all())
+        event.first_start = min((s.starts_at for s in sessions), default=None)
+        key = event.segment.name if event.segment else "(sans segment)"
+        total = by_segment.setdefault(key, dict.fromkeys(services.STAT_KEYS, 0) | {"events": 0})
+        total["events"] += 1
+        for name in services.STAT_KEYS:
+            total[name] += event.figures[name]
+    return render(request, "web/events/events.html",
+                  {"events": events, "by_segment": sorted(by_segment.items())})  # fmt: skip
+
+
+@require("events")
+def event_edit(request, pk: int | None = None):
+    event = get_object_or_404(_events(request), pk=pk) if pk else None
+    if event is None:
+        event = Event(organisation=organisation_of(request.user), created_by=request.user)
+    form = EventForm(request.POST or None, instance=event, segments=_segments(request))
+    sessions = SessionFormSet(request.POST or None, instance=event, prefix="seances")
+    if request.method == "POST" and form.is_valid() and sessions.is_valid():
+        with transaction.atomic():
+            event = form.save()
+            sessions.instance = event
+            sessions.save()
+        audit("événement enregistré", "web", request.user, event=event.pk)
+        messages.success(request, f"Événement « {event.title} » enregistré.")
+        return redirect(event)
+    return render(request, "web/events/event_form.html",
+                  {"form": form, "sessions": sessions, "event": event})  # fmt: skip
+
+
+def _registrations(event, status: str = "", session: str = ""):
+    rows = (
+        Registration.objects.filter(session__event=event)
+        .select_related("invitation__commune", "session")
+        .order_by("invitation__name", "session__starts_at")
+    )
+    if status in Registration.Status.values:
+        rows = rows.filter(status=status)
+    elif status == "present":
+        rows = rows.filter(checked_in_at__isnull=False)
+    if session.isdigit():
+        rows = rows.filter(session_id=int(session))
+    return rows
+
+
+@require("events")
+def event_detail(request, pk: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    context = {
+        "event": event,
+        "figures": services.stats([event])[event.pk],
+        "sessions": services.session_stats(event),
+    }
+    if request.headers.get("HX-Request"):  # the live figures, polled while answers arrive
+        return render(request, "web/events/partials/figures.html", context)
+    status, session = request.GET.get("statut", ""), request.GET.get("seance", "")
+    context.update(
+        check=services.electoral_check(event),
+        territory=services.territory(event),
+        pending=event.invitations.filter(approval=Invitation.Approval.PENDING),
+        recent=event.invitations.exclude(answer=Invitation.Answer.PENDING)
+        .order_by("-answered_at")[:15],
+        registrations=_registrations(event, status, session)[:300],
+        status_filter=status, session_filter=session,
+        statuses=Registration.Status.choices,
+        campaigns=Campaign.objects.filter(event=event).order_by("-created_at"),
+        departements=services.by_departement(event),
+        public_url=request.build_absolute_uri(reverse("web:event-public", args=[event.pk])),
+        ended=event.sessions.filter(ends_at__lt=timezone.now()).exists(),
+    )  # fmt: skip
+    audit("événement consulté", "web", request.user, event=event.pk)
+    return render(request, "web/events/event.html", context)
+
+
+@require("events")
+@require_POST
+def event_approve(request, pk: int, invitation_id: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    invitation = get_object_or_404(event.invitations, pk=invitation_id)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        outcomes = services.approve(invitation, request.user, accept)
+    except services.AnswerError as error:
+        messages.error(request, f"{invitation.name} : {error}")
+    else:
+        if accept:
+            messages.success(request, f"Inscription de {invitation.name} acceptée : "
+                             + " ".join(o.message for o in outcomes))  # fmt: skip
+        else:
+            messages.success(request, f"Demande de {invitation.name} refusée.")
+    return redirect(event)
+
+
+@require("events")
+@require_POST
+def registration_cancel(request, pk: int, registration_id: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    registration = get_object_or_404(Registration, pk=registration_id, session__event=event)
+    mails: list = []
+    with transaction.atomic():
+        done = services.cancel(registration, mails)
+        services.send_mails(mails)
+    if done:
+        audit("inscription annulée par l'organisateur", "web", request.user, event=event.pk,
+              registration=registration.pk)  # fmt: skip
+        messages.success(request, f"Inscription de {registration.invitation.name} annulée.")
+    return redirect(event)
+
+
+EXPORT_HEADER = [
+    "nom", "fonction", "courriel", "commune", "code_insee", "seance", "creneau", "statut",
+    "places", "collaborateur", "role_collaborateur", "accessibilite", "reponse", "arrive_a",
+    "code", "origine",
+]  # fmt: skip
+
+
+def _export_rows(event):
+    questions = event.questions
+    for registration in _registrations(event):
+        invitation = registration.invitation
+        commune = invitation.commune
+        arrived = registration.checked_in_at
+        yield [
+            invitation.name, invitation.function, invitation.email,
+            commune.name if commune else "", commune.code if commune else "",
+            registration.session.title,
+            (f"{timezone.localtime(registration.slot_start):%H:%M}"
+             if registration.slot_start else ""),
+            registration.get_status_display(), registration.seats, invitation.companion_name,
+            invitation.get_companion_display() if invitation.companion else "",
+            invitation.accessibility, invitation.get_answer_display(),
+            f"{timezone.localtime(arrived):%d/%m/%Y %H:%M}" if arrived else "",
+            registration.code, invitation.get_source_display(),
+            *[invitation.answers.get(q["key"], "") for q in questions],
+        ]  # fmt: skip
+
+
+@require("export")
+def event_export(request, pk: int, fmt: str):
+    event = get_object_or_404(_events(request), pk=pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("format inconnu")
+    header = EXPORT_HEADER + [q["label"] for q in event.questions]
+    rows = list(_export_rows(event))
+    audit("export des inscriptions d'un événement", "web", request.user, event=event.pk,
+          rows=len(rows), format=fmt)  # fmt: skip
+    name = f"evenement-{event.pk}-inscriptions.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Inscriptions")
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require("export")
+def event_badges(request, pk: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    session = request.GET.get("seance", "")
+    pdf = render_badges(event, int(session) if session.isdigit() else None)
+    audit("badges d'un événement", "web", request.user, event=event.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="evenement-{event.pk}-badges.pdf"'
+    return response
+
+
+# --- check-in at the door -------------------------------------------------------------------
+def _counts(event, session_id=None):
+    rows = Registration.objects.filter(session__event=event, status=Registration.Status.CONFIRMED)
+    if session_id:
+        rows = rows.filter(session_id=session_id)
+    return {"expected": rows.count(), "present": rows.filter(checked_in_at__isnull=False).count()}
+
+
+def _session_of(request, event):
+    value = request.GET.get("seance") or request.POST.get("seance") or ""
+    if value.isdigit():
+        return event.sessions.filter(pk=int(value)).first()
+    return None
+
+
+@require("events")
+def checkin_page(request, pk: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    session = _session_of(request, event)
+    query = request.GET.get("q", "")
+    results = services.lookup(event, query, session) if query else []
+    context = {"event": event, "session": session, "sessions": event.sessions.all(),
+               "q": query, "results": results,
+               "counts": _counts(event, session.pk if session else None)}  # fmt: skip
+    if request.headers.get("HX-Request"):
+        return render(request, "web/events/partials/checkin_results.html", context)
+    return render(request, "web/events/checkin.html", context)
+
+
+@require("events")
+def checkin_counts(request, pk: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    session = _session_of(request, event)
+    return render(request, "web/events/partials/checkin_counts.html",
+                  {"counts": _counts(event, session.pk if session else None), "event": event,
+                   "session": session})  # fmt: skip
+
+
+@require("events")
+@require_POST
+def checkin_mark(request, pk: int):
+    event = get_object_or_404(_events(request), pk=pk)
+    session = _session_of(request, event)
+    code = request.POST.get("code", "").strip().upper().removeprefix("MANDATURE:")
+    registration = (
+        Registration.objects.select_related("invitation", "session__event")
+        .filter(session__event=event, code=code)
+        .first()
+    )
+    if registration is None:
+        ok, text = False, f"Code « {code[:20]} » inconnu pour cet événement."
+    elif request.POST.get("undo"):
+        services.undo_check_in(registration)
+        ok, text = True, f"{registration.invitation.attendee} : arrivée annulée."
+    else:
+        ok, text = services.check_in(registration, request.user)
+    if registration is not None:
+        registration.refresh_from_db()
+    context = {"event": event, "session": session, "ok": ok, "text": text,
+               "registration": registration,
+               "counts": _counts(event, session.pk if session else None)}  # fmt: skip
+    if request.headers.get("HX-Request"):
+        return render(request, "web/events/partials/checkin_done.html", context)
+    messages.success(request, text) if ok else messages.error(request, text)
+    url = reverse("web:event-checkin", args=[event.pk])
+    return redirect(f"{url}?seance={session.pk}" if session else url)
+
+
+@require("events")
+def checkin_lookup_json(request, pk: int):
+    """The search of the check-in page as JSON (measured by bench/events.py)."""
+    event = get_object_or_404(_events(request), pk=pk)
+    results = services.lookup(event, request.GET.get("q", ""), _session_of(request, event))
+    return JsonResponse({"results": [
+        {"code": r.code, "name": r.invitation.attendee, "session": r.session.title,
+         "status": r.status, "present": r.checked_in_at is not None}
+        for r in results
+    ]})  # fmt: skip
+
+
+# --- the invitee's pages (no account) ---------------------------------------------------------
+def _answer_context(event, invitation=None):
+    full, taken = set(), {}
+    for row in services.session_stats(event):
+        if row["full"]:
+            full.add(row["session"].pk)
+    for session_id, slot, invitation_id in Registration.objects.filter(
+        session__event=event, status=Registration.Status.CONFIRMED, slot_start__isnull=False
+    ).values_list("session_id", "slot_start", "invitation_id"):
+        taken.setdefault(session_id, set()).add(slot)
+        if invitation is not None and invitation_id == invitation.pk:
+            taken[("own", session_id)] = slot
+    return full, taken
+
+
+def _sessions_text(event):
+    return [{"session": s, "when": when(s)} for s in event.sessions.all()]
+
+
+@login_not_required
+def rsvp(request, token: str):
+    invitation, reason = services.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "web/events/link_invalid.html", {"reason": reason},
+                      status=410 if reason == "expired" else 404)  # fmt: skip
+    event = invitation.event
+    closed = services.closed_reason(event)
+    full, taken = _answer_context(event, invitation)
+    form = AnswerForm(request.POST if request.method == "POST" and not closed else None,
+                      event=event, invitation=invitation, full=full, taken=taken)  # fmt: skip
+    outcomes = None
+    if form.is_bound and form.is_valid():
+        try:
+            outcomes = services.record_answer(invitation, form.answer_data())
+        except services.AnswerError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            invitation.refresh_from_db()
+            full, taken = _answer_context(event, invitation)
+            form = AnswerForm(event=event, invitation=invitation, full=full, taken=taken)
+    held = list(invitation.registrations.exclude(status=Registration.Status.CANCELLED)
+                .select_related("session"))  # fmt: skip
+    for registration in held:
+        registration.qr = mark_safe(qr_svg(registration.code))  # noqa: S308 (segno's SVG)
+    return render(request, "web/events/rsvp.html", {
+        "event": event, "invitation": invitation, "form": form, "outcomes": outcomes,
+        "closed": closed, "held": held, "sessions": _sessions_text(event),
+    })  # fmt: skip
+
+
+@login_not_required
+def public_registration(request, pk: int):
+    event = get_object_or_404(Event.objects.select_related("organisation"), pk=pk,
+                              public_registration=True)  # fmt: skip
+    closed = services.closed_reason(event)
+    full, taken = _answer_context(event)
+    form = PublicForm(request.POST if request.method == "POST" and not closed else None,
+                      event=event, full=full, taken=taken)  # fmt: skip
+    done = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation, created = services.public_request(
+                event, name=data["name"].strip(), email=data["email"].strip(),
+                function=data["function"].strip(), data=form.answer_data(),
+            )  # fmt: skip
+        except services.AnswerError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            done = {"invitation": invitation, "created": created}
+    return render(request, "web/events/public.html", {
+        "event": event, "form": form, "closed": closed, "done": done,
+        "sessions": _sessions_text(event),
+    })  # fmt: skip
+
+
+# --- invitations and follow-ups through campaigns ---------------------------------------------
+@require("campaigns")
+@require_POST
+def event_campaign(request, pk: int, audience: str):
+    """A campaign prepared for the event: the invitation (personal links) or a follow-up."""
+    event = get_object_or_404(_events(request), pk=pk)
+    if audience not in ("invited", "present", "absent"):
+        raise Http404("destinataires inconnus")
+    if event.segment is None:
+        messages.error(request, "Choisissez d'abord le segment des invités de l'événement.")
+        return redirect(event)
+    texts = {
+        "invited": (f"Invitation : {event.title}", INVITATION_BODY),
+        "present": (f"Merci de votre venue : {event.title}", PRESENT_BODY),
+        "absent": (f"{event.title} : ce que vous avez manqué", ABSENT_BODY),
+    }
+    subject, body = texts[audience]
+    from mandature.compliance.enums import CommunicationKind
+
+    first = event.sessions.order_by("starts_at").first()
+    campaign = Campaign.objects.create(
+        name=f"{event.title} — " + {"invited": "invitation", "present": "suivi des présents",
+                                     "absent": "suivi des absents"}[audience],
+        channel=Campaign.Channel.EMAIL, organisation=event.organisation, segment=event.segment,
+        communication_kind=(CommunicationKind.INVITATION if audience == "invited"
+                            else CommunicationKind.INFORMATION),
+        event=event, event_audience=audience, subject=subject,
+        body=body.format(title=event.title, when=when(first) if first else ""),
+        created_by=request.user,
+    )  # fmt: skip
+    messages.success(request, "Campagne préparée : relisez le texte et l'aperçu, puis envoyez.")
+    return redirect(reverse("web:campaign-edit", args=[campaign.pk]))
+
+
+INVITATION_BODY = """{{formule_appel}},
+
+{{expediteur}} a le plaisir de vous inviter à « {title} », {when}.
+
+Pour répondre, choisir votre séance, vous faire accompagner ou représenter : \
+[votre invitation personnelle]({{lien_invitation}}). Vous pourrez modifier votre réponse à tout \
+moment avec ce même lien.
+
+Je vous prie d'agréer, {{formule_appel}}, l'expression de ma haute considération.
+"""
+
+PRESENT_BODY = """{{formule_appel}},
+
+Merci de votre participation à « {title} ». Vous trouverez la fiche de votre commune, avec les \
+réponses aux questions que se posent les maires, à cette adresse : \
+[fiche de {{commune}}]({{lien_fiche}}).
+
+Je vous prie d'agréer, {{formule_appel}}, l'expression de ma haute considération.
+"""
+
+ABSENT_BODY = """{{formule_appel}},
+
+Vous n'avez pas pu vous joindre à nous pour « {title} ». Vous trouverez la fiche de votre \
+commune, avec les réponses aux questions que se posent les maires, à cette adresse : \
+[fiche de {{commune}}]({{lien_fiche}}). Nous serions heureux de vous rencontrer à une autre \
+occasion.
+
+Je vous prie d'agréer, {{formule_appel}}, l'expression de ma haute considération.
+"""
