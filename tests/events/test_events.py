@@ -206,8 +206,7 @@ def test_registering_twice_updates_the_first_registration(personas, anonymous,
     data = answer_post(event) | {"name": "Jean Dupont", "function": "Directeur, OPH du Nord",
                                  "email": "jean.dupont@oph.test"}  # fmt: skip
     assert (
-        "Votre demande d'inscription est enregistrée"
-        in anonymous.post(url, data).content.decode()
+        "Votre demande d'inscription est enregistrée" in anonymous.post(url, data).content.decode()
     )
     data["function"] = "Directeur général, OPH du Nord"
     assert (
