@@ -128,9 +128,12 @@ class SessionForm(forms.ModelForm):
         return data
 
 
-SessionFormSet = inlineformset_factory(
-    Event, Session, form=SessionForm, extra=1, can_delete=True, min_num=1, validate_min=True
-)
+def session_formset(event: Event):
+    """The sessions' forms: one to fill for a new event, one more blank for an existing one."""
+    return inlineformset_factory(
+        Event, Session, form=SessionForm, extra=1 if event.pk else 0, can_delete=True,
+        min_num=1, validate_min=True,
+    )  # fmt: skip
 
 
 ANSWERS = [

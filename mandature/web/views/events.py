@@ -20,7 +20,7 @@ from mandature.core.models import audit
 from mandature.events import services
 from mandature.events.badges import qr_svg
 from mandature.events.badges import render as render_badges
-from mandature.events.forms import AnswerForm, EventForm, PublicForm, SessionFormSet
+from mandature.events.forms import AnswerForm, EventForm, PublicForm, session_formset
 from mandature.events.mail import when
 from mandature.events.models import Event, Invitation, Registration
 from mandature.movement.access import organisation_of, require, role_of
@@ -65,7 +65,7 @@ def event_edit(request, pk: int | None = None):
     if event is None:
         event = Event(organisation=organisation_of(request.user), created_by=request.user)
     form = EventForm(request.POST or None, instance=event, segments=_segments(request))
-    sessions = SessionFormSet(request.POST or None, instance=event, prefix="seances")
+    sessions = session_formset(event)(request.POST or None, instance=event, prefix="seances")
     if request.method == "POST" and form.is_valid() and sessions.is_valid():
         with transaction.atomic():
             event = form.save()

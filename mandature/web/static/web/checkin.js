@@ -25,7 +25,11 @@
   function mark(code) {
     const values = { code: code };
     if (start.dataset.seance) values.seance = start.dataset.seance;
-    window.htmx.ajax("POST", start.dataset.mark, { target: "#accueil-resultat", values: values });
+    window.htmx.ajax("POST", start.dataset.mark, {
+      target: "#accueil-resultat",
+      values: values,
+      headers: { "X-CSRFToken": start.dataset.csrf },
+    });
   }
 
   function tick() {
@@ -78,4 +82,11 @@
     tick();
   });
   stop.addEventListener("click", halt);
+  // A lost connection or a server error must be seen at the door, not only in the console.
+  document.body.addEventListener("htmx:responseError", (event) => {
+    result.textContent = "Erreur " + event.detail.xhr.status + " : réessayez.";
+  });
+  document.body.addEventListener("htmx:sendError", () => {
+    result.textContent = "Pas de connexion : réessayez dans un instant.";
+  });
 })();
