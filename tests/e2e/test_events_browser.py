@@ -105,7 +105,7 @@ def test_congress_session_invitations_answers_and_check_in_on_a_phone(
     # The mayors answer from their phones, without an account.
     mayor = browser.new_context(locale="fr-FR", base_url=live_server.url, **PHONE)
     answer = mayor.new_page()
-    for address, link in links.items():
+    for link in links.values():
         answer.goto(link)
         expect(answer.get_by_role("heading", level=1)).to_have_text(
             "Congrès Hlm : session des nouveaux maires"
