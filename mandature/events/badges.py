@@ -3,6 +3,7 @@ name when they come instead), with a QR code of the check-in code."""
 
 import io
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import segno
@@ -16,6 +17,7 @@ from .models import Event, Invitation, Registration
 TEMPLATE = Path(__file__).parent / "typst" / "badges.typ"
 
 
+@lru_cache(maxsize=4096)  # a code's picture never changes; pages and badges ask again
 def qr_svg(code: str) -> str:
     """A QR code (never a Micro QR, which phones do not read) of the check-in code."""
     buffer = io.BytesIO()

@@ -474,6 +474,19 @@ def stats(events) -> dict[int, dict[str, int]]:
     return result
 
 
+def full_sessions(event: Event) -> set[int]:
+    """The sessions with a capacity whose seats are all taken (slots are offered one by one)."""
+    limited = {s.pk: s.capacity for s in event.sessions.all()
+               if s.capacity is not None and not s.has_slots}  # fmt: skip
+    if not limited:
+        return set()
+    taken = dict(
+        Registration.objects.filter(session__in=limited, status=Registration.Status.CONFIRMED)
+        .values_list("session_id").annotate(n=Sum("seats"))
+    )  # fmt: skip
+    return {pk for pk, capacity in limited.items() if taken.get(pk, 0) >= capacity}
+
+
 def session_stats(event: Event) -> list[dict]:
     rows = []
     for session in event.sessions.annotate(

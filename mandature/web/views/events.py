@@ -314,13 +314,16 @@ def checkin_lookup_json(request, pk: int):
 
 # --- the invitee's pages (no account) ---------------------------------------------------------
 def _answer_context(event, invitation=None):
-    full, taken = set(), {}
-    for row in services.session_stats(event):
-        if row["full"]:
-            full.add(row["session"].pk)
-    for session_id, slot, invitation_id in Registration.objects.filter(
-        session__event=event, status=Registration.Status.CONFIRMED, slot_start__isnull=False
-    ).values_list("session_id", "slot_start", "invitation_id"):
+    """The sessions that are full, and the slots already taken (the invitee's own kept)."""
+    full, taken = services.full_sessions(event), {}
+    slotted = [s.pk for s in event.sessions.all() if s.has_slots]
+    for session_id, slot, invitation_id in (
+        Registration.objects.filter(
+            session__in=slotted, status=Registration.Status.CONFIRMED, slot_start__isnull=False
+        ).values_list("session_id", "slot_start", "invitation_id")
+        if slotted
+        else ()
+    ):
         taken.setdefault(session_id, set()).add(slot)
         if invitation is not None and invitation_id == invitation.pk:
             taken[("own", session_id)] = slot
