@@ -118,7 +118,7 @@ class Outcome:
     registration: Registration | None = None
 
 
-def _locked(session: Session) -> Session:
+def locked(session: Session) -> Session:
     """The session's row, locked until the end of the transaction: on PostgreSQL a row lock
     (SELECT … FOR UPDATE); SQLite runs its write transactions one at a time (IMMEDIATE)."""
     return Session.objects.select_for_update().get(pk=session.pk)
@@ -135,7 +135,7 @@ def book(invitation: Invitation, session: Session, *, seats: int = 1,
          slot: datetime | None = None, mails: list | None = None) -> Outcome:  # fmt: skip
     """Take a seat (or the chosen slot) in the session for this invitation, or a place on the
     waiting list when the session is full. Must run inside a transaction."""
-    session = _locked(session)
+    session = locked(session)
     now = timezone.now()
     registration = Registration.objects.filter(invitation=invitation, session=session).first()
     if session.has_slots:
@@ -229,7 +229,7 @@ def _waiting_message(registration: Registration) -> str:
 
 def cancel(registration: Registration, mails: list | None = None) -> bool:
     """Give the seat back (inside a transaction); the waiting list moves up."""
-    session = _locked(registration.session)
+    session = locked(registration.session)
     registration.refresh_from_db()
     if registration.status == Registration.Status.CANCELLED:
         return False

@@ -391,3 +391,34 @@ def test_follow_up_goes_to_those_who_came_or_not(personas):
     ]
     assert {m.entry.person_id for m in audience(absent, scope_of(regional)).members} == {
         m.entry.person_id for m in members[1:]}  # fmt: skip
+
+
+def test_more_seats_given_by_the_organiser_promote_the_waiting_list(
+    personas, anonymous, django_capture_on_commit_callbacks
+):
+    event = make_event(personas.regional, capacity=1)
+    first, second = invite(event, "Anne Premier"), invite(event, "Bruno Second")
+    for invitation in (first, second):
+        anonymous.post(rsvp_url(invitation), answer_post(event))
+    assert Registration.objects.get(invitation=second).status == "waiting"
+    session = event.sessions.get()
+    client = login(anonymous, personas.regional)
+    local = timezone.localtime
+    data = {
+        "title": event.title, "kind": event.kind, "venue": event.venue, "address": event.address,
+        "segment": event.segment_id, "commune_code": "59350",
+        "questions_text": "*Déjeunerez-vous sur place ? | Oui ; Non",
+        "seances-TOTAL_FORMS": "2", "seances-INITIAL_FORMS": "1", "seances-1-slot_minutes": "0",
+        "seances-MIN_NUM_FORMS": "1", "seances-MAX_NUM_FORMS": "1000",
+        "seances-0-id": session.pk, "seances-0-event": event.pk, "seances-0-title": session.title,
+        "seances-0-starts_at": local(session.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "seances-0-ends_at": local(session.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "seances-0-capacity": "2", "seances-0-slot_minutes": "0",
+    }  # fmt: skip
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("web:event-edit", args=[event.pk]), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Registration.objects.get(invitation=second).status == "confirmed"
+    assert [m.subject for m in mail.outbox] == [f"Une place s'est libérée : {event.title}"]
+    assert Invitation.objects.get(pk=first.pk).answers == {"q1": "Oui"}  # nothing else moved

@@ -71,6 +71,10 @@ def event_edit(request, pk: int | None = None):
             event = form.save()
             sessions.instance = event
             sessions.save()
+            mails: list = []
+            for session in event.sessions.all():  # more seats: the waiting list moves up
+                services.promote(services.locked(session), mails)
+            services.send_mails(mails)
         audit("événement enregistré", "web", request.user, event=event.pk)
         messages.success(request, f"Événement « {event.title} » enregistré.")
         return redirect(event)
