@@ -243,12 +243,9 @@ def report(name: str, t: dict) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(child(sys.argv[2])))
-        return
-    from throwaway import each_backend
+    from throwaway import bench_main
 
-    each_backend(__file__, report, "mandature_bench_events")
+    bench_main(__file__, child, report, "mandature_bench_events")
 
 
 if __name__ == "__main__":

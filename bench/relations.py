@@ -10,7 +10,6 @@ view and template, no network). Baseline, in the same run: the trivial page /dep
 Goals (issue 6): p95 <= 100 ms on PostgreSQL for both pages.
 """
 
-import json
 import random
 import statistics
 import sys
@@ -118,12 +117,9 @@ def report(name: str, t: dict) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(child(sys.argv[2])))
-        return
-    from throwaway import each_backend
+    from throwaway import bench_main
 
-    each_backend(__file__, report, "mandature_bench_relations")
+    bench_main(__file__, child, report, "mandature_bench_relations")
 
 
 if __name__ == "__main__":

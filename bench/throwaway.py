@@ -93,3 +93,15 @@ def each_backend(script: str, report, database_name: str) -> None:
     if "--no-postgres" not in sys.argv:
         with postgres_database(database_name) as url:
             report("PostgreSQL", run_child(script, url))
+
+
+def bench_main(script: str, child, report, database_name: str) -> None:
+    """A benchmark's entry point: as `--child URL`, run on that database and print the figures
+    as JSON; otherwise run the child on each backend and report."""
+    import json
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(child(sys.argv[2])))
+        return
+    each_backend(script, report, database_name)

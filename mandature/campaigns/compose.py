@@ -39,7 +39,8 @@ FIELDS = {
     "situation_sru": "la situation de la commune au regard de la loi SRU, en une phrase",
     "logements_manquants_sru": "logements sociaux manquants au titre de la loi SRU",
     "lien_fiche": "adresse de la fiche de la commune (page et PDF, sans identifiant)",
-    "lien_invitation": "le lien d'invitation de la campagne",
+    "lien_invitation": "le lien d'invitation : le lien personnel de chaque destinataire pour "
+    "répondre (campagne d'invitation à un événement), sinon celui de la campagne",
     "expediteur": "nom de l'organisation qui écrit",
     "date": "date du jour ou du courrier, « 23 novembre 2026 »",
 }  # fmt: skip
@@ -71,7 +72,7 @@ def check(subject: str, body: str, *, email: bool, invitation_url: str = "") -> 
                 if name == "lien_invitation" and not invitation_url:
                     problems.append(
                         f"Le champ {{lien_invitation}} est utilisé dans {where} mais la campagne "
-                        "n'a pas de lien d'invitation."
+                        "n'a pas de lien d'invitation (ni d'événement dont elle est l'invitation)."
                     )
                 continue
             shown = "{" + name + (f"!{conversion}" if conversion else "")
