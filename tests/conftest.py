@@ -43,6 +43,9 @@ def load_national_territories():
     seed_first_content(BriefContent, BriefQuestion)
     seed_organisations()
     seed_elections()
+    from mandature.surveys.seed import seed_example_survey
+
+    seed_example_survey()
 
 
 @pytest.fixture(scope="session")

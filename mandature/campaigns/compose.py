@@ -41,6 +41,8 @@ FIELDS = {
     "lien_fiche": "adresse de la fiche de la commune (page et PDF, sans identifiant)",
     "lien_invitation": "le lien d'invitation : le lien personnel de chaque destinataire pour "
     "répondre (campagne d'invitation à un événement), sinon celui de la campagne",
+    "lien_enquete": "le lien personnel de chaque destinataire pour répondre à l'enquête de la "
+    "campagne (une réponse par lien)",
     "expediteur": "nom de l'organisation qui écrit",
     "date": "date du jour ou du courrier, « 23 novembre 2026 »",
 }  # fmt: skip
@@ -54,7 +56,8 @@ class TemplateError(ValueError):
     """A template that cannot be sent, in French, naming the field."""
 
 
-def check(subject: str, body: str, *, email: bool, invitation_url: str = "") -> list[str]:
+def check(subject: str, body: str, *, email: bool, invitation_url: str = "",
+          survey: bool = False) -> list[str]:  # fmt: skip
     """The problems of a template, in French; empty when it can be sent."""
     known = FIELDS | (EMAIL_ONLY if email else {})
     problems = []
@@ -73,6 +76,11 @@ def check(subject: str, body: str, *, email: bool, invitation_url: str = "") -> 
                     problems.append(
                         f"Le champ {{lien_invitation}} est utilisé dans {where} mais la campagne "
                         "n'a pas de lien d'invitation (ni d'événement dont elle est l'invitation)."
+                    )
+                if name == "lien_enquete" and not survey:
+                    problems.append(
+                        f"Le champ {{lien_enquete}} est utilisé dans {where} mais la campagne "
+                        "n'envoie pas d'enquête."
                     )
                 continue
             shown = "{" + name + (f"!{conversion}" if conversion else "")
@@ -338,6 +346,7 @@ def values_for(member, *, figures, sru, organisation_name: str, invitation_url: 
                                     if situation and situation.deficit is not None else None),
         "lien_fiche": brief_link(commune.code) if commune else None,
         "lien_invitation": invitation_url or None,
+        "lien_enquete": None,
         "expediteur": organisation_name,
         "date": long_date(on),
     }  # fmt: skip

@@ -85,6 +85,7 @@ class CampaignForm(forms.ModelForm):
                 data["subject"], data["body"],
                 email=data.get("channel") == Campaign.Channel.EMAIL,
                 invitation_url=data.get("invitation_url", "") or ("personnel" if personal else ""),
+                survey=bool(self.instance.survey_id),
             ):  # fmt: skip
                 self.add_error("body", problem)
         return data

@@ -83,6 +83,17 @@ class Campaign(models.Model):
         "events.Event", verbose_name="événement", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="campaigns",
     )  # fmt: skip
+    # A survey's invitations ({lien_enquete}: each recipient's link) and reminders (« pending »:
+    # those who have not answered).
+    survey = models.ForeignKey(
+        "surveys.Survey", verbose_name="enquête", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="campaigns",
+    )  # fmt: skip
+    survey_audience = models.CharField(
+        "destinataires de l'enquête", max_length=8, blank=True,
+        choices=[("invited", "tous les élus du segment"),
+                 ("pending", "relance : ceux qui n'ont pas encore répondu")],
+    )  # fmt: skip
     event_audience = models.CharField(
         "destinataires de l'événement", max_length=8, blank=True,
         choices=[("invited", "invitation (un lien personnel par destinataire)"),

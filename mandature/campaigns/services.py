@@ -60,7 +60,8 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
     filters = campaign.segment.filters
     snapshot = latest_snapshot(FUNCTIONS[filters["function"]][1])
     key = (campaign.segment_id, campaign.segment.updated_at, campaign.communication_kind,
-           campaign.event_id, campaign.event_audience, repr(scope),
+           campaign.event_id, campaign.event_audience, campaign.survey_id,
+           campaign.survey_audience, repr(scope),
            snapshot.pk if snapshot else None, timezone.localdate())  # fmt: skip
     found = _SUMMARIES.get(key)
     if found and time.monotonic() - found[0] < SUMMARY_SECONDS:
@@ -108,6 +109,13 @@ def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
                           .exclude(person=None).values_list("person_id", flat=True))  # fmt: skip
             keep = invited - came
         result.members = [m for m in result.members if m.entry.person_id in keep]
+    if campaign.survey_id and campaign.survey_audience == "pending":
+        from mandature.surveys.models import Respondent
+
+        done = set(Respondent.objects.filter(survey_id=campaign.survey_id,
+                                             submitted_at__isnull=False)
+                   .exclude(person=None).values_list("person_id", flat=True))  # fmt: skip
+        result.members = [m for m in result.members if m.entry.person_id not in done]
     return result
 
 
@@ -131,6 +139,7 @@ def member_values(campaign: Campaign, members: list, on: date | None = None) -> 
         values_for(m, figures=figures, sru=sru, organisation_name=name,
                    invitation_url=(settings.SITE_URL + "/invitation-evenement/…/"
                                    if invites(campaign) else campaign.invitation_url), on=on)
+        | ({"lien_enquete": settings.SITE_URL + "/enquete/…/"} if campaign.survey_id else {})
         for m in members
     ]  # fmt: skip
 
@@ -179,6 +188,7 @@ def template_problems(campaign: Campaign) -> list[str]:
     return check_template(
         campaign.subject, campaign.body, email=campaign.is_email,
         invitation_url=campaign.invitation_url or ("personnel" if invites(campaign) else ""),
+        survey=bool(campaign.survey_id),
     )  # fmt: skip
 
 
@@ -328,6 +338,14 @@ def prepare(campaign: Campaign) -> int:
             found = invitations_for(campaign, reached)
             for recipient in reached:
                 recipient.values["lien_invitation"] = invitation_link(found[recipient.person_id])
+        if campaign.survey_id:  # each recipient's link to the survey (the same in a reminder)
+            from mandature.surveys.services import respondent_link, respondents_for
+
+            reached = [r for r in rows if r.status == Recipient.Status.QUEUED]
+            by_person = {m.entry.person_id: m for m in result.members}
+            found = respondents_for(campaign, reached, by_person)
+            for recipient in reached:
+                recipient.values["lien_enquete"] = respondent_link(found[recipient.person_id])
         Recipient.objects.bulk_create(rows, batch_size=2000)
         campaign.prepared_at = timezone.now()
         Campaign.objects.filter(pk=campaign.pk).update(prepared_at=campaign.prepared_at)

@@ -27,3 +27,17 @@ def compact(text: str) -> str:
 def expand_abbreviations(folded: str) -> str:
     """« st etienne » → « saint etienne »."""
     return " ".join(_ABBREVIATIONS.get(word, word) for word in folded.split())
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell typed by someone outside the movement (a public form) must not become a formula
+    when a spreadsheet opens the CSV: « =HYPERLINK(…) » is written « '=HYPERLINK(…) ». Numbers
+    (« -3 ») and other values are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        rest = value[1:].replace(",", ".").strip()
+        if not (value[0] in "+-" and rest.replace(".", "", 1).isdigit()):
+            return "'" + value
+    return value

@@ -141,7 +141,7 @@ def book(invitation: Invitation, session: Session, *, seats: int = 1,
     if session.has_slots:
         if slot is None or slot not in session.slots():
             raise AnswerError(
-                f"Choisissez un créneau pour « {session.title} ».", f"slot-{session.pk}"
+                f"Choisissez un créneau pour « {session.title} ».", f"slot_{session.pk}"
             )
         taken = session.registrations.filter(
             status=Registration.Status.CONFIRMED, slot_start=slot
@@ -149,7 +149,7 @@ def book(invitation: Invitation, session: Session, *, seats: int = 1,
         if taken.exists():
             raise AnswerError(
                 f"Le créneau de {timezone.localtime(slot):%H:%M} vient d'être pris : "
-                "choisissez-en un autre.", f"slot-{session.pk}",
+                "choisissez-en un autre.", f"slot_{session.pk}",
             )  # fmt: skip
         if registration is None:
             registration = Registration(invitation=invitation, session=session)

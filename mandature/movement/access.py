@@ -12,6 +12,7 @@ RULES: dict[str, set[str]] = {
     "export": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # exports holding personal data
     "campaigns": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # write and send campaigns
     "events": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # organise events, check people in
+    "surveys": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # build and send surveys
     "override": {Role.ADMIN},  # send despite a « interdit » of the electoral-period check
     "brief_batches": {Role.ADMIN, Role.CHARGE},
     "invite": {Role.ADMIN, Role.CHARGE},  # a chargé de mission invites into their organisation
@@ -29,6 +30,7 @@ ACTION_LABELS = {
     "export": "exporter des données personnelles",
     "campaigns": "préparer et envoyer des campagnes",
     "events": "organiser des événements et accueillir les participants",
+    "surveys": "préparer et envoyer des enquêtes, lire leurs résultats",
     "override": "passer outre un « interdit » de la période électorale",
     "brief_batches": "produire des fiches en lot",
     "invite": "inviter des utilisateurs",

@@ -15,6 +15,7 @@ class InteractionKind(models.TextChoices):
     EMAIL = "email", "courriel"
     EVENT = "event", "participation à un événement"
     PUBLICATION = "publication", "publication remise"
+    SURVEY = "survey", "réponse à une enquête"
 
 
 class Source(models.TextChoices):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "mandature.compliance",
     "mandature.campaigns",
     "mandature.events",
+    "mandature.surveys",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",
@@ -178,6 +179,8 @@ CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 4)  # SMTP connections of
 # Events: how long a personal invitation link stays valid, how often the worker sends reminders.
 EVENT_LINK_DAYS = env_int("EVENT_LINK_DAYS", 365)
 EVENT_REMINDER_SECONDS = env_int("EVENT_REMINDER_SECONDS", 300)
+# Surveys: no figure is shown for a group of fewer respondents (each survey can raise it).
+SURVEY_MIN_CELL = env_int("SURVEY_MIN_CELL", 5)
 
 # GDPR: the enrichment of an official (contact card, notes) is purged this many days after the
 # end of their last mandate (`mandature purge-contacts`, run daily).

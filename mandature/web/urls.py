@@ -10,6 +10,7 @@ from .views import (
     movement,
     officials,
     relations,
+    surveys,
     territories,
 )
 
@@ -138,6 +139,36 @@ urlpatterns = [
     # public: the invitee's personal link, the public registration form
     path("invitation-evenement/<str:token>/", events.rsvp, name="rsvp"),
     path("evenements/<int:pk>/inscription/", events.public_registration, name="event-public"),
+    # surveys
+    path("enquetes/", surveys.survey_list, name="surveys"),
+    path("enquetes/nouvelle/", surveys.survey_edit, name="survey-new"),
+    path("enquetes/<int:pk>/", surveys.survey_detail, name="survey"),
+    path("enquetes/<int:pk>/modifier/", surveys.survey_edit, name="survey-edit"),
+    path("enquetes/<int:pk>/copie/", surveys.survey_copy, name="survey-copy"),
+    path("enquetes/<int:pk>/apercu/", surveys.survey_preview, name="survey-preview"),
+    path("enquetes/<int:pk>/questions/nouvelle/", surveys.question_edit, name="question-new"),
+    path(
+        "enquetes/<int:pk>/questions/<int:question_id>/",
+        surveys.question_edit,
+        name="question-edit",
+    ),  # fmt: skip
+    path(
+        "enquetes/<int:pk>/questions/<int:question_id>/supprimer/",
+        surveys.question_delete,
+        name="question-delete",
+    ),  # fmt: skip
+    path("enquetes/<int:pk>/etat/<str:action>/", surveys.survey_status, name="survey-status"),
+    path(
+        "enquetes/<int:pk>/campagne/<str:audience>/",
+        surveys.survey_campaign,
+        name="survey-campaign",
+    ),  # fmt: skip
+    path("enquetes/<int:pk>/resultats/", surveys.survey_results, name="survey-results"),
+    path("enquetes/<int:pk>/resultats.pdf", surveys.survey_report, name="survey-report"),
+    path("enquetes/<int:pk>/reponses.<str:fmt>", surveys.survey_export, name="survey-export"),
+    # public: the respondent's link (personal, or a visit of the public link)
+    path("enquete/public/<str:key>/", surveys.survey_public, name="survey-public"),
+    path("enquete/<str:key>/", surveys.survey_answer, name="survey-answer"),
     # electoral-period rules
     path("periode-electorale/", compliance.calendar_page, name="compliance"),
     path("periode-electorale/verifier/", compliance.check_page, name="compliance-check"),

@@ -422,3 +422,21 @@ def test_more_seats_given_by_the_organiser_promote_the_waiting_list(
     assert Registration.objects.get(invitation=second).status == "confirmed"
     assert [m.subject for m in mail.outbox] == [f"Une place s'est libérée : {event.title}"]
     assert Invitation.objects.get(pk=first.pk).answers == {"q1": "Oui"}  # nothing else moved
+
+
+def test_a_formula_typed_in_the_public_form_stays_text_in_the_exports(personas, anonymous):
+    from openpyxl import load_workbook
+
+    event = make_event(personas.regional, public_registration=True)
+    name = '=HYPERLINK("http://exemple.test","cliquez")'
+    invitation = invite(event, name, email="x@exemple.test", source="public")
+    services.record_answer(invitation, services.AnswerData(
+        answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "-3"}))  # fmt: skip
+    client = login(anonymous, personas.regional)
+    text = client.get(reverse("web:event-export", args=[event.pk, "csv"])).content.decode()
+    row = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))[1]
+    assert row[0] == "'" + name and row[-1] == "-3"
+    book = load_workbook(io.BytesIO(client.get(
+        reverse("web:event-export", args=[event.pk, "xlsx"])).content))  # fmt: skip
+    cell = book.active["A2"]
+    assert cell.value == name and cell.data_type == "s"

@@ -2,9 +2,6 @@
 statistics), the check-in page for a phone at the door, and the invitee's pages without an
 account (personal link, public registration form)."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
 from mandature.core.models import audit
+from mandature.core.spreadsheet import export_response
 from mandature.events import services
 from mandature.events.badges import qr_svg
 from mandature.events.badges import render as render_badges
@@ -198,31 +196,7 @@ def event_export(request, pk: int, fmt: str):
     rows = list(_export_rows(event))
     audit("export des inscriptions d'un événement", "web", request.user, event=event.pk,
           rows=len(rows), format=fmt)  # fmt: skip
-    name = f"evenement-{event.pk}-inscriptions.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Inscriptions")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(header, rows, fmt, f"evenement-{event.pk}-inscriptions", "Inscriptions")
 
 
 @require("export")

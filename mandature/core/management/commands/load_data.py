@@ -8,6 +8,7 @@ from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
 from mandature.officials.importer import RneFileError, import_rne
 from mandature.officials.services import renewal_summary
+from mandature.surveys.seed import seed_example_survey
 from mandature.territories.loader import load_territories
 
 
@@ -28,6 +29,8 @@ class Command(MandatureCommand):
         created = seed_elections()
         if created:
             self.stdout.write(f"Calendrier électoral : {created} élection(s) ajoutée(s)")
+        if seed_example_survey():
+            self.stdout.write("Enquête modèle « Les maires et le logement social » créée")
         imported = 0
         for path, item in bundled_paths(settings.DATA_DIR):
             try:
