@@ -27,7 +27,7 @@ def report_data(survey, dimension: str = "") -> dict:
             shown = not cell.hidden
             entry["rows"].append({"label": row["label"], "share": cell.share if shown else None,
                                   "count": row["count"] if shown else None})  # fmt: skip
-        for row in item.get("items", []):
+        for row in item.get("grid", []):
             entry["items"].append({"label": row["label"], "mean": row["mean"]})
         if item.get("mean") is not None:
             entry["mean"] = round(item["mean"], 1)

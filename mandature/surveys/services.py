@@ -429,13 +429,13 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
             item["mean"] = sum(values) / len(values)
             item["median"] = values[len(values) // 2]
         elif question.kind == QuestionKind.MATRIX and not item["hidden"]:
-            item["items"] = []
+            item["grid"] = []
             for index, label in enumerate(question.items):
                 scores = [row["answers"][question.key].get(str(index)) for row in answered]
                 scores = [s for s in scores if s is not None]
                 hidden = len(scores) < minimum
                 mean = None if hidden else sum(scores) / len(scores)
-                item["items"].append({"label": label, "n": len(scores), "hidden": hidden,
+                item["grid"].append({"label": label, "n": len(scores), "hidden": hidden,
                                       "mean": mean})  # fmt: skip
         elif question.kind == QuestionKind.TEXT:
             texts = []
