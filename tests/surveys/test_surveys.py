@@ -261,3 +261,15 @@ def test_questions_are_checked_when_built(personas):
     assert not form.is_valid() and "placée avant" in str(form.errors["condition_key"])
     assert Question.objects.filter(survey=survey).count() == 15
     assert mail.outbox == []
+
+
+def test_results_follow_new_and_erased_answers(personas):
+    survey = open_copy(personas.regional)
+    make_answers(survey, "32", 5, "Plutôt d'accord")
+    first = services.results(survey)["count"]
+    make_answers(survey, "32", 1, "Plutôt d'accord")
+    assert (first, services.results(survey)["count"]) == (5, 6)
+    survey.respondents.filter(pk=survey.respondents.first().pk).delete()  # an erasure
+    data = services.results(survey)
+    q7 = next(i for i in data["questions"] if i["question"].key == "q7")
+    assert data["count"] == 5 and q7["rows"][1]["count"] == 5
