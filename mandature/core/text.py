@@ -30,14 +30,18 @@ def expand_abbreviations(folded: str) -> str:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HARMLESS_SIGNED = re.compile(r"[+-][0-9 .,()\-]*")  # « -3 », « +33 6 12 34 56 78 »
 
 
 def spreadsheet_safe(value):
-    """A cell typed by someone outside the movement (a public form) must not become a formula
-    when a spreadsheet opens the CSV: « =HYPERLINK(…) » is written « '=HYPERLINK(…) ». Numbers
-    (« -3 ») and other values are left as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        rest = value[1:].replace(",", ".").strip()
-        if not (value[0] in "+-" and rest.replace(".", "", 1).isdigit()):
-            return "'" + value
+    """A cell typed by someone outside the movement (a public form, a contact card) must not
+    become a formula when a spreadsheet opens the CSV: « =HYPERLINK(…) » is written
+    « '=HYPERLINK(…) ». Signed numbers and phone numbers (no letters, so no function) are left
+    as they are."""
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _HARMLESS_SIGNED.fullmatch(value)
+    ):
+        return "'" + value
     return value

@@ -138,6 +138,11 @@ urlpatterns = [
     ),  # fmt: skip
     # public: the invitee's personal link, the public registration form
     path("invitation-evenement/<str:token>/", events.rsvp, name="rsvp"),
+    path(
+        "invitation-evenement/<str:token>/<str:code>.ics",
+        events.rsvp_calendar,
+        name="rsvp-calendar",
+    ),  # fmt: skip
     path("evenements/<int:pk>/inscription/", events.public_registration, name="event-public"),
     # surveys
     path("enquetes/", surveys.survey_list, name="surveys"),

@@ -116,6 +116,17 @@ def test_confirmation_email_carries_a_valid_ics_in_paris_time(personas, anonymou
     assert "Lille Grand Palais" in str(vevent["location"])
     assert str(vevent["uid"]) and vevent.get("dtstamp") is not None
     assert calendar["version"] == "2.0" and "PRODID" in text
+    # The invitee's page offers the same file to add to a calendar.
+    page = anonymous.get(rsvp_url(invitation)).content.decode()
+    link = reverse("web:rsvp-calendar", args=[services.invitation_token(invitation),
+                                               registration.code])  # fmt: skip
+    assert link in page
+    download = anonymous.get(link)
+    assert download["Content-Type"].startswith("text/calendar")
+    assert "TZID:Europe/Paris" in download.content.decode()
+    other = invite(event, "Paul Autre")
+    assert anonymous.get(reverse("web:rsvp-calendar", args=[
+        services.invitation_token(other), registration.code])).status_code == 404  # fmt: skip
 
 
 def test_last_seat_waiting_list_and_promotion(personas, anonymous,

@@ -1,9 +1,6 @@
 """Segments of officials (build with a live count, save, list, export) and campaigns (write,
 preview, test, launch, follow the statuses); the public unsubscribe and shared-brief pages."""
 
-import csv
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -33,6 +30,7 @@ from mandature.campaigns.services import (
     template_problems,
 )
 from mandature.core.models import audit
+from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, organisation_of, require, role_of
 from mandature.movement.enums import Role
 from mandature.movement.scope import scope_of
@@ -106,13 +104,11 @@ HEADER = [
 def segment_export(request, pk: int):
     segment = get_object_or_404(_segments(request), pk=pk)
     result = evaluate(segment.filters, scope_of(request.user))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(HEADER)
+    rows = []
     for member in result.members:
         entry, contact = member.entry, member.contact
         commune = entry.commune
-        writer.writerow([
+        rows.append([
             contact.salutation if contact else "", entry.person.first_name, entry.person.last_name,
             entry.person.sex, entry.function or entry.mandate.get_kind_display(),
             commune.name if commune else "", commune.code if commune else "",
@@ -122,9 +118,7 @@ def segment_export(request, pk: int):
             contact.postal_address if contact else "", result.as_of.data_date.isoformat(),
         ])  # fmt: skip
     audit("export d'un segment", "web", request.user, segment=segment.pk, rows=result.count)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'
-    return response
+    return export_response(HEADER, rows, "csv", f"segment-{segment.pk}")
 
 
 # --- campaigns ------------------------------------------------------------------------------

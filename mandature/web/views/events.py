@@ -339,8 +339,29 @@ def rsvp(request, token: str):
         registration.qr = mark_safe(qr_svg(registration.code))  # noqa: S308 (segno's SVG)
     return render(request, "web/events/rsvp.html", {
         "event": event, "invitation": invitation, "form": form, "outcomes": outcomes,
-        "closed": closed, "held": held, "sessions": _sessions_text(event),
+        "closed": closed, "held": held, "sessions": _sessions_text(event), "token": token,
     })  # fmt: skip
+
+
+@login_not_required
+def rsvp_calendar(request, token: str, code: str):
+    """The invitee's registration as an .ics file, to add to their calendar."""
+    from mandature.events.mail import ics
+
+    invitation, _reason = services.invitation_from_token(token)
+    registration = (
+        invitation.registrations.select_related("session__event")
+        .exclude(status=Registration.Status.CANCELLED)
+        .filter(code=code)
+        .first()
+        if invitation
+        else None
+    )
+    if registration is None:
+        raise Http404("inscription inconnue")
+    response = HttpResponse(ics(registration), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="evenement-{code}.ics"'
+    return response
 
 
 @login_not_required
