@@ -359,6 +359,21 @@ def test_exports_and_statistics(personas, anonymous):
     assert AuditLog.objects.filter(action="export des inscriptions d'un événement").count() == 2
     listing = client.get(reverse("web:events")).content.decode()
     assert event.title in listing and "Par segment" in listing
+    figures = list(csv.reader(io.StringIO(client.get(reverse("web:events"), {"format": "csv"})
+                                          .content.decode("utf-8-sig")), delimiter=";"))  # fmt: skip
+    assert figures[0][:5] == ["niveau", "nom", "segment", "date", "invites"]
+    assert figures[1][:2] == ["evenement", event.title] and figures[1][4:] == [
+        "3",
+        "3",
+        "2",
+        "0",
+        "1",
+        "0",
+        "1",
+        "1",
+        "0",
+    ]
+    assert figures[2][:2] == ["segment", event.segment.name]
     assert anonymous.get(reverse("web:event-export", args=[event.pk, "csv"])).status_code == 200
     login(anonymous, personas.reader)
     assert anonymous.get(reverse("web:event-export", args=[event.pk, "csv"])).status_code == 403
