@@ -225,7 +225,8 @@ def save_page(respondent: Respondent, questions: list[Question], page: int, data
         answers = dict(locked.answers)
         for question in on_page:
             answers.pop(question.key, None)
-        answers.update({k: v for k, v in result.answers.items() if k not in result.errors})
+        answers.update({k: v for k, v in result.answers.items()
+                        if k not in result.errors and v not in (None, "", [])})  # fmt: skip
         # answers of questions no longer shown (an earlier answer changed) are dropped
         answers = {k: v for k, v in answers.items()
                    if any(q.key == k and visible(q, answers) for q in questions)}  # fmt: skip
@@ -395,8 +396,8 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
             groups[group] += 1
         for key, value in answers.items():
             kind = kind_of.get(key)
-            if kind is None:
-                continue
+            if kind is None or value is None or value == "" or value == []:
+                continue  # a question left empty is not an answer
             answered[key] += 1
             if kind == 0:
                 value = value if value.__class__ is str else str(value)

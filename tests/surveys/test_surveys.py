@@ -273,3 +273,17 @@ def test_results_follow_new_and_erased_answers(personas):
     data = services.results(survey)
     q7 = next(i for i in data["questions"] if i["question"].key == "q7")
     assert data["count"] == 5 and q7["rows"][1]["count"] == 5
+
+
+def test_a_question_left_empty_is_not_counted_as_answered(personas, anonymous):
+    survey = open_copy(personas.regional)
+    respondent = Respondent.objects.create(survey=survey)
+    url = reverse("web:survey-answer", args=[respondent.key])
+    anonymous.post(url, page1(q4=""))  # the number is optional
+    respondent.refresh_from_db()
+    assert "q4" not in respondent.answers and respondent.answers["q1"] == "Non"
+    Respondent.objects.create(survey=survey, submitted_at=timezone.now(),
+                              answers={"q1": "Oui", "q4": None, "q15": ""})  # fmt: skip
+    data = services.results(survey)
+    counts = {i["question"].key: i["n"] for i in data["questions"]}
+    assert counts["q4"] == 0 and counts["q15"] == 0 and counts["q1"] == 1
