@@ -296,8 +296,9 @@ def copy_survey(survey: Survey, user, *, as_version: bool = False) -> Survey:
     from mandature.movement.access import organisation_of
 
     with transaction.atomic():
+        title = survey.title.removesuffix(" (modèle)") if survey.is_example else survey.title
         new = Survey.objects.create(
-            title=survey.title, intro=survey.intro, anonymous=survey.anonymous,
+            title=title, intro=survey.intro, anonymous=survey.anonymous,
             public_link=survey.public_link, min_cell=survey.min_cell,
             segment=survey.segment if as_version else None,
             organisation=organisation_of(user) or survey.organisation, created_by=user,

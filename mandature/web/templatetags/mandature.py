@@ -48,3 +48,12 @@ def fr_plural(value, suffix: str = "s") -> str:
         return suffix if abs(int(value)) >= 2 else ""
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def fr_text(value) -> str:
+    """French typography for text typed by users: non-breaking spaces before « : ; ! ? » and
+    inside « guillemets » (the text stays escaped by the template)."""
+    from mandature.core.french import typography
+
+    return typography(str(value)) if value else ""
