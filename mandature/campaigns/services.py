@@ -124,9 +124,6 @@ def invites(campaign: Campaign) -> bool:
     return bool(campaign.event_id) and campaign.event_audience == "invited"
 
 
-EXAMPLE_INVITATION_LINK = "https://…/invitation-evenement/(lien personnel)/"
-
-
 def member_values(campaign: Campaign, members: list, on: date | None = None) -> list[dict]:
     """The merge values of these members (figures read for all their communes at once)."""
     communes = list({m.entry.commune_id: m.entry.commune for m in members if m.entry.commune_id}
@@ -331,17 +328,16 @@ def prepare(campaign: Campaign) -> int:
     with transaction.atomic():
         if Campaign.objects.filter(pk=campaign.pk, prepared_at__isnull=False).exists():
             return campaign.recipients.count()  # another task was first
+        reached = [r for r in rows if r.status == Recipient.Status.QUEUED]
         if invites(campaign):  # each recipient's personal link to the event
             from mandature.events.services import invitation_link, invitations_for
 
-            reached = [r for r in rows if r.status == Recipient.Status.QUEUED]
             found = invitations_for(campaign, reached)
             for recipient in reached:
                 recipient.values["lien_invitation"] = invitation_link(found[recipient.person_id])
         if campaign.survey_id:  # each recipient's link to the survey (the same in a reminder)
             from mandature.surveys.services import respondent_link, respondents_for
 
-            reached = [r for r in rows if r.status == Recipient.Status.QUEUED]
             by_person = {m.entry.person_id: m for m in result.members}
             found = respondents_for(campaign, reached, by_person)
             for recipient in reached:

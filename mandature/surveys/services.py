@@ -14,7 +14,6 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mandature.core.french import number
 from mandature.core.text import fold
 from mandature.relations.enums import InteractionKind, Source
 
@@ -553,10 +552,6 @@ def response_rates(survey: Survey) -> dict[str, list[dict]]:
                                 "rate": (100 * totals["submitted"] / totals["invited"]
                                          if totals["invited"] else 0)}  # fmt: skip
     return rates
-
-
-def fr_number(value) -> str:
-    return number(value) if value is not None else "—"
 
 
 # --- exports ------------------------------------------------------------------------------------
