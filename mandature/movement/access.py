@@ -56,6 +56,14 @@ def organisation_of(user):
     return profile.organisation if profile else None
 
 
+def of_organisation(user, queryset):
+    """The objects (segments, campaigns, events, surveys…) of the user's organisation; every
+    organisation's for a national administrator."""
+    if role_of(user) == Role.ADMIN:
+        return queryset
+    return queryset.filter(organisation=organisation_of(user))
+
+
 def role_of(user) -> str | None:
     if not user.is_authenticated:
         return None

@@ -31,16 +31,14 @@ from mandature.campaigns.services import (
 )
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
-from mandature.movement.access import can, organisation_of, require, role_of
-from mandature.movement.enums import Role
+from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import scope_of
 
 
 def _segments(request):
-    segments = Segment.objects.select_related("organisation", "created_by")
-    if role_of(request.user) == Role.ADMIN:
-        return segments
-    return segments.filter(organisation=organisation_of(request.user))
+    return of_organisation(
+        request.user, Segment.objects.select_related("organisation", "created_by")
+    )
 
 
 def segment_list(request):
@@ -125,16 +123,13 @@ def segment_export(request, pk: int):
 def _events_of(request):
     from mandature.events.models import Event
 
-    if role_of(request.user) == Role.ADMIN:
-        return Event.objects.all()
-    return Event.objects.filter(organisation=organisation_of(request.user))
+    return of_organisation(request.user, Event.objects.all())
 
 
 def _campaigns(request):
-    campaigns = Campaign.objects.select_related("organisation", "segment", "created_by")
-    if role_of(request.user) == Role.ADMIN:
-        return campaigns
-    return campaigns.filter(organisation=organisation_of(request.user))
+    return of_organisation(
+        request.user, Campaign.objects.select_related("organisation", "segment", "created_by")
+    )
 
 
 @require("campaigns")

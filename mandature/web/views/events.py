@@ -21,22 +21,15 @@ from mandature.events.badges import render as render_badges
 from mandature.events.forms import AnswerForm, EventForm, PublicForm, session_formset
 from mandature.events.mail import when
 from mandature.events.models import Event, Invitation, Registration
-from mandature.movement.access import organisation_of, require, role_of
-from mandature.movement.enums import Role
+from mandature.movement.access import of_organisation, organisation_of, require
 
 
 def _events(request):
-    events = Event.objects.select_related("organisation", "segment")
-    if role_of(request.user) == Role.ADMIN:
-        return events
-    return events.filter(organisation=organisation_of(request.user))
+    return of_organisation(request.user, Event.objects.select_related("organisation", "segment"))
 
 
 def _segments(request):
-    segments = Segment.objects.all()
-    if role_of(request.user) == Role.ADMIN:
-        return segments
-    return segments.filter(organisation=organisation_of(request.user))
+    return of_organisation(request.user, Segment.objects.all())
 
 
 @require("events")

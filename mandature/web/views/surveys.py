@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from mandature.campaigns.models import Campaign, Segment
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
-from mandature.movement.access import can, organisation_of, require, role_of
-from mandature.movement.enums import Role
+from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.surveys import services
 from mandature.surveys.forms import QuestionForm, SurveyForm
 from mandature.surveys.models import Question, Respondent, Survey
@@ -23,17 +22,11 @@ from mandature.surveys.models import Question, Respondent, Survey
 
 def _surveys(request):
     surveys = Survey.objects.select_related("organisation", "segment")
-    if role_of(request.user) == Role.ADMIN:
-        return surveys
-    return surveys.filter(organisation=organisation_of(request.user)) | surveys.filter(
-        is_example=True
-    )
+    return of_organisation(request.user, surveys) | surveys.filter(is_example=True)
 
 
 def _segments(request):
-    if role_of(request.user) == Role.ADMIN:
-        return Segment.objects.all()
-    return Segment.objects.filter(organisation=organisation_of(request.user))
+    return of_organisation(request.user, Segment.objects.all())
 
 
 @require("surveys")
