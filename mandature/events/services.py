@@ -63,7 +63,10 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
     except ValueError:
         return None, "invalid"
     invitation = (
-        Invitation.objects.select_related("event__organisation", "commune").filter(pk=pk).first()
+        Invitation.objects.select_related("event__organisation", "commune")
+        .prefetch_related("event__sessions")  # the page reads them four times
+        .filter(pk=pk)
+        .first()
     )
     return (invitation, "") if invitation else (None, "invalid")
 
@@ -98,7 +101,7 @@ def invitations_for(campaign, recipients) -> dict[int, Invitation]:
 def closed_reason(event: Event, now: datetime | None = None) -> str:
     """Why the event takes no answer now, or ""."""
     now = now or timezone.now()
-    last = event.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
+    last = max((s.ends_at for s in event.sessions.all()), default=None)  # prefetched or not
     if last is not None and last < now:
         return "Cet événement a eu lieu : les réponses sont closes."
     if event.registration_opens and now < event.registration_opens:

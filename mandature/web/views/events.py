@@ -370,8 +370,10 @@ def rsvp_calendar(request, token: str, code: str):
 
 @login_not_required
 def public_registration(request, pk: int):
-    event = get_object_or_404(Event.objects.select_related("organisation"), pk=pk,
-                              public_registration=True)  # fmt: skip
+    event = get_object_or_404(
+        Event.objects.select_related("organisation").prefetch_related("sessions"), pk=pk,
+        public_registration=True,
+    )  # fmt: skip
     closed = services.closed_reason(event)
     full, taken = _answer_context(event)
     form = PublicForm(request.POST if request.method == "POST" and not closed else None,
