@@ -20,7 +20,6 @@ import os
 import random
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,21 +41,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-    # The same key as the server's: the personal links are signed with it.
-    os.environ.setdefault("SECRET_KEY", "bench-events-" + "k" * 50)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def make_event():
@@ -85,22 +69,6 @@ def make_event():
         batch_size=1000,
     )
     return event, session, invitations
-
-
-def percentiles(latencies: list[float]) -> dict:
-    return {"p50": statistics.median(latencies), "p95": statistics.quantiles(latencies, n=20)[-1]}
-
-
-def measure(client, urls: list[str]) -> dict:
-    for url in urls[:5]:
-        client.get(url)
-    latencies = []
-    for url in urls:
-        started = time.perf_counter()
-        response = client.get(url)
-        latencies.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return percentiles(latencies)
 
 
 LUA = """
@@ -186,8 +154,9 @@ def load(database_url: str, event, session, invitations, seconds: int) -> dict:
 
 
 def child(database_url: str) -> dict:
-    setup_django(database_url)
-    from bench.throwaway import logged_in_client
+    from throwaway import django_migrated, logged_in_client, measure
+
+    django_migrated(database_url)
     from mandature.events.models import Registration
 
     started = time.perf_counter()
@@ -207,8 +176,8 @@ def child(database_url: str) -> dict:
             queries.append(f"{base}recherche.json?q={rng.choice(codes)}")
         else:
             queries.append(f"{base}recherche.json?q={rng.choice(LAST)[:5]}+{rng.choice(FIRST)[:3]}")
-    lookup = measure(client, queries)
-    baseline = measure(client, [f"{base}compteurs/"] * 100)
+    lookup = measure(client, queries, warm=5)
+    baseline = measure(client, [f"{base}compteurs/"] * 100, warm=5)
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
     loaded = (
         load(database_url, event, session, invitations, seconds) if shutil.which("wrk") else None

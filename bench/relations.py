@@ -11,7 +11,6 @@ Goals (issue 6): p95 <= 100 ms on PostgreSQL for both pages.
 """
 
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,23 +22,8 @@ sys.path.insert(0, str(ROOT))
 REQUESTS = 200
 
 
-def measure(client, urls: list[str]) -> dict:
-    for url in urls[:3]:
-        client.get(url)  # warm-up: the comparison of the snapshots is computed once a process
-    latencies = []
-    for url in urls:
-        started = time.perf_counter()
-        response = client.get(url)
-        latencies.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return {
-        "p50": statistics.median(latencies),
-        "p95": statistics.quantiles(latencies, n=20)[-1],
-    }
-
-
 def child(database_url: str) -> dict:
-    from throwaway import django_with_national_data
+    from throwaway import django_with_national_data, measure
 
     load_seconds = django_with_national_data(database_url)
     from django.test import Client

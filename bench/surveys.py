@@ -59,12 +59,11 @@ def timed(client, method: str, url: str, data=None) -> float:
 
 
 def child(database_url: str) -> dict:
-    from events import percentiles, setup_django
+    from throwaway import django_migrated, logged_in_client, percentiles
 
-    setup_django(database_url)
+    django_migrated(database_url)
     from django.utils import timezone
 
-    from bench.throwaway import logged_in_client
     from mandature.movement.models import Organisation
     from mandature.surveys.models import Respondent, Survey
     from mandature.surveys.seed import seed_example_survey

@@ -43,6 +43,45 @@ def logged_in_client(role: str = "charge", federation: str = "FOPH", **kwargs):
     return client
 
 
+def django_migrated(database_url: str) -> None:
+    """In a benchmark's child process: Django on that database, migrated, static files
+    collected, without the national data (for benchmarks that make their own)."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    # A fixed key: a server started by the benchmark checks the links the child signed.
+    os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 50)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def percentiles(latencies: list[float]) -> dict:
+    import statistics
+
+    return {"p50": statistics.median(latencies), "p95": statistics.quantiles(latencies, n=20)[-1]}
+
+
+def measure(client, urls: list[str], warm: int = 3) -> dict:
+    """p50 and p95 (ms) of GET on each URL through Django's test client, after `warm` views
+    (caches filled once a process, as on a server that has been running)."""
+    import time
+
+    for url in urls[:warm]:
+        client.get(url)
+    latencies = []
+    for url in urls:
+        started = time.perf_counter()
+        response = client.get(url)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return percentiles(latencies)
+
+
 def django_with_national_data(database_url: str) -> float:
     """In a benchmark's child process: Django on that database, migrated, static files
     collected (pages link the CSS), the bundled national data loaded. Returns the seconds
