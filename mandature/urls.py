@@ -3,6 +3,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
+from ninja.openapi.docs import Swagger
+
+from mandature.api.views import api
 
 admin.site.site_header = "Administration de Mandature"
 admin.site.site_title = "Mandature"
@@ -17,7 +20,23 @@ class AdminLogin(RedirectView):
         return f"{reverse('web:login')}?next=/admin/"
 
 
+def _api_urls():
+    """/api/v1/…: the API authenticates each call itself (a token, or the session)."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
+
+
+@login_not_required
+def api_docs(request):
+    """/api/docs: the interactive documentation (Swagger UI served from our static files)."""
+    return Swagger({"persistAuthorization": False}).render_page(request, api)
+
+
 urlpatterns = [
+    path("api/v1/", _api_urls()),
+    path("api/docs", api_docs, name="api-docs"),
     path("admin/login/", login_not_required(AdminLogin.as_view())),
     path("admin/", admin.site.urls),
     path("", include("mandature.web.urls")),

@@ -31,3 +31,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Campaigns: retries and resumption after a second, not a minute.
 CAMPAIGN_RETRY_SECONDS = 1
 CAMPAIGN_POLL_SECONDS = 1
+
+# The API's rate limit is tested on its own (tests/api): elsewhere, no test waits for it.
+API_RATE_LIMIT = "100000/min"

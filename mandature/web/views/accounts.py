@@ -2,12 +2,14 @@
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -198,12 +200,30 @@ def invitation(request, token: str):
 
 
 def account(request):
+    from mandature.api.models import ApiToken
+
     profile = profile_of(request.user)
+    new_token = None
+    if request.method == "POST" and request.POST.get("action") == "token":
+        name = " ".join(request.POST.get("name", "").split())[:100]
+        if not name:
+            messages.error(request, "Donnez un nom au jeton : à quoi servira-t-il ?")
+        else:
+            record, new_token = ApiToken.issue(request.user, name)
+            audit("jeton d'API créé", "web", request.user, token=record.hint, name=name)
+    elif request.method == "POST" and request.POST.get("action") == "revoke":
+        token_id = request.POST.get("token", "")
+        token = request.user.api_tokens.filter(pk=int(token_id) if token_id.isdigit() else 0)
+        if token.filter(revoked_at=None).update(revoked_at=timezone.now()):
+            messages.success(request, "Jeton révoqué : il ne donne plus accès à l'API.")
+        return redirect("web:account")
     return render(
         request,
         "web/accounts/account.html",
         {"profile": profile, "device": confirmed_device(request.user),
-         "verified": request.user.is_verified()},
+         "verified": request.user.is_verified(), "new_token": new_token,
+         "tokens": request.user.api_tokens.all()[:50],
+         "token_days": settings.API_TOKEN_DAYS, "rate": settings.API_RATE_LIMIT},
     )  # fmt: skip
 
 
