@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 3
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run dev serve prepare test lint format bench vendor lock clean
+.PHONY: help install install-dev run dev serve prepare test lint format bench vendor map-data lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -73,7 +73,14 @@ vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js mandature/web/static/vendor/htmx.min.js
 	cp node_modules/jsqr/dist/jsQR.js mandature/web/static/vendor/jsQR.js
+	cp node_modules/maplibre-gl/dist/maplibre-gl-csp.js node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js \
+		node_modules/maplibre-gl/dist/maplibre-gl.css mandature/web/static/vendor/
+	cp node_modules/topojson-client/dist/topojson-client.min.js mandature/web/static/vendor/
 	mkdir -p tests/e2e/vendor && cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
+
+map-data: ## rebuild data/geo/communes-carte.topojson.gz (the map's shapes) with mapshaper from npm
+	npm ci --no-audit --no-fund
+	$(BIN)/python data/geo/build_map.py $(or $(GEOJSON),../shared/data/geo/france-geojson-2018/communes-2018.geojson.gz)
 
 lock: ## recompute requirements/*.lock from pyproject.toml in a clean environment
 	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv

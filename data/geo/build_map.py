@@ -1,7 +1,8 @@
 """Build the map's commune geometries (`communes-carte.topojson.gz`) from the 2018 IGN/INSEE
 geometries: each 2018 commune is given the code of the 2026 commune it belongs to today (merged
 communes are dissolved into their commune nouvelle), then mapshaper simplifies the shapes
-(keeping every commune, topology preserved) and writes quantised TopoJSON.
+(keeping every commune, topology preserved) and writes quantised TopoJSON with two objects:
+`communes` (properties code, nom) and `departements` (their outlines, property dep).
 
     make map-data    (reads ../shared/data/geo/france-geojson-2018/communes-2018.geojson.gz)
 
@@ -17,20 +18,20 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SIMPLIFY = "7%"  # share of the removable vertices kept (Visvalingam, weighted)
+SIMPLIFY = "5%"  # share of the removable vertices kept (Visvalingam, weighted)
 
 
-def current_codes(cog: list[dict]) -> dict[str, tuple[str, str]]:
-    """Any code a commune had (current, former, delegated) → (today's code, département)."""
+def current_codes(cog: list[dict]) -> dict[str, dict]:
+    """Any code a commune had (current, former, delegated) → today's commune."""
     current = {c["code"]: c for c in cog if c["type"] == "commune-actuelle"}
-    mapping = {code: (code, c["departement"]) for code, c in current.items()}
-    for code, c in current.items():
+    mapping = dict(current)
+    for c in current.values():
         for old in c.get("anciensCodes") or []:
-            mapping.setdefault(old, (code, c["departement"]))
+            mapping.setdefault(old, c)
     for c in cog:
         parent = c.get("commune")
         if c["type"] in ("commune-deleguee", "commune-associee") and parent in current:
-            mapping.setdefault(c["code"], (parent, current[parent]["departement"]))
+            mapping.setdefault(c["code"], current[parent])
     return mapping
 
 
@@ -44,8 +45,9 @@ def main(source: Path, target: Path) -> None:
         if code not in mapping:
             unplaced.append(code)
             continue
-        today, departement = mapping[code]
-        feature["properties"] = {"code": today, "dep": departement}
+        today = mapping[code]
+        feature["properties"] = {"code": today["code"], "nom": today["nom"],
+                                 "dep": today["departement"]}  # fmt: skip
         kept.append(feature)
     placed = {f["properties"]["code"] for f in kept}
     missing = sorted(
@@ -60,10 +62,28 @@ def main(source: Path, target: Path) -> None:
         subprocess.run(
             [
                 str(HERE.parent.parent / "node_modules/.bin/mapshaper"),
-                "-i", str(geojson), "name=communes",
-                "-dissolve", "code", "copy-fields=dep",
-                "-simplify", SIMPLIFY, "weighted", "keep-shapes",
-                "-o", str(out), "format=topojson", "quantization=100000",
+                "-i",
+                str(geojson),
+                "name=communes",
+                "-dissolve",
+                "code",
+                "copy-fields=nom,dep",
+                "-simplify",
+                SIMPLIFY,
+                "weighted",
+                "keep-shapes",
+                "-dissolve",
+                "dep",
+                "+",
+                "name=departements",
+                "-each",
+                "delete dep",
+                "target=communes",
+                "-o",
+                str(out),
+                "format=topojson",
+                "quantization=100000",
+                "target=*",
             ],  # fmt: skip
             check=True,
         )
@@ -75,4 +95,5 @@ def main(source: Path, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / "communes-carte.topojson.gz")
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE / "communes-carte.topojson.gz"
+    main(Path(sys.argv[1]), target)

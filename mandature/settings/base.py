@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "mandature.campaigns",
     "mandature.events",
     "mandature.surveys",
+    "mandature.dashboards",
     "mandature.api",
     "ninja",
     "django_tasks",

@@ -6,6 +6,7 @@ from .views import (
     briefs,
     campaigns,
     compliance,
+    dashboards,
     events,
     movement,
     officials,
@@ -174,6 +175,12 @@ urlpatterns = [
     # public: the respondent's link (personal, or a visit of the public link)
     path("enquete/public/<str:key>/", surveys.survey_public, name="survey-public"),
     path("enquete/<str:key>/", surveys.survey_answer, name="survey-answer"),
+    # map and dashboards
+    path("carte/", dashboards.map_page, name="map"),
+    path("carte/communes.topojson", dashboards.map_geometry, name="map-geometry"),
+    path("carte/donnees.json", dashboards.map_data, name="map-data"),
+    path("tableau-de-bord/", dashboards.dashboard_page, name="dashboard"),
+    path("tableau-de-bord/<str:code>/", dashboards.dashboard_page, name="dashboard-region"),
     # electoral-period rules
     path("periode-electorale/", compliance.calendar_page, name="compliance"),
     path("periode-electorale/verifier/", compliance.check_page, name="compliance-check"),

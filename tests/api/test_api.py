@@ -102,7 +102,9 @@ def test_changes_match_the_change_detection(anonymous, personas):
         if c.type == ChangeType.FIRST_TIME_MAYOR and c.departement_code == "33"
     ]
     assert status == 200 and body["count"] == len(expected) > 50
-    assert body["before"]["data_date"] == "2022-01-27" and body["after"]["data_date"] == "2026-04-17"
+    assert (
+        body["before"]["data_date"] == "2022-01-27" and body["after"]["data_date"] == "2026-04-17"
+    )
     assert {item["commune"] for item in body["items"]} <= {c.seat.commune_id for c in expected}
     assert call(anonymous, "/api/v1/changes?from=2020-01-01&to=2020-02-01", token)[0] == 404
 

@@ -44,7 +44,6 @@ def headers(personas):
     return {"Authorization": f"Bearer {token_for(personas.national)}"}
 
 
-
 @schema.parametrize()
 @settings(
     max_examples=25,

@@ -10,6 +10,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
+    "--enable-unsafe-swiftshader",  # WebGL (the map) without a GPU
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",

@@ -24,3 +24,13 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A list that opens a page when a choice is made: <select data-navigate="/chemin/CODE/">.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select.matches && select.matches("select[data-navigate]")) {
+    window.location.href = select.value
+      ? select.dataset.navigate.replace("CODE", encodeURIComponent(select.value))
+      : select.form.action;
+  }
+});

@@ -1,0 +1,23 @@
+"""The communes' shapes for the web map: TopoJSON built by data/geo/build_map.py, kept gzipped
+in memory and served as is (a browser that does not accept gzip gets it decompressed)."""
+
+import gzip
+import json
+from functools import lru_cache
+
+from django.conf import settings
+
+FILE = "geo/communes-carte.topojson.gz"
+
+
+@lru_cache(maxsize=1)
+def compressed() -> bytes:
+    return (settings.DATA_DIR / FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def codes() -> tuple[str, ...]:
+    """The communes' codes in the order of the file's shapes: the order of every indicator's
+    values (one character per commune)."""
+    topology = json.loads(gzip.decompress(compressed()))
+    return tuple(g["properties"]["code"] for g in topology["objects"]["communes"]["geometries"])
