@@ -46,6 +46,9 @@ def load_national_territories():
     from mandature.surveys.seed import seed_example_survey
 
     seed_example_survey()
+    from mandature.publications.seed import seed_publications
+
+    seed_publications()
 
 
 @pytest.fixture(scope="session")

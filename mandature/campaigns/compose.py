@@ -43,6 +43,8 @@ FIELDS = {
     "répondre (campagne d'invitation à un événement), sinon celui de la campagne",
     "lien_enquete": "le lien personnel de chaque destinataire pour répondre à l'enquête de la "
     "campagne (une réponse par lien)",
+    "lien_publication": "le lien personnel de chaque destinataire pour télécharger la "
+    "publication de la campagne (chaque téléchargement est noté)",
     "expediteur": "nom de l'organisation qui écrit",
     "date": "date du jour ou du courrier, « 23 novembre 2026 »",
 }  # fmt: skip
@@ -57,7 +59,7 @@ class TemplateError(ValueError):
 
 
 def check(subject: str, body: str, *, email: bool, invitation_url: str = "",
-          survey: bool = False) -> list[str]:  # fmt: skip
+          survey: bool = False, publication: bool = False) -> list[str]:  # fmt: skip
     """The problems of a template, in French; empty when it can be sent."""
     known = FIELDS | (EMAIL_ONLY if email else {})
     problems = []
@@ -76,6 +78,11 @@ def check(subject: str, body: str, *, email: bool, invitation_url: str = "",
                     problems.append(
                         f"Le champ {{lien_invitation}} est utilisé dans {where} mais la campagne "
                         "n'a pas de lien d'invitation (ni d'événement dont elle est l'invitation)."
+                    )
+                if name == "lien_publication" and not publication:
+                    problems.append(
+                        f"Le champ {{lien_publication}} est utilisé dans {where} mais la "
+                        "campagne n'a pas de publication."
                     )
                 if name == "lien_enquete" and not survey:
                     problems.append(
@@ -347,6 +354,7 @@ def values_for(member, *, figures, sru, organisation_name: str, invitation_url: 
         "lien_fiche": brief_link(commune.code) if commune else None,
         "lien_invitation": invitation_url or None,
         "lien_enquete": None,
+        "lien_publication": None,
         "expediteur": organisation_name,
         "date": long_date(on),
     }  # fmt: skip

@@ -31,8 +31,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "channel", "segment", "communication_kind", "event", "event_audience",
-                  "subject", "body", "invitation_url", "rate_per_minute", "letter_date",
-                  "signatory"]  # fmt: skip
+                  "publication", "subject", "body", "invitation_url", "rate_per_minute",
+                  "letter_date", "signatory"]  # fmt: skip
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
             "signatory": forms.Textarea(attrs={"rows": 2}),
@@ -57,6 +57,7 @@ class CampaignForm(forms.ModelForm):
             "Une invitation donne à chaque destinataire un lien personnel pour répondre "
             "({lien_invitation}) ; un suivi écrit aux présents ou aux absents."
         )
+        self.fields["publication"].empty_label = "— aucune —"
         self.fields["segment"].queryset = segments if segments is not None else Segment.objects
         self.fields["segment"].required = True
         self.fields["segment"].empty_label = "— choisir un segment —"
@@ -85,7 +86,7 @@ class CampaignForm(forms.ModelForm):
                 data["subject"], data["body"],
                 email=data.get("channel") == Campaign.Channel.EMAIL,
                 invitation_url=data.get("invitation_url", "") or ("personnel" if personal else ""),
-                survey=bool(self.instance.survey_id),
+                survey=bool(self.instance.survey_id), publication=bool(data.get("publication")),
             ):  # fmt: skip
                 self.add_error("body", problem)
         return data

@@ -89,6 +89,12 @@ class Campaign(models.Model):
         "surveys.Survey", verbose_name="enquête", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="campaigns",
     )  # fmt: skip
+    # A publication's personal download links ({lien_publication}): each download is recorded.
+    publication = models.ForeignKey(
+        "publications.Publication", verbose_name="publication", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="campaigns",
+        help_text="Pour le champ {lien_publication} : le lien de téléchargement personnel.",
+    )  # fmt: skip
     survey_audience = models.CharField(
         "destinataires de l'enquête", max_length=8, blank=True,
         choices=[("invited", "tous les élus du segment"),

@@ -137,6 +137,8 @@ def member_values(campaign: Campaign, members: list, on: date | None = None) -> 
                    invitation_url=(settings.SITE_URL + "/invitation-evenement/…/"
                                    if invites(campaign) else campaign.invitation_url), on=on)
         | ({"lien_enquete": settings.SITE_URL + "/enquete/…/"} if campaign.survey_id else {})
+        | ({"lien_publication": settings.SITE_URL + "/publication/…/"}
+           if campaign.publication_id else {})
         for m in members
     ]  # fmt: skip
 
@@ -185,7 +187,7 @@ def template_problems(campaign: Campaign) -> list[str]:
     return check_template(
         campaign.subject, campaign.body, email=campaign.is_email,
         invitation_url=campaign.invitation_url or ("personnel" if invites(campaign) else ""),
-        survey=bool(campaign.survey_id),
+        survey=bool(campaign.survey_id), publication=bool(campaign.publication_id),
     )  # fmt: skip
 
 
@@ -342,6 +344,13 @@ def prepare(campaign: Campaign) -> int:
             found = respondents_for(campaign, reached, by_person)
             for recipient in reached:
                 recipient.values["lien_enquete"] = respondent_link(found[recipient.person_id])
+        if campaign.publication_id:  # each recipient's download link
+            from mandature.publications.services import personal_link
+
+            for recipient in reached:
+                recipient.values["lien_publication"] = personal_link(
+                    campaign.publication, recipient.person_id, campaign.organisation_id
+                )
         Recipient.objects.bulk_create(rows, batch_size=2000)
         campaign.prepared_at = timezone.now()
         Campaign.objects.filter(pk=campaign.pk).update(prepared_at=campaign.prepared_at)

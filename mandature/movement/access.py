@@ -13,6 +13,7 @@ RULES: dict[str, set[str]] = {
     "campaigns": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # write and send campaigns
     "events": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # organise events, check people in
     "surveys": {Role.ADMIN, Role.CHARGE, Role.ORGANISM},  # build and send surveys
+    "publications": {Role.ADMIN, Role.CHARGE},  # the movement's documents and their versions
     "override": {Role.ADMIN},  # send despite a « interdit » of the electoral-period check
     "brief_batches": {Role.ADMIN, Role.CHARGE},
     "invite": {Role.ADMIN, Role.CHARGE},  # a chargé de mission invites into their organisation
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "campaigns": "préparer et envoyer des campagnes",
     "events": "organiser des événements et accueillir les participants",
     "surveys": "préparer et envoyer des enquêtes, lire leurs résultats",
+    "publications": "gérer les publications du Mouvement",
     "override": "passer outre un « interdit » de la période électorale",
     "brief_batches": "produire des fiches en lot",
     "invite": "inviter des utilisateurs",

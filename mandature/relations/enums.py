@@ -23,3 +23,4 @@ class Source(models.TextChoices):
     CAMPAIGN = "campaign", "campagne"
     EVENT = "event", "événement"
     SURVEY = "survey", "enquête"
+    PUBLICATION = "publication", "publication"

@@ -127,7 +127,7 @@ class Interaction(models.Model):
     summary = models.TextField("compte rendu")
     follow_up = models.TextField("suites à donner", blank=True)
     source = models.CharField(
-        "origine", max_length=10, choices=Source.choices, default=Source.MANUAL
+        "origine", max_length=12, choices=Source.choices, default=Source.MANUAL
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

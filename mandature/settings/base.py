@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "mandature.campaigns",
     "mandature.events",
     "mandature.surveys",
+    "mandature.publications",
     "mandature.dashboards",
     "mandature.api",
     "ninja",
@@ -152,6 +153,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The REST API (/api/v1): requests per user and period, lifetime of a personal token.
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365)
+# A publication's personal download link (campaign field {lien_publication}) lasts this long.
+PUBLICATION_LINK_DAYS = env_int("PUBLICATION_LINK_DAYS", 365)
 RNE_UPLOAD_MAX_BYTES = env_int("RNE_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 
 # Accounts: login by email (/connexion/), invitations, password reset, two-factor (TOTP).

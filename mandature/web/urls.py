@@ -10,6 +10,7 @@ from .views import (
     events,
     movement,
     officials,
+    publications,
     relations,
     surveys,
     territories,
@@ -175,6 +176,18 @@ urlpatterns = [
     # public: the respondent's link (personal, or a visit of the public link)
     path("enquete/public/<str:key>/", surveys.survey_public, name="survey-public"),
     path("enquete/<str:key>/", surveys.survey_answer, name="survey-answer"),
+    # publications
+    path("publications/", publications.publication_list, name="publications"),
+    path("publications/nouvelle/", publications.publication_edit, name="publication-new"),
+    path("publications/<int:pk>/", publications.publication_detail, name="publication"),
+    path("publications/<int:pk>/modifier/", publications.publication_edit, name="publication-edit"),
+    path(
+        "publications/<int:pk>/versions/<int:version_id>/fichier",
+        publications.version_file,
+        name="publication-file",
+    ),  # fmt: skip
+    path("elus/<int:person_id>/remise/", publications.hand_over, name="hand-over"),
+    path("publication/<str:token>/", publications.personal_link, name="publication-link"),
     # map and dashboards
     path("carte/", dashboards.map_page, name="map"),
     path("carte/communes.topojson", dashboards.map_geometry, name="map-geometry"),

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -81,7 +82,7 @@ def test_dashboards_national_and_regional(page):
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le graphique (SVG)").click()
     path = download.value.path()
-    svg = open(path, encoding="utf-8").read()
+    svg = Path(path).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "Hauts-de-France" in svg
     assert date.today().strftime("%d/%m/%Y") in svg
     page.screenshot(path=str(ARTIFACTS / "tableau-de-bord-hauts-de-france.png"), full_page=True)

@@ -61,7 +61,17 @@ def person_context(request, person: Person) -> dict:
         "can_export": can(request.user, "export"),
         "can_erase": can(request.user, "erase"),
         "note_form": NoteForm(),
+        "hand_over_form": _hand_over_form(request),
+        "publications_received": person.publications_received.select_related(
+            "version__publication", "event"
+        ),
     }
+
+
+def _hand_over_form(request):
+    from .publications import HandOverForm
+
+    return HandOverForm(user=request.user) if can(request.user, "edit") else None
 
 
 @require("edit")

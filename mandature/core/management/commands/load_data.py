@@ -8,6 +8,7 @@ from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
 from mandature.officials.importer import RneFileError, import_rne
 from mandature.officials.services import renewal_summary
+from mandature.publications.seed import seed_publications
 from mandature.surveys.seed import seed_example_survey
 from mandature.territories.loader import load_territories
 
@@ -31,6 +32,9 @@ class Command(MandatureCommand):
             self.stdout.write(f"Calendrier électoral : {created} élection(s) ajoutée(s)")
         if seed_example_survey():
             self.stdout.write("Enquête modèle « Les maires et le logement social » créée")
+        created = seed_publications()
+        if created:
+            self.stdout.write(f"Publications du Mouvement : {created} créée(s)")
         imported = 0
         for path, item in bundled_paths(settings.DATA_DIR):
             try:

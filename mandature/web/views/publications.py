@@ -1,0 +1,208 @@
+"""The movement's publications: list, versions, distributions, the personal download link."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mandature.core.listing import export_list
+from mandature.movement.access import can, organisation_of, require
+from mandature.movement.scope import scope_of
+from mandature.officials.models import Person
+from mandature.publications.models import Distribution, Publication, Version
+from mandature.publications.services import check_file, downloaded, from_token, record
+
+
+class PublicationForm(forms.ModelForm):
+    class Meta:
+        model = Publication
+        fields = ["title", "kind", "audience", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = Version
+        fields = ["label", "published_on", "file", "url", "notes"]
+        widgets = {
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"file": "PDF, EPUB, MP4 ou WebM, 200 Mo au plus."}
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "size"):
+            problem = check_file(upload)
+            if problem:
+                raise forms.ValidationError(problem)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("url"):
+            raise forms.ValidationError("Déposez le fichier ou donnez son adresse en ligne.")
+        return data
+
+
+class HandOverForm(forms.Form):
+    publication = forms.ModelChoiceField(Publication.objects.all(), label="Publication")
+    channel = forms.ChoiceField(
+        label="Comment",
+        choices=[(c.value, c.label) for c in Distribution.Channel if c != "download"],
+    )
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    event = forms.ModelChoiceField(
+        queryset=None, required=False, label="Lors de l'événement", empty_label="— aucun —"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from mandature.events.models import Event
+        from mandature.movement.access import of_organisation
+
+        self.fields["event"].queryset = of_organisation(user, Event.objects.all())
+        self.initial.setdefault("date", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == Distribution.Channel.EVENT and not data.get("event"):
+            self.add_error("event", "Choisissez l'événement.")
+        return data
+
+
+DISTRIBUTION_HEADER = ["publication", "version", "élu", "comment", "date", "événement",
+                       "téléchargements", "organisation"]  # fmt: skip
+
+
+def _distribution_rows(distributions):
+    for d in distributions:
+        yield [d.version.publication.title, d.version.label, str(d.person),
+               d.get_channel_display(), d.date, d.event.title if d.event else "", d.downloads,
+               d.organisation.name if d.organisation else ""]  # fmt: skip
+
+
+def _visible_distributions(user):
+    scope = scope_of(user)
+    found = Distribution.objects.select_related(
+        "version__publication", "person", "event", "organisation"
+    )
+    return found if scope.national else found.filter(scope.person_q("person__"))
+
+
+def publication_list(request):
+    publications = list(Publication.objects.order_by("title"))
+    counts = {}
+    for d in _visible_distributions(request.user).values_list("version__publication_id", flat=True):
+        counts[d] = counts.get(d, 0) + 1
+    rows = [(p, p.current, counts.get(p.pk, 0)) for p in publications]
+    exported = export_list(
+        request, "publications",
+        ["titre", "nature", "public visé", "version en cours", "parue le", "diffusions"],
+        [[p.title, p.get_kind_display(), p.audience, v.label if v else "",
+          v.published_on if v else "", n] for p, v, n in rows],
+    )  # fmt: skip
+    if exported:
+        return exported
+    return render(request, "web/publications/list.html", {"rows": rows})
+
+
+@require("publications")
+def publication_edit(request, pk: int | None = None):
+    publication = get_object_or_404(Publication, pk=pk) if pk else None
+    form = PublicationForm(request.POST or None, instance=publication)
+    if request.method == "POST" and form.is_valid():
+        publication = form.save(commit=False)
+        if publication.organisation_id is None:
+            publication.organisation = organisation_of(request.user)
+        publication.save()
+        return redirect(publication)
+    return render(request, "web/publications/edit.html", {"form": form, "publication": publication})
+
+
+def publication_detail(request, pk: int):
+    publication = get_object_or_404(Publication, pk=pk)
+    distributions = _visible_distributions(request.user).filter(version__publication=publication)
+    exported = export_list(
+        request, f"diffusions-publication-{pk}", DISTRIBUTION_HEADER,
+        lambda: _distribution_rows(distributions), personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
+    form = None
+    if can(request.user, "publications"):
+        form = VersionForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            version = form.save(commit=False)
+            version.publication = publication
+            if version.file:
+                version.file_name = version.file.name.rsplit("/", 1)[-1][:200]
+            version.save()
+            messages.success(request, f"Version « {version.label} » ajoutée.")
+            return redirect(publication)
+    context = {
+        "publication": publication,
+        "versions": publication.versions.all(),
+        "distributions": distributions[:200],
+        "count": distributions.count(),
+        "form": form,
+    }
+    return render(request, "web/publications/detail.html", context)
+
+
+def version_file(request, pk: int, version_id: int):
+    version = get_object_or_404(Version, pk=version_id, publication_id=pk)
+    if not version.file:
+        raise Http404("pas de fichier pour cette version")
+    return FileResponse(version.file.open("rb"), as_attachment=True,
+                        filename=version.file_name or "publication")  # fmt: skip
+
+
+@require("edit")
+@require_POST
+def hand_over(request, person_id: int):
+    """Record that a publication was sent by post or handed over (the official's page)."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not scope_of(request.user).has_person(person):
+        raise Http404("élu hors de votre territoire")
+    form = HandOverForm(request.POST, user=request.user)
+    if form.is_valid():
+        version = form.cleaned_data["publication"].current
+        if version is None:
+            messages.error(request, "Cette publication n'a pas encore de version.")
+        else:
+            record(version, person, form.cleaned_data["channel"], date=form.cleaned_data["date"],
+                   user=request.user, event=form.cleaned_data["event"],
+                   organisation=organisation_of(request.user))  # fmt: skip
+            messages.success(request, f"Remise de « {version.publication} » enregistrée.")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(person)
+
+
+@login_not_required
+def personal_link(request, token: str):
+    """The official's own link: the publication's page, then the download (recorded)."""
+    found = from_token(token)
+    if found is None:
+        return render(request, "web/publications/link_invalid.html", status=404)
+    publication, person_id, organisation_id = found
+    version = publication.current
+    person = Person.objects.filter(pk=person_id).first()
+    if request.method == "POST" and version is not None and person is not None:
+        from mandature.movement.models import Organisation
+
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+        downloaded(version, person, organisation)
+        if version.file:
+            return FileResponse(version.file.open("rb"), as_attachment=True,
+                                filename=version.file_name or "publication")  # fmt: skip
+        if version.url:
+            return redirect(version.url)
+    return render(request, "web/publications/link.html",
+                  {"publication": publication, "version": version, "person": person})  # fmt: skip

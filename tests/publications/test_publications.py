@@ -1,0 +1,122 @@
+"""Publications: versions with checked files, hand-overs and personal download links, each on
+the official's timeline; campaigns send the personal link."""
+
+from datetime import date, timedelta
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from mandature.campaigns.models import Campaign, Recipient
+from mandature.core.models import AuditLog
+from mandature.officials.services import commune_team
+from mandature.publications.models import Distribution, Publication
+from mandature.publications.services import personal_link
+from mandature.relations.models import Interaction
+from mandature.territories.models import Commune
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def brochure():
+    return Publication.objects.get(title__startswith="Hlm : les 12 questions")
+
+
+@pytest.fixture
+def mayor():
+    return commune_team(Commune.objects.get(code="59350")).mayor.person
+
+
+def add_version(client, brochure, name="brochure.pdf", content=PDF):
+    return client.post(f"/publications/{brochure.pk}/", {
+        "label": "édition 2026 révisée", "published_on": "2026-10-01",
+        "file": SimpleUploadedFile(name, content), "notes": "chiffres 2025",
+    })  # fmt: skip
+
+
+def test_the_three_publications_are_seeded_and_listed(client):
+    page = unescape(client.get("/publications/").content.decode())
+    assert "Hlm : les 12 questions que se posent les maires" in page
+    assert "Guide pratique" in page and "film" in page
+    csv = client.get("/publications/?format=csv").content.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("titre;nature;public visé")
+    assert len(csv.splitlines()) == 4
+    assert AuditLog.objects.filter(action="export publications").exists()
+
+
+def test_a_version_needs_a_real_file_of_an_allowed_type(client, brochure):
+    page = unescape(add_version(client, brochure, "brochure.exe", b"MZ...").content.decode())
+    assert "Type de fichier refusé (.exe)" in page
+    page = unescape(add_version(client, brochure, "brochure.pdf", b"<html>").content.decode())
+    assert "n'est pas celui d'un fichier PDF" in page
+    assert brochure.versions.count() == 1
+    add_version(client, brochure)
+    assert brochure.current.label == "édition 2026 révisée"
+    download = client.get(f"/publications/{brochure.pk}/versions/{brochure.current.pk}/fichier")
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_a_hand_over_is_recorded_on_the_officials_timeline(client, personas, brochure, mayor):
+    login(client, personas.regional)
+    client.post(f"/elus/{mayor.pk}/remise/", {"publication": brochure.pk, "channel": "post",
+                                              "date": "2026-11-20"})  # fmt: skip
+    distribution = Distribution.objects.get(person=mayor)
+    assert distribution.channel == "post" and distribution.date == date(2026, 11, 20)
+    interaction = distribution.interaction
+    assert interaction.kind == "publication" and list(interaction.persons.all()) == [mayor]
+    assert interaction.commune_id == "59350"
+    page = unescape(client.get(f"/elus/{mayor.pk}/").content.decode())
+    assert "envoyée par courrier le 20 novembre 2026" in page
+    # « remise lors d'un événement » needs the event
+    client.post(f"/elus/{mayor.pk}/remise/", {"publication": brochure.pk, "channel": "event",
+                                              "date": "2026-11-21"})  # fmt: skip
+    assert Distribution.objects.filter(person=mayor).count() == 1
+    login(client, personas.reader)
+    assert client.post(f"/elus/{mayor.pk}/remise/", {}).status_code == 403
+
+
+def test_the_personal_link_records_the_download_once(client, anonymous, brochure, mayor):
+    add_version(client, brochure)
+    link = personal_link(brochure, mayor.pk).removeprefix("http://testserver")
+    page = unescape(anonymous.get(link).content.decode())
+    assert "Hlm : les 12 questions" in page and "Télécharger" in page
+    assert not Distribution.objects.exists()  # opening the page is not a download
+    first = anonymous.post(link)
+    assert b"".join(first.streaming_content) == PDF
+    anonymous.post(link)
+    distribution = Distribution.objects.get(person=mayor)
+    assert distribution.channel == "download" and distribution.downloads == 2
+    assert Interaction.objects.filter(kind="publication", persons=mayor).count() == 1
+    assert anonymous.get(link[:-3] + "xyz/").status_code == 404
+
+
+def test_the_link_expires(anonymous, brochure, mayor, settings):
+    link = personal_link(brochure, mayor.pk).removeprefix("http://testserver")
+    settings.PUBLICATION_LINK_DAYS = -1
+    page = anonymous.get(link)
+    assert page.status_code == 404 and "a expiré" in unescape(page.content.decode())
+
+
+def test_a_campaign_gives_each_recipient_a_personal_link(client, personas, brochure):
+    from mandature.campaigns.models import Segment
+    from mandature.campaigns.services import prepare
+
+    segment = Segment.objects.create(
+        name="Maires de Lille", organisation=personas.national.profile.organisation,
+        filters={"function": "maire", "territory": "commune:59350"},
+    )  # fmt: skip
+    form = {"name": "Brochure", "channel": "email", "segment": segment.pk,
+            "communication_kind": "information", "subject": "La brochure",
+            "body": "Madame, Monsieur,\n\n[Télécharger]({lien_publication})",
+            "rate_per_minute": 0}  # fmt: skip
+    page = unescape(client.post("/campagnes/nouvelle/", form).content.decode())
+    assert "n'a pas de publication" in page
+    client.post("/campagnes/nouvelle/", {**form, "publication": brochure.pk})
+    campaign = Campaign.objects.get(name="Brochure")
+    campaign.launched_by = personas.national
+    prepare(campaign)
+    recipient = Recipient.objects.get(campaign=campaign)
+    assert recipient.values["lien_publication"].startswith("http://testserver/publication/")
