@@ -1,7 +1,7 @@
 """Publications: versions with checked files, hand-overs and personal download links, each on
 the official's timeline; campaigns send the personal link."""
 
-from datetime import date, timedelta
+from datetime import date
 from html import unescape
 
 import pytest
