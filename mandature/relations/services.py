@@ -141,6 +141,7 @@ class MyTerritory:
     recent: list[tuple[str, int]]  # (label of the change type, count)
     mayors_pair: tuple | None
     epci_pair: tuple | None
+    everyone: list[Newcomer] = field(default_factory=list)  # every new mayor (the download)
 
 
 def _index(changes: list) -> dict:
@@ -243,6 +244,7 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
         recent=[(ChangeType(t).label, n) for t, n in sorted(recent.items())],
         mayors_pair=mayors_pair,
         epci_pair=epci_pair,
+        everyone=[Newcomer(c, False) for c in waiting] + [Newcomer(c, True) for c in seen],
     )
 
 

@@ -1,5 +1,6 @@
 """Login (/connexion/), the two-factor step, logout, invitations, the account page, users."""
 
+import json
 import time
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from mandature.core.listing import export_list
 from mandature.core.models import AuditLog, audit
 from mandature.movement.access import organisation_of, profile_of, require, role_of
 from mandature.movement.accounts import (
@@ -230,6 +232,17 @@ def account(request):
 @require("invite")
 def users(request):
     profiles = _managed_profiles(request).order_by("organisation__name", "user__last_name")
+    exported = export_list(
+        request, "utilisateurs",
+        ["nom", "prénom", "courriel", "organisation", "rôle", "actif", "dernière connexion"],
+        lambda: [[p.user.last_name, p.user.first_name, p.user.email, p.organisation.name,
+                  p.get_role_display(), "oui" if p.user.is_active else "non",
+                  p.user.last_login.strftime("%d/%m/%Y %H:%M") if p.user.last_login else ""]
+                 for p in profiles.select_related("user", "organisation")],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(request, "web/accounts/users.html", {"profiles": profiles})
 
 
@@ -304,6 +317,16 @@ def audit_log(request):
     action = request.GET.get("action", "")
     if action:
         entries = entries.filter(action=action)
+    exported = export_list(
+        request, "journal",
+        ["le", "utilisateur", "par", "action", "détail"],
+        lambda: [[e.at.strftime("%d/%m/%Y %H:%M:%S"), e.user.email if e.user else "",
+                  e.channel, e.action, json.dumps(e.detail, ensure_ascii=False)]
+                 for e in entries[:100_000]],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     actions = AuditLog.objects.order_by("action").values_list("action", flat=True).distinct()
     return render(

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from mandature.briefs.pdf import render_pdf
 from mandature.briefs.services import build_brief
+from mandature.core.listing import export_list
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 from mandature.territories.models import Commune
@@ -82,6 +83,13 @@ def batch_page(request):
         build_briefs.enqueue(batch.pk)
         return redirect("web:brief-batch", pk=batch.pk)
     batches = _batches(request)[:20]
+    exported = export_list(
+        request, "fiches-en-lot", ["sélection", "état", "fiches", "faites", "demandé le"],
+        [[b.label, b.get_status_display(), b.total, b.done,
+          b.created_at.strftime("%d/%m/%Y %H:%M")] for b in _batches(request)],
+    )  # fmt: skip
+    if exported:
+        return exported
     return TemplateResponse(request, "web/briefs/batch.html", {"form": form, "batches": batches})
 
 

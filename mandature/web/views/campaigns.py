@@ -1,6 +1,8 @@
 """Segments of officials (build with a live count, save, list, export) and campaigns (write,
 preview, test, launch, follow the statuses); the public unsubscribe and shared-brief pages."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -29,6 +31,7 @@ from mandature.campaigns.services import (
     status_counts,
     template_problems,
 )
+from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, of_organisation, organisation_of, require
@@ -42,6 +45,15 @@ def _segments(request):
 
 
 def segment_list(request):
+    exported = export_list(
+        request, "segments", ["nom", "organisation", "créé par", "filtres", "modifié le"],
+        lambda: [[g.name, g.organisation.name if g.organisation else "",
+                  g.created_by.email if g.created_by else "",
+                  json.dumps(g.filters, ensure_ascii=False), g.updated_at.strftime("%d/%m/%Y")]
+                 for g in _segments(request)],
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(
         request, "web/campaigns/segments.html",
         {"segments": _segments(request), "can_edit": can(request.user, "edit")},
@@ -141,6 +153,18 @@ def campaign_list(request):
         counts.setdefault(row["campaign_id"], {})[row["status"]] = row["n"]
     for campaign in campaigns:
         campaign.counts = counts.get(campaign.pk, {})
+    statuses = [s.value for s in Recipient.Status]
+    exported = export_list(
+        request, "campagnes",
+        ["nom", "canal", "état", "segment", "objet", "lancée le",
+         *[f"destinataires : {s.label}" for s in Recipient.Status]],
+        [[c.name, c.get_channel_display(), c.get_status_display(),
+          c.segment.name if c.segment else "", c.subject,
+          c.launched_at.strftime("%d/%m/%Y") if getattr(c, "launched_at", None) else "",
+          *[c.counts.get(s, 0) for s in statuses]] for c in campaigns],
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(request, "web/campaigns/campaigns.html", {"campaigns": campaigns})
 
 

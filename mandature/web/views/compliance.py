@@ -10,6 +10,7 @@ from mandature.compliance.models import Election
 from mandature.compliance.note import note_pdf
 from mandature.compliance.rules import RULES, check, windows_for
 from mandature.compliance.territory import TerritoryError, parse_territory
+from mandature.core.listing import export_list
 
 
 def _elections():
@@ -26,6 +27,14 @@ def calendar_page(request):
         error, territory = str(problem).capitalize() + ".", parse_territory("france")
     elections = _elections()
     rows = windows_for(territory, elections, today)
+    exported = export_list(
+        request, "calendrier-electoral",
+        ["élection", "libellé", "premier tour", "second tour", "date provisoire", "décret"],
+        [[e.get_kind_display(), e.label, e.first_round, e.second_round or "",
+          "oui" if e.provisional else "non", e.decree] for e in elections],
+    )  # fmt: skip
+    if exported:
+        return exported
     context = {
         "today": today,
         "territory": territory,

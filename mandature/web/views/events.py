@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
+from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
 from mandature.events import services
@@ -46,17 +47,19 @@ def event_list(request):
         total["events"] += 1
         for name in services.STAT_KEYS:
             total[name] += event.figures[name]
-    fmt = request.GET.get("format", "")
-    if fmt in ("csv", "xlsx"):  # the figures (no personal data)
-        labels = ["invites", "reponses", "oui", "peut_etre", "non", "demandes_a_valider",
-                  "inscrits", "en_attente", "presents"]  # fmt: skip
-        rows = [["evenement", e.title, e.segment.name if e.segment else "",
-                 timezone.localdate(e.first_start).isoformat() if e.first_start else "",
-                 *[e.figures[k] for k in services.STAT_KEYS]] for e in events]  # fmt: skip
-        rows += [["segment", name, name, "", *[t[k] for k in services.STAT_KEYS]]
-                 for name, t in sorted(by_segment.items())]  # fmt: skip
-        header = ["niveau", "nom", "segment", "date", *labels]
-        return export_response(header, rows, fmt, "evenements-chiffres", "Chiffres")
+    labels = ["invites", "reponses", "oui", "peut_etre", "non", "demandes_a_valider",
+              "inscrits", "en_attente", "presents"]  # fmt: skip
+    rows = [["evenement", e.title, e.segment.name if e.segment else "",
+             timezone.localdate(e.first_start).isoformat() if e.first_start else "",
+             *[e.figures[k] for k in services.STAT_KEYS]] for e in events]  # fmt: skip
+    rows += [["segment", name, name, "", *[t[k] for k in services.STAT_KEYS]]
+             for name, t in sorted(by_segment.items())]  # fmt: skip
+    exported = export_list(  # the figures (no personal data)
+        request, "evenements-chiffres", ["niveau", "nom", "segment", "date", *labels], rows,
+        title="Chiffres",
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(request, "web/events/events.html",
                   {"events": events, "by_segment": sorted(by_segment.items())})  # fmt: skip
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, require
 from mandature.movement.enums import Family, OrganisationKind
@@ -53,6 +54,17 @@ def organisation_list(request):
         organisations = organisations.filter(kind=kind)
     if family in Family.values:
         organisations = organisations.filter(family=family)
+    exported = export_list(
+        request, "organisations",
+        ["nature", "nom", "sigle", "SIREN", "famille", "fédération", "siège (commune)",
+         "courriel", "téléphone", "adresse", "site internet"],
+        lambda: [[o.get_kind_display(), o.name, o.short_name, o.siren, o.get_family_display(),
+                  o.federation.name if o.federation else "",
+                  o.head_office.name if o.head_office else "", o.email, o.phone, o.address,
+                  o.website] for o in organisations.order_by("kind", "name")],
+    )  # fmt: skip
+    if exported:
+        return exported
     context = {
         "organisations": organisations.order_by("kind", "name")[:500],
         "query": query,

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
@@ -97,7 +98,10 @@ def changes_page(request):
 
 
 @require("export")
+@require("export")
 def changes_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("format inconnu : csv ou xlsx")
     kind, before, after, filters = _selection(request)
     if not (before and after) or before.pk == after.pk:
         raise Http404("deux instantanés différents sont nécessaires")
@@ -129,6 +133,16 @@ def _national_only(request) -> None:
 def snapshot_list(request):
     _national_only(request)
     snapshots = Snapshot.objects.order_by("kind", "-data_date", "-id")
+    exported = export_list(
+        request, "instantanes-rne",
+        ["fichier RNE", "données au", "nom du fichier", "SHA-256", "lignes lues",
+         "mandats en cours", "lignes écartées", "communes couvertes", "importé le"],
+        [[s.get_kind_display(), s.data_date, s.file_name, s.sha256, s.row_count,
+          s.entry_count, s.rejected_count, s.covered_communes,
+          s.imported_at.strftime("%d/%m/%Y %H:%M")] for s in snapshots],
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(
         request, "web/officials/snapshots.html", {"snapshots": snapshots, "fresh": freshness()}
     )
@@ -158,6 +172,17 @@ def identity_review(request):
     snapshot_id = request.GET.get("instantane")
     if snapshot_id and snapshot_id.isdigit():
         doubts = doubts.filter(snapshot_id=int(snapshot_id))
+    exported = export_list(
+        request, "identites-a-verifier",
+        ["instantané", "ligne", "nom dans le fichier", "prénom dans le fichier",
+         "personne retenue", "autre personne", "fusionnées", "règle"],
+        lambda: [[str(d.snapshot), d.line, d.file_last_name, d.file_first_name, str(d.person),
+                  str(d.other) if d.other else "", "oui" if d.merged else "non", d.rule]
+                 for d in doubts],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     page = Paginator(doubts, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import scope_of
@@ -178,6 +179,16 @@ def follow_ups(request):
     mine = FollowUp.objects.filter(
         Q(assignee=request.user) | Q(created_by=request.user)
     ).select_related("person", "assignee", "interaction")
+    exported = export_list(
+        request, "suivis", ["à faire", "échéance", "élu", "confié à", "fait le"],
+        lambda: [[f.title, f.due_date, str(f.person) if f.person else "",
+                  f.assignee.get_full_name() or f.assignee.email,
+                  f.done_at.strftime("%d/%m/%Y") if f.done_at else ""]
+                 for f in mine.order_by("done_at", "due_date")],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     context = {
         "open": mine.filter(done_at=None).order_by("due_date"),
         "done": mine.exclude(done_at=None).order_by("-done_at")[:30],
@@ -199,6 +210,17 @@ def follow_up_done(request, pk: int):
 def my_territory_page(request):
     scope = scope_of(request.user)
     data = my_territory(request.user, scope)
+    exported = export_list(
+        request, "nouveaux-maires",
+        ["code INSEE", "commune", "département", "maire", "changement", "contacté"],
+        lambda: [[n.change.seat.commune_id or "", n.change.territory_name,
+                  n.change.departement_name, str(n.change.person) if n.change.person else "",
+                  n.change.type_label, "oui" if n.contacted else "non"]
+                 for n in data.everyone],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(
         request,
         "web/relations/my_territory.html",
@@ -209,6 +231,15 @@ def my_territory_page(request):
 def officials_search(request):
     query = request.GET.get("q", "")[:100]
     results = search_officials(scope_of(request.user), query) if query.strip() else []
+    exported = export_list(
+        request, "elus-recherche", ["nom", "prénom", "mandats en cours"],
+        [[r.person.last_name, r.person.first_name,
+          " ; ".join(f"{m.get_kind_display()} ({m.territory_label or m.territory_key})"
+                     for m in r.mandates)] for r in results],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     context = {"query": query, "results": results}
     if request.headers.get("HX-Request"):
         return render(request, "web/relations/partials/official_results.html", context)

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
+from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, of_organisation, organisation_of, require
@@ -37,6 +38,15 @@ def survey_list(request):
         if not survey.is_example:
             rates[survey.pk] = services.response_rates(survey)["totals"]
         survey.totals = rates.get(survey.pk)
+    exported = export_list(
+        request, "enquetes", ["titre", "état", "anonyme", "clôture", "invités", "réponses"],
+        [[s.title, s.get_status_display(), "oui" if s.anonymous else "non",
+          s.closes_at.strftime("%d/%m/%Y") if s.closes_at else "",
+          (s.totals or {}).get("invited", ""), (s.totals or {}).get("submitted", "")]
+         for s in surveys],
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(request, "web/surveys/surveys.html", {"surveys": surveys})
 
 

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.core.listing import export_list
 from mandature.housing.services import territory_housing
 from mandature.movement.scope import scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
@@ -45,6 +46,12 @@ def home(request):
 def search_page(request):
     query = request.GET.get("q", "")[:100]
     results = search(query, scope=scope_of(request.user)) if query.strip() else []
+    exported = export_list(
+        request, "recherche", ["nature", "nom", "détail", "code", "population", "adresse"],
+        [[r.kind_label, r.label, r.detail, r.code, r.population, r.url] for r in results],
+    )  # fmt: skip
+    if exported:
+        return exported
     context = {"query": query, "results": results}
     if request.headers.get("HX-Request"):
         return render(request, "web/partials/search_results.html", context)
@@ -97,6 +104,9 @@ def epci_detail(request, siren: str):
         columns[2].aria_sort = "descending"
     members = epci.communes.current().select_related("departement").order_by(*ordering, "name")
     members = scope.filter_communes(members)
+    exported = export_list(request, f"communes-epci-{epci.siren}", *commune_table(members))
+    if exported:
+        return exported
     return render(
         request,
         "web/epci.html",
@@ -125,6 +135,12 @@ def departement_list(request):
     scope = scope_of(request.user)
     if not scope.national:
         departements = departements.filter(code__in=scope.departement_codes)
+    exported = export_list(
+        request, "departements", ["code", "département", "région", "communes", "population"],
+        [[d.code, d.name, d.region.name, d.commune_count, d.population] for d in departements],
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(
         request, "web/departement_list.html", {"departements": departements, "columns": columns}
     )
@@ -138,6 +154,9 @@ def departement_detail(request, code: str):
     ordering, columns = sort_table(request, COMMUNE_COLUMNS, "nom", numeric={"population"})
     communes = departement.communes.current().select_related("epci").order_by(*ordering, "name")
     communes = scope.filter_communes(communes)
+    exported = export_list(request, f"communes-{departement.code}", *commune_table(communes))
+    if exported:
+        return exported
     epcis = (
         Epci.objects.filter(is_current=True, communes__departement=departement)
         .annotate(members_here=Count("communes", filter=Q(communes__departement=departement)))
@@ -165,6 +184,12 @@ def region_list(request):
     scope = scope_of(request.user)
     if not scope.national:
         regions = regions.filter(code__in=scope.region_codes)
+    exported = export_list(
+        request, "regions", ["code", "région", "départements", "communes"],
+        [[r.code, r.name, r.departement_count, r.commune_count] for r in regions],
+    )  # fmt: skip
+    if exported:
+        return exported
     return render(request, "web/region_list.html", {"regions": regions})
 
 
@@ -187,6 +212,12 @@ def region_detail(request, code: str):
     departements = _with_counts(region.departements.all()).order_by(*ordering)
     if not scope.national:
         departements = departements.filter(code__in=scope.departement_codes)
+    exported = export_list(
+        request, f"departements-{region.code}", ["code", "département", "communes", "population"],
+        [[d.code, d.name, d.commune_count, d.population] for d in departements],
+    )  # fmt: skip
+    if exported:
+        return exported
     totals = {
         "communes": sum(d.commune_count for d in departements),
         "population": sum(d.population or 0 for d in departements),
@@ -203,6 +234,17 @@ def region_detail(request, code: str):
             "housing": territory_housing(region.name, Q(commune__region=region.code)),
         },  # fmt: skip
     )
+
+
+def commune_table(communes) -> tuple[list[str], list[list]]:
+    """The header and rows of a list of communes, for its download."""
+    header = ["code INSEE", "commune", "département", "EPCI (SIREN)", "EPCI", "population"]
+    rows = [
+        [c.code, c.name, c.departement_id, c.epci_id or "", c.epci.name if c.epci else "",
+         c.population]
+        for c in communes.select_related("epci")
+    ]  # fmt: skip
+    return header, rows
 
 
 def _with_counts(departements):
