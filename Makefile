@@ -76,6 +76,8 @@ vendor: ## refresh the front-end libraries from npm into static/vendor
 	cp node_modules/maplibre-gl/dist/maplibre-gl-csp.js node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js \
 		node_modules/maplibre-gl/dist/maplibre-gl.css mandature/web/static/vendor/
 	cp node_modules/topojson-client/dist/topojson-client.min.js mandature/web/static/vendor/
+	# no source maps are shipped: drop their references (collectstatic checks every reference)
+	sed -i '/^\/\/# sourceMappingURL=/d' mandature/web/static/vendor/*.js
 	mkdir -p tests/e2e/vendor && cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
 
 map-data: ## rebuild data/geo/communes-carte.topojson.gz (the map's shapes) with mapshaper from npm
