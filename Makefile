@@ -68,6 +68,7 @@ bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/mailing.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/surveys.py
+	$(BIN)/python bench/steering.py
 
 vendor: ## refresh the front-end libraries from npm into static/vendor
 	npm ci --no-audit --no-fund
