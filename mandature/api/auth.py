@@ -33,9 +33,12 @@ class Session(SessionAuth):
     """The session of a logged-in user (national administrators: once their code is entered)."""
 
     def authenticate(self, request, key):
+        from mandature.movement.access import role_of
+        from mandature.movement.enums import Role
+
         user = super().authenticate(request, key)
-        if user is not None and hasattr(user, "is_verified") and user.is_superuser:
-            return user if user.is_verified() else None
+        if user is not None and role_of(user) == Role.ADMIN and not user.is_verified():
+            return None
         return user
 
 

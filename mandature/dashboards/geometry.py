@@ -2,6 +2,7 @@
 in memory and served as is (a browser that does not accept gzip gets it decompressed)."""
 
 import gzip
+import hashlib
 import json
 from functools import lru_cache
 
@@ -13,6 +14,12 @@ FILE = "geo/communes-carte.topojson.gz"
 @lru_cache(maxsize=1)
 def compressed() -> bytes:
     return (settings.DATA_DIR / FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def etag() -> str:
+    """The same in every process (Python's hash() of bytes is not)."""
+    return '"' + hashlib.sha256(compressed()).hexdigest()[:16] + '"'
 
 
 @lru_cache(maxsize=1)

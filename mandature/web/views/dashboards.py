@@ -40,7 +40,7 @@ def map_page(request):
 
 
 def _geometry_etag(request):
-    return f'"{hash(geometry.compressed()) & 0xFFFFFFFF:x}"'
+    return geometry.etag()
 
 
 @condition(etag_func=_geometry_etag)
