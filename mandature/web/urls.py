@@ -187,6 +187,9 @@ urlpatterns = [
         name="publication-file",
     ),  # fmt: skip
     path("elus/<int:person_id>/remise/", publications.hand_over, name="hand-over"),
+    path(
+        "evenements/<int:pk>/remise/", publications.hand_over_at_event, name="event-hand-over"
+    ),  # fmt: skip
     path("publication/<str:token>/", publications.personal_link, name="publication-link"),
     # map and dashboards
     path("carte/", dashboards.map_page, name="map"),

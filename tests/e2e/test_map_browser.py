@@ -12,7 +12,7 @@ from tests.conftest import ARTIFACTS
 pytestmark = pytest.mark.e2e
 
 
-def test_the_map_colours_communes_and_opens_a_commune(page):
+def test_the_map_and_the_dashboards(page):
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto("/carte/")
     expect(page.locator("body[data-map-ready='1']")).to_have_count(1, timeout=60_000)
@@ -42,9 +42,12 @@ def test_the_map_colours_communes_and_opens_a_commune(page):
     page.mouse.click(point["x"], point["y"])
     expect(page).to_have_url(re.compile(r"/communes/33063/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bordeaux")
+    # (one test for the map and the dashboards: each browser test reloads the national data)
+    every_commune_is_drawn_metropolitan_and_overseas(page)
+    dashboards_national_and_regional(page)
 
 
-def test_every_commune_is_drawn_metropolitan_and_overseas(page):
+def every_commune_is_drawn_metropolitan_and_overseas(page):
     page.set_viewport_size({"width": 1200, "height": 900})
     page.goto("/carte/?indicateur=nouveau-maire")
     expect(page.locator("body[data-map-ready='1']")).to_have_count(1, timeout=60_000)
@@ -66,7 +69,7 @@ def test_every_commune_is_drawn_metropolitan_and_overseas(page):
     assert overseas[3]["97411"] in "0123"  # Saint-Denis de La Réunion has its colour
 
 
-def test_dashboards_national_and_regional(page):
+def dashboards_national_and_regional(page):
     page.set_viewport_size({"width": 1300, "height": 1000})
     page.goto("/tableau-de-bord/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("France entière")

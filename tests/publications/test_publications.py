@@ -1,7 +1,7 @@
 """Publications: versions with checked files, hand-overs and personal download links, each on
 the official's timeline; campaigns send the personal link."""
 
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -120,3 +120,28 @@ def test_a_campaign_gives_each_recipient_a_personal_link(client, personas, broch
     prepare(campaign)
     recipient = Recipient.objects.get(campaign=campaign)
     assert recipient.values["lien_publication"].startswith("http://testserver/publication/")
+
+
+def test_handed_over_to_everyone_checked_in_at_an_event(client, personas, brochure, mayor):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from mandature.events.models import Event, Invitation, Registration, Session
+
+    login(client, personas.national)
+    event = Event.objects.create(title="Congrès Hlm", kind="congress",
+                                 organisation=personas.national.profile.organisation)  # fmt: skip
+    start = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Europe/Paris"))
+    session = Session.objects.create(event=event, title="Jour 1", starts_at=start,
+                                     ends_at=start + timedelta(hours=8))  # fmt: skip
+    came = Invitation.objects.create(event=event, person=mayor, name=str(mayor))
+    Registration.objects.create(invitation=came, session=session, status="confirmed",
+                                checked_in_at=start)  # fmt: skip
+    other = commune_team(Commune.objects.get(code="33063")).mayor.person
+    absent = Invitation.objects.create(event=event, person=other, name=str(other))
+    Registration.objects.create(invitation=absent, session=session, status="confirmed")
+    for _ in range(2):  # twice: once each
+        client.post(f"/evenements/{event.pk}/remise/", {"publication": brochure.pk})
+    distribution = Distribution.objects.get()
+    assert distribution.person == mayor and distribution.event == event
+    assert distribution.channel == "event"

@@ -105,8 +105,11 @@ def _registrations(event, status: str = "", session: str = ""):
 @require("events")
 def event_detail(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
+    from mandature.publications.models import Publication
+
     context = {
         "event": event,
+        "publications": Publication.objects.order_by("title"),
         "figures": services.stats([event])[event.pk],
         "sessions": services.session_stats(event),
     }

@@ -206,3 +206,41 @@ def personal_link(request, token: str):
             return redirect(version.url)
     return render(request, "web/publications/link.html",
                   {"publication": publication, "version": version, "person": person})  # fmt: skip
+
+
+@require("events")
+@require_POST
+def hand_over_at_event(request, pk: int):
+    """The publication handed over to everyone checked in at the event (once each)."""
+    from mandature.events.models import Event, Registration
+    from mandature.movement.access import of_organisation
+
+    event = get_object_or_404(of_organisation(request.user, Event.objects.all()), pk=pk)
+    chosen = request.POST.get("publication", "")
+    publication = Publication.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    version = publication.current if publication else None
+    if version is None:
+        messages.error(request, "Choisissez une publication qui a une version.")
+        return redirect(event)
+    present = (
+        Registration.objects.filter(session__event=event, status="confirmed")
+        .exclude(checked_in_at=None)
+        .exclude(invitation__person=None)
+        .values_list("invitation__person_id", flat=True)
+        .distinct()
+    )
+    already = set(
+        Distribution.objects.filter(version=version, event=event).values_list(
+            "person_id", flat=True
+        )
+    )
+    organisation = organisation_of(request.user)
+    made = 0
+    for person in Person.objects.filter(pk__in=list(present)).exclude(pk__in=already):
+        record(version, person, Distribution.Channel.EVENT, user=request.user, event=event,
+               organisation=organisation)  # fmt: skip
+        made += 1
+    messages.success(
+        request, f"« {publication.title} » remise à {made} élu(s) présent(s), noté sur leur fiche."
+    )
+    return redirect(event)
