@@ -363,29 +363,45 @@ def officials_list(
     snapshot = latest_snapshot(kind, date)
     if snapshot is None:
         return []
-    queryset = (
-        SnapshotEntry.objects.filter(snapshot=snapshot)
-        .filter(_scope(request).mandate_q("mandate__"))
-        .select_related("mandate", "person")
-        .order_by("pk")
-    )
+    # The page's ids come from the (snapshot, mandate) index alone; only those 100 rows are
+    # then read with their mandate and person (joining first costs the whole snapshot).
+    entries = SnapshotEntry.objects.filter(snapshot=snapshot).order_by("mandate_id")
+    scope = _scope(request)
+    if not scope.national:
+        entries = entries.filter(scope.mandate_q("mandate__"))
     if commune:
-        queryset = queryset.filter(mandate__commune_id=commune)
+        entries = entries.filter(commune_id=commune)
     if departement:
-        queryset = queryset.filter(
-            Q(mandate__commune__departement_id=departement) | Q(mandate__departement_id=departement)
-        )
+        entries = entries.filter(_within(kind, "departement_id", departement))
     if region:
-        queryset = queryset.filter(
-            Q(mandate__commune__region_id=region) | Q(mandate__region_id=region)
-        )
+        entries = entries.filter(_within(kind, "region_id", region))
     if epci:
-        queryset = queryset.filter(mandate__epci_id=epci)
+        entries = entries.filter(mandate__epci_id=epci)
     if function:
-        queryset = queryset.filter(function_code=function)
-    return PageOf(
-        queryset, lambda e: {"official": _official(e.person), "seat": _mandate(e.mandate, e)}
-    )
+        entries = entries.filter(function_code=function)
+    return PageOf(entries.values_list("pk", flat=True), convert_page=_seats_page)
+
+
+# Files whose seats are in a commune: their territory filters go through the entry's commune.
+COMMUNE_KINDS = {SnapshotKind.MAIRES, SnapshotKind.CM, SnapshotKind.EPCI, SnapshotKind.CA}
+
+
+def _within(kind: str, field: str, code: str) -> Q:
+    """Seats in a département or région (`field`): through the commune for municipal files,
+    the mandate's own territory otherwise."""
+    communes = Commune.objects.filter(**{field: code}).values("code")
+    if kind in COMMUNE_KINDS:
+        return Q(commune_id__in=communes)
+    return Q(**{f"mandate__{field}": code}) | Q(mandate__commune_id__in=communes)
+
+
+def _seats_page(ids: list[int]) -> list[dict]:
+    found = SnapshotEntry.objects.filter(pk__in=ids).select_related("mandate", "person")
+    by_id = {entry.pk: entry for entry in found}
+    return [
+        {"official": _official(by_id[i].person), "seat": _mandate(by_id[i].mandate, by_id[i])}
+        for i in ids
+    ]
 
 
 @officials.get("/officials/{person_id}", response=out.OfficialDetailOut, summary="Un élu")
@@ -468,13 +484,13 @@ def _change(change) -> dict:
 housing = Router(tags=["logement"])
 
 
-def _housing(commune: Commune, rows=None, inventory=None, read: bool = True) -> dict:
+def _housing(commune: Commune, rows=None, inventory=None, read=True, version=None) -> dict:
     from mandature.housing.services import RATE_METHOD, commune_profile
 
     if read:
-        profile = commune_profile(commune)
+        profile = commune_profile(commune, compare=False)
     else:
-        profile = commune_profile(commune, rows=rows, inventory=inventory)
+        profile = commune_profile(commune, version, rows=rows, inventory=inventory, compare=False)
     sru = profile.sru
     return {
         "commune": commune.code,
@@ -527,8 +543,9 @@ def housing_profiles(request, departement: Code | None = None, epci: Siren | Non
 def _housing_page(communes: list[Commune]) -> list[dict]:
     """A page of profiles with two queries for all its communes (not a few per commune)."""
     from mandature.housing.models import HousingYear, SruInventory
-    from mandature.housing.services import prime_epci_sru_criteria
+    from mandature.housing.services import data_version, prime_epci_sru_criteria
 
+    version = data_version()
     codes = [c.code for c in communes]
     rows: dict[str, list] = {}
     for row in HousingYear.objects.filter(commune_id__in=codes).order_by("year"):
@@ -538,7 +555,8 @@ def _housing_page(communes: list[Commune]) -> list[dict]:
         inventories[inventory.commune_id] = inventory
     prime_epci_sru_criteria({c.epci_id for c in communes if c.epci_id})
     return [
-        _housing(c, rows.get(c.code, []), inventories.get(c.code), read=False) for c in communes
+        _housing(c, rows.get(c.code, []), inventories.get(c.code), read=False, version=version)
+        for c in communes
     ]
 
 

@@ -150,9 +150,11 @@ def commune_profile(
     version: int | None = None,
     rows: list[HousingYear] | None = None,
     inventory: "SruInventory | None | object" = _UNREAD,
+    compare: bool = True,
 ) -> HousingProfile:
     """`rows` (the commune's years, in order) and `inventory` (its latest SRU inventory or
-    None) when the caller read them for many communes at once."""
+    None) when the caller read them for many communes at once; `compare=False` leaves out the
+    comparison with the EPCI, département, région and France (lists that do not show it)."""
     version = data_version() if version is None else version
     if rows is None:
         rows = list(HousingYear.objects.filter(commune=commune).order_by("year"))
@@ -172,7 +174,7 @@ def commune_profile(
     if latest is not None and latest.benefit_recipients is None:
         missing.append(f"Bénéficiaires des aides au logement non diffusés pour {latest.year}.")
     comparison = []
-    if latest is not None:
+    if latest is not None and compare:
         comparison.append(latest)
         if commune.epci_id:
             scope = Q(commune__epci=commune.epci_id)
