@@ -223,7 +223,13 @@ def communes(
         queryset = queryset.filter(name__istartswith=nom)
     if population_min is not None:
         queryset = queryset.filter(population__gte=population_min)
-    return PageOf(queryset, _commune)
+    return PageOf(queryset.values_list("pk", flat=True), convert_page=_communes_page)
+
+
+def _communes_page(codes: list[str]) -> list[dict]:
+    """The page's communes, read by their codes (after the codes came from the index)."""
+    found = {c.code: c for c in Commune.objects.filter(code__in=codes)}
+    return [_commune(found[code]) for code in codes]
 
 
 @territories.get("/communes/{code}", response=out.CommuneOut, summary="Une commune")
@@ -536,17 +542,17 @@ def housing_profiles(request, departement: Code | None = None, epci: Siren | Non
         queryset = queryset.filter(departement_id=departement)
     if epci:
         queryset = queryset.filter(epci_id=epci)
-    queryset = queryset.select_related("epci", "departement", "region")
-    return PageOf(queryset, convert_page=_housing_page)
+    return PageOf(queryset.values_list("pk", flat=True), convert_page=_housing_page)
 
 
-def _housing_page(communes: list[Commune]) -> list[dict]:
-    """A page of profiles with two queries for all its communes (not a few per commune)."""
+def _housing_page(codes: list[str]) -> list[dict]:
+    """A page of profiles with a few queries for all its communes (not a few per commune)."""
     from mandature.housing.models import HousingYear, SruInventory
     from mandature.housing.services import data_version, prime_epci_sru_criteria
 
     version = data_version()
-    codes = [c.code for c in communes]
+    found = {c.code: c for c in Commune.objects.filter(code__in=codes).select_related("epci")}
+    communes = [found[code] for code in codes]
     rows: dict[str, list] = {}
     for row in HousingYear.objects.filter(commune_id__in=codes).order_by("year"):
         rows.setdefault(row.commune_id, []).append(row)
