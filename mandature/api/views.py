@@ -3,6 +3,7 @@ outside it is « not found » (404), like an unknown one. Invalid parameters: 42
 errors. Personal data (contacts, interactions, registrations) needs the « export » right and
 each call is written in the audit log."""
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -12,6 +13,7 @@ from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase, paginate
 from ninja.renderers import JSONRenderer
+from pydantic import BeforeValidator
 
 from mandature.core.models import audit
 from mandature.movement.access import can, of_organisation
@@ -88,6 +90,18 @@ CommuneCode = Annotated[str, Field(pattern=r"^[0-9][0-9AB][0-9]{3}$", descriptio
 Siren = Annotated[str, Field(pattern=r"^[0-9]{9}$")]
 Text = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+def _iso_day(value):
+    """A date written YYYY-MM-DD, nothing else (pydantic would read « 0 » as 1 January 1970)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, date):
+        return value
+    raise ValueError("date attendue au format AAAA-MM-JJ")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class Page(PaginationBase):
@@ -358,7 +372,7 @@ def officials_list(
     request,
     kind: Kind = "maires",
     date: Annotated[
-        date | None, Field(description="état à cette date (défaut : le dernier)")
+        Day | None, Field(description="état à cette date (défaut : le dernier)")
     ] = None,
     commune: CommuneCode | None = None,
     departement: Code | None = None,
@@ -434,8 +448,8 @@ def official(request, person_id: Id):
 def changes(
     request,
     kind: Literal["maires", "cm", "epci"] = "maires",
-    date_from: date | None = Query(None, alias="from", description="état de départ à cette date"),
-    date_to: date | None = Query(None, alias="to", description="état d'arrivée à cette date"),
+    date_from: Day | None = Query(None, alias="from", description="état de départ à cette date"),
+    date_to: Day | None = Query(None, alias="to", description="état d'arrivée à cette date"),
     type: Literal[tuple(ChangeType.values)] | None = None,  # type: ignore[valid-type]
     departement: Code | None = None,
     region: Code | None = None,
@@ -654,7 +668,7 @@ def interactions(
     request,
     commune: CommuneCode | None = None,
     official: Id | None = None,
-    since: date | None = None,
+    since: Day | None = None,
     kind: Literal[tuple(InteractionKinds)] | None = None,  # type: ignore[valid-type]
 ):
     personal(request, "interactions", commune=commune, official=official)

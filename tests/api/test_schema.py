@@ -46,7 +46,7 @@ def headers(personas):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
