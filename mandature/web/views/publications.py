@@ -157,6 +157,10 @@ def version_file(request, pk: int, version_id: int):
     version = get_object_or_404(Version, pk=version_id, publication_id=pk)
     if not version.file:
         raise Http404("pas de fichier pour cette version")
+    return _download(version)
+
+
+def _download(version: Version) -> FileResponse:
     return FileResponse(version.file.open("rb"), as_attachment=True,
                         filename=version.file_name or "publication")  # fmt: skip
 
@@ -200,8 +204,7 @@ def personal_link(request, token: str):
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         downloaded(version, person, organisation)
         if version.file:
-            return FileResponse(version.file.open("rb"), as_attachment=True,
-                                filename=version.file_name or "publication")  # fmt: skip
+            return _download(version)
         if version.url:
             return redirect(version.url)
     return render(request, "web/publications/link.html",
