@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import condition
 
-from mandature.core.models import audit
-from mandature.core.spreadsheet import export_response
+from mandature.core.listing import export_list
 from mandature.dashboards import charts, geometry
 from mandature.dashboards.indicators import LABELS, PERSONAL, encode, indicator
 from mandature.dashboards.metrics import METRICS, dashboard
@@ -113,22 +112,13 @@ def dashboard_page(request, code: str | None = None):
         return redirection
     scope = scope_of(request.user)
     board = dashboard(scope, region)
-    fmt = request.GET.get("format")
     base = reverse("web:dashboard-region", args=[code]) if region else reverse("web:dashboard")
-    if fmt in ("csv", "xlsx"):
-        audit("export tableau de bord", "web", request.user, region=code, format=fmt)
-        header = ["code", "territoire", "nouveaux maires"]
-        for _, label in METRICS:
-            header += [label, f"{label} (%)"]
-        rows = []
-        for row in [board.total, *board.departements]:
-            line = [row.code or ("" if region is None else region.code), row.name, row.total]
-            for key, _ in METRICS:
-                share = row.share(key)
-                line += [row.counts[key], round(share, 1) if share is not None else ""]
-            rows.append(line)
-        name = f"tableau-de-bord-{code or 'france'}"
-        return export_response(header, rows, fmt, name, sheet="Nouveaux maires")
+    exported = export_list(
+        request, f"tableau-de-bord-{code or 'france'}", _table_header(),
+        lambda: _table_rows(board, region), title="Nouveaux maires",
+    )  # fmt: skip
+    if exported:
+        return exported
     chart = request.GET.get("graphique")
     if chart in ("evolution", *[f"departements-{k}" for k, _ in METRICS]):
         if chart == "evolution":
@@ -152,3 +142,21 @@ def dashboard_page(request, code: str | None = None):
         "personal_indicators": PERSONAL,
     }
     return render(request, "web/dashboards/dashboard.html", context)
+
+
+def _table_header() -> list[str]:
+    header = ["code", "territoire", "nouveaux maires"]
+    for _, label in METRICS:
+        header += [label, f"{label} (%)"]
+    return header
+
+
+def _table_rows(board, region) -> list[list]:
+    rows = []
+    for row in [board.total, *board.departements]:
+        line = [row.code or ("" if region is None else region.code), row.name, row.total]
+        for key, _ in METRICS:
+            share = row.share(key)
+            line += [row.counts[key], round(share, 1) if share is not None else ""]
+        rows.append(line)
+    return rows
