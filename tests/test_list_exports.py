@@ -78,3 +78,28 @@ def test_lists_of_people_need_the_export_right(client, personas):
     assert client.get("/departements/?format=csv").status_code == 200  # no personal data
     entry = AuditLog.objects.filter(user=personas.reader).latest("at")
     assert entry.action == "export departements" and entry.detail["format"] == "csv"
+
+
+def test_lists_inside_a_page_download_too(client, personas):
+    """A snapshot's report, a campaign's recipients, a segment's members (XLSX too)."""
+    from mandature.campaigns.models import Campaign, Recipient, Segment
+    from mandature.officials.models import Snapshot
+
+    login(client, personas.admin)
+    snapshot = Snapshot.objects.order_by("pk").first()
+    report = client.get(f"/elus/instantanes/{snapshot.pk}/?format=csv")
+    assert csv_of(report)[0] == ["ligne", "colonne", "remarque", "ligne écartée"]
+    segment = Segment.objects.create(name="Maires du Gers", filters={"function": "maire",
+                                     "territory": "departement:32"})  # fmt: skip
+    xlsx = client.get(f"/segments/{segment.pk}/export.xlsx")
+    assert zipfile.is_zipfile(io.BytesIO(xlsx.content))
+    campaign = Campaign.objects.create(name="Vœux", channel="email", subject="Vœux", body="Bonne année",
+                                       segment=segment, status="done")  # fmt: skip
+    Recipient.objects.create(campaign=campaign, name="Marie Dupont", email="m@exemple.fr",
+                             status="sent")  # fmt: skip
+    Recipient.objects.create(campaign=campaign, name="Jean Martin", status="skipped",
+                             reason="pas de courriel")  # fmt: skip
+    rows = csv_of(client.get(f"/campagnes/{campaign.pk}/?statut=skipped&format=csv"))
+    assert [r[0] for r in rows[1:]] == ["Jean Martin"] and rows[1][-1] == "pas de courriel"
+    login(client, personas.reader)
+    assert client.get(f"/campagnes/{campaign.pk}/?format=csv").status_code in (403, 404)

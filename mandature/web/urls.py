@@ -82,6 +82,12 @@ urlpatterns = [
     path("segments/<int:pk>/", campaigns.segment_detail, name="segment"),
     path("segments/<int:pk>/modifier/", campaigns.segment_edit, name="segment-edit"),
     path("segments/<int:pk>/export.csv", campaigns.segment_export, name="segment-export"),
+    path(
+        "segments/<int:pk>/export.xlsx",
+        campaigns.segment_export,
+        {"fmt": "xlsx"},
+        name="segment-export-xlsx",
+    ),  # fmt: skip
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_edit, name="campaign-new"),
     path("campagnes/<int:pk>/", campaigns.campaign_detail, name="campaign"),

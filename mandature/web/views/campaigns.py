@@ -111,7 +111,7 @@ HEADER = [
 
 
 @require("export")
-def segment_export(request, pk: int):
+def segment_export(request, pk: int, fmt: str = "csv"):
     segment = get_object_or_404(_segments(request), pk=pk)
     result = evaluate(segment.filters, scope_of(request.user))
     rows = []
@@ -128,7 +128,7 @@ def segment_export(request, pk: int):
             contact.postal_address if contact else "", result.as_of.data_date.isoformat(),
         ])  # fmt: skip
     audit("export d'un segment", "web", request.user, segment=segment.pk, rows=result.count)
-    return export_response(HEADER, rows, "csv", f"segment-{segment.pk}")
+    return export_response(HEADER, rows, fmt, f"segment-{segment.pk}")
 
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -240,6 +240,17 @@ def campaign_detail(request, pk: int):
     recipients = campaign.recipients.order_by("pk")
     if status in Recipient.Status.values:
         recipients = recipients.filter(status=status)
+    exported = export_list(
+        request, f"campagne-{campaign.pk}-destinataires",
+        ["destinataire", "fonction", "courriel", "adresse", "état", "envoyé le", "détail"],
+        lambda: [[r.name, r.values.get("fonction", ""), r.email, r.address,
+                  r.get_status_display(),
+                  r.sent_at.strftime("%d/%m/%Y %H:%M:%S") if r.sent_at else "", r.reason]
+                 for r in recipients],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     context.update(
         counts=status_counts(campaign),
         page=Paginator(recipients, 100).get_page(request.GET.get("page")),

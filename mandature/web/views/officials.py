@@ -153,6 +153,15 @@ def snapshot_detail(request, pk: int):
     _national_only(request)
     snapshot = get_object_or_404(Snapshot, pk=pk)
     remarks = snapshot.report.get("remarks", [])
+    exported = export_list(
+        request, f"instantane-{snapshot.pk}-rapport",
+        ["ligne", "colonne", "remarque", "ligne écartée"],
+        [[line, column, message, "oui" if skipped else "non"]
+         for line, column, message, skipped in remarks],
+        personal=True,
+    )  # fmt: skip
+    if exported:
+        return exported
     page = Paginator(remarks, 200).get_page(request.GET.get("page"))
     return render(
         request,
