@@ -34,7 +34,22 @@ def api_docs(request):
     return Swagger({"persistAuthorization": False}).render_page(request, api)
 
 
+@login_not_required
+def healthz(request):
+    """For the load balancer and the monitoring: 200 when the database answers and a task
+    worker was seen in the last minute, else 503; JSON either way (no personal data)."""
+    from django.http import JsonResponse
+
+    from mandature.core.health import health
+
+    report = health()
+    response = JsonResponse(report, status=200 if report["ok"] else 503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", _api_urls()),
     path("api/docs", api_docs, name="api-docs"),
     path("admin/login/", login_not_required(AdminLogin.as_view())),

@@ -67,3 +67,17 @@ def audit(action: str, channel: str, user=None, **detail) -> None:
         user=user if user and user.is_authenticated else None,
         detail=detail,
     )
+
+
+class WorkerBeat(models.Model):
+    """A task worker's heartbeat (every CAMPAIGN_POLL_SECONDS): /healthz and `mandature check`
+    tell from it whether a worker is alive, on this machine or another."""
+
+    name = models.CharField("travailleur", max_length=200, unique=True)  # host:pid
+    seen_at = models.DateTimeField("vu le")
+
+    class Meta:
+        verbose_name = "battement d'un travailleur"
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,6 +11,20 @@ from mandature.core.commands import MandatureCommand
 log = logging.getLogger("mandature.worker")
 
 
+def beat() -> None:
+    """This worker is alive (seen by /healthz)."""
+    import os
+    import socket
+
+    from django.utils import timezone
+
+    from mandature.core.models import WorkerBeat
+
+    WorkerBeat.objects.update_or_create(
+        name=f"{socket.gethostname()}:{os.getpid()}"[:200], defaults={"seen_at": timezone.now()}
+    )
+
+
 def supervise_loop(stop: threading.Event, interval: float) -> None:
     """Campaigns paused after an SMTP outage or waiting for retries, and those a killed worker
     left behind, are put back in the queue when their time comes; the reminders of events are
@@ -24,6 +38,7 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
     next_reminders = 0.0
     while not stop.is_set():
         try:
+            beat()
             woken = wake_due()
             if woken:
                 log.info("campagnes reprises : %s", woken)
