@@ -1,7 +1,8 @@
 """The `mandature` console command: the project's management commands, with friendlier names.
 
-`mandature load-territories` runs the Django command `load_territories`; any other Django command
-(`migrate`, `createsuperuser`, …) is passed through unchanged.
+`mandature load-territories` runs the Django command `load_territories`; `mandature check` (without
+options) runs `deploy-check`, Django's deployment checks and ours; any other Django command
+(`migrate`, `check --deploy`, …) is passed through unchanged.
 """
 
 import os
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> None:
         print_help()
         return
     name = argv[1]
-    if name.replace("_", "-") in project_commands():
+    if name == "check" and not argv[2:]:  # `mandature check`: ready for production?
+        name = "deploy_check"
+    elif name.replace("_", "-") in project_commands():
         name = name.replace("-", "_")
     from django.core.management import execute_from_command_line
 

@@ -195,9 +195,22 @@ SURVEY_MIN_CELL = env_int("SURVEY_MIN_CELL", 5)
 # end of their last mandate (`mandature purge-contacts`, run daily).
 ENRICHMENT_RETENTION_DAYS = env_int("ENRICHMENT_RETENTION_DAYS", 365)
 
+# Served over HTTPS (behind a reverse proxy that terminates TLS, docs/deployment.md): secure
+# cookies, redirection of plain HTTP (except /healthz, for the local monitoring), HSTS.
+HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    if env_bool("BEHIND_PROXY", True):  # the proxy says the request came in over HTTPS
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Asking browsers' preload lists to include the domain is its owner's decision (HSTS_PRELOAD=1).
+SILENCED_SYSTEM_CHECKS = [] if env_bool("HSTS_PRELOAD", False) else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
