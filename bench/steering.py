@@ -25,8 +25,11 @@ DEPARTEMENTS = ["59", "33", "13", "69", "75", "2A", "974", "01", "62", "35"]
 
 
 def child(database_url: str) -> dict:
+    import os
+
     from throwaway import django_with_national_data, logged_in_client, percentiles
 
+    os.environ.setdefault("API_RATE_LIMIT", "10000000/min")  # one user makes every call
     load_seconds = django_with_national_data(database_url)
     from django.contrib.auth import get_user_model
 

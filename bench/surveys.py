@@ -59,8 +59,11 @@ def timed(client, method: str, url: str, data=None) -> float:
 
 
 def child(database_url: str) -> dict:
+    import os
+
     from throwaway import django_migrated, logged_in_client, percentiles
 
+    os.environ.setdefault("RATE_LIMIT_PUBLIC", "10000000/min")  # one address answers 300 times
     django_migrated(database_url)
     from django.utils import timezone
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "mandature.dashboards",
     "mandature.api",
     "ninja",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "mandature.web",
@@ -61,7 +62,29 @@ MIDDLEWARE = [
     "mandature.movement.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mandature.core.middleware.PermissionsPolicyMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts from our own files only — no inline script, no
+# eval, nothing from another site; styles from our files (and style attributes, which the map
+# and the API's documentation set); no framing; forms post to us only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "mandature.urls"
 WSGI_APPLICATION = "mandature.wsgi.application"
@@ -150,6 +173,11 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Rate limits per client address of the pages anyone can post to (`N/s`, `N/min`, `N/h`).
+RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN", "20/min"),  # login, its code, password reset
+    "public": env_str("RATE_LIMIT_PUBLIC", "60/min"),  # invitation answers, surveys, unsubscribe
+}
 # The REST API (/api/v1): requests per user and period, lifetime of a personal token.
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365)

@@ -34,3 +34,5 @@ CAMPAIGN_POLL_SECONDS = 1
 
 # The API's rate limit is tested on its own (tests/api): elsewhere, no test waits for it.
 API_RATE_LIMIT = "100000/min"
+# The pages' rate limits too (tested on their own in tests/core/test_security.py).
+RATE_LIMITS = {"login": "100000/min", "public": "100000/min"}

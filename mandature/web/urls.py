@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from mandature.core.ratelimit import rate_limited
+
 from .views import (
     accounts,
     briefs,
@@ -19,16 +21,20 @@ from .views import (
 app_name = "web"
 
 RESET = {
-    "password_reset": auth_views.PasswordResetView.as_view(
-        template_name="web/accounts/reset_form.html",
-        email_template_name="web/accounts/reset_email.txt",
-        subject_template_name="web/accounts/reset_subject.txt",
-        success_url=reverse_lazy("web:password-reset-done"),
+    "password_reset": rate_limited("login")(
+        auth_views.PasswordResetView.as_view(
+            template_name="web/accounts/reset_form.html",
+            email_template_name="web/accounts/reset_email.txt",
+            subject_template_name="web/accounts/reset_subject.txt",
+            success_url=reverse_lazy("web:password-reset-done"),
+        )
     ),
     "done": auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/reset_done.html"),
-    "confirm": accounts.ResetConfirm.as_view(
-        template_name="web/accounts/reset_confirm.html",
-        success_url=reverse_lazy("web:password-reset-complete"),
+    "confirm": rate_limited("login")(
+        accounts.ResetConfirm.as_view(
+            template_name="web/accounts/reset_confirm.html",
+            success_url=reverse_lazy("web:password-reset-complete"),
+        )
     ),
     "complete": auth_views.PasswordResetCompleteView.as_view(
         template_name="web/accounts/reset_complete.html"

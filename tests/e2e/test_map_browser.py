@@ -13,6 +13,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_map_and_the_dashboards(page):
+    refused = []  # what the Content-Security-Policy blocked, if anything
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text
+            else None)  # fmt: skip
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto("/carte/")
     expect(page.locator("body[data-map-ready='1']")).to_have_count(1, timeout=60_000)
@@ -45,6 +48,15 @@ def test_the_map_and_the_dashboards(page):
     # (one test for the map and the dashboards: each browser test reloads the national data)
     every_commune_is_drawn_metropolitan_and_overseas(page)
     dashboards_national_and_regional(page)
+    the_api_documentation(page)
+    assert refused == []
+
+
+def the_api_documentation(page):
+    """Swagger UI from our static files, under the same Content-Security-Policy."""
+    page.goto("/api/docs")
+    expect(page.get_by_text("/api/v1/communes/{code}")).to_be_visible(timeout=30_000)
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Mandature")
 
 
 def every_commune_is_drawn_metropolitan_and_overseas(page):

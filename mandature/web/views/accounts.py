@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 
 from mandature.core.listing import export_list
 from mandature.core.models import AuditLog, audit
+from mandature.core.ratelimit import rate_limited
 from mandature.movement.access import organisation_of, profile_of, require, role_of
 from mandature.movement.accounts import (
     confirmed_device,
@@ -76,6 +77,7 @@ def _complete_login(request, user, device=None):
 
 
 @login_not_required
+@rate_limited("login")
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_next(request))
@@ -105,6 +107,7 @@ def login_view(request):
 
 
 @login_not_required
+@rate_limited("login")
 def login_code(request):
     pending = request.session.get("pending_login")
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
@@ -180,6 +183,7 @@ def two_factor(request):
 
 
 @login_not_required
+@rate_limited("login")
 def invitation(request, token: str):
     user = invited_user(token)
     if user is None:

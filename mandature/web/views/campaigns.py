@@ -33,6 +33,7 @@ from mandature.campaigns.services import (
 )
 from mandature.core.listing import export_list
 from mandature.core.models import audit
+from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import scope_of
@@ -343,6 +344,7 @@ def campaign_file(request, pk: int, name: str):
 # --- public pages: unsubscribe, shared brief ------------------------------------------------
 @login_not_required
 @csrf_exempt  # RFC 8058: the mail client posts « List-Unsubscribe=One-Click », with no cookie
+@rate_limited("public")
 def unsubscribe(request, token: str):
     recipient_id = unsubscribe_recipient(token)
     recipient = (

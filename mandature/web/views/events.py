@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from mandature.campaigns.models import Campaign, Segment
 from mandature.core.listing import export_list
 from mandature.core.models import audit
+from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.events import services
 from mandature.events.badges import qr_svg
@@ -323,6 +324,7 @@ def _sessions_text(event):
 
 
 @login_not_required
+@rate_limited("public")
 def rsvp(request, token: str):
     invitation, reason = services.invitation_from_token(token)
     if invitation is None:
@@ -375,6 +377,7 @@ def rsvp_calendar(request, token: str, code: str):
 
 
 @login_not_required
+@rate_limited("public")
 def public_registration(request, pk: int):
     event = get_object_or_404(
         Event.objects.select_related("organisation").prefetch_related("sessions"), pk=pk,

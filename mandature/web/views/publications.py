@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.core.listing import export_list
+from mandature.core.ratelimit import rate_limited
 from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import scope_of
 from mandature.officials.models import Person
@@ -190,6 +191,7 @@ def hand_over(request, person_id: int):
 
 
 @login_not_required
+@rate_limited("public")
 def personal_link(request, token: str):
     """The official's own link: the publication's page, then the download (recorded)."""
     found = from_token(token)

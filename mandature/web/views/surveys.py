@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from mandature.campaigns.models import Campaign, Segment
 from mandature.core.listing import export_list
 from mandature.core.models import audit
+from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.surveys import services
@@ -306,6 +307,7 @@ def _answer(request, respondent: Respondent):
 
 
 @login_not_required
+@rate_limited("public")
 def survey_answer(request, key: str):
     respondent = Respondent.objects.select_related("survey").filter(key=key).first()
     if respondent is None:
@@ -314,6 +316,7 @@ def survey_answer(request, key: str):
 
 
 @login_not_required
+@rate_limited("public", methods=("GET", "POST"))
 def survey_public(request, key: str):
     survey = Survey.objects.filter(public_key=key, public_link=True).first()
     if survey is None:

@@ -3,6 +3,9 @@
 (function () {
   const form = document.querySelector(".survey form");
   if (!form) return;
+  if (form.dataset.preview) {  // the builder's preview sends nothing
+    form.addEventListener("submit", (event) => event.preventDefault());
+  }
   function answers(key) {
     return Array.from(form.querySelectorAll(`[name="${key}"]`))
       .filter((input) => input.checked)
