@@ -16,7 +16,7 @@ class Command(MandatureCommand):
         "fichiers statiques, données nationales). Code de sortie 1 et la liste de ce qui ne va "
         "pas si un contrôle échoue."
     )
-    example = "mandature check"
+    example = "mandature deploy-check   (ou simplement : mandature check)"
 
     def handle(self, *args, **options):
         problems, fine = [], []
