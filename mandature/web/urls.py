@@ -62,6 +62,7 @@ urlpatterns = [
     path("utilisateurs/inviter/", accounts.invite_user, name="invite"),
     path("utilisateurs/<int:pk>/", accounts.user_edit, name="user-edit"),
     path("journal/", accounts.audit_log, name="audit-log"),
+    path("journal/taches/", accounts.task_failures, name="task-failures"),
     # the movement
     path("organisations/", movement.organisation_list, name="organisations"),
     path("organisations/nouvel-organisme/", movement.organisation_edit, name="organism-new"),

@@ -336,3 +336,38 @@ def audit_log(request):
     return render(
         request, "web/accounts/audit.html", {"page": page, "actions": actions, "action": action}
     )
+
+
+TASK_LABELS = {
+    "mandature.officials.tasks.import_upload": "import d'un fichier RNE",
+    "mandature.briefs.tasks.build_briefs": "fiches en lot",
+    "mandature.campaigns.tasks.send_campaign": "envoi d'une campagne",
+    "mandature.campaigns.tasks.build_letters": "courriers d'une campagne",
+    "mandature.events.tasks.send_event_mail": "courriel d'un événement",
+}
+
+
+@require("audit")
+def task_failures(request):
+    """For national administrators: the tasks that failed lately, with their error."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    since = timezone.now() - timedelta(days=30)
+    failed = DBTaskResult.objects.failed().filter(enqueued_at__gte=since).order_by("-finished_at")
+    rows = [
+        {"task": TASK_LABELS.get(r.task_path, r.task_path), "path": r.task_path,
+         "enqueued_at": r.enqueued_at, "finished_at": r.finished_at,
+         "error": r.exception_class_path.rsplit(".", 1)[-1], "traceback": r.traceback,
+         "id": r.id}
+        for r in failed[:200]
+    ]  # fmt: skip
+    context = {
+        "rows": rows,
+        "count": failed.count(),
+        "running": DBTaskResult.objects.running().count(),
+        "waiting": DBTaskResult.objects.ready().count(),
+    }
+    return render(request, "web/accounts/task_failures.html", context)
