@@ -42,7 +42,7 @@ run: prepare ## install, load the data and serve on http://$(HOST):$(PORT)/
 	@$(BIN)/mandature worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn mandature.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --log-level warning
+		--log-level warning
 
 dev: prepare ## development server with autoreload and DEBUG on (and a task worker)
 	@DEBUG=1 $(BIN)/mandature worker --verbosity 0 & worker=$$!; \
