@@ -199,7 +199,3 @@ class RegistrationOut(Schema):
     slot_start: datetime | None
     checked_in_at: datetime | None
     created_at: datetime
-
-
-class ErrorOut(Schema):
-    detail: str

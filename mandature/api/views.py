@@ -429,15 +429,10 @@ def official(request, person_id: Id):
     person = Person.objects.filter(pk=person_id).first()
     if person is None or not _scope(request).has_person(person):
         raise Http404("élu inconnu ou hors de votre territoire")
-    current = {}
-    for s in Snapshot.objects.order_by("kind", "-data_date", "-id"):
-        current.setdefault(s.kind, s.pk)
-    entries = (
-        SnapshotEntry.objects.filter(person=person, snapshot_id__in=current.values())
-        .select_related("mandate")
-        .order_by("mandate__kind", "pk")
-    )
-    return {**_official(person), "mandates": [_mandate(e.mandate, e) for e in entries]}
+    from mandature.relations.services import current_entries
+
+    seats = current_entries(person)
+    return {**_official(person), "mandates": [_mandate(e.mandate, e) for e in seats]}
 
 
 @officials.get(
@@ -504,13 +499,10 @@ def _change(change) -> dict:
 housing = Router(tags=["logement"])
 
 
-def _housing(commune: Commune, rows=None, inventory=None, read=True, version=None) -> dict:
+def _housing(commune: Commune, rows: list, inventory, version: int) -> dict:
     from mandature.housing.services import RATE_METHOD, commune_profile
 
-    if read:
-        profile = commune_profile(commune, compare=False)
-    else:
-        profile = commune_profile(commune, version, rows=rows, inventory=inventory, compare=False)
+    profile = commune_profile(commune, version, rows=rows, inventory=inventory, compare=False)
     sru = profile.sru
     return {
         "commune": commune.code,
@@ -543,7 +535,7 @@ def _housing(commune: Commune, rows=None, inventory=None, read=True, version=Non
 
 @housing.get("/housing/{code}", response=out.HousingOut, summary="Profil logement d'une commune")
 def housing_profile(request, code: CommuneCode):
-    return _housing(_commune_in_scope(request, code))
+    return _housing_page([_commune_in_scope(request, code).code])[0]
 
 
 @housing.get(
@@ -560,7 +552,7 @@ def housing_profiles(request, departement: Code | None = None, epci: Siren | Non
 
 
 def _housing_page(codes: list[str]) -> list[dict]:
-    """A page of profiles with a few queries for all its communes (not a few per commune)."""
+    """Housing profiles of communes (a page, or one) with a few queries for all of them."""
     from mandature.housing.models import HousingYear, SruInventory
     from mandature.housing.services import data_version, prime_epci_sru_criteria
 
@@ -574,10 +566,7 @@ def _housing_page(codes: list[str]) -> list[dict]:
     for inventory in SruInventory.objects.filter(commune_id__in=codes).order_by("year"):
         inventories[inventory.commune_id] = inventory
     prime_epci_sru_criteria({c.epci_id for c in communes if c.epci_id})
-    return [
-        _housing(c, rows.get(c.code, []), inventories.get(c.code), read=False, version=version)
-        for c in communes
-    ]
+    return [_housing(c, rows.get(c.code, []), inventories.get(c.code), version) for c in communes]
 
 
 # --- relations ------------------------------------------------------------------------------

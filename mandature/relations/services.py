@@ -10,8 +10,8 @@ from django.db.models.functions import Collate
 from mandature.core.text import fold
 from mandature.movement.scope import Scope
 from mandature.officials.enums import ChangeType, SnapshotKind
-from mandature.officials.models import Mandate, Person, SnapshotEntry, latest_snapshot
-from mandature.officials.services import cached_changes, default_comparison
+from mandature.officials.models import Mandate, Person, SnapshotEntry
+from mandature.officials.services import cached_changes, default_comparison, freshness
 from mandature.territories.models import Commune, Epci
 
 from .models import FollowUp, Interaction
@@ -261,12 +261,9 @@ def due_reminders(today: date | None = None, days_ahead: int = 1):
 
 def current_entries(person: Person):
     """The person's seats in the latest snapshot of each kind (function, territory)."""
-    entries = []
-    for entry in (
-        SnapshotEntry.objects.filter(person=person)
+    latest = [snapshot.pk for snapshot in freshness()]
+    return list(
+        SnapshotEntry.objects.filter(person=person, snapshot_id__in=latest)
         .select_related("snapshot", "mandate", "commune")
-        .order_by("-snapshot__data_date")
-    ):
-        if entry.snapshot == latest_snapshot(entry.snapshot.kind):
-            entries.append(entry)
-    return entries
+        .order_by("-snapshot__data_date", "pk")
+    )
