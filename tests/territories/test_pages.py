@@ -10,6 +10,16 @@ def test_home_has_search_box_and_counts(client, db):
     assert 'href="#contenu"' in page  # skip link
     assert '<label for="q">' in page and 'hx-get="/recherche"' in page
     assert "34\xa0969" in page and "1\xa0255" in page
+    assert "<title>Accueil · Mandature</title>" in page  # the tab's title is text only
+
+
+def test_no_page_title_holds_markup(client, db):
+    import re
+
+    for url in ["/", "/recherche?q=lille", "/communes/59350/", "/departements/", "/regions/",
+                "/mon-territoire/", "/donnees-personnelles/"]:  # fmt: skip
+        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S)
+        assert title and "<" not in title.group(1) and "\n" not in title.group(1), url
 
 
 def test_search_page_works_without_javascript(client, db):
