@@ -55,3 +55,97 @@ def test_public_survey_links_are_rate_limited(anonymous, low_limits):
     statuses = [anonymous.get(f"/enquete/public/{survey.public_key}/").status_code
                 for _ in range(4)]  # fmt: skip
     assert statuses[3] == 429 and statuses[0] in (200, 302)
+
+
+def test_signed_links_expire(anonymous, personas, settings):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from mandature.movement.accounts import create_account, invitation_token
+
+    invited = create_account("ines.invitee@arhlm-hdf.test", "Inès", "Invitée",
+                             personas.regional.profile.organisation, "charge")  # fmt: skip
+    link = f"/invitation/{invitation_token(invited)}/"
+    assert anonymous.get(link).status_code == 200
+    settings.INVITATION_DAYS = -1  # as if the days had passed
+    expired = anonymous.get(link)
+    assert expired.status_code == 404 and "il a expiré" in expired.content.decode()
+
+    user = personas.regional
+    reset = (f"/mot-de-passe/{urlsafe_base64_encode(force_bytes(user.pk))}/"
+             f"{default_token_generator.make_token(user)}/")  # fmt: skip
+    assert anonymous.get(reset).status_code == 302  # valid: on to the new password's form
+    settings.PASSWORD_RESET_TIMEOUT = -1
+    page = anonymous.get(reset, follow=True).content.decode()
+    assert "Ce lien n&#x27;est plus valable" in page or "Ce lien n'est plus valable" in page
+    # the events' and publications' personal links: tests/events (test_tampered_and_expired_
+    # links_get_a_clear_page), tests/publications (test_the_link_expires); API tokens:
+    # tests/api (test_a_token_is_needed_and_a_revoked_or_expired_one_is_refused)
+
+
+def test_merge_fields_and_templates_cannot_run_code():
+    from mandature.campaigns.compose import check, markdown_html
+    from mandature.core.french import merge
+
+    values = {"nom": "Martin", "commune": "Lille"}
+    text, unknown = merge(
+        "{nom} {nom.__class__} {nom[0]} {nom!r} {nom:>20} {__import__} {0}", values
+    )
+    assert text.startswith("Martin {nom.__class__} {nom[0]}")  # left visible, never evaluated
+    assert set(unknown) == {"nom.__class__", "nom[0]", "nom", "__import__", "0"}
+    problems = check("Objet", "Bonjour {prenom.__init__.__globals__}", email=True)
+    assert problems == ["Champ de fusion inconnu dans le texte : {prenom.__init__.__globals__}."]
+    # Django's template language is not evaluated in an editable text, and HTML is escaped
+    html = markdown_html("{{ settings.SECRET_KEY }} {% debug %} <script>alert(1)</script>")
+    assert "{{ settings.SECRET_KEY }}" in html and "{% debug %}" in html
+    assert "<script>" not in html
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(personas):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD, login
+
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post("/connexion/", {"email": personas.national.email,
+                                        "password": PASSWORD}).status_code == 403  # fmt: skip
+    login(browser, personas.national)
+    assert browser.post("/suivis/", {"title": "x"}).status_code == 403
+    assert browser.post("/deconnexion/").status_code == 403
+
+
+def test_uploads_of_the_wrong_type_or_size_are_refused(client, personas, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mandature.officials.models import RneUpload
+    from mandature.publications.models import Publication
+    from tests.conftest import login
+
+    brochure = Publication.objects.get(title__startswith="Hlm : les 12 questions")
+    before = brochure.versions.count()
+    for name, content, message in (
+        ("brochure.exe", b"MZ\x90\x00", "Type de fichier refusé (.exe)"),
+        ("brochure.pdf", b"<html><script>", "n'est pas celui d'un fichier PDF"),
+    ):
+        page = client.post(f"/publications/{brochure.pk}/", {
+            "label": "essai", "published_on": "2026-10-01",
+            "file": SimpleUploadedFile(name, content)}).content.decode()  # fmt: skip
+        assert message in page.replace("&#x27;", "'")
+    assert brochure.versions.count() == before
+    login(client, personas.admin)
+    page = client.post("/elus/import/", {"file": SimpleUploadedFile("photo.png", b"\x89PNG")})
+    assert "Type de fichier refusé" in page.content.decode()
+    settings.RNE_UPLOAD_MAX_BYTES = 10
+    page = client.post("/elus/import/", {"file": SimpleUploadedFile("maires.csv", b"x" * 50)})
+    assert page.status_code in (200, 413) and not RneUpload.objects.exists()
+
+
+def test_session_and_csrf_cookies_are_not_readable_by_scripts(anonymous, personas):
+    from tests.conftest import PASSWORD
+
+    response = anonymous.post("/connexion/", {"email": personas.national.email,
+                                              "password": PASSWORD})  # fmt: skip
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["httponly"] and session["samesite"] == "Lax"
