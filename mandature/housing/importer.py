@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from mandature.core.bulk import analyze
 from mandature.core.commands import DataError
 from mandature.core.files import read_bytes
 from mandature.core.models import ImportRun
@@ -165,6 +166,7 @@ def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport
             user=user,
             finished_at=timezone.now(),
         )
+    analyze("housing_housingyear")
     return result
 
 

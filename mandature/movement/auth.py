@@ -67,3 +67,14 @@ class EmailBackend(ModelBackend):
         if until is not None and request is not None:
             request.login_locked_until = until
         return None
+
+    def get_user(self, user_id):
+        """The logged-in user of each request, with profile and organisation in one query
+        (every page needs the three)."""
+        user = (
+            get_user_model()
+            ._default_manager.select_related("profile__organisation")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

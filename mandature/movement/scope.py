@@ -176,15 +176,45 @@ def organisation_scope(organisation) -> Scope:
 
 
 def profile_scope(profile) -> Scope:
+    """The profile's narrowed territory, else its organisation's: the six territory links read
+    in one query (this runs on every page)."""
     if profile.role == Role.ADMIN:
         return NATIONAL
-    narrowed = Scope(
-        False,
-        frozenset(profile.regions.values_list("pk", flat=True)),
-        frozenset(profile.departements.values_list("pk", flat=True)),
-        frozenset(profile.communes.values_list("pk", flat=True)),
-    )
-    return organisation_scope(profile.organisation) if narrowed.empty else narrowed
+    from django.db import connection
+
+    from .models import Organisation, Profile
+
+    parts, params = [], []
+    for model, owner, owner_id in (
+        (Profile, "P", profile.pk),
+        (Organisation, "O", profile.organisation_id),
+    ):
+        for kind, name in (("r", "regions"), ("d", "departements"), ("c", "communes")):
+            field_ = model._meta.get_field(name)
+            through = field_.remote_field.through._meta
+            parts.append(
+                f"SELECT '{owner}', '{kind}', {field_.m2m_reverse_name()} FROM {through.db_table} "
+                f"WHERE {field_.m2m_column_name()} = %s"
+            )
+            params.append(owner_id)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        links = cursor.fetchall()
+    found = {"P": {"r": set(), "d": set(), "c": set()}, "O": {"r": set(), "d": set(), "c": set()}}
+    for owner, kind, code in links:
+        found[owner][kind].add(code)
+    mine = found["P"]
+    narrowed = Scope(False, frozenset(mine["r"]), frozenset(mine["d"]), frozenset(mine["c"]))
+    if not narrowed.empty:
+        return narrowed
+    organisation = profile.organisation
+    if organisation.kind in (OrganisationKind.UNION, OrganisationKind.FEDERATION):
+        return NATIONAL
+    theirs = found["O"]
+    communes = set(theirs["c"])
+    if not (theirs["r"] or theirs["d"] or communes) and organisation.head_office_id:
+        communes.add(organisation.head_office_id)
+    return Scope(False, frozenset(theirs["r"]), frozenset(theirs["d"]), frozenset(communes))
 
 
 def scope_of(user) -> Scope:

@@ -253,7 +253,13 @@ def import_parsed(
         }
         snapshot.duration = round(time.monotonic() - started, 2)
         snapshot.save()
-    analyze("officials_person", "officials_mandate", "officials_snapshotentry")
+    analyze(
+        "officials_person",
+        "officials_mandate",
+        "officials_snapshotentry",
+        "officials_pastfunction",
+        "officials_identitydoubt",
+    )
     latest = Snapshot.objects.filter(kind=rne.kind).order_by("-data_date", "-id").first()
     superseded = latest if latest and latest.pk != snapshot.pk else None
     return ImportResult(rne.name, snapshot, superseded_by=superseded, doubts=writer.doubt_count)

@@ -178,11 +178,22 @@ class Snapshot(models.Model):
         return latest is not None and latest.pk == self.pk
 
 
+def all_snapshots() -> list[Snapshot]:
+    """Every snapshot, by kind, newest data first (the report is read when asked for). Kept in
+    the process until the next import: nearly every page asks for the latest of a kind."""
+    from mandature.core.memo import national
+
+    return national(
+        "snapshots",
+        lambda: list(Snapshot.objects.defer("report").order_by("kind", "-data_date", "-id")),
+    )
+
+
 def latest_snapshot(kind: str, on: date | None = None) -> Snapshot | None:
-    snapshots = Snapshot.objects.filter(kind=kind)
-    if on is not None:
-        snapshots = snapshots.filter(data_date__lte=on)
-    return snapshots.order_by("-data_date", "-id").first()
+    for snapshot in all_snapshots():
+        if snapshot.kind == kind and (on is None or snapshot.data_date <= on):
+            return snapshot
+    return None
 
 
 class SnapshotEntry(models.Model):

@@ -11,7 +11,7 @@ from mandature.territories.models import Commune
 
 from .changes import ChangeSet, compute_changes
 from .enums import ChangeType, FunctionCode, SnapshotKind
-from .models import PastFunction, Snapshot, SnapshotEntry, latest_snapshot
+from .models import PastFunction, Snapshot, SnapshotEntry, all_snapshots, latest_snapshot
 
 
 @dataclass
@@ -175,7 +175,7 @@ def commune_team(
 def freshness() -> list[Snapshot]:
     """The latest snapshot of each kind: « RNE maires au 17 avril 2026 »."""
     latest = {}
-    for snapshot in Snapshot.objects.order_by("kind", "-data_date", "-id"):
+    for snapshot in all_snapshots():
         latest.setdefault(snapshot.kind, snapshot)
     order = list(SnapshotKind.values)
     return sorted(latest.values(), key=lambda s: order.index(s.kind))
@@ -183,7 +183,7 @@ def freshness() -> list[Snapshot]:
 
 def default_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:
     """The latest snapshot of the kind and the one before it, by data date."""
-    snapshots = list(Snapshot.objects.filter(kind=kind).order_by("-data_date", "-id")[:2])
+    snapshots = [s for s in all_snapshots() if s.kind == kind][:2]
     if len(snapshots) < 2:
         return None
     return snapshots[1], snapshots[0]

@@ -1,5 +1,6 @@
 """What the relationship pages show: search of officials, timelines, « Mon territoire »."""
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -96,17 +97,22 @@ def person_timeline(person: Person):
     return _timeline(Interaction.objects.filter(persons=person))
 
 
+def _with_officials(officials) -> Q:
+    """Interactions with one of these officials: a semi-join, not a join made distinct (which
+    costs PostgreSQL more to plan than to run, on every commune page)."""
+    links = Interaction.persons.through.objects.filter(person_id__in=officials)
+    return Q(pk__in=links.values("interaction_id"))
+
+
 def commune_timeline(commune: Commune):
     officials = Mandate.objects.filter(commune=commune).values("person_id")
-    return _timeline(
-        Interaction.objects.filter(Q(commune=commune) | Q(persons__in=officials)).distinct()
-    )
+    return _timeline(Interaction.objects.filter(Q(commune=commune) | _with_officials(officials)))
 
 
 def epci_timeline(epci: Epci):
     officials = Mandate.objects.filter(epci=epci).values("person_id")
-    about = Q(epci=epci) | Q(commune__epci=epci) | Q(persons__in=officials)
-    return _timeline(Interaction.objects.filter(about).distinct())
+    about = Q(epci=epci) | Q(commune__epci=epci) | _with_officials(officials)
+    return _timeline(Interaction.objects.filter(about))
 
 
 def visible_interactions(scope: Scope):
@@ -141,7 +147,13 @@ class MyTerritory:
     recent: list[tuple[str, int]]  # (label of the change type, count)
     mayors_pair: tuple | None
     epci_pair: tuple | None
-    everyone: list[Newcomer] = field(default_factory=list)  # every new mayor (the download)
+    waiting: list = field(default_factory=list)  # new mayors not contacted yet (changes)
+    seen: list = field(default_factory=list)  # and those contacted
+
+    @property
+    def everyone(self) -> list[Newcomer]:
+        """Every new mayor, not contacted first (the download; the page shows SHOWN)."""
+        return [Newcomer(c, False) for c in self.waiting] + [Newcomer(c, True) for c in self.seen]
 
 
 def _index(changes: list) -> dict:
@@ -215,10 +227,12 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
         changes = cached_changes(*mayors_pair).changes
         new_types = (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR)
         mayors = _in_scope(scope, changes, new_types)
-        for change_type in ChangeType.values:
-            count = len(_in_scope(scope, changes, (change_type,)))
-            if count:
-                recent[change_type] = count
+        if scope.national:
+            index = _index(changes)
+            counted = {t: len(index.get(("t", t), ())) for t in ChangeType.values}
+        else:
+            counted = Counter(c.type for c in _in_scope(scope, changes))
+        recent = {t: n for t, n in counted.items() if n}
     if epci_pair:
         changes = cached_changes(*epci_pair).changes
         presidents = _in_scope(scope, changes, (ChangeType.NEW_PRESIDENT,))
@@ -244,7 +258,8 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
         recent=[(ChangeType(t).label, n) for t, n in sorted(recent.items())],
         mayors_pair=mayors_pair,
         epci_pair=epci_pair,
-        everyone=[Newcomer(c, False) for c in waiting] + [Newcomer(c, True) for c in seen],
+        waiting=waiting,
+        seen=seen,
     )
 
 

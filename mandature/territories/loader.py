@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from mandature.core.bulk import analyze
 from mandature.core.commands import DataError
 from mandature.core.files import sha256_of
 from mandature.core.models import ImportRun
@@ -78,6 +79,9 @@ def load_territories(data_dir: Path, force: bool = False, user=None) -> LoadResu
         )
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
+    analyze("territories_region", "territories_departement", "territories_epci",
+            "territories_commune", "territories_communealias", "territories_postalcode",
+            "territories_searchentry")  # fmt: skip
     return LoadResult(counts=counts, run=run)
 
 

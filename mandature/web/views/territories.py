@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.listing import export_list
+from mandature.core.memo import national
 from mandature.housing.services import territory_housing
 from mandature.movement.scope import scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
@@ -33,13 +34,13 @@ def home(request):
     context = {
         "renewal": renewal_summary(),
         "fresh": freshness(),
-        "counts": {
+        "counts": national("home-counts", lambda: {
             "communes": Commune.objects.current().count(),
             "epci": Epci.objects.filter(is_current=True).count(),
             "departements": Departement.objects.count(),
             "regions": Region.objects.count(),
-        },
-    }
+        }),
+    }  # fmt: skip
     return render(request, "web/home.html", context)
 
 

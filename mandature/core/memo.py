@@ -1,0 +1,77 @@
+"""Memos: what pages read again and again, read once.
+
+- `per_request(name, compute)`: once per request (the request middleware opens and closes the
+  memo); outside a request (commands, tasks, tests calling services) every call computes.
+- `national(name, compute)`: a value derived from the national data alone (territories, RNE
+  snapshots, housing and SRU files), kept in the process until an import changes that data.
+  Whether it changed is one small query a request (`national_key`), so a page shows an import
+  as soon as it is committed, in every process.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+
+_local = threading.local()
+_NATIONAL: "OrderedDict[Any, tuple[tuple, Any]]" = OrderedDict()
+_NATIONAL_KEPT = 4000
+_lock = threading.Lock()
+
+
+def begin_request() -> None:
+    _local.values = {}
+
+
+def end_request() -> None:
+    _local.values = None
+
+
+def per_request(name: Any, compute: Callable[[], Any]) -> Any:
+    values = getattr(_local, "values", None)
+    if values is None:
+        return compute()
+    if name not in values:
+        values[name] = compute()
+    return values[name]
+
+
+def national_key() -> tuple:
+    """Changes with every import of national data (a file loaded, a snapshot added): counts,
+    last identifiers and times, so that a rolled-back identifier reused (SQLite) still shows."""
+
+    def read() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT COUNT(*) FROM officials_snapshot),"
+                " (SELECT MAX(id) FROM officials_snapshot),"
+                " (SELECT MAX(imported_at) FROM officials_snapshot),"
+                " (SELECT COUNT(*) FROM core_importrun),"
+                " (SELECT MAX(id) FROM core_importrun),"
+                " (SELECT MAX(started_at) FROM core_importrun)"
+            )
+            return tuple(str(value) for value in cursor.fetchone())
+
+    return per_request("national-key", read)
+
+
+def national(name: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept in this process for as long as the national data stays the same. The
+    value is shared by every request of the process: treat it as read-only."""
+    key = national_key()
+    with _lock:
+        found = _NATIONAL.get(name)
+        if found is not None and found[0] == key:
+            _NATIONAL.move_to_end(name)
+            return found[1]
+    value = compute()
+    # Kept even inside a transaction: were it undone, the key (counts, last identifiers and
+    # times) read after it would differ, and the value be computed again.
+    with _lock:
+        _NATIONAL[name] = (key, value)
+        _NATIONAL.move_to_end(name)
+        while len(_NATIONAL) > _NATIONAL_KEPT:
+            _NATIONAL.popitem(last=False)
+    return value
