@@ -53,3 +53,21 @@ def test_a_production_setup_passes(capsys, settings, monkeypatch, tmp_path):
     status, out = run(capsys)
     assert status == 0, out
     assert "Prêt pour la production" in out and "✗" not in out
+
+
+def test_the_environment_file_reads_in_a_shell_as_in_systemd():
+    """The guide has the administrator read /etc/mandature/mandature.env in a shell
+    (`set -a; . file`): every line must be valid there, as systemd reads it."""
+    import subprocess
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "deploy" / "mandature.env.example"
+    done = subprocess.run(
+        ["bash", "-c", f'set -e; set -a; . "{example}"; set +a; '
+         'printf "%s|%s|%s" "$DEFAULT_FROM_EMAIL" "$HTTPS" "$DATABASE_URL"'],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    sender, https, database = done.stdout.split("|")
+    assert sender == "Mandature <mandature@example.org>" and https == "1"
+    assert database.startswith("postgres://")

@@ -36,7 +36,15 @@ class Command(MandatureCommand):
             raise DataError(f"--email : « {email} » n'est pas une adresse valide") from None
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise DataError(f"--email : un compte existe déjà pour {email}")
-        password = os.environ.get("MANDATURE_ADMIN_PASSWORD") or getpass.getpass("Mot de passe : ")
+        password = os.environ.get("MANDATURE_ADMIN_PASSWORD")
+        if not password:
+            try:
+                password = getpass.getpass("Mot de passe : ")
+            except EOFError:  # no terminal to type it on (a script, a pipe)
+                raise DataError(
+                    "mot de passe : tapez-le au clavier, ou donnez-le par la variable "
+                    "MANDATURE_ADMIN_PASSWORD"
+                ) from None
         if len(password) < 10:
             raise DataError("mot de passe trop court (10 caractères au moins)")
         seed_organisations()
