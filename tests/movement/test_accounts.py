@@ -160,6 +160,19 @@ def test_create_admin_command(db, monkeypatch, capsys):
     assert error.value.returncode == 2 and "existe déjà" in str(error.value)
 
 
+def test_create_admin_without_a_terminal_says_how_to_give_the_password(db, monkeypatch):
+    import getpass
+
+    def no_terminal(prompt=""):
+        raise EOFError
+
+    monkeypatch.delenv("MANDATURE_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr(getpass, "getpass", no_terminal)
+    with pytest.raises(CommandError) as error:
+        call_command("create_admin", email="chef@union-habitat.test")
+    assert error.value.returncode == 2 and "MANDATURE_ADMIN_PASSWORD" in str(error.value)
+
+
 def test_audit_log_is_for_national_administrators(client, personas):
     assert client.get("/journal/").status_code == 403
     login(client, personas.admin)
