@@ -101,7 +101,12 @@ class Scope:
         """SIREN of the EPCI with a member commune in scope (None: all)."""
         if self.national:
             return None
-        return frozenset(self._epcis().values_list("epci_id", flat=True))
+        from mandature.core.memo import national
+
+        return national(
+            ("scope-epcis", self.regions, self.departements, self.communes),
+            lambda: frozenset(self._epcis().values_list("epci_id", flat=True)),
+        )
 
     def epci_q(self, prefix: str = "") -> Q:
         """A filter on Epci (prefix "") or a model with an EPCI: any member commune in scope."""
