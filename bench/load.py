@@ -16,17 +16,19 @@ Auvergne-Rhône-Alpes), each logged in (one session each); an event with 2,000 i
 
 `wrk` (Debian) on 127.0.0.1, 50 connections for --seconds (60 by default, bounded by a
 timeout), each request drawn at random, as users spread over the main pages:
-  home 15 %, search 20 % (realistic queries: names whole or begun, without accents, codes,
-  postcodes), a commune's page 20 % and its brief 15 % (1,000 communes: the 300 largest and 700
-  drawn at random, inside the user's territory), « Mon territoire » 15 % (each user's), an
-  invitee's personal page 15 % (one in five of them posts an answer, with its CSRF cookie and
-  token, as a browser does). The logged-in requests take a random user's session.
+  home 15 % (for a user of a région, « Mon territoire », where the home page sends them: wrk
+  does not follow redirections), search 20 % (realistic queries: names whole or begun, without
+  accents, codes, postcodes), a commune's page 20 % and its brief 15 % (1,000 communes: the 300
+  largest and 700 drawn at random, inside the user's territory), « Mon territoire » 15 % (each
+  user's), an invitee's personal page 15 % (one in five of them posts an answer, with its CSRF
+  cookie and token, as a browser does). The logged-in requests take a random user's session.
 Before it, 10 s of the same load warm the server up (not counted: a server that has been
 running). Then the same mix again, each connection pausing between two requests (a user reading
 the page: 1 s on average, drawn from an exponential law, wrk's `delay`), which measures the
 latency at a given load instead of at the server's capacity. Baseline in the same run: the
 privacy notice page (logged in) for 10 s. Then, unless --no-pages, each page alone for 10 s,
-without pauses, to see which one costs what.
+without pauses, to see which one costs what. The server's log gives the time spent in Django by
+page in the mix and in the paced run (the pages' own cost, without the wait for a worker).
 Goal (issue 12): 0 errors (answers >= 400, connection errors, timeouts of 5 s) and p95 <= 100 ms.
 """
 
@@ -41,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +164,11 @@ def setup(database_url: str) -> dict:
             communes = communes.filter(departement__region__in=scope.regions)
         codes = list(communes.order_by("-population").values_list("code", flat=True))
         chosen = codes[:300] + rng.sample(codes[300:], 700)
-        users.append({"session": client.cookies["sessionid"].value, "communes": chosen})
+        # the home page sends a user of a région to « Mon territoire » (302): wrk does not follow
+        # redirections, so such a user asks for the page a browser would end on
+        home = reverse("web:home") if scope.national else reverse("web:my-territory")
+        users.append({"session": client.cookies["sessionid"].value, "communes": chosen,
+                      "home": home})  # fmt: skip
     from datetime import timedelta
 
     from django.utils import timezone
@@ -185,7 +192,6 @@ def setup(database_url: str) -> dict:
     invitations = Invitation.objects.filter(event=event).order_by("pk")
     return {
         "users": users,
-        "home": reverse("web:home"),
         "search": [f"{reverse('web:search')}?q={quote(q)}" for q in search_queries(rng)],
         "territory": reverse("web:my-territory"),
         "privacy": reverse("web:privacy"),
@@ -224,7 +230,7 @@ request = function()
   end
   kind = kind or weights[#weights][1]
   local user = pick(setup_.users)
-  if kind == "home" then return logged(setup_.home, user)
+  if kind == "home" then return logged(user.home, user)
   elseif kind == "search" then return logged(pick(setup_.search), user)
   elseif kind == "commune" then return logged("/communes/" .. pick(user.communes) .. "/", user)
   elseif kind == "brief" then return logged("/communes/" .. pick(user.communes) .. "/fiche", user)
@@ -355,8 +361,11 @@ def run(database_url: str, seconds: int, pages: bool) -> dict:
                 base = f"https://127.0.0.1:{port_front}"
             wrk(base, paths, MIX, 10, var_dir)  # warm-up
             results["baseline"] = wrk(base, paths, [("privacy", 1)], 10, var_dir)
+            marks = [len(log_path.read_text().splitlines())]
             results["mix"] = wrk(base, paths, MIX, seconds, var_dir)
+            marks.append(len(log_path.read_text().splitlines()))
             results["paced"] = wrk(base, paths, MIX, seconds, var_dir, think=THINK_MS)
+            marks.append(len(log_path.read_text().splitlines()))
             if pages:
                 for kind, _weight in MIX:
                     results["pages"][kind] = wrk(base, paths, [(kind, 1)], 10, var_dir)
@@ -373,15 +382,14 @@ def run(database_url: str, seconds: int, pages: bool) -> dict:
         results["log_lines"] = len(lines)
         results["log_problems"] = [x for x in lines if '"level": "INFO"' not in x][-20:]
         results["statuses"] = statuses(lines, paths)
+        results["server_mix"] = server_times(lines[marks[0] : marks[1]], paths)
+        results["server_paced"] = server_times(lines[marks[1] : marks[2]], paths)
         return results
 
 
-def statuses(lines: list[str], paths: dict) -> dict:
-    """Answers by page and status, from the server's request log (what wrk does not tell)."""
-    from collections import Counter
-
+def requests_logged(lines: list[str], paths: dict) -> Iterator[tuple[str, dict]]:
+    """(page, record) of each request in the server's log."""
     invitation = paths["invitations"][0].rsplit("/", 2)[0]
-    counted: Counter = Counter()
     for line in lines:
         if not line.startswith("{") or '"status"' not in line:
             continue
@@ -394,8 +402,31 @@ def statuses(lines: list[str], paths: dict) -> dict:
             else "invitation" if path.startswith(invitation) else "home" if path == "/"
             else "other"
         )  # fmt: skip
+        yield kind, record
+
+
+def statuses(lines: list[str], paths: dict) -> dict:
+    """Answers by page and status, from the server's request log (what wrk does not tell)."""
+    from collections import Counter
+
+    counted: Counter = Counter()
+    for kind, record in requests_logged(lines, paths):
         counted[f"{kind} {record.get('method')} {record.get('status')}"] += 1
     return dict(sorted(counted.items()))
+
+
+def server_times(lines: list[str], paths: dict) -> dict:
+    """Time spent in Django by page (the server's log), median and p95 in ms: the pages' own
+    cost under that load, without the waiting in front of the workers."""
+    import statistics
+
+    times: dict = {}
+    for kind, record in requests_logged(lines, paths):
+        times.setdefault(kind, []).append(float(record.get("duration_ms", 0)))
+    return {
+        kind: (statistics.median(t), statistics.quantiles(t, n=20)[-1] if len(t) > 1 else t[0])
+        for kind, t in sorted(times.items())
+    }
 
 
 def report(r: dict, seconds: int) -> None:
@@ -429,6 +460,9 @@ def report(r: dict, seconds: int) -> None:
         )
     print("answers by page (server log): " + ", ".join(f"{k}: {n}" for k, n in
                                                       r["statuses"].items()))  # fmt: skip
+    for name in ("mix", "paced"):
+        print(f"time in Django by page, {name} (server log, median / p95 ms): " + ", ".join(
+            f"{k} {m:.0f} / {p:.0f}" for k, (m, p) in r[f"server_{name}"].items()))  # fmt: skip
     print(f"server log: {r['log_lines']} lines")
     for x in r["log_problems"]:
         print("  " + x[:300])

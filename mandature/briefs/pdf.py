@@ -10,6 +10,7 @@ about a fifth less. So each process compiles in a folder of its own (a copy of t
 
 import atexit
 import json
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -30,7 +31,12 @@ def _compiler() -> "tuple[Path, typst.Compiler]":
     global _workspace
     if _workspace is None or _workspace[0] != os.getpid():
         folder = Path(tempfile.mkdtemp(prefix="mandature-fiche-"))
+        # removed when the process ends: atexit for the web and task workers, a finaliser for
+        # a batch's worker processes (multiprocessing ends them without running atexit)
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        multiprocessing.util.Finalize(
+            None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0
+        )
         shutil.copyfile(TEMPLATE, folder / TEMPLATE.name)
         _workspace = (os.getpid(), folder, typst.Compiler(str(folder / TEMPLATE.name)))
     return _workspace[1], _workspace[2]

@@ -48,32 +48,36 @@ class Shared:
     housing_version: int
 
     @classmethod
-    def load(cls, batch: bool = False) -> "Shared":
-        """`batch`: also read the EPCI presidents and former mayors of all France at once."""
+    def load(cls, batch: bool = False, region: str | None = None) -> "Shared":
+        """`batch`: also read the EPCI presidents and former mayors of all France at once;
+        `region`: the contact of this région only (one brief)."""
         content = BriefContent.current()
         return cls(
             content=content,
             questions=list(content.questions.all()) if content else [],
             key_figures=key_figures(),
-            contacts=_regional_contacts(),
+            contacts=_regional_contacts(region),
             teams=TeamLookups.load() if batch else None,
             housing_version=data_version(),
         )
 
 
-def _regional_contacts() -> dict:
+def _regional_contacts(region: str | None = None) -> dict:
     """Région → its contact: the one staff set for the brief, else the regional association of
-    the movement covering the région when it has an email or a phone."""
+    the movement covering the région when it has an email or a phone (every région, or the one
+    given)."""
     from types import SimpleNamespace
 
     from mandature.movement.enums import OrganisationKind
     from mandature.movement.models import Organisation
 
     contacts = {}
-    associations = Organisation.objects.filter(
-        kind=OrganisationKind.REGIONAL, active=True
-    ).prefetch_related("regions")
-    for association in associations:
+    associations = Organisation.objects.filter(kind=OrganisationKind.REGIONAL, active=True)
+    staff_set = RegionalContact.objects.all()
+    if region is not None:
+        associations = associations.filter(regions=region)
+        staff_set = staff_set.filter(region_id=region)
+    for association in associations.prefetch_related("regions"):
         if not (association.email or association.phone):
             continue
         for region in association.regions.all():
@@ -81,7 +85,7 @@ def _regional_contacts() -> dict:
                 name=association.name, address=association.address, phone=association.phone,
                 email=association.email, website=association.website,
             ))  # fmt: skip
-    contacts.update({c.region_id: c for c in RegionalContact.objects.all()})
+    contacts.update({c.region_id: c for c in staff_set})
     return contacts
 
 
@@ -235,7 +239,7 @@ def _fields(
 def build_brief(
     commune: Commune, shared: Shared | None = None, prefetched: Prefetched | None = None
 ) -> Brief:
-    shared = shared or Shared.load()
+    shared = shared or Shared.load(region=commune.region_id)
     if prefetched is not None:
         profile = commune_profile(
             commune, shared.housing_version, prefetched.housing[commune.code],
