@@ -29,7 +29,12 @@ _workspace: "tuple[int, Path, typst.Compiler] | None" = None
 def _compiler() -> "tuple[Path, typst.Compiler]":
     """This process's folder and compiler (a forked process makes its own)."""
     global _workspace
-    if _workspace is None or _workspace[0] != os.getpid():
+    if (
+        _workspace is None
+        or _workspace[0] != os.getpid()
+        # a long-lived web worker's folder may be swept by a cleaner of old temporary files
+        or not (_workspace[1] / TEMPLATE.name).exists()
+    ):
         folder = Path(tempfile.mkdtemp(prefix="mandature-fiche-"))
         # removed when the process ends: atexit for the web and task workers, a finaliser for
         # a batch's worker processes (multiprocessing ends them without running atexit)

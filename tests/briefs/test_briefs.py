@@ -169,6 +169,24 @@ def test_pdf_of_a_commune_without_data_does_not_crash(client, tmp_path):
     assert "Aucune donnée logement de la DGCL" in text
 
 
+def test_briefs_made_one_after_another_each_show_their_own_commune(client, tmp_path):
+    """Typst reads a brief's data from files it may cache: each PDF must still say its own
+    commune, edition date and figures, even after the process's folder was swept away."""
+    from mandature.briefs import pdf
+
+    expected = {"93066": ("Saint-Denis", "44,2 %"), "01001": ("L'Abergement-Clémenciat", None),
+                "33063": ("Bordeaux", None)}  # fmt: skip
+    for round_ in range(2):
+        for code, (name, figure) in expected.items():
+            text = pdf_text(client.get(f"/communes/{code}/fiche.pdf").content, tmp_path)
+            assert f"{name} ({code}) · éditée le" in text.replace("’", "'"), (round_, code)
+            others = [n for c, (n, _) in expected.items() if c != code]
+            assert not any(f"{other} (" in text for other in others), (round_, code)
+            if figure:
+                assert figure in text
+        shutil.rmtree(pdf._workspace[1])  # a cleaner of /tmp passed by
+
+
 def test_batch_with_worker_processes_makes_every_brief_and_ends(tmp_path):
     """Two worker processes, as in production, started while a SIGTERM handler like the task
     worker's is installed (it only logs a first SIGTERM). An alarm turns a hang into a
