@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from mandature.core.french import long_date, merge_available, number, percent, typography
+from mandature.core.memo import national
 from mandature.housing.models import HousingYear, SruInventory
 from mandature.housing.services import (
     RATE_METHOD,
@@ -132,8 +133,15 @@ def _name(entry) -> str:
 
 
 def _team(commune: Commune, shared: Shared, prefetched: Prefetched | None) -> dict:
-    entries = prefetched.mayors.get(commune.code, []) if prefetched else None
-    team = commune_team(commune, council=False, lookups=shared.teams, mayor_entries=entries)
+    if prefetched is not None:
+        entries = prefetched.mayors.get(commune.code, [])
+        team = commune_team(commune, council=False, lookups=shared.teams, mayor_entries=entries)
+    else:  # one brief: kept in the process until the next import
+        team = national(
+            ("brief-team", commune.code),
+            lambda: commune_team(commune, council=False, lookups=shared.teams),
+            pool="commune",
+        )
     mayor = None
     if team.mayor is not None:
         if team.mayor_is_new:
@@ -245,8 +253,12 @@ def build_brief(
             commune, shared.housing_version, prefetched.housing[commune.code],
             prefetched.sru[commune.code],
         )  # fmt: skip
-    else:
-        profile = commune_profile(commune, shared.housing_version)
+    else:  # one brief (its web page or PDF): kept in the process until the next import
+        profile = national(
+            ("brief-housing", commune.code, shared.housing_version),
+            lambda: commune_profile(commune, shared.housing_version),
+            pool="commune",
+        )
     contact = _contact(commune, shared)
     values = _fields(commune, profile, contact, shared)
     content = shared.content

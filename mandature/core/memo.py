@@ -16,8 +16,14 @@ from typing import Any
 from django.db import connection
 
 _local = threading.local()
-_NATIONAL: "OrderedDict[Any, tuple[tuple, Any]]" = OrderedDict()
-_NATIONAL_KEPT = 4000
+# Two pools, each the most recently used first out: values about all of France (few), and
+# values about one commune (a commune's team on its page and brief: about 25 KiB each, so at
+# most about 60 MiB a process), so that visits to many communes do not push the first out.
+_POOLS: "dict[str, OrderedDict[Any, tuple[tuple, Any]]]" = {
+    "france": OrderedDict(),
+    "commune": OrderedDict(),
+}
+_KEPT = {"france": 4000, "commune": 2000}
 _lock = threading.Lock()
 
 
@@ -57,21 +63,23 @@ def national_key() -> tuple:
     return per_request("national-key", read)
 
 
-def national(name: Any, compute: Callable[[], Any]) -> Any:
+def national(name: Any, compute: Callable[[], Any], pool: str = "france") -> Any:
     """`compute()`, kept in this process for as long as the national data stays the same. The
-    value is shared by every request of the process: treat it as read-only."""
+    value is shared by every request of the process: treat it as read-only. `pool`: "commune"
+    for a value about one commune."""
     key = national_key()
+    kept = _POOLS[pool]
     with _lock:
-        found = _NATIONAL.get(name)
+        found = kept.get(name)
         if found is not None and found[0] == key:
-            _NATIONAL.move_to_end(name)
+            kept.move_to_end(name)
             return found[1]
     value = compute()
     # Kept even inside a transaction: were it undone, the key (counts, last identifiers and
     # times) read after it would differ, and the value be computed again.
     with _lock:
-        _NATIONAL[name] = (key, value)
-        _NATIONAL.move_to_end(name)
-        while len(_NATIONAL) > _NATIONAL_KEPT:
-            _NATIONAL.popitem(last=False)
+        kept[name] = (key, value)
+        kept.move_to_end(name)
+        while len(kept) > _KEPT[pool]:
+            kept.popitem(last=False)
     return value

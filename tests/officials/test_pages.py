@@ -71,3 +71,25 @@ def test_admin_never_shows_birth_dates(client, personas):
     assert "BONNE" in html
     assert person.birth_date.strftime("%d/%m/%Y") not in html
     assert person.birth_date.isoformat() not in html
+
+
+def test_commune_page_and_brief_show_a_new_import_at_once(client, tmp_path):
+    """The commune's team is kept in the process between requests (core.memo) until an import
+    changes the national data: the page seen before an import must not be shown after it."""
+    from datetime import date
+
+    from mandature.officials.importer import import_rne
+    from tests.officials.files import HEADER
+
+    for url in ("/communes/01002/", "/communes/01002/fiche"):
+        html = client.get(url).content.decode()
+        assert "NOUVEAU" not in html  # and the team before the import is kept
+    row = ("01;Ain;;;01002;L'Abergement-De-Varey;NOUVEAU;Aurore;F;21/02/1971;31;Libéral;"
+           "15/03/2026;01/06/2026")  # fmt: skip
+    path = tmp_path / "maires.csv"
+    path.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    import_rne(path, data_date=date(2026, 6, 2))
+    html = client.get("/communes/01002/").content.decode()
+    assert "Aurore NOUVEAU" in html and "Maire précédent" in html
+    brief = client.get("/communes/01002/fiche").content.decode()
+    assert "Aurore NOUVEAU" in brief and "nouvelle maire" in brief
