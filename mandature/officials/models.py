@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
 
+from mandature.core.links import page_url
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .enums import FunctionCode, MandateKind, SnapshotKind
@@ -40,7 +41,7 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:person", args=[self.pk])
+        return page_url("web:person", self.pk)
 
     @property
     def display_name(self) -> str:

@@ -5,6 +5,8 @@ import math
 from django.db import models
 from django.urls import reverse
 
+from mandature.core.links import page_url
+
 from .enums import AliasKind, EpciKind, SearchKind, Zone
 
 
@@ -120,7 +122,7 @@ class Commune(models.Model):
         return f"{self.name} ({self.code})"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:commune", args=[self.code])
+        return page_url("web:commune", self.code)
 
     @property
     def postal_code_list(self) -> list[str]:

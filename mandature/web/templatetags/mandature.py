@@ -57,3 +57,11 @@ def fr_text(value) -> str:
     from mandature.core.french import typography
 
     return typography(str(value)) if value else ""
+
+
+@register.filter
+def commune_url(code) -> str:
+    """`{% url 'web:commune' code %}` for long lists (core.links)."""
+    from mandature.core.links import page_url
+
+    return page_url("web:commune", code)
