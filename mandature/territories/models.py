@@ -212,5 +212,5 @@ class SearchEntry(models.Model):
 
     def get_absolute_url(self) -> str:
         if self.kind == SearchKind.EPCI:
-            return reverse("web:epci", args=[self.epci_id])
-        return reverse("web:commune", args=[self.commune_id])
+            return page_url("web:epci", self.epci_id)
+        return page_url("web:commune", self.commune_id)
