@@ -249,7 +249,11 @@ def describe(changes: list[Change]) -> None:
         condition, values = in_list("id", ids[start : start + 5000])
         people.update(
             (p.pk, p)
-            for p in Person.objects.raw(f"SELECT * FROM officials_person WHERE {condition}", values)
+            for p in Person.objects.raw(  # what pages and exports show: not the match key
+                "SELECT id, last_name, first_name, sex, birth_date FROM officials_person"
+                f" WHERE {condition}",
+                values,
+            )
         )
     communes = dict(
         Commune.objects.filter(
