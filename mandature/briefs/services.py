@@ -81,8 +81,8 @@ def _regional_contacts(region: str | None = None) -> dict:
     for association in associations.prefetch_related("regions"):
         if not (association.email or association.phone):
             continue
-        for region in association.regions.all():
-            contacts.setdefault(region.code, SimpleNamespace(
+        for covered in association.regions.all():
+            contacts.setdefault(covered.code, SimpleNamespace(
                 name=association.name, address=association.address, phone=association.phone,
                 email=association.email, website=association.website,
             ))  # fmt: skip

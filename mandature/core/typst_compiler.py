@@ -1,6 +1,6 @@
 """One Typst compiler per template and process: fonts and the template are loaded once
-(briefs, the personal-data PDF, the electoral-period note, campaign letters). Imports nothing
-of Django: the brief batches' worker processes use it."""
+(the personal-data PDF, the electoral-period note, campaign letters, badges, survey reports).
+The commune brief has its own (briefs/pdf.py: its data in files, for Typst's cache)."""
 
 from functools import lru_cache
 from pathlib import Path
