@@ -19,6 +19,7 @@ from mandature.core.bulk import (
     analyze,
     fetch,
     in_list,
+    indexes_rebuilt,
     insert_rows,
     lock_tables,
     next_id,
@@ -28,7 +29,6 @@ from mandature.core.models import ImportRun
 from mandature.core.text import compact, fold
 from mandature.territories.loader import SOURCE as TERRITORY_SOURCE
 
-from . import search_index
 from .enums import MANDATE_KIND_OF, FunctionCode
 from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
 from .placement import Place, Placer
@@ -452,7 +452,7 @@ class _Writer:
                 known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
             ids[index] = chosen
         # The creation time comes from the database's default.
-        with search_index.rebuilt_after(len(new_persons)):
+        with indexes_rebuilt("officials_person", len(new_persons)):
             insert_rows(
                 "officials_person",
                 ["id", "last_name", "first_name", "sex", "birth_date", "match_key"],
@@ -532,6 +532,14 @@ class _Writer:
             elif row.mandate_end and mid in open_ended:
                 ended[mid] = (row.mandate_end, row.mandate_end_reason)
             ids.append(mid)
+        with indexes_rebuilt("officials_mandate", len(new_rows)):
+            self._insert_mandates(new_rows)
+        reset_sequence("officials_mandate")
+        for mid, (end, reason) in ended.items():
+            Mandate.objects.filter(pk=mid).update(end_date=end, end_reason=reason[:100])
+        return ids
+
+    def _insert_mandates(self, new_rows) -> None:
         kind = self.mandate_kind
         insert_rows(
             "officials_mandate",
@@ -569,10 +577,6 @@ class _Writer:
                 for mid, pid, p, row in new_rows
             ),
         )
-        reset_sequence("officials_mandate")
-        for mid, (end, reason) in ended.items():
-            Mandate.objects.filter(pk=mid).update(end_date=end, end_reason=reason[:100])
-        return ids
 
     def _known_mandates(self, person_ids: list[int]) -> list[tuple]:
         """(id, person, territory, start, open) of this kind's mandates of these persons: by
@@ -638,22 +642,23 @@ class _Writer:
                     row.line_hash,
                 )  # fmt: skip
             )
-        self.entry_count = insert_rows(
-            "officials_snapshotentry",
-            [
-                "snapshot_id",
-                "mandate_id",
-                "person_id",
-                "commune_id",
-                "function",
-                "function_code",
-                "function_rank",
-                "function_start",
-                "line",
-                "line_hash",
-            ],  # fmt: skip
-            entries,
-        )
+        with indexes_rebuilt("officials_snapshotentry", len(entries)):
+            self.entry_count = insert_rows(
+                "officials_snapshotentry",
+                [
+                    "snapshot_id",
+                    "mandate_id",
+                    "person_id",
+                    "commune_id",
+                    "function",
+                    "function_code",
+                    "function_rank",
+                    "function_start",
+                    "line",
+                    "line_hash",
+                ],  # fmt: skip
+                entries,
+            )
         if past:
             PastFunction.objects.bulk_create(
                 [

@@ -284,3 +284,92 @@ def test_reimport_reuses_identical_lines_and_gives_what_a_full_read_gives(
     assert reused_summary == full_summary
     assert reused_entries == full_entries
     assert full_summary[2] == 1  # NOUVELLE Maire is a new person
+
+
+CM_HEADER = (
+    "Code du département;Libellé du département;Code de la collectivité à statut particulier;"
+    "Libellé de la collectivité à statut particulier;Code de la commune;Libellé de la commune;"
+    "Nom de l'élu;Prénom de l'élu;Code sexe;Date de naissance;"
+    "Code de la catégorie socio-professionnelle;Libellé de la catégorie socio-professionnelle;"
+    "Date de début du mandat;Libellé de la fonction;Date de début de la fonction;Code nationalité"
+)
+CM_ROWS = [
+    "01;Ain;;;01001;L'Abergement-Clémenciat;VERNAY;Odile;F;03/05/1961;;;15/03/2026;;;FR",
+    "01;Ain;;;01001;L'Abergement-Clémenciat;BOUVARD;Rémi;M;11/09/1972;;;15/03/2026;"
+    "1er adjoint au Maire;23/03/2026;FR",
+    "01;Ain;;;01002;L'Abergement-De-Varey;PERRET;Anne;F;30/01/1980;;;15/03/2026;;;FR",
+]
+WRITTEN = ("officials_person", "officials_mandate", "officials_snapshotentry")
+
+
+def table_indexes():
+    """Each written table's indexes and unique constraints, as Django sees them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return {
+            table: sorted(
+                (name, tuple(c["columns"]), c["unique"])
+                for name, c in connection.introspection.get_constraints(cursor, table).items()
+                if (c["index"] or c["unique"]) and not c["primary_key"]
+            )
+            for table in WRITTEN
+        }
+
+
+@pytest.fixture
+def big_import(monkeypatch):
+    """Every import taken for a first national one: the tables' indexes are dropped during
+    the writes and built again after. Returns the tables whose indexes were dropped."""
+    from mandature.core import bulk
+
+    rebuilt = []
+    secondary = bulk._secondary_indexes
+
+    def spy(table):
+        rebuilt.append(table)
+        return secondary(table)
+
+    monkeypatch.setattr(bulk, "REBUILD_ABOVE", 1)
+    monkeypatch.setattr(bulk, "_row_count", lambda table: 0)
+    monkeypatch.setattr(bulk, "_secondary_indexes", spy)
+    return rebuilt
+
+
+def test_a_first_national_import_builds_its_indexes_again_after_the_writes(
+    db, tmp_path, big_import
+):
+    before = table_indexes()
+    path = write(
+        tmp_path, "elus-conseillers-municipaux-cm.csv", "\n".join([CM_HEADER, *CM_ROWS, ""])
+    )
+    (result,) = import_rne(path, data_date=date(2026, 4, 24))
+    assert sorted(big_import) == sorted(WRITTEN)
+    assert table_indexes() == before
+    assert result.snapshot.entry_count == 3 and result.snapshot.new_person_count == 3
+    adjoint = SnapshotEntry.objects.get(snapshot=result.snapshot, function_code="adjoint")
+    assert (adjoint.person.last_name, adjoint.function_rank) == ("BOUVARD", 1)
+    # the name search goes through the rebuilt index
+    assert Person.objects.filter(match_key__startswith="vernay|odile|").count() == 1
+
+
+def test_a_first_national_import_that_fails_leaves_tables_and_indexes_as_before(
+    db, tmp_path, big_import, monkeypatch
+):
+    from mandature.officials import importer
+
+    write_entries = importer._Writer._write_entries
+
+    def fails_after_writing(self, *args):
+        write_entries(self, *args)
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(importer._Writer, "_write_entries", fails_after_writing)
+    before, indexes = counts(), table_indexes()
+    path = write(
+        tmp_path, "elus-conseillers-municipaux-cm.csv", "\n".join([CM_HEADER, *CM_ROWS, ""])
+    )
+    with pytest.raises(RuntimeError, match="disque plein"):
+        import_rne(path, data_date=date(2026, 4, 24))
+    assert sorted(big_import) == sorted(WRITTEN)
+    assert counts() == before and table_indexes() == indexes
