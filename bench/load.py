@@ -53,6 +53,7 @@ SECRET_KEY = "bench-load-" + "k" * 50
 CSRF = "BenchMarkCsrfSecret0123456789abc"  # 32 characters: a valid unmasked CSRF secret
 REGIONS = ["32", "75", "84"]  # Hauts-de-France, Nouvelle-Aquitaine, Auvergne-Rhône-Alpes
 INVITEES = 2000
+CONNECTIONS = 50  # issue 12: 50 concurrent connections
 THINK_MS = 1000  # the paced run: each connection pauses 1 s on average between two requests
 MIX = [("home", 15), ("search", 20), ("commune", 20), ("brief", 15), ("territory", 15),
        ("invitation", 15)]  # fmt: skip
@@ -282,7 +283,7 @@ def wrk(base: str, paths: dict, weights: list, seconds: int, tmp: str, think: in
                              "weights": lua_value([list(w) for w in weights]),
                              "origin": base.replace("http://", "https://")})  # fmt: skip
     done = subprocess.run(
-        ["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "5s", "-s", str(script),
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script),
          f"{base}/"],
         capture_output=True, text=True, timeout=seconds + 60,
     )  # fmt: skip
@@ -458,6 +459,14 @@ def report(r: dict, seconds: int) -> None:
             f"goal (issue 12), {name}: 0 errors — {'met' if errors == 0 else 'NOT met'}; "
             f"p95 <= 100 ms — {'met' if t['p95'] <= 100 else 'NOT met'} ({t['p95']:.1f} ms)"
         )
+    # Little's law: 50 connections that never pause wait 50 / throughput on average.
+    needed = CONNECTIONS / 0.1
+    print(
+        f"without pauses, a mean latency of 100 ms needs {needed:.0f} pages/s with "
+        f"{CONNECTIONS} connections (Little's law); measured: the mix "
+        f"{mix['requests'] / mix['seconds']:.0f}/s, the privacy notice alone "
+        f"{base['requests'] / base['seconds']:.0f}/s"
+    )
     print("answers by page (server log): " + ", ".join(f"{k}: {n}" for k, n in
                                                       r["statuses"].items()))  # fmt: skip
     for name in ("mix", "paced"):

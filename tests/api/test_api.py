@@ -144,7 +144,7 @@ def test_invalid_parameters_get_422_and_unknown_objects_404(anonymous, personas)
                 "/api/v1/communes?limit=501", "/api/v1/officials/abc",
                 "/api/v1/officials?kind=maire", "/api/v1/changes?from=2026-13-01",
                 "/api/v1/interactions?since=hier", "/api/v1/communes?nom=%00",
-                "/api/v1/officials?date=0"):  # fmt: skip
+                "/api/v1/officials?date=0", "/api/v1/communes?nom="):  # fmt: skip
         status, body = call(anonymous, url, token)
         assert status == 422, url
         assert body["detail"][0]["loc"], url

@@ -5,6 +5,7 @@ conforms to the schema (status code documented, body and content type as declare
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from tests.api.helpers import populate, token_for
 
@@ -52,4 +53,13 @@ def headers(personas):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_api_conforms_to_its_schema_and_never_fails(case, headers):
-    case.call_and_validate(headers=headers)
+    excluded = [negative_data_rejection] if unwritable_query(case) else []
+    case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+
+def unwritable_query(case) -> bool:
+    """An invalid value that no query string can carry: an object or an empty list given for
+    a query parameter is dropped by the client (`{"nom": {}}` sends no `nom` at all), so the
+    request that reaches the API is a valid one, rightly accepted. Every other check (no
+    server error, answers as the schema declares) still applies to such a case."""
+    return any(isinstance(value, dict) or value == [] for value in (case.query or {}).values())
