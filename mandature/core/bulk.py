@@ -102,20 +102,21 @@ def analyze(*tables: str) -> None:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
-REBUILD_ABOVE = 50_000  # rows written at once, and at least as many as the table holds
+REBUILD_ABOVE = 50_000  # rows written at once, and at least twice as many as the table holds
 
 
 @contextmanager
 def indexes_rebuilt(table: str, new_rows: int) -> Iterator[None]:
-    """Inside the caller's transaction: a bulk write of many rows, more than the table holds
-    (a first national import), goes without the table's secondary indexes, which are built
-    again once at the end: sorting half a million keys once costs much less than keeping
-    four indexes in order row by row (PostgreSQL: 7.4 → 3.3 s for the three tables of a
-    national import, `bench/import_rne.py`). A rollback or a killed process brings them back
-    with everything else. On PostgreSQL the table cannot be read meanwhile (its indexes are
-    being dropped): only worth it for a large first load. SQLite keeps the unique constraints
-    of its CREATE TABLE."""
-    if new_rows < REBUILD_ABOVE or new_rows < _row_count(table):
+    """Inside the caller's transaction: a bulk write of many rows, at least twice as many as
+    the table holds (a first national import, not the next file of the same kind), goes
+    without the table's secondary indexes, which are built again once at the end: sorting
+    half a million keys once costs much less than keeping four indexes in order row by row
+    (PostgreSQL: 7.4 → 3.3 s for the three tables of a national import,
+    `bench/import_rne.py`). A rollback or a killed process brings them back with everything
+    else. On PostgreSQL the table cannot be read meanwhile (its indexes are being dropped):
+    only worth it for a large first load. SQLite keeps the unique constraints of its
+    CREATE TABLE."""
+    if new_rows < REBUILD_ABOVE or new_rows < 2 * _row_count(table):
         yield
         return
     drop, create = _secondary_indexes(table)

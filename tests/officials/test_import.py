@@ -373,3 +373,19 @@ def test_a_first_national_import_that_fails_leaves_tables_and_indexes_as_before(
         import_rne(path, data_date=date(2026, 4, 24))
     assert sorted(big_import) == sorted(WRITTEN)
     assert counts() == before and table_indexes() == indexes
+
+
+def test_a_later_import_keeps_the_indexes(db, tmp_path, monkeypatch):
+    """The next file of a kind (fewer new rows than twice what the tables hold) writes with the
+    indexes in place: readers are never blocked by it."""
+    from mandature.core import bulk
+
+    rebuilt = []
+    monkeypatch.setattr(bulk, "REBUILD_ABOVE", 1)
+    monkeypatch.setattr(bulk, "_secondary_indexes", lambda table: rebuilt.append(table))
+    path = write(
+        tmp_path, "elus-conseillers-municipaux-cm.csv", "\n".join([CM_HEADER, *CM_ROWS, ""])
+    )
+    monkeypatch.setattr(bulk, "_row_count", lambda table: 2)  # 3 rows: fewer than twice 2
+    (result,) = import_rne(path, data_date=date(2026, 4, 24))
+    assert rebuilt == [] and result.snapshot.entry_count == 3
