@@ -174,9 +174,10 @@ WRITTEN = ("officials_person", "officials_mandate", "officials_snapshotentry")
 
 def write_floor() -> float:
     """What the first import must write, alone: its rows of persons, mandates and snapshot
-    entries, read back from the database and already in memory, written again (COPY /
-    executemany) into empty copies of the three tables, once with their indexes kept during the
-    writes and once with the indexes built after them; the faster of the two. No importer of
+    entries, read back from the database and already in memory, written again the way the
+    import writes them (COPY; INSERTs of 100 rows on SQLite) into empty copies of the three
+    tables, once with their indexes kept during the writes and once with the indexes built
+    after them; the faster of the two. No importer of
     this model (a person, a mandate and a snapshot entry per seat, indexed as the pages need
     them) can be faster than this floor: it shows what a ratio to the one-table baseline can be
     at best, and how far the import is from it."""
@@ -201,6 +202,8 @@ def write_floor() -> float:
 def write_copies(rows: dict, indexes_after: bool) -> float:
     from django.db import connection, transaction
 
+    from mandature.core.bulk import insert_rows
+
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for table in WRITTEN:
@@ -211,14 +214,7 @@ def write_copies(rows: dict, indexes_after: bool) -> float:
             if not indexes_after:
                 for sql in index_sql:
                     cursor.execute(sql)
-            if connection.vendor == "postgresql":
-                names = ", ".join(columns)
-                with cursor.cursor.copy(f"COPY {copy} ({names}) FROM STDIN") as writer:
-                    for row in values:
-                        writer.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {copy} VALUES ({marks})", values)
+            insert_rows(copy, columns, values)  # COPY, or INSERTs of 100 rows
             if indexes_after:
                 for sql in index_sql:
                     cursor.execute(sql)
