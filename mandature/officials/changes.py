@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from mandature.core.bulk import DateColumn, fetch, in_list
+from mandature.core.bulk import DateColumn, fetch, gc_paused, in_list
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .enums import ChangeType, FunctionCode, SnapshotKind
@@ -189,6 +189,11 @@ def former_heads(function_code: str, before: date) -> set[int]:
 
 def compute_changes(before: Snapshot, after: Snapshot) -> ChangeSet:
     """Compare two snapshots of the same kind (`before` older than `after`)."""
+    with gc_paused():  # hundreds of thousands of seats read: 3.8–4.2 → 2.0–2.1 s nationally
+        return _compare(before, after)
+
+
+def _compare(before: Snapshot, after: Snapshot) -> ChangeSet:
     kind = after.kind
     result = ChangeSet(kind, before, after)
     seats_before = _seats(before)

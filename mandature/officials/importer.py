@@ -18,6 +18,7 @@ from mandature.core.bulk import (
     DateColumn,
     analyze,
     fetch,
+    gc_paused,
     in_list,
     indexes_rebuilt,
     insert_rows,
@@ -86,21 +87,27 @@ def import_rne(
         if existing is not None:
             results.append(ImportResult(name, existing, already=True))
             continue
-        text, encoding = decode(name, raw)
-        reference = data_date or date.today()
-        reuse = Reuse()
-        parsed = parse_text(name, text, encoding, reference, reuse=reuse.lookup)
-        try:
-            result = import_parsed(
-                parsed, digest, data_date, skip_unplaced, user, progress or _quiet, reuse
+        with gc_paused():
+            results.append(
+                _import_member(name, raw, digest, data_date, skip_unplaced, user, progress)
             )
-        except Reuse.Stale:  # the earlier snapshot changed meanwhile: read every line
-            parsed = parse_text(name, text, encoding, reference)
-            result = import_parsed(
-                parsed, digest, data_date, skip_unplaced, user, progress or _quiet, Reuse()
-            )
-        results.append(result)
     return results
+
+
+def _import_member(name, raw, digest, data_date, skip_unplaced, user, progress) -> ImportResult:  # noqa: PLR0913
+    text, encoding = decode(name, raw)
+    reference = data_date or date.today()
+    reuse = Reuse()
+    parsed = parse_text(name, text, encoding, reference, reuse=reuse.lookup)
+    try:
+        return import_parsed(
+            parsed, digest, data_date, skip_unplaced, user, progress or _quiet, reuse
+        )
+    except Reuse.Stale:  # the earlier snapshot changed meanwhile: read every line
+        parsed = parse_text(name, text, encoding, reference)
+        return import_parsed(
+            parsed, digest, data_date, skip_unplaced, user, progress or _quiet, Reuse()
+        )
 
 
 class Reuse:

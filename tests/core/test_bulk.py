@@ -29,3 +29,29 @@ def test_insert_rows_writes_every_row_with_its_values(db, count):
                  for i, name, day in cursor.fetchall()]  # fmt: skip
         cursor.execute("DROP TABLE bulk_check")
     assert found == rows
+
+
+def test_an_import_pauses_the_garbage_collector_and_gives_it_back_even_on_error(
+    db, tmp_path, monkeypatch
+):
+    """A worker process must not be left without its collector by an import, good or bad."""
+    import gc
+
+    from mandature.officials import importer
+    from mandature.officials.sources.rne import RneFileError
+    from tests.officials.files import HEADER
+
+    seen = []
+    parse = importer.parse_text
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "parse_text", spy)
+    bad = tmp_path / "maires.csv"
+    bad.write_text(f"{HEADER}\n01;Ain;;;99999;Nulle part;DUPONT;Marie;F;01/01/1970;;;15/03/2026;\n")
+    assert gc.isenabled()
+    with pytest.raises(RneFileError):
+        importer.import_rne(bad)
+    assert seen == [False] and gc.isenabled()
