@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
+from mandature.core.bulk import gc_paused
 from mandature.core.commands import MandatureCommand
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
@@ -22,6 +23,10 @@ class Command(MandatureCommand):
     example = "mandature load-data"
 
     def handle(self, *args, **options):
+        with gc_paused():  # bulk loads of national data: see core.bulk.gc_paused
+            self.load()
+
+    def load(self):
         result = load_territories(settings.DATA_DIR / "geo")
         self.stdout.write(result.summary())
         created = seed_organisations()
