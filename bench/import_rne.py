@@ -177,10 +177,10 @@ def write_floor() -> float:
     entries, read back from the database and already in memory, written again the way the
     import writes them (COPY; INSERTs of 100 rows on SQLite) into empty copies of the three
     tables, once with their indexes kept during the writes and once with the indexes built
-    after them; the faster of the two. No importer of
-    this model (a person, a mandate and a snapshot entry per seat, indexed as the pages need
-    them) can be faster than this floor: it shows what a ratio to the one-table baseline can be
-    at best, and how far the import is from it."""
+    after them; the faster of the two. No importer of this model (a person, a mandate and a
+    snapshot entry per seat, indexed as the pages need them) can be faster than this floor: it
+    shows what a ratio to the one-table baseline can be at best, and how far the import is
+    from it."""
     from django.db import connection
 
     first = "(SELECT MIN(id) FROM officials_snapshot)"

@@ -53,12 +53,12 @@ def _insert_sqlite(cursor, table: str, columns: Sequence[str], rows: Iterable[Se
     per = max(1, min(ROWS_PER_STATEMENT, SQLITE_VARIABLES // len(columns)))
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - our own names
     many = head + ", ".join([one] * per)
+    flat = chain.from_iterable
     count = 0
     remaining = iter(rows)
-    while batch := list(islice(remaining, 20_000)):
+    while batch := list(islice(remaining, per * 200)):  # only the last batch has a remainder
         full = len(batch) - len(batch) % per
         if full:
-            flat = chain.from_iterable
             cursor.executemany(many, [tuple(flat(batch[i : i + per])) for i in range(0, full, per)])
         if full < len(batch):
             cursor.executemany(head + one, batch[full:])

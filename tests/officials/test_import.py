@@ -19,7 +19,7 @@ from mandature.officials.enums import SnapshotKind
 from mandature.officials.importer import import_rne
 from mandature.officials.models import Mandate, Person, Snapshot, SnapshotEntry
 from mandature.officials.services import commune_team
-from tests.officials.files import HEADER
+from tests.officials.files import CM_HEADER, HEADER
 
 RNE = settings.DATA_DIR / "rne"
 ROW_1 = "01;Ain;;;01001;L'Abergement-Clémenciat;EVALET TAPONAT;Line;F;22/07/1967;38;Ingénieur;15/03/2026;23/03/2026"
@@ -286,13 +286,6 @@ def test_reimport_reuses_identical_lines_and_gives_what_a_full_read_gives(
     assert full_summary[2] == 1  # NOUVELLE Maire is a new person
 
 
-CM_HEADER = (
-    "Code du département;Libellé du département;Code de la collectivité à statut particulier;"
-    "Libellé de la collectivité à statut particulier;Code de la commune;Libellé de la commune;"
-    "Nom de l'élu;Prénom de l'élu;Code sexe;Date de naissance;"
-    "Code de la catégorie socio-professionnelle;Libellé de la catégorie socio-professionnelle;"
-    "Date de début du mandat;Libellé de la fonction;Date de début de la fonction;Code nationalité"
-)
 CM_ROWS = [
     "01;Ain;;;01001;L'Abergement-Clémenciat;VERNAY;Odile;F;03/05/1961;;;15/03/2026;;;FR",
     "01;Ain;;;01001;L'Abergement-Clémenciat;BOUVARD;Rémi;M;11/09/1972;;;15/03/2026;"
@@ -336,14 +329,17 @@ def big_import(monkeypatch):
     return rebuilt
 
 
-def test_a_first_national_import_builds_its_indexes_again_after_the_writes(
-    db, tmp_path, big_import
-):
-    before = table_indexes()
-    path = write(
+@pytest.fixture
+def cm_file(tmp_path):
+    """Three municipal councillors of two communes, in the current layout."""
+    return write(
         tmp_path, "elus-conseillers-municipaux-cm.csv", "\n".join([CM_HEADER, *CM_ROWS, ""])
     )
-    (result,) = import_rne(path, data_date=date(2026, 4, 24))
+
+
+def test_a_first_national_import_builds_its_indexes_again_after_the_writes(db, cm_file, big_import):
+    before = table_indexes()
+    (result,) = import_rne(cm_file, data_date=date(2026, 4, 24))
     assert sorted(big_import) == sorted(WRITTEN)
     assert table_indexes() == before
     assert result.snapshot.entry_count == 3 and result.snapshot.new_person_count == 3
@@ -354,7 +350,7 @@ def test_a_first_national_import_builds_its_indexes_again_after_the_writes(
 
 
 def test_a_first_national_import_that_fails_leaves_tables_and_indexes_as_before(
-    db, tmp_path, big_import, monkeypatch
+    db, cm_file, big_import, monkeypatch
 ):
     from mandature.officials import importer
 
@@ -366,26 +362,17 @@ def test_a_first_national_import_that_fails_leaves_tables_and_indexes_as_before(
 
     monkeypatch.setattr(importer._Writer, "_write_entries", fails_after_writing)
     before, indexes = counts(), table_indexes()
-    path = write(
-        tmp_path, "elus-conseillers-municipaux-cm.csv", "\n".join([CM_HEADER, *CM_ROWS, ""])
-    )
     with pytest.raises(RuntimeError, match="disque plein"):
-        import_rne(path, data_date=date(2026, 4, 24))
+        import_rne(cm_file, data_date=date(2026, 4, 24))
     assert sorted(big_import) == sorted(WRITTEN)
     assert counts() == before and table_indexes() == indexes
 
 
-def test_a_later_import_keeps_the_indexes(db, tmp_path, monkeypatch):
+def test_a_later_import_keeps_the_indexes(db, cm_file, big_import, monkeypatch):
     """The next file of a kind (fewer new rows than twice what the tables hold) writes with the
     indexes in place: readers are never blocked by it."""
     from mandature.core import bulk
 
-    rebuilt = []
-    monkeypatch.setattr(bulk, "REBUILD_ABOVE", 1)
-    monkeypatch.setattr(bulk, "_secondary_indexes", lambda table: rebuilt.append(table))
-    path = write(
-        tmp_path, "elus-conseillers-municipaux-cm.csv", "\n".join([CM_HEADER, *CM_ROWS, ""])
-    )
     monkeypatch.setattr(bulk, "_row_count", lambda table: 2)  # 3 rows: fewer than twice 2
-    (result,) = import_rne(path, data_date=date(2026, 4, 24))
-    assert rebuilt == [] and result.snapshot.entry_count == 3
+    (result,) = import_rne(cm_file, data_date=date(2026, 4, 24))
+    assert big_import == [] and result.snapshot.entry_count == 3
