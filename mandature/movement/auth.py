@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from mandature.core.models import audit
@@ -135,16 +135,20 @@ def record_failure(attempt: Attempt, reason: str = "mot de passe", email: str = 
 
 
 def record_success(user, address: str) -> None:
-    """A login from the address: its count starts again and it becomes a known address; the
-    failures from other addresses no longer count against the account (their locks stay)."""
+    """A login from the address: its count starts again and it becomes a known address. The
+    failures from elsewhere no longer count against the account (locks stay until they end),
+    and addresses not used for a login in KNOWN_ADDRESS_DAYS are forgotten."""
+    now = timezone.now()
     Profile.objects.filter(user=user).exclude(failed_logins=0, locked_until=None).update(
         failed_logins=0, locked_until=None
     )
     LoginAddress.objects.update_or_create(
         user=user,
         address=address,
-        defaults={"failures": 0, "locked_until": None, "last_success_at": timezone.now()},
+        defaults={"failures": 0, "locked_until": None, "last_success_at": now},
     )
+    forgotten = Q(last_success_at=None) | Q(last_success_at__lt=now - timedelta(KNOWN_ADDRESS_DAYS))
+    LoginAddress.objects.filter(forgotten, user=user).exclude(locked_until__gt=now).delete()
 
 
 def unlock(user) -> None:
@@ -182,10 +186,13 @@ class EmailBackend(ModelBackend):
             make_password(password)  # the same work as for a password checked
             record_refusal(typed, address, attempt.reason, user)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            passed(attempt)
-            return user
-        record_failure(attempt, "mot de passe", typed)
+        reason = "mot de passe"
+        if user.check_password(password):
+            if self.user_can_authenticate(user):
+                passed(attempt)
+                return user
+            reason = "compte désactivé"
+        record_failure(attempt, reason, typed)
         return None
 
     def get_user(self, user_id):

@@ -280,6 +280,25 @@ def test_attempts_in_flight_cannot_pass_the_limit(personas):
     assert start_attempt(personas.national, "192.0.2.6").refused_until is None
 
 
+def test_a_login_forgets_the_addresses_not_used_lately(anonymous, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mandature.movement.models import LoginAddress
+
+    now, user = timezone.now(), personas.national
+    LoginAddress.objects.bulk_create([
+        LoginAddress(user=user, address="192.0.2.1", last_success_at=now - timedelta(days=91)),
+        LoginAddress(user=user, address="192.0.2.2", failures=3),
+        LoginAddress(user=user, address="192.0.2.3", locked_until=now + timedelta(minutes=5)),
+        LoginAddress(user=user, address="192.0.2.4", last_success_at=now - timedelta(days=89)),
+    ])  # fmt: skip
+    anonymous.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    kept = LoginAddress.objects.filter(user=user).order_by("address")
+    assert list(kept.values_list("address", flat=True)) == ["127.0.0.1", "192.0.2.3", "192.0.2.4"]
+
+
 def test_invitation_by_email_sets_the_password_once(client, personas):
     regional = Organisation.objects.get(kind="association", regions="32")
     login(client, personas.regional)
@@ -418,3 +437,6 @@ def test_a_user_s_role_and_territory_change_and_a_leaver_is_deactivated(client, 
     )
     assert "Adresse électronique ou mot de passe incorrect." in unescape(response.content.decode())
     assert AuditLog.objects.filter(action="utilisateur modifié").count() == 2
+    assert AuditLog.objects.filter(
+        action="connexion refusée", detail__reason="compte désactivé"
+    ).exists()
