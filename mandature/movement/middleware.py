@@ -3,6 +3,7 @@ and entered a code in this session, they can only reach the account pages."""
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from .access import role_of
 from .enums import Role
@@ -22,5 +23,6 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(OPEN_PREFIXES)
         ):
-            return redirect(f"{reverse('web:two-factor')}?next={request.get_full_path()}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('web:two-factor')}?{query}")
         return self.get_response(request)

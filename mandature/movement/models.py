@@ -114,6 +114,8 @@ class Profile(models.Model):
         related_name="+",
     )  # fmt: skip
     invited_at = models.DateTimeField("invité le", null=True, blank=True)
+    # Failures from every address since the last success, and the lock they led to: it refuses
+    # only the addresses the account has not logged in from lately (mandature.movement.auth).
     failed_logins = models.PositiveSmallIntegerField("échecs de connexion", default=0)
     locked_until = models.DateTimeField("bloqué jusqu'au", null=True, blank=True)
 
@@ -123,3 +125,27 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.email} ({self.get_role_display()})"
+
+
+class LoginAddress(models.Model):
+    """An address an account is used from: its failed attempts in a row, the lock they led to,
+    its last success. Locks are per account *and* address, so that failures typed elsewhere do
+    not lock the account's owner out (see mandature.movement.auth)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_addresses"
+    )
+    address = models.CharField("adresse", max_length=45)  # IPv6 at most; "" when unknown
+    failures = models.PositiveSmallIntegerField("essais infructueux", default=0)
+    locked_until = models.DateTimeField("suspendue jusqu'au", null=True, blank=True)
+    last_success_at = models.DateTimeField("dernière connexion réussie", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "adresse de connexion"
+        verbose_name_plural = "adresses de connexion"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="one_login_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} depuis {self.address or 'une adresse inconnue'}"

@@ -192,8 +192,12 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:my-territory"
 LOGOUT_REDIRECT_URL = "web:login"
 AUTHENTICATION_BACKENDS = ["mandature.movement.auth.EmailBackend"]
-LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)  # then the account is locked…
-LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)  # …for this long
+# Lock-outs (mandature.movement.auth): this many attempts in a row on an account from one
+# address, then that address is refused the account for LOGIN_LOCK_MINUTES; this many failures
+# from all addresses, then only the addresses it logged in from lately get in, for as long.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 50)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # an invitation link is valid this long
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 2) * 3600
 OTP_TOTP_ISSUER = "Mandature"

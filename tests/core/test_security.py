@@ -149,3 +149,67 @@ def test_session_and_csrf_cookies_are_not_readable_by_scripts(anonymous, persona
     assert response.status_code == 302
     session = response.cookies["sessionid"]
     assert session["httponly"] and session["samesite"] == "Lax"
+
+
+ELSEWHERE = ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
+             "http://testserver.evil.example/", " //evil.example/"]  # fmt: skip
+
+
+def test_next_leads_only_to_pages_of_this_site(anonymous, personas):
+    from datetime import date
+
+    from django.test import Client
+
+    from mandature.relations.models import FollowUp
+    from tests.conftest import PASSWORD, login
+
+    credentials = {"email": personas.national.email, "password": PASSWORD}
+    for target in ELSEWHERE:
+        page = anonymous.get("/connexion/", {"next": target}).content.decode()
+        assert "evil" not in page and "javascript" not in page, target
+        browser = Client()
+        response = browser.post("/connexion/", {**credentials, "next": target})
+        assert response["Location"] == "/mon-territoire/", target
+        assert browser.get("/connexion/", {"next": target})["Location"] == "/mon-territoire/"
+    response = Client().post("/connexion/", {**credentials, "next": "/elus/?q=Lille&page=2"})
+    assert response["Location"] == "/elus/?q=Lille&page=2"
+
+    follow_up = FollowUp.objects.create(title="Appeler le maire", due_date=date.today(),
+                                        assignee=personas.national)  # fmt: skip
+    browser = login(Client(), personas.national)
+    for target in ELSEWHERE:
+        response = browser.post(f"/suivis/{follow_up.pk}/fait/", {"next": target})
+        assert response.status_code == 302 and response["Location"] == "/suivis/", target
+    response = browser.post(f"/suivis/{follow_up.pk}/fait/", {"next": "/elus/?q=Lille"})
+    assert response["Location"] == "/elus/?q=Lille"
+
+
+def test_next_survives_the_two_factor_step(anonymous, personas):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    device = TOTPDevice.objects.create(user=personas.regional, name="tel", confirmed=True)
+    response = anonymous.post("/connexion/", {"email": personas.regional.email,
+                                              "password": PASSWORD,
+                                              "next": "/elus/?q=Lille&page=2"})  # fmt: skip
+    assert response["Location"] == "/connexion/code/?next=%2Felus%2F%3Fq%3DLille%26page%3D2"
+    page = anonymous.get(response["Location"]).content.decode()
+    assert 'value="/elus/?q=Lille&amp;page=2"' in page
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    done = anonymous.post("/connexion/code/", {"code": code, "next": "//evil.example/"})
+    assert done["Location"] == "/mon-territoire/"
+
+
+def test_safe_next_helper_behind_https(rf, settings):
+    from mandature.core.links import safe_next
+
+    settings.ALLOWED_HOSTS = ["mandature.example"]
+    secure = rf.get("/", {"next": "http://mandature.example/elus/"}, secure=True,
+                    HTTP_HOST="mandature.example")  # fmt: skip
+    assert safe_next(secure, "web:follow-ups") == "/suivis/"  # no step down to http
+    same = rf.get("/", {"next": "https://mandature.example/elus/"}, secure=True,
+                  HTTP_HOST="mandature.example")  # fmt: skip
+    assert safe_next(same, "web:follow-ups") == "https://mandature.example/elus/"
+    assert safe_next(rf.post("/", {"next": "/elus/\n"}), "/suivis/") == "/suivis/"

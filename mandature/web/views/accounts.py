@@ -11,10 +11,12 @@ from django.contrib.auth.views import PasswordResetConfirmView
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from mandature.core.french import typography
+from mandature.core.links import safe_next
 from mandature.core.listing import export_list
 from mandature.core.models import AuditLog, audit
 from mandature.core.ratelimit import rate_limited
@@ -27,7 +29,15 @@ from mandature.movement.accounts import (
     qr_svg,
     secret_text,
 )
-from mandature.movement.auth import locked_until, record_failure, record_success
+from mandature.movement.auth import (
+    address_locks,
+    address_of,
+    record_failure,
+    record_refusal,
+    record_success,
+    start_attempt,
+    unlock,
+)
 from mandature.movement.enums import Role
 from mandature.movement.forms import (
     CodeForm,
@@ -46,25 +56,33 @@ class ResetConfirm(PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record_success(form.user)
+        unlock(form.user)
         audit("mot de passe réinitialisé", "web", form.user)
         return response
 
 
 def _next(request, default: str = "web:my-territory") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return reverse(default)
+    return safe_next(request, default)
+
+
+def _refused_message() -> str:
+    """The one answer to a refused login, whatever the reason (unknown account, wrong password,
+    locked out): nothing tells whether the account exists."""
+    return typography(
+        "Adresse électronique ou mot de passe incorrect. Après "
+        f"{settings.LOGIN_MAX_FAILURES} essais infructueux, la connexion est suspendue "
+        f"{settings.LOGIN_LOCK_MINUTES} minutes : réessayez plus tard ou choisissez un nouveau "
+        "mot de passe (« Mot de passe oublié ? »)."
+    )
 
 
 def _locked_message(until) -> str:
-    from django.utils import timezone
-
+    """After the password (the person knows it): the code step may say until when."""
     local = timezone.localtime(until)
-    return (
-        "Trop d'essais infructueux : ce compte est bloqué jusqu'à "
-        f"{local:%H:%M}. Réessayez plus tard ou demandez un nouveau mot de passe."
+    return typography(
+        "Trop d'essais infructueux : la connexion à ce compte depuis cette adresse est suspendue "
+        f"jusqu'à {local.hour} h {local:%M}. Réessayez plus tard ou choisissez un nouveau mot de "
+        "passe (« Mot de passe oublié ? »)."
     )
 
 
@@ -72,8 +90,8 @@ def _complete_login(request, user, device=None):
     login(request, user, backend="mandature.movement.auth.EmailBackend")
     if device is not None:
         otp_login(request, device)
-    record_success(user)
-    audit("connexion", "web", user, two_factor=device is not None)
+    record_success(user, address_of(request))
+    audit("connexion", "web", user, two_factor=device is not None, address=address_of(request))
 
 
 @login_not_required
@@ -88,19 +106,14 @@ def login_view(request):
             request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
         )
         if user is None:
-            until = getattr(request, "login_locked_until", None)
-            error = (
-                _locked_message(until)
-                if until
-                else "Adresse électronique ou mot de passe incorrect."
-            )
+            error = _refused_message()
         else:
             device = confirmed_device(user)
             if device is None:
                 _complete_login(request, user)
                 return redirect(_next(request))
             request.session["pending_login"] = {"user": user.pk, "at": time.time()}
-            return redirect(f"{reverse('web:login-code')}?next={_next(request)}")
+            return redirect(f"{reverse('web:login-code')}?{urlencode({'next': _next(request)})}")
     return render(
         request, "web/accounts/login.html", {"form": form, "error": error, "next": _next(request)}
     )
@@ -118,20 +131,21 @@ def login_code(request):
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        until = locked_until(user)
+        # the same lock-out as the password: each code counts, the last one allowed locks
+        attempt = start_attempt(user, address_of(request))
         device = confirmed_device(user)
-        if until:
-            error = _locked_message(until)
+        if attempt.refused_until is not None:
+            record_refusal(user.email, attempt.address, attempt.reason, user)
         elif device and device.verify_token(form.cleaned_data["code"]):
             request.session.pop("pending_login", None)
             _complete_login(request, user, device)
             return redirect(_next(request))
         else:
-            record_failure(user, request, reason="code")
-            until = locked_until(user)
-            error = _locked_message(until) if until else "Code incorrect ou expiré."
-            if until:
-                request.session.pop("pending_login", None)
+            record_failure(attempt, reason="code")
+        until = attempt.until
+        error = _locked_message(until) if until else "Code incorrect ou expiré."
+        if until:
+            request.session.pop("pending_login", None)
     return render(
         request,
         "web/accounts/login_code.html",
@@ -158,7 +172,12 @@ def two_factor(request):
         device = pending_device(user)
     form = CodeForm(request.POST or None)
     error = ""
+    attempt = None
     if request.method == "POST" and form.is_valid():
+        attempt = start_attempt(user, address_of(request))
+    if attempt and attempt.refused_until is not None:
+        error = _locked_message(attempt.refused_until)
+    elif attempt:
         if device.verify_token(form.cleaned_data["code"]):
             if setting_up:
                 user.totpdevice_set.filter(confirmed=True).exclude(pk=device.pk).delete()
@@ -167,9 +186,14 @@ def two_factor(request):
                 audit("double authentification activée", "web", user)
                 messages.success(request, "La double authentification est activée.")
             otp_login(request, device)
+            record_success(user, attempt.address)
             return redirect(_next(request, "web:account"))
-        record_failure(user, request, reason="code")
-        error = "Code incorrect ou expiré : vérifiez l'heure de votre téléphone."
+        record_failure(attempt, reason="code")
+        error = (
+            _locked_message(attempt.until)
+            if attempt.last
+            else "Code incorrect ou expiré : vérifiez l'heure de votre téléphone."
+        )
     context = {
         "form": form,
         "error": error,
@@ -297,9 +321,9 @@ def user_edit(request, pk: int):
         else:
             data = form.cleaned_data
             profile.organisation, profile.role = data["organisation"], data["role"]
-            if data["unlock"]:
-                profile.locked_until, profile.failed_logins = None, 0
             profile.save()
+            if data["unlock"]:
+                unlock(profile.user)
             for name, codes in data["narrowed"].items():
                 getattr(profile, name).set(codes)
             user = profile.user
@@ -310,7 +334,11 @@ def user_edit(request, pk: int):
                   active=data["active"])  # fmt: skip
             messages.success(request, "Utilisateur enregistré.")
             return redirect("web:users")
-    return render(request, "web/accounts/user_edit.html", {"form": form, "profile": profile})
+    return render(
+        request,
+        "web/accounts/user_edit.html",
+        {"form": form, "profile": profile, "address_locks": address_locks(profile.user)},
+    )
 
 
 @require("audit")

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mandature.core.links import safe_next
 from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require
@@ -204,7 +205,7 @@ def follow_up_done(request, pk: int):
     )
     follow_up.done_at = None if follow_up.done_at else timezone.now()
     follow_up.save(update_fields=["done_at"])
-    return redirect(request.POST.get("next") or "web:follow-ups")
+    return redirect(safe_next(request, "web:follow-ups"))
 
 
 def my_territory_page(request):
