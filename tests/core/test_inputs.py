@@ -109,3 +109,12 @@ def test_names_and_notes_typed_with_control_characters_are_stored_without_them(c
     assert contact.postal_address == "Place Augustin-Laurent\r\n59000 Lille"
     client.post(f"/elus/{mayor.pk}/notes/", {"text": "Appel\x00 du cabinet\n\tà rappeler\x07"})
     assert Note.objects.get(person=mayor).text == "Appel du cabinet\n\tà rappeler"
+
+
+def test_a_survey_text_answer_is_stored_without_control_characters(db):
+    from mandature.surveys.models import QuestionKind, Survey
+    from mandature.surveys.services import read_page
+
+    question = Survey.objects.get(is_example=True).questions.filter(kind=QuestionKind.TEXT)[0]
+    result = read_page([question], {question.key: "Plus\x00 de\x1b logements"}, {}, require=True)
+    assert result.answers == {question.key: "Plus de logements"}
