@@ -76,8 +76,19 @@ def read_members(path: Path) -> list[tuple[str, bytes]]:
 def _gunzip(path: Path, name: str, budget: _Budget) -> bytes:
     if path.stat().st_size == 0:
         raise FileError(name, "fichier gzip vide (0 octet)")
+    with path.open("rb") as source:
+        return _inflate_gzip(source, name, budget)
+
+
+def gunzip(name: str, data: bytes) -> bytes:
+    """Gzipped bytes kept in memory (a bundled file served compressed), inflated within the
+    same caps as a file. Raises FileError."""
+    return _inflate_gzip(io.BytesIO(data), name, _Budget(len(data)))
+
+
+def _inflate_gzip(source, name: str, budget: _Budget) -> bytes:
     try:
-        with gzip.open(path, "rb") as stream:
+        with gzip.GzipFile(fileobj=source, mode="rb") as stream:
             return budget.read(name, stream)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         raise FileError(name, f"fichier gzip tronqué ou corrompu ({exc})") from exc
