@@ -118,3 +118,12 @@ def test_a_survey_text_answer_is_stored_without_control_characters(db):
     question = Survey.objects.get(is_example=True).questions.filter(kind=QuestionKind.TEXT)[0]
     result = read_page([question], {question.key: "Plus\x00 de\x1b logements"}, {}, require=True)
     assert result.answers == {question.key: "Plus de logements"}
+
+
+def test_searches_with_control_characters_answer(client, personas):
+    for url in (
+        "/recherche?q=lil%00le",
+        "/elus/recherche/?q=dup%00ont",
+        "/elus/changements/?departement=5%009",
+    ):
+        assert client.get(url).status_code in (200, 302), url
