@@ -7,7 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from .batch import run_batch, select
+from mandature.core.problems import unexpected
+
+from .batch import SelectionError, run_batch, select
 from .models import BriefBatch
 
 
@@ -20,9 +22,6 @@ def batch_folder(selection_slug: str) -> Path:
 @task()
 def build_briefs(batch_id: int) -> str:
     batch = BriefBatch.objects.get(pk=batch_id)
-    selection = select(batch.kind, batch.code)
-    batch.status, batch.total = BriefBatch.Status.RUNNING, len(selection.codes)
-    batch.save(update_fields=["status", "total"])
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -33,10 +32,14 @@ def build_briefs(batch_id: int) -> str:
         BriefBatch.objects.filter(pk=batch_id).update(done=done, total=total)
 
     try:
+        selection = select(batch.kind, batch.code)
+        batch.status, batch.total = BriefBatch.Status.RUNNING, len(selection.codes)
+        batch.save(update_fields=["status", "total"])
         result = run_batch(selection, batch_folder(selection.slug), progress)
-    except Exception as error:  # shown on the page; the worker goes on with other tasks
+    except Exception as error:  # shown on the page in French; the worker logs the traceback
+        message = str(error) if isinstance(error, SelectionError) else unexpected(error)
         BriefBatch.objects.filter(pk=batch_id).update(
-            status=BriefBatch.Status.FAILED, message=str(error)[:2000], finished_at=timezone.now()
+            status=BriefBatch.Status.FAILED, message=message[:2000], finished_at=timezone.now()
         )
         raise
     BriefBatch.objects.filter(pk=batch_id).update(

@@ -1,6 +1,7 @@
 from django import forms
 
 from mandature.core.files import read_image
+from mandature.core.forms import CleanText
 
 from .compose import EMAIL_ONLY, FIELDS
 from .compose import check as check_template
@@ -18,7 +19,7 @@ Je vous prie d'agréer, {formule_appel}, l'expression de ma haute considération
 """
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(CleanText, forms.ModelForm):
     invitation_url = forms.URLField(
         label="Lien d'invitation", required=False, assume_scheme="https",
         help_text="Page d'inscription à l'événement, pour le champ {lien_invitation}.",

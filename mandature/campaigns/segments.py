@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 
 from mandature.compliance.territory import SYNTAX, TerritoryError, parse_territory
+from mandature.core.forms import CleanText
 from mandature.housing.services import SRU_STATUSES, sru_statuses
 from mandature.movement.scope import Scope
 from mandature.officials.enums import ChangeType, FunctionCode, SnapshotKind
@@ -43,7 +44,7 @@ BANDS = {
 }
 
 
-class SegmentForm(forms.Form):
+class SegmentForm(CleanText, forms.Form):
     function = forms.ChoiceField(
         label="Mandat et fonction", choices=[(k, v[0]) for k, v in FUNCTIONS.items()]
     )

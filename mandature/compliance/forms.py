@@ -1,5 +1,7 @@
 from django import forms
 
+from mandature.core.forms import CleanText
+
 from .enums import Audience, CommunicationKind
 from .territory import SYNTAX, TerritoryError, parse_territory
 
@@ -10,7 +12,7 @@ DATE_ERRORS = {
 }
 
 
-class CheckForm(forms.Form):
+class CheckForm(CleanText, forms.Form):
     kind = forms.ChoiceField(label="Communication", choices=CommunicationKind.choices)
     date = forms.DateField(
         label="Date (ou début de la période)", widget=DATE, error_messages=DATE_ERRORS

@@ -6,6 +6,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from mandature.core.forms import CleanText
 from mandature.territories.models import Commune
 
 from .models import Event, Invitation, Session
@@ -42,7 +43,7 @@ def questions_text(questions: list[dict]) -> str:
     )  # fmt: skip
 
 
-class EventForm(forms.ModelForm):
+class EventForm(CleanText, forms.ModelForm):
     online_url = forms.URLField(
         label="Lien de connexion (en ligne)", required=False, assume_scheme="https",
         help_text="Pour un webinaire ; sinon l'adresse du lieu.",
@@ -109,7 +110,7 @@ class EventForm(forms.ModelForm):
         return event
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(CleanText, forms.ModelForm):
     class Meta:
         model = Session
         fields = ["title", "starts_at", "ends_at", "capacity", "slot_minutes"]
@@ -143,7 +144,7 @@ ANSWERS = [
 ]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanText, forms.Form):
     """The invitee's answer. Sessions, slots and choices are offered from the event: any other
     value (a tampered id) is refused on its field."""
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
+from mandature.core.forms import CleanText
 from mandature.territories.models import Commune, Departement, Region
 
 from .enums import OrganisationKind, Role
@@ -19,7 +20,7 @@ CODES_HELP = (
 )
 
 
-class LoginForm(forms.Form):
+class LoginForm(CleanText, forms.Form):
     email = forms.EmailField(
         label="Adresse électronique",
         error_messages=EMAIL_ERRORS,
@@ -33,7 +34,7 @@ class LoginForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(CleanText, forms.Form):
     code = forms.RegexField(
         label="Code à 6 chiffres de votre application d'authentification",
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
@@ -47,7 +48,7 @@ class CodeForm(forms.Form):
         return self.cleaned_data["code"].replace(" ", "").strip()
 
 
-class SetPasswordForm(forms.Form):
+class SetPasswordForm(CleanText, forms.Form):
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
     password1 = forms.CharField(
@@ -89,7 +90,7 @@ def _known(model, codes: list[str]) -> tuple[set[str], str]:
     return known, f"Code(s) inconnu(s) : {', '.join(unknown)}." if unknown else ""
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(CleanText, forms.Form):
     """Organisation, role and territory of a user (invitation and later changes)."""
 
     organisation = forms.ModelChoiceField(
@@ -177,7 +178,7 @@ class UserEditForm(MembershipForm):
         }
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(CleanText, forms.ModelForm):
     departement_codes = forms.CharField(
         label="Départements (codes)", required=False,
         help_text="Où l'organisme a des logements, ou que couvre l'association : « 59 62 ».",
@@ -271,7 +272,7 @@ class OrganisationForm(forms.ModelForm):
         return organisation
 
 
-class OrganismUploadForm(forms.Form):
+class OrganismUploadForm(CleanText, forms.Form):
     file = forms.FileField(
         label="Fichier CSV des organismes", help_text="Modèle téléchargeable ci-dessus."
     )

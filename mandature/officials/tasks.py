@@ -1,7 +1,8 @@
 """Background work of the officials: importing an uploaded RNE file with visible progress.
 
 Progress is written to a small JSON file under var/progress/ rather than to the database: the
-import runs in one transaction, and SQLite has a single writer.
+import runs in one transaction, and SQLite has a single writer. Whatever stops the import, its
+page ends « refusé » with the reason in French: never « en cours » forever.
 """
 
 import json
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django_tasks import task
+
+from mandature.core.problems import unexpected
 
 from .importer import import_rne
 from .models import RneUpload
@@ -60,11 +63,12 @@ def import_upload(upload_id: int) -> str:
             progress=progress,
         )
     except RneFileError as error:
-        upload.status = RneUpload.Status.FAILED
-        upload.message = str(error).replace(str(Path(upload.file.path)), upload.original_name)
-        upload.save(update_fields=["status", "message"])
-        progress("refusé", 1, 1)
-        return upload.message
+        return _failed(upload, str(error), progress)
+    except Exception as error:  # the page says why; the worker logs the traceback
+        _failed(
+            upload, f"{upload.original_name} : import interrompu, {unexpected(error)}", progress
+        )
+        raise
     upload.status = RneUpload.Status.DONE
     upload.snapshot = results[-1].snapshot
     upload.message = "\n".join(
@@ -72,4 +76,12 @@ def import_upload(upload_id: int) -> str:
     )
     upload.save(update_fields=["status", "snapshot", "message"])
     progress("terminé", 1, 1)
+    return upload.message
+
+
+def _failed(upload: RneUpload, message: str, progress) -> str:
+    upload.status = RneUpload.Status.FAILED
+    upload.message = message.replace(str(Path(upload.file.path)), upload.original_name)
+    upload.save(update_fields=["status", "message"])
+    progress("refusé", 1, 1)
     return upload.message

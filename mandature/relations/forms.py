@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 
+from mandature.core.forms import CleanText
 from mandature.movement.validation import normalise_phone
 
 from .models import Contact, FollowUp, Interaction, Note, Tag
@@ -14,7 +15,7 @@ DATE_ERRORS = {"invalid": "Saisissez une date valide (jj/mm/aaaa)."}
 EMAIL_ERRORS = {"invalid": "Saisissez une adresse électronique valide (nom@domaine.fr)."}
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CleanText, forms.ModelForm):
     tag_names = forms.CharField(
         label="Étiquettes",
         required=False,
@@ -82,7 +83,7 @@ def _phone(value: str) -> str:
         ) from None
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(CleanText, forms.ModelForm):
     class Meta:
         model = Note
         fields = ["text"]
@@ -90,7 +91,7 @@ class NoteForm(forms.ModelForm):
         error_messages = {"text": {"required": "La note est vide."}}
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(CleanText, forms.ModelForm):
     follow_up_title = forms.CharField(label="Suivi à programmer", required=False, max_length=300)
     follow_up_due = forms.DateField(
         label="Échéance du suivi", required=False, widget=DATE, error_messages=DATE_ERRORS
@@ -128,7 +129,7 @@ class InteractionForm(forms.ModelForm):
         return data
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(CleanText, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["title", "due_date", "assignee"]

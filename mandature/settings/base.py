@@ -186,6 +186,11 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365)
 # A publication's personal download link (campaign field {lien_publication}) lasts this long.
 PUBLICATION_LINK_DAYS = env_int("PUBLICATION_LINK_DAYS", 365)
 RNE_UPLOAD_MAX_BYTES = env_int("RNE_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# A compressed file (.gz, .zip) inflates to this much at most, in all its members, and to this
+# many times its own size (docs/deployment.md, « Limites des fichiers envoyés »): a national RNE
+# file inflates to 100–200 Mo at a ratio of 4 to 11, a « zip bomb » to 1,000 times its size.
+INFLATED_MAX_BYTES = env_int("INFLATED_MAX_BYTES", 500 * 1024 * 1024)
+INFLATED_MAX_RATIO = env_int("INFLATED_MAX_RATIO", 100)
 
 # Accounts: login by email (/connexion/), invitations, password reset, two-factor (TOTP).
 LOGIN_URL = "web:login"

@@ -2,12 +2,14 @@
 
 from django import forms
 
+from mandature.core.forms import CleanText
+
 from .models import Question, QuestionKind, Survey
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(CleanText, forms.ModelForm):
     class Meta:
         model = Survey
         fields = ["title", "intro", "segment", "anonymous", "public_link", "closes_at", "min_cell"]
@@ -34,7 +36,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(CleanText, forms.ModelForm):
     choices_text = forms.CharField(
         label="Choix (un par ligne)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Pour un choix unique ou multiple.",

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mandature.core.text import fold
+from mandature.core.text import fold, strip_controls
 from mandature.relations.enums import InteractionKind, Source
 
 from .models import Question, QuestionKind, Respondent, Survey
@@ -168,7 +168,7 @@ def _value(question: Question, data):
             raise ValueError("Nombre hors limites.")
         return int(value) if value == value.to_integral_value() else float(value)
     if kind == QuestionKind.TEXT:
-        text = (data.get(key) or "").strip()
+        text = strip_controls(data.get(key) or "").strip()
         if len(text) > MAX_TEXT:
             raise ValueError(f"{MAX_TEXT} caractères au plus.")
         return text or None

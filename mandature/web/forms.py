@@ -1,10 +1,12 @@
 from django import forms
 from django.conf import settings
 
+from mandature.core.forms import CleanText
+
 ALLOWED_SUFFIXES = (".csv", ".txt", ".gz", ".zip")
 
 
-class RneUploadForm(forms.Form):
+class RneUploadForm(CleanText, forms.Form):
     file = forms.FileField(
         label="Fichier du RNE",
         help_text="Fichier publié sur data.gouv.fr : .csv, .txt, .gz ou .zip.",
@@ -35,7 +37,7 @@ class RneUploadForm(forms.Form):
         return upload
 
 
-class BriefBatchForm(forms.Form):
+class BriefBatchForm(CleanText, forms.Form):
     """Which communes: a territory chosen by its kind and code."""
 
     KINDS = [

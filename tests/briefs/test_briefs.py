@@ -163,6 +163,19 @@ def test_staff_page_runs_a_batch_with_progress_and_a_zip(client, personas, tmp_p
     assert b"".join(archive.streaming_content)[:2] == b"PK"
 
 
+def test_a_batch_that_fails_says_why_in_french(client, tmp_path, settings, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("typst")
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr("mandature.briefs.tasks.run_batch", broken)
+    response = client.post("/fiches/", {"kind": "epci", "code": "200018653"})
+    assert BriefBatch.objects.get().status == BriefBatch.Status.FAILED
+    status = plain(client.get(response["Location"]).content.decode())
+    assert "La production a échoué : erreur inattendue (KeyError)" in status
+    assert "'typst'" not in status
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils")
 def test_pdf_of_a_commune_without_data_does_not_crash(client, tmp_path):
     text = pdf_text(client.get("/communes/97801/fiche.pdf").content, tmp_path)

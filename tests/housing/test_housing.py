@@ -13,6 +13,7 @@ from mandature.housing.models import HousingYear, KeyFigure, SruInventory
 from mandature.housing.services import aggregate, commune_profile
 from mandature.housing.sources.dgcl import HousingFileError
 from mandature.territories.models import Commune
+from tests.bombs import gzip_bomb
 
 HOUSING = settings.DATA_DIR / "housing"
 HEADER = (
@@ -208,3 +209,37 @@ def test_epci_departement_and_region_pages_show_their_social_housing(client, db)
     assert ">2022<" in text and "Sommes des 534 communes actuelles" in text
     assert "Logement social" in client.get("/epci/200054781/").content.decode()
     assert "Logement social" in client.get("/regions/84/").content.decode()
+
+
+def test_undecodable_bytes_are_named_by_line_in_both_imports(db, tmp_path):
+    dgcl = tmp_path / "mal-code-2023.csv"
+    dgcl.write_bytes(
+        f"{HEADER}\n75056,PARIS,1,1,1,1,1\n".encode() + b"13055,MARS\x9dEILLE,1,1,1,1,1\n"
+    )
+    with pytest.raises(HousingFileError, match=r"mal-code-2023.csv:3: column « - »: octet 0x9D"):
+        import_dgcl(dgcl)
+    sru = tmp_path / "inventaire-sru.csv"
+    sru.write_bytes(b"Code INSEE;Commune;Taux de logements sociaux\n92051;Neuilly\x81;6,9\n")
+    with pytest.raises(HousingFileError, match=r"inventaire-sru.csv:2: column « - »: octet 0x81"):
+        import_sru(sru, year=2024)
+    assert not SruInventory.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["import_housing", "import_sru"])
+def test_a_compressed_bomb_exits_2_naming_the_file(db, tmp_path, capsys, command):
+    path = gzip_bomb(tmp_path / "bombe-2023.csv.gz")
+    before = state()
+    with pytest.raises(CommandError) as error:
+        call_command(command, str(path), year=2023)
+    assert error.value.returncode == 2
+    err = capsys.readouterr().err
+    assert f"{path}:0: column « - »: fichier décompressé trop grand (plus de 99 Mo)" in err
+    assert state() == before
+
+
+def test_a_quote_never_closed_is_named_by_its_line(db, tmp_path):
+    text = 'Code INSEE;Commune;Taux de logements sociaux\n92051;"Neuilly;6,9\n' + "x;" * 70_000
+    with pytest.raises(
+        HousingFileError, match=r"inventaire-sru.csv:2: column « - »: champ de plus"
+    ):
+        import_sru(write(tmp_path, "inventaire-sru.csv", text), year=2024)

@@ -138,3 +138,41 @@ def test_one_regional_association_per_region_of_the_hlm_law(db):
     assert associations.count() == 18
     assert not associations.filter(regions__zone="com").exists()
     assert Organisation.objects.filter(kind="federation").count() == 5
+
+
+def test_bytes_neither_utf8_nor_windows_1252_exit_2_naming_the_line(db, tmp_path, capsys):
+    raw = GOOD.encode("cp1252").replace(b"Habitat du Nord", b"Habitat du \x9dNord")
+    raw = raw.replace(b"Logis de Gironde", b"Logis \x81de Gironde")
+    path = tmp_path / "organismes.csv"
+    path.write_bytes(raw)
+    with pytest.raises(CommandError) as error:
+        call_command("import_organisms", path)
+    assert error.value.returncode == 2
+    err = capsys.readouterr().err
+    assert "organismes.csv:2: column « - »: octet 0x9D illisible" in err
+    assert "organismes.csv:3: column « - »: octet 0x81 illisible" in err
+    assert not Organisation.objects.filter(kind="organisme").exists()
+
+
+def test_the_import_page_shows_undecodable_bytes_and_overlong_fields(client, personas):
+    login(client, personas.admin)
+    raw = GOOD.encode("cp1252").replace(b"Habitat du Nord", b"Habitat du \x9dNord")
+    response = client.post("/organisations/import/", {"file": SimpleUploadedFile("org.csv", raw)})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "Import refusé, rien n'a été modifié" in html
+    assert "org.csv:2: column « - »: octet 0x9D illisible" in html
+    endless = f'{HEADER}\n552046484;"Habitat du Nord\n' + "x;" * 70_000 + "\n"
+    html = unescape(
+        client.post(
+            "/organisations/import/", {"file": SimpleUploadedFile("org.csv", endless.encode())}
+        ).content.decode()
+    )
+    assert "org.csv:2: column « - »: champ de plus de 131\u202f072 caractères" in html
+    assert not Organisation.objects.filter(siren="775663438").exists()
+
+
+def test_control_characters_are_dropped_from_imported_names(db, tmp_path):
+    text = GOOD.replace("Habitat du Nord (test)", "Habitat\x00 du\x1b Nord (test)")
+    call_command("import_organisms", write(tmp_path, text))
+    assert Organisation.objects.get(siren="552046484").name == "Habitat du Nord (test)"

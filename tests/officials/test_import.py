@@ -19,6 +19,7 @@ from mandature.officials.enums import SnapshotKind
 from mandature.officials.importer import import_rne
 from mandature.officials.models import Mandate, Person, Snapshot, SnapshotEntry
 from mandature.officials.services import commune_team
+from tests.bombs import gzip_bomb, zip_bomb
 from tests.officials.files import CM_HEADER, HEADER
 
 RNE = settings.DATA_DIR / "rne"
@@ -159,6 +160,11 @@ MALFORMED = {
         f"{HEADER}\n{ROW_1}\n" + HEADER.replace("Date de début de la fonction", "Libellé de la fonction;Date de début de la fonction") + "\n",
         3, "deux fichiers mélangés"),
     "bad-sex.csv": (f"{HEADER}\n{ROW_1.replace(';F;', ';X;')}\n", 2, "« Code sexe »: sexe « X »"),
+    "undecodable-byte.csv": (f"{HEADER}\n{ROW_1}\n".encode("cp1252") + ROW_2.encode("cp1252").replace(b"COUR", b"COUR\x9d") + b"\n",
+                             3, "octet 0x9D illisible, ni UTF-8 ni Windows-1252"),
+    "quote-never-closed.csv": (f'{HEADER}\n{ROW_1}\n01;Ain;;;01002;"L\'Abergement\n' + f"{ROW_2}\n" * 1500,
+                               3, "champ de plus de 131\u202f072 caractères (un guillemet ouvert et jamais fermé ?)"),
+    "one-endless-line.csv": ("0" * 200_000, 1, "champ de plus de 131\u202f072 caractères"),
 }  # fmt: skip
 
 
@@ -174,6 +180,25 @@ def test_malformed_files_are_refused_with_file_line_and_column(db, tmp_path, cap
     stderr = capsys.readouterr().err
     assert f"{path}:{line}: column « " in stderr, stderr
     assert message in stderr, stderr
+    assert counts() == before
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zip"])
+def test_a_compressed_bomb_is_refused_before_it_fills_the_memory(db, tmp_path, capsys, kind):
+    """1 Gio of zeros in a 1 Mo gzip, 3 × 400 Mo in a 1.2 Mo zip: refused after reading at most
+    100 times the file's size (peak memory measured by hand: docs/deployment.md)."""
+    if kind == "gzip":
+        path = gzip_bomb(tmp_path / "bombe.csv.gz")
+    else:
+        path = zip_bomb(tmp_path / "bombe.zip")
+    before = counts()
+    with pytest.raises(CommandError) as error:
+        call_command("import_rne", str(path))
+    assert error.value.returncode == 2
+    assert (
+        f"{path}:0: column « - »: fichier décompressé trop grand (plus de "
+        in capsys.readouterr().err
+    )
     assert counts() == before
 
 

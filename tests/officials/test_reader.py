@@ -8,7 +8,9 @@ from django.conf import settings
 from mandature.officials.enums import FunctionCode, SnapshotKind
 from mandature.officials.sources.rne import (
     DateParser,
+    RneFileError,
     commune_code,
+    decode,
     function_code,
     parse_text,
     read_rne,
@@ -108,3 +110,16 @@ def test_bom_crlf_and_quotes_are_accepted():
     )
     parsed = parse_text("f.csv", text, "utf-8", date(2026, 11, 24))
     assert parsed.kind == SnapshotKind.MAIRES and parsed.rows[0].last_name == "DUPONT"
+
+
+def test_control_characters_are_dropped_and_unknown_bytes_named_by_line():
+    assert decode("f.csv", b"a" * 1000 + b"\x00b\x1bc\r\n") == ("a" * 1000 + "bc\r\n", "utf-8")
+    assert decode("f.csv", b"\xc3\xa9\n\xc2\x85x") == ("é\nx", "utf-8")  # U+0085 in UTF-8
+    with pytest.raises(RneFileError) as error:
+        decode("f.csv", b"Nom\nDUPONT\nDUR\x81AND\n\xe9t\xe9\nMA\x9dRTIN\n")
+    assert error.value.lines == [
+        "f.csv:3: column « - »: octet 0x81 illisible, ni UTF-8 ni Windows-1252 (enregistrez le "
+        "fichier en UTF-8)",
+        "f.csv:5: column « - »: octet 0x9D illisible, ni UTF-8 ni Windows-1252 (enregistrez le "
+        "fichier en UTF-8)",
+    ]

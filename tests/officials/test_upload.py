@@ -1,8 +1,11 @@
 """Staff upload an RNE file from the browser; it is imported by the task queue."""
 
+from html import unescape
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mandature.officials.models import RneUpload, Snapshot
+from mandature.officials.models import Person, RneUpload, Snapshot
+from tests.bombs import gzip_bomb
 from tests.conftest import login
 
 HEADER = (
@@ -52,3 +55,52 @@ def test_wrong_file_type_is_refused_before_upload(client, personas):
     ).content.decode()
     assert "Type de fichier refusé" in html
     assert not RneUpload.objects.exists()
+
+
+def _snapshots_and_people():
+    return Snapshot.objects.count(), Person.objects.count()
+
+
+def test_a_compressed_bomb_ends_refused_with_the_reason(client, personas, tmp_path):
+    staff_client(client, personas)
+    bomb = gzip_bomb(tmp_path / "bombe.csv.gz").read_bytes()  # 1 Mo, 1 Gio inflated
+    before = _snapshots_and_people()
+    html = unescape(
+        client.post(
+            "/elus/import/", {"file": SimpleUploadedFile("bombe.csv.gz", bomb)}, follow=True
+        ).content.decode()
+    )
+    upload = RneUpload.objects.get()
+    assert upload.status == RneUpload.Status.FAILED
+    assert "Refusé" in html and "Import refusé, la base n'a pas changé" in html
+    assert "bombe.csv.gz:0: column « - »: fichier décompressé trop grand (plus de 99 Mo)" in html
+    assert _snapshots_and_people() == before
+
+
+def test_an_unexpected_error_ends_the_upload_with_a_french_reason(client, personas, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("mandature.officials.tasks.import_rne", broken)
+    staff_client(client, personas)
+    content = f"{HEADER}\nDUPONT;Marie;F;01/02/1970;33;Cadre;16/07/2024\n".encode()
+    html = unescape(
+        client.post(
+            "/elus/import/", {"file": SimpleUploadedFile("rpe.csv", content)}, follow=True
+        ).content.decode()
+    )
+    assert RneUpload.objects.get().status == RneUpload.Status.FAILED
+    assert "rpe.csv : import interrompu, erreur inattendue (ZeroDivisionError)" in html
+    assert "division by zero" not in html and "En cours" not in html
+
+
+def test_bytes_neither_utf8_nor_windows_1252_are_named_by_line(client, personas):
+    staff_client(client, personas)
+    content = f"{HEADER}\nDUPONT;Marie;F;01/02/1970;33;Cadre;16/07/2024\n".encode("cp1252")
+    content += b"MA\x9dRTIN;Paul;M;01/02/1970;33;Cadre;16/07/2024\n"
+    html = unescape(
+        client.post(
+            "/elus/import/", {"file": SimpleUploadedFile("rpe.csv", content)}, follow=True
+        ).content.decode()
+    )
+    assert "rpe.csv:3: column « - »: octet 0x9D illisible" in html

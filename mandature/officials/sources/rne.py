@@ -12,13 +12,9 @@ Layouts handled (recognised from the header, never from the file name):
 """
 
 import csv
-import gzip
 import hashlib
-import io
 import re
 import struct
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
@@ -26,7 +22,14 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from mandature.core.problems import MAX_ERRORS, FileProblems
+from mandature.core import files
+from mandature.core.problems import (
+    FIELD_LIMIT,
+    MAX_ERRORS,
+    FileProblems,
+    decode_text,
+    field_too_long,
+)
 from mandature.core.text import fold
 
 from ..enums import FunctionCode, SnapshotKind
@@ -207,35 +210,18 @@ class RneFile:
 
 
 def read_members(path: Path) -> list[tuple[str, bytes]]:
-    """The data files in path: itself, gunzipped, or each member of a zip."""
-    if not path.exists():
-        raise RneFileError([f"{path}:0: column « - »: fichier introuvable"])
-    raw = path.read_bytes()
-    name = str(path)
-    if path.suffix.lower() == ".gz":
-        if not raw:
-            raise RneFileError([f"{name}:0: column « - »: fichier gzip vide (0 octet)"])
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-            raise RneFileError(
-                [f"{name}:0: column « - »: gzip tronqué ou corrompu ({exc})"]
-            ) from exc
-    if path.suffix.lower() == ".zip" or raw[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                members = [m for m in archive.namelist() if not m.endswith("/")]
-                if not members:
-                    raise RneFileError([f"{name}:0: column « - »: archive zip vide"])
-                return [(f"{name}!{m}", archive.read(m)) for m in members]
-        except zipfile.BadZipFile as exc:
-            raise RneFileError([f"{name}:0: column « - »: archive zip illisible ({exc})"]) from exc
-    return [(name, raw)]
+    """The data files in path: itself, gunzipped, or each member of a zip, inflated within the
+    caps of core.files."""
+    try:
+        return files.read_members(path)
+    except files.FileError as error:
+        raise RneFileError([f"{error.name}:0: column « - »: {error.reason}"]) from error
 
 
 def decode(name: str, raw: bytes) -> tuple[str, str]:
-    """Detect the encoding: UTF-8 (with or without BOM), else Windows-1252. UTF-16 is refused."""
-    if not raw.strip():
+    """Detect the encoding: UTF-8 (with or without BOM), else Windows-1252. UTF-16 is refused;
+    control characters are dropped; a byte neither encoding knows is an error naming its line."""
+    if not raw or raw.isspace():
         raise RneFileError([f"{name}:1: column « - »: fichier vide"])
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:1000]:
         raise RneFileError(
@@ -244,14 +230,7 @@ def decode(name: str, raw: bytes) -> tuple[str, str]:
                 "UTF-8 ou Windows-1252 attendu"
             ]  # fmt: skip
         )
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "iso-8859-1"
+    return decode_text(name, raw, RneFileError)
 
 
 # --- header and layout -------------------------------------------------------------------------
@@ -416,7 +395,11 @@ def parse_text(
         raise RneFileError(
             [f"{name}:{first + 1}: column « - »: ceci est une page HTML, pas un fichier du RNE"]
         )
-    delimiter = _sniff_delimiter(header_line, lines[first + 1] if len(lines) > first + 1 else "")
+    if len(header_line) >= FIELD_LIMIT:
+        raise RneFileError([field_too_long(name, first + 1, csv.Error("field limit"))])
+    # Enough of the next line to count its fields (one longer than a field is an error later).
+    next_line = lines[first + 1][: FIELD_LIMIT - 1] if len(lines) > first + 1 else ""
+    delimiter = _sniff_delimiter(header_line, next_line)
     header = next(csv.reader([header_line], delimiter=delimiter))
     keys = [_header_key(h) for h in header]
     problems: list[str] = []
@@ -525,7 +508,15 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
             fed += 1
             yield text
 
-    reader = csv.reader(feed(), delimiter=result.delimiter)
+    def records():
+        """The csv rows; a csv error (a field over the limit: a quote never closed) is an
+        error naming the line after the last row read."""
+        try:
+            yield from csv.reader(feed(), delimiter=result.delimiter)
+        except csv.Error as exc:
+            raise RneFileError([field_too_long(name, line_no + 1, exc)]) from None
+
+    reader = records()
     record_fed = 0
 
     row_errors: list[tuple[int, str, str]] = []

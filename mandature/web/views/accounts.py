@@ -20,6 +20,7 @@ from mandature.core.links import safe_next
 from mandature.core.listing import export_list
 from mandature.core.models import AuditLog, audit
 from mandature.core.ratelimit import rate_limited
+from mandature.core.text import strip_controls
 from mandature.movement.access import organisation_of, profile_of, require, role_of
 from mandature.movement.accounts import (
     confirmed_device,
@@ -235,7 +236,7 @@ def account(request):
     profile = profile_of(request.user)
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "token":
-        name = " ".join(request.POST.get("name", "").split())[:100]
+        name = " ".join(strip_controls(request.POST.get("name", "")).split())[:100]
         if not name:
             messages.error(request, "Donnez un nom au jeton : à quoi servira-t-il ?")
         else:

@@ -35,6 +35,7 @@ from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
+from mandature.core.text import strip_controls
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import scope_of
 
@@ -73,7 +74,7 @@ def segment_edit(request, pk: int | None = None):
             request, "web/campaigns/partials/count.html", {"result": result, "form": form}
         )
     if request.method == "POST" and form.is_valid():
-        name = request.POST.get("name", "").strip()[:200]
+        name = strip_controls(request.POST.get("name", ""), multiline=False).strip()[:200]
         if not name:
             messages.error(request, "Donnez un nom au segment pour l'enregistrer.")
         else:
@@ -302,7 +303,7 @@ def campaign_launch(request, pk: int):
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     try:
         launch(campaign, request.user, scope_of(request.user),
-               override_reason=request.POST.get("override_reason", ""))  # fmt: skip
+               override_reason=strip_controls(request.POST.get("override_reason", "")))  # fmt: skip
     except LaunchError as error:
         messages.error(request, str(error))
         return redirect(campaign)

@@ -1,6 +1,5 @@
 """The map of France and the dashboards of the renewal's follow-up."""
 
-import gzip
 import json
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -50,7 +49,7 @@ def map_geometry(request):
         response = HttpResponse(data, content_type="application/json")
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(gzip.decompress(data), content_type="application/json")
+        response = HttpResponse(geometry.inflated(), content_type="application/json")
     response["Cache-Control"] = "private, max-age=86400"
     response["Vary"] = "Accept-Encoding"
     return response

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mandature.core.forms import CleanText
 from mandature.core.listing import export_list
 from mandature.core.ratelimit import rate_limited
 from mandature.movement.access import can, organisation_of, require
@@ -17,14 +18,14 @@ from mandature.publications.models import Distribution, Publication, Version
 from mandature.publications.services import check_file, downloaded, from_token, record
 
 
-class PublicationForm(forms.ModelForm):
+class PublicationForm(CleanText, forms.ModelForm):
     class Meta:
         model = Publication
         fields = ["title", "kind", "audience", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class VersionForm(forms.ModelForm):
+class VersionForm(CleanText, forms.ModelForm):
     class Meta:
         model = Version
         fields = ["label", "published_on", "file", "url", "notes"]
@@ -49,7 +50,7 @@ class VersionForm(forms.ModelForm):
         return data
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(CleanText, forms.Form):
     publication = forms.ModelChoiceField(Publication.objects.all(), label="Publication")
     channel = forms.ChoiceField(
         label="Comment",
