@@ -752,8 +752,9 @@ def registrations(
     if found is None:
         raise Http404("événement inconnu ou d'une autre organisation")
     personal(request, "registrations", event=event_id)
-    queryset = (
+    queryset = (  # the people of the caller's scope only, as on the event's page
         Registration.objects.filter(session__event=found)
+        .filter(_scope(request).invitation_q("invitation__"))
         .select_related("invitation", "invitation__person")
         .order_by("pk")
     )

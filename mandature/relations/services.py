@@ -245,6 +245,7 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
     new_presidents = [Newcomer(c, c.seat.person_id in contacted) for c in presidents]
     follow_ups = list(
         FollowUp.objects.filter(assignee=user, done_at=None)
+        .filter(scope.shared_q())  # a task about an official outside the user's scope: not here
         .select_related("person")
         .order_by("due_date")[:20]
     )

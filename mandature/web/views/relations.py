@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require
-from mandature.movement.scope import scope_of
+from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
 from mandature.relations.forms import ContactForm, FollowUpForm, InteractionForm, NoteForm
 from mandature.relations.models import Contact, FollowUp, Note
@@ -175,10 +175,16 @@ def follow_up_new(request, pk: int):
     return render(request, "web/relations/follow_up_form.html", {"person": person, "form": form})
 
 
+def _my_follow_ups(request):
+    """The user's tasks (given or taken) about the officials of their scope: a colleague with
+    a wider territory may have given one about someone outside it (counted, never named)."""
+    mine = FollowUp.objects.filter(Q(assignee=request.user) | Q(created_by=request.user))
+    return visible(mine, scope_of(request.user).shared_q(), person="person")
+
+
 def follow_ups(request):
-    mine = FollowUp.objects.filter(
-        Q(assignee=request.user) | Q(created_by=request.user)
-    ).select_related("person", "assignee", "interaction")
+    mine, outside = _my_follow_ups(request)
+    mine = mine.select_related("person", "assignee", "interaction")
     exported = export_list(
         request, "suivis", ["à faire", "échéance", "élu", "confié à", "fait le"],
         lambda: [[f.title, f.due_date, str(f.person) if f.person else "",
@@ -192,6 +198,7 @@ def follow_ups(request):
     context = {
         "open": mine.filter(done_at=None).order_by("due_date"),
         "done": mine.exclude(done_at=None).order_by("-done_at")[:30],
+        "outside": outside_text(outside),
         "today": date.today(),
     }
     return render(request, "web/relations/follow_ups.html", context)
@@ -199,9 +206,7 @@ def follow_ups(request):
 
 @require_POST
 def follow_up_done(request, pk: int):
-    follow_up = get_object_or_404(
-        FollowUp.objects.filter(Q(assignee=request.user) | Q(created_by=request.user)), pk=pk
-    )
+    follow_up = get_object_or_404(_my_follow_ups(request)[0], pk=pk)
     follow_up.done_at = None if follow_up.done_at else timezone.now()
     follow_up.save(update_fields=["done_at"])
     return redirect(request.POST.get("next") or "web:follow-ups")
