@@ -87,6 +87,7 @@ class World:
     draft: Campaign  # an e-mail draft on the segment: the preview of its first member
     segment: Segment
     publication: Publication
+    meeting: Interaction
     tokens: dict = field(default_factory=dict)
 
 
@@ -169,6 +170,13 @@ def world(personas) -> World:
             assignee=users["narrowed"], created_by=author,
         )  # fmt: skip
         places[key] = place
+    # A meeting in Lille with the three mayors: in the scope of whoever sees Lille, naming
+    # the others too.
+    meeting = Interaction.objects.create(
+        kind="meeting", date=date(2026, 5, 4), commune=places["lille"].commune,
+        summary="Réunion des trois maires", organisation=regional,
+    )  # fmt: skip
+    meeting.persons.add(*(p.mayor for p in places.values()))
     # The letters as the launch writes them: one file for all the recipients.
     files = letters_folder(campaign)
     files.mkdir(parents=True, exist_ok=True)
@@ -177,7 +185,7 @@ def world(personas) -> World:
     )
     (files / "courriers.pdf").write_bytes(b"%PDF-1.4 " + b" ".join(
         f"lettre-{k} {p.mayor}".encode() for k, p in places.items()))  # fmt: skip
-    world = World(places, users, event, survey, campaign, draft, segment, publication)
+    world = World(places, users, event, survey, campaign, draft, segment, publication, meeting)
     world.tokens = {name: ApiToken.issue(user, "walk")[1] for name, user in users.items()}
     yield world
     shutil.rmtree(files, ignore_errors=True)
@@ -239,7 +247,7 @@ def walked(world: World) -> dict[str, list[Call]]:
         "elus/<int:pk>/effacer/": _each_place(world, lambda pl: get(
             f"/elus/{pl.mayor.pk}/effacer/")),
         "echanges/<int:pk>/": _each_place(world, lambda pl: get(
-            f"/echanges/{pl.interaction.pk}/")),
+            f"/echanges/{pl.interaction.pk}/")) + [get(f"/echanges/{world.meeting.pk}/")],
         "elus/<int:pk>/": _each_place(world, lambda pl: get(f"/elus/{pl.mayor.pk}/")),
         # segments and campaigns
         "segments/": [get("/segments/")],
@@ -322,6 +330,7 @@ def walked(world: World) -> dict[str, list[Call]]:
             f"/communes/{pl.commune.code}/fiche")),
         "communes/<str:code>/fiche/": _each_place(world, lambda pl: get(
             f"/communes/{pl.commune.code}/fiche/")),
+        "epci/<str:siren>/": _each_place(world, lambda pl: get(f"/epci/{pl.commune.epci_id}/")),
         "elus/changements/": [get("/elus/changements/?type=new-mayor")],
         "elus/changements/export.<str:fmt>": [get("/elus/changements/export.csv")],
         "elus/identites/": [get("/elus/identites/")],
@@ -346,7 +355,8 @@ def walked(world: World) -> dict[str, list[Call]]:
             f"/api/v1/contacts/{pl.mayor.pk}")),
         "api/v1/interactions": [get("/api/v1/interactions")],
         "api/v1/interactions/<interaction_id>": _each_place(world, lambda pl: get(
-            f"/api/v1/interactions/{pl.interaction.pk}")),
+            f"/api/v1/interactions/{pl.interaction.pk}")) + [
+            get(f"/api/v1/interactions/{world.meeting.pk}")],
         "api/v1/changes": [get("/api/v1/changes")],
         "api/v1/events": [get("/api/v1/events")],
         "api/v1/events/<event_id>": [get(f"/api/v1/events/{e}")],
@@ -413,7 +423,6 @@ EXEMPT = {
     "tableau-de-bord/": "figures, no person",
     "tableau-de-bord/<str:code>/": "figures, no person; 404 outside (tests/dashboards)",
     "communes/<str:code>/fiche.pdf": "the brief as PDF: walked per persona by test_matrix.py",
-    "epci/<str:siren>/": "walked per persona by test_matrix.py",
     "departements/": "walked per persona by test_matrix.py",
     "departements/<str:code>/": "walked per persona by test_matrix.py",
     "regions/": "walked per persona by test_matrix.py",

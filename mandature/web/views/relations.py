@@ -54,7 +54,7 @@ def person_context(request, person: Person) -> dict:
         "contact": contact,
         "tags": list(contact.tags.all()) if contact else [],
         "notes": Note.objects.filter(person=person).select_related("author", "organisation"),
-        "timeline": person_timeline(person),
+        "timeline": person_timeline(person, scope_of(request.user)),
         "follow_ups": FollowUp.objects.filter(person=person, done_at=None).select_related(
             "assignee"
         ),
@@ -154,7 +154,11 @@ def interaction_detail(request, pk: int):
         ),
         pk=pk,
     )
-    return render(request, "web/relations/interaction.html", {"interaction": interaction})
+    # an exchange in scope (its commune) may also name officials outside it: counted only
+    persons, outside = visible(interaction.persons.all(), scope_of(request.user).person_q())
+    return render(request, "web/relations/interaction.html", {
+        "interaction": interaction, "persons": persons, "outside": outside_text(outside),
+    })  # fmt: skip
 
 
 @require("edit")
