@@ -495,7 +495,10 @@ def leaks(text: str, world: World, persona: str) -> list[str]:
 
 
 def call(client, world, persona: str, request: Call):
-    """The request; a write is undone (the next persona finds the same world)."""
+    """The request, and the messages it left for the next page (« Inscription de … annulée »);
+    a write is undone (the next persona finds the same world)."""
+    from django.contrib.messages import get_messages
+
     headers = {}
     if request.url.startswith("/api/"):
         headers["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[persona]}"
@@ -503,10 +506,12 @@ def call(client, world, persona: str, request: Call):
         if request.method == "GET":
             response = client.get(request.url, **headers)
         else:
-            response = client.post(request.url, request.data or {}, follow=True, **headers)
+            response = client.post(request.url, request.data or {}, **headers)
         touched = bool(request.touched and request.touched())
         transaction.set_rollback(True)
-    return response, touched
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    client.cookies.pop("messages", None)  # read here, not on the next page walked
+    return response, said, touched
 
 
 # --- the tests -------------------------------------------------------------------------------
@@ -526,9 +531,9 @@ def test_no_route_names_anyone_outside_the_persona_territory(client, world, pers
     failures = []
     for calls in walked(world).values():
         for request in calls:
-            response, touched = call(client, world, persona, request)
+            response, said, touched = call(client, world, persona, request)
             assert response.status_code < 500, f"{request.method} {request.url}"
-            found = leaks(text_of(response), world, persona)
+            found = leaks(text_of(response) + said, world, persona)
             if found:
                 failures.append(f"{request.method} {request.url}: {sorted(set(found))}")
             if touched and request.place not in SEES[persona]:
@@ -553,3 +558,13 @@ def test_the_people_outside_are_counted_never_named(client, world, persona):
         rf"{outside}\xa0personnes hors de votre territoire",
         client.get(f"/campagnes/{world.campaign.pk}/").content.decode(),
     )
+
+
+def test_reminders_name_only_the_officials_of_the_assignee_territory(world, mailoutbox):
+    from mandature.relations.reminders import send_reminders
+
+    send_reminders()
+    (message,) = [m for m in mailoutbox if m.to == [world.users["narrowed"].email]]
+    assert world.places["lille"].mayor.last_name in message.body
+    assert not leaks(message.subject + message.body, world, "narrowed")
+    assert "1 suivi(s)" in message.subject

@@ -99,8 +99,8 @@ def _owned_or_403(request, publication: Publication) -> Publication:
     organisation, or the Union's), only national administrators."""
     if not owns(request.user, publication):
         raise PermissionDenied(
-            "Seule son organisation modifie cette publication ; celles du Mouvement, les "
-            "administrateurs nationaux."
+            "Seule l'organisation qui publie ce document peut le modifier ; les publications "
+            "nationales du Mouvement, seuls les administrateurs nationaux."
         )
     return publication
 
