@@ -568,3 +568,15 @@ def test_reminders_name_only_the_officials_of_the_assignee_territory(world, mail
     assert world.places["lille"].mayor.last_name in message.body
     assert not leaks(message.subject + message.body, world, "narrowed")
     assert "1 suivi(s)" in message.subject
+
+
+def test_one_person_outside_is_said_in_the_singular(client, world):
+    login(client, world.users["regional"])  # Hauts-de-France: only Marseille's mayor is outside
+    page = client.get(f"/campagnes/{world.campaign.pk}/").content.decode()
+    assert "Et 1\xa0personne hors de votre territoire" in page
+    meeting = client.get(f"/echanges/{world.meeting.pk}/").content.decode()
+    assert "1\xa0personne hors de votre territoire" in meeting
+    assert world.places["arras"].mayor.last_name in meeting
+    assert client.get(f"/campagnes/{world.campaign.pk}/courriers.pdf").status_code == 403
+    login(client, world.users["admin"])  # who sees every recipient downloads the letters
+    assert client.get(f"/campagnes/{world.campaign.pk}/courriers.pdf").status_code == 200
