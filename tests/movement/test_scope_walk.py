@@ -580,3 +580,24 @@ def test_one_person_outside_is_said_in_the_singular(client, world):
     assert client.get(f"/campagnes/{world.campaign.pk}/courriers.pdf").status_code == 403
     login(client, world.users["admin"])  # who sees every recipient downloads the letters
     assert client.get(f"/campagnes/{world.campaign.pk}/courriers.pdf").status_code == 200
+
+
+def test_another_organisation_cannot_change_the_shared_objects(client, world):
+    """Events, surveys, campaigns and segments are fetched through their organisation before
+    any change: a federation's chargé de mission (all of France) gets 404 on those of the
+    Hauts-de-France association, and nothing changes."""
+    login(client, world.users["national"])
+    e, s, c, g = world.event.pk, world.survey.pk, world.draft.pk, world.segment.pk
+    for url in (f"/evenements/{e}/modifier/", f"/enquetes/{s}/modifier/",
+                f"/campagnes/{c}/modifier/", f"/segments/{g}/modifier/"):  # fmt: skip
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"title": "détourné", "name": "détourné"}).status_code == 404
+    lille = world.places["lille"]
+    assert client.post(f"/evenements/{e}/demandes/{lille.public.pk}/",
+                       {"decision": "accept"}).status_code == 404  # fmt: skip
+    assert client.post(f"/enquetes/{s}/etat/fermer/").status_code == 404
+    assert client.post(f"/campagnes/{c}/lancer/").status_code == 404
+    assert Event.objects.get(pk=e).title == "Rencontre des maires"
+    assert Survey.objects.get(pk=s).status == "open"
+    assert Campaign.objects.get(pk=c).status == "draft"
+    assert Invitation.objects.get(pk=lille.public.pk).approval == "pending"
