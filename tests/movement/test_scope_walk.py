@@ -578,6 +578,8 @@ def test_one_person_outside_is_said_in_the_singular(client, world):
     assert "1\xa0personne hors de votre territoire" in meeting
     assert world.places["arras"].mayor.last_name in meeting
     assert client.get(f"/campagnes/{world.campaign.pk}/courriers.pdf").status_code == 403
+    segment = client.get(f"/segments/{world.segment.pk}/").content.decode()
+    assert "dans votre territoire (Hauts-de-France)" in segment  # evaluated in the viewer's
     login(client, world.users["admin"])  # who sees every recipient downloads the letters
     assert client.get(f"/campagnes/{world.campaign.pk}/courriers.pdf").status_code == 200
 

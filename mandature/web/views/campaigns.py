@@ -93,7 +93,11 @@ def segment_edit(request, pk: int | None = None):
 
 def segment_detail(request, pk: int):
     segment = get_object_or_404(_segments(request), pk=pk)
-    result = evaluate(segment.filters, scope_of(request.user))
+    scope = scope_of(request.user)
+    # A segment is a set of filters, evaluated anew in each viewer's territory: a colleague
+    # with a wider one finds more officials (not counted here: it would mean a second
+    # evaluation of the whole segment).
+    result = evaluate(segment.filters, scope)
     page = Paginator(result.members, 100).get_page(request.GET.get("page"))
     audit("segment consulté", "web", request.user, segment=segment.pk, count=result.count)
     context = {
@@ -101,6 +105,7 @@ def segment_detail(request, pk: int):
         "result": result,
         "page": page,
         "description": describe(segment.filters),
+        "territory": "" if scope.national else scope.describe(),
         "can_export": can(request.user, "export"),
     }
     return render(request, "web/campaigns/segment.html", context)
