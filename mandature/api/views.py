@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError
@@ -643,10 +643,12 @@ def _interaction(i) -> dict:
 def _interactions(request):
     from mandature.relations.services import visible_interactions
 
+    scope = _scope(request)
     return (
-        visible_interactions(_scope(request))
+        visible_interactions(scope)
         .select_related("organisation")
-        .prefetch_related("persons")
+        # an exchange in scope may also name officials outside it: not them
+        .prefetch_related(Prefetch("persons", Person.objects.filter(scope.person_q())))
         .order_by("-date", "-pk")
     )
 
@@ -752,8 +754,9 @@ def registrations(
     if found is None:
         raise Http404("événement inconnu ou d'une autre organisation")
     personal(request, "registrations", event=event_id)
-    queryset = (
+    queryset = (  # the people of the caller's scope only, as on the event's page
         Registration.objects.filter(session__event=found)
+        .filter(_scope(request).invitation_q("invitation__"))
         .select_related("invitation", "invitation__person")
         .order_by("pk")
     )

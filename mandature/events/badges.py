@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import segno
+from django.db.models import Q
 from django.utils import timezone
 
 from mandature.core.typst_compiler import compiler
@@ -25,9 +26,11 @@ def qr_svg(code: str) -> str:
     return buffer.getvalue().decode("ascii")
 
 
-def badges_data(event: Event, session_id: int | None = None) -> dict:
+def badges_data(event: Event, session_id: int | None = None, within: Q | None = None) -> dict:
+    """The badges of the confirmed registrations `within` the viewer's scope."""
     rows = (
         Registration.objects.filter(session__event=event, status=Registration.Status.CONFIRMED)
+        .filter(within or Q())
         .select_related("invitation", "session")
         .order_by("invitation__name", "session__starts_at")
     )
@@ -57,6 +60,6 @@ def badges_data(event: Event, session_id: int | None = None) -> dict:
     return {"title": event.title, "organiser": organiser, "badges": badges}
 
 
-def render(event: Event, session_id: int | None = None) -> bytes:
-    data = badges_data(event, session_id)
+def render(event: Event, session_id: int | None = None, within: Q | None = None) -> bytes:
+    data = badges_data(event, session_id, within)
     return compiler(TEMPLATE).compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)})

@@ -428,9 +428,11 @@ def undo_check_in(registration: Registration) -> None:
         )
 
 
-def lookup(event: Event, query: str, session: Session | None = None, limit: int = 20):
-    """Registrations of the event matching a badge code or words of a name."""
-    rows = Registration.objects.filter(session__event=event).exclude(
+def lookup(event: Event, query: str, session: Session | None = None, limit: int = 20,
+           within: Q | None = None):  # fmt: skip
+    """Registrations of the event matching a badge code or words of a name, among those
+    `within` (the viewer's scope: `Scope.invitation_q("invitation__")`)."""
+    rows = Registration.objects.filter(session__event=event).filter(within or Q()).exclude(
         status=Registration.Status.CANCELLED
     ).select_related("invitation", "session")  # fmt: skip
     if session is not None:

@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from .enums import Role
+from .enums import OrganisationKind, Role
 
 # action → roles allowed
 RULES: dict[str, set[str]] = {
@@ -64,6 +64,19 @@ def of_organisation(user, queryset):
     if role_of(user) == Role.ADMIN:
         return queryset
     return queryset.filter(organisation=organisation_of(user))
+
+
+def owns(user, obj) -> bool:
+    """May the user change a shared object (a publication…)? Its organisation's users may;
+    the movement's national objects (no organisation, or the Union's) are for national
+    administrators only, who may change every object."""
+    if role_of(user) == Role.ADMIN:
+        return True
+    organisation = obj.organisation
+    if organisation is None or organisation.kind == OrganisationKind.UNION:
+        return False
+    mine = organisation_of(user)
+    return mine is not None and mine.pk == organisation.pk
 
 
 def role_of(user) -> str | None:

@@ -4,6 +4,13 @@ Every page, list, search, export and API call filters through `scope_of(user)`. 
 France, or a union of régions, départements and communes. It comes from the user's organisation
 (a regional association's région, an organism's départements and communes) and can be narrowed
 user by user. National administrators, the union and the federations see all of France.
+
+The objects an organisation shares among its users (events, surveys, campaigns, segments,
+publications' hand-overs, follow-ups) are fetched by organisation, but the people in them are
+filtered by the viewer's scope, never by the organisation alone: `Scope.shared_q` says who may
+be named, `visible` splits a queryset into the rows shown and the number of the others, and
+`outside_text` counts those others (« 3 personnes hors de votre territoire ») without naming
+them.
 """
 
 from dataclasses import dataclass, field
@@ -147,6 +154,40 @@ class Scope:
             return True
         return person.mandates.filter(self.mandate_q()).exists()
 
+    # --- the people in what an organisation shares --------------------------------------------
+    def shared_q(self, person: str = "person", commune: str = "", unplaced: Q | None = None) -> Q:
+        """A filter on a row about someone (an invitation, a respondent, a recipient, a
+        hand-over, a follow-up): may the viewer see who it is?
+
+        - an official (the row's `person` path set): when one of their mandates is in scope,
+          exactly as their own page (404 elsewhere);
+        - no official (a public registrant, a person erased since): by the row's `commune`
+          path when it has one and it is given;
+        - neither: `unplaced` decides (default: shown, the row names no official of any
+          territory — an anonymous answer to a public link, a task about no one).
+        """
+        if self.national:
+            return Q()
+        q = Q(**{f"{person}__isnull": False}) & self.person_q(f"{person}__")
+        placed = Q(**{f"{person}__isnull": True})
+        if commune:
+            q |= placed & Q(**{f"{commune}__isnull": False}) & self.commune_q(f"{commune}__")
+            placed &= Q(**{f"{commune}__isnull": True})
+        return q | (placed & (Q() if unplaced is None else unplaced))
+
+    def invitation_q(self, prefix: str = "") -> Q:
+        """Who may be named among an event's invitees: Invitation (prefix "") or Registration
+        ("invitation__"). An official by their mandates; someone else (a request through the
+        public form) by the commune they gave; with none, by the event's venue commune (they
+        are coming there); an event with no venue shows them to whoever sees the event (they
+        are the organiser's own correspondents, of no territory)."""
+        if self.national:
+            return Q()
+        venue = Q(**{f"{prefix}event__commune__isnull": True}) | self.commune_q(
+            f"{prefix}event__commune__"
+        )
+        return self.shared_q(f"{prefix}person", f"{prefix}commune", unplaced=venue)
+
     def describe(self) -> str:
         if self.national:
             return "France entière"
@@ -235,6 +276,28 @@ def scope_of(user) -> Scope:
             cached = NATIONAL if user.is_superuser else NOTHING
         user._mandature_scope = cached
     return cached
+
+
+def visible(queryset: QuerySet, q: Q, person: str = "") -> tuple[QuerySet, int]:
+    """The rows of a shared object the viewer may see (`q` from `Scope.shared_q`…), and how
+    many others there are: counted, never named. With `person` (the path to the person of a
+    row, when one person may have several rows), the others are counted by person."""
+    if not q:  # all of France
+        return queryset, 0
+    inside = queryset.filter(q)
+    if not person:
+        return inside, queryset.count() - inside.count()
+    others = queryset.exclude(pk__in=inside.values("pk"))
+    return inside, others.order_by().values(person).distinct().count()
+
+
+def outside_text(count: int) -> str:
+    """« 3 personnes hors de votre territoire », « 1 personne … » (empty for none)."""
+    if not count:
+        return ""
+    from mandature.core.french import NBSP, number
+
+    return f"{number(count)}{NBSP}personne{'s' if count > 1 else ''} hors de votre territoire"
 
 
 def commune_or_404(user, commune: Commune) -> Commune:

@@ -9,6 +9,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from mandature.movement.scope import scope_of
+
 from .services import due_reminders
 
 
@@ -16,8 +18,13 @@ def send_reminders(today: date | None = None) -> tuple[int, int]:
     today = today or date.today()
     people = items = 0
     for assignee, group in groupby(due_reminders(today), key=lambda f: f.assignee):
-        follow_ups = list(group)
         if not assignee.email or not assignee.is_active:
+            continue
+        # a colleague with a wider territory may have given a task about an official outside
+        # the assignee's: the message names no one the assignee may not see
+        scope = scope_of(assignee)
+        follow_ups = [f for f in group if f.person is None or scope.has_person(f.person)]
+        if not follow_ups:
             continue
         body = render_to_string(
             "web/relations/reminder_email.txt",

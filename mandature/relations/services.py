@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Collate
 
 from mandature.core.text import fold
@@ -85,16 +85,19 @@ def search_officials(scope: Scope, query: str, limit: int = 50) -> list[Found]:
 
 
 # --- timelines ------------------------------------------------------------------------------
-def _timeline(interactions):
+def _timeline(interactions, scope: Scope | None):
+    """The exchanges, each with the officials it names of the viewer's `scope` (an exchange in
+    scope may also be with officials outside it: they are not listed)."""
+    persons = Person.objects.filter(scope.person_q()) if scope else Person.objects.all()
     return (
         interactions.select_related("organisation", "created_by", "commune", "epci")
-        .prefetch_related("persons")
+        .prefetch_related(Prefetch("persons", persons))
         .order_by("-date", "-created_at")
     )
 
 
-def person_timeline(person: Person):
-    return _timeline(Interaction.objects.filter(persons=person))
+def person_timeline(person: Person, scope: Scope | None = None):
+    return _timeline(Interaction.objects.filter(persons=person), scope)
 
 
 def _with_officials(officials) -> Q:
@@ -104,15 +107,17 @@ def _with_officials(officials) -> Q:
     return Q(pk__in=links.values("interaction_id"))
 
 
-def commune_timeline(commune: Commune):
+def commune_timeline(commune: Commune, scope: Scope | None = None):
     officials = Mandate.objects.filter(commune=commune).values("person_id")
-    return _timeline(Interaction.objects.filter(Q(commune=commune) | _with_officials(officials)))
+    return _timeline(
+        Interaction.objects.filter(Q(commune=commune) | _with_officials(officials)), scope
+    )
 
 
-def epci_timeline(epci: Epci):
+def epci_timeline(epci: Epci, scope: Scope | None = None):
     officials = Mandate.objects.filter(epci=epci).values("person_id")
     about = Q(epci=epci) | Q(commune__epci=epci) | _with_officials(officials)
-    return _timeline(Interaction.objects.filter(about))
+    return _timeline(Interaction.objects.filter(about), scope)
 
 
 def visible_interactions(scope: Scope):
@@ -245,6 +250,7 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
     new_presidents = [Newcomer(c, c.seat.person_id in contacted) for c in presidents]
     follow_ups = list(
         FollowUp.objects.filter(assignee=user, done_at=None)
+        .filter(scope.shared_q())  # a task about an official outside the user's scope: not here
         .select_related("person")
         .order_by("due_date")[:20]
     )

@@ -124,6 +124,7 @@ def test_uploads_of_the_wrong_type_or_size_are_refused(client, personas, setting
 
     brochure = Publication.objects.get(title__startswith="Hlm : les 12 questions")
     before = brochure.versions.count()
+    login(client, personas.admin)  # the movement's publications: national administrators
     for name, content, message in (
         ("brochure.exe", b"MZ\x90\x00", "Type de fichier refusé (.exe)"),
         ("brochure.pdf", b"<html><script>", "n'est pas celui d'un fichier PDF"),
@@ -133,7 +134,6 @@ def test_uploads_of_the_wrong_type_or_size_are_refused(client, personas, setting
             "file": SimpleUploadedFile(name, content)}).content.decode()  # fmt: skip
         assert message in page.replace("&#x27;", "'")
     assert brochure.versions.count() == before
-    login(client, personas.admin)
     page = client.post("/elus/import/", {"file": SimpleUploadedFile("photo.png", b"\x89PNG")})
     assert "Type de fichier refusé" in page.content.decode()
     settings.RNE_UPLOAD_MAX_BYTES = 10

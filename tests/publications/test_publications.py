@@ -47,7 +47,8 @@ def test_the_three_publications_are_seeded_and_listed(client):
     assert AuditLog.objects.filter(action="export publications").exists()
 
 
-def test_a_version_needs_a_real_file_of_an_allowed_type(client, brochure):
+def test_a_version_needs_a_real_file_of_an_allowed_type(client, personas, brochure):
+    login(client, personas.admin)  # the movement's publications: national administrators
     page = unescape(add_version(client, brochure, "brochure.exe", b"MZ...").content.decode())
     assert "Type de fichier refusé (.exe)" in page
     page = unescape(add_version(client, brochure, "brochure.pdf", b"<html>").content.decode())
@@ -78,8 +79,8 @@ def test_a_hand_over_is_recorded_on_the_officials_timeline(client, personas, bro
     assert client.post(f"/elus/{mayor.pk}/remise/", {}).status_code == 403
 
 
-def test_the_personal_link_records_the_download_once(client, anonymous, brochure, mayor):
-    add_version(client, brochure)
+def test_the_personal_link_records_the_download_once(client, personas, anonymous, brochure, mayor):
+    add_version(login(client, personas.admin), brochure)
     link = personal_link(brochure, mayor.pk).removeprefix("http://testserver")
     page = unescape(anonymous.get(link).content.decode())
     assert "Hlm : les 12 questions" in page and "Télécharger" in page
@@ -145,3 +146,60 @@ def test_handed_over_to_everyone_checked_in_at_an_event(client, personas, brochu
     distribution = Distribution.objects.get()
     assert distribution.person == mayor and distribution.event == event
     assert distribution.channel == "event"
+
+
+def test_only_national_administrators_change_the_movements_publications(client, personas, brochure):
+    """Issue 22: a regional chargé de mission once rewrote the national brochure (and became
+    its owner) and put up a « version pirate » that every official's link then offered."""
+    version, title = brochure.current, brochure.title
+    for persona in (personas.regional, personas.national):
+        login(client, persona)
+        assert client.get(f"/publications/{brochure.pk}/modifier/").status_code == 403
+        edit = client.post(f"/publications/{brochure.pk}/modifier/", {
+            "title": "Titre détourné", "kind": "brochure", "audience": "tous",
+            "description": "",
+        })  # fmt: skip
+        assert edit.status_code == 403
+        pirate = client.post(f"/publications/{brochure.pk}/", {
+            "label": "version pirate", "published_on": "2030-01-01",
+            "file": SimpleUploadedFile("pirate.pdf", PDF),
+        })  # fmt: skip
+        assert pirate.status_code == 403
+        page = unescape(client.get(f"/publications/{brochure.pk}/").content.decode())
+        assert "Nouvelle version" not in page
+        assert f"/publications/{brochure.pk}/modifier/" not in page
+    brochure.refresh_from_db()
+    assert (brochure.title, brochure.organisation, brochure.current) == (title, None, version)
+    login(client, personas.admin)
+    client.post(f"/publications/{brochure.pk}/modifier/", {
+        "title": title + " (2026)", "kind": "brochure", "audience": brochure.audience,
+        "description": brochure.description,
+    })  # fmt: skip
+    add_version(client, brochure)
+    brochure.refresh_from_db()
+    assert brochure.title == title + " (2026)" and brochure.organisation is None
+    assert brochure.current.label == "édition 2026 révisée"
+
+
+def test_an_organisation_changes_its_own_publications_only(client, personas):
+    regional = personas.regional.profile.organisation
+    login(client, personas.regional)
+    client.post("/publications/nouvelle/", {
+        "title": "Le guide des maires des Hauts-de-France", "kind": "guide",
+        "audience": "maires", "description": "",
+    })  # fmt: skip
+    guide = Publication.objects.get(title="Le guide des maires des Hauts-de-France")
+    assert guide.organisation == regional
+    client.post(f"/publications/{guide.pk}/modifier/", {
+        "title": "Le guide des maires (2026)", "kind": "guide", "audience": "maires",
+        "description": "",
+    })  # fmt: skip
+    add_version(client, guide)
+    guide.refresh_from_db()
+    assert guide.title == "Le guide des maires (2026)"
+    assert guide.current.label == "édition 2026 révisée"
+    login(client, personas.national)  # another organisation's chargé de mission
+    assert client.get(f"/publications/{guide.pk}/modifier/").status_code == 403
+    assert add_version(client, guide).status_code == 403
+    guide.refresh_from_db()
+    assert guide.title == "Le guide des maires (2026)" and guide.versions.count() == 1

@@ -6,6 +6,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
@@ -37,7 +38,7 @@ from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.core.text import strip_controls
 from mandature.movement.access import can, of_organisation, organisation_of, require
-from mandature.movement.scope import scope_of
+from mandature.movement.scope import outside_text, scope_of, visible
 
 
 def _segments(request):
@@ -93,7 +94,11 @@ def segment_edit(request, pk: int | None = None):
 
 def segment_detail(request, pk: int):
     segment = get_object_or_404(_segments(request), pk=pk)
-    result = evaluate(segment.filters, scope_of(request.user))
+    scope = scope_of(request.user)
+    # A segment is a set of filters, evaluated anew in each viewer's territory: a colleague
+    # with a wider one finds more officials (not counted here: it would mean a second
+    # evaluation of the whole segment).
+    result = evaluate(segment.filters, scope)
     page = Paginator(result.members, 100).get_page(request.GET.get("page"))
     audit("segment consulté", "web", request.user, segment=segment.pk, count=result.count)
     context = {
@@ -101,6 +106,7 @@ def segment_detail(request, pk: int):
         "result": result,
         "page": page,
         "description": describe(segment.filters),
+        "territory": "" if scope.national else scope.describe(),
         "can_export": can(request.user, "export"),
     }
     return render(request, "web/campaigns/segment.html", context)
@@ -144,6 +150,12 @@ def _campaigns(request):
     return of_organisation(
         request.user, Campaign.objects.select_related("organisation", "segment", "created_by")
     )
+
+
+def _recipients_q(request):
+    """The recipients the user may see by name: by their mandates, or the commune of an
+    official erased since (the others are counted)."""
+    return scope_of(request.user).shared_q("person", "commune")
 
 
 @require("campaigns")
@@ -239,7 +251,7 @@ def campaign_detail(request, pk: int):
             return render(request, "web/campaigns/partials/preview.html", context)
         return render(request, "web/campaigns/campaign.html", context)
     status = request.GET.get("statut", "")
-    recipients = campaign.recipients.order_by("pk")
+    recipients, outside = visible(campaign.recipients.order_by("pk"), _recipients_q(request))
     if status in Recipient.Status.values:
         recipients = recipients.filter(status=status)
     exported = export_list(
@@ -255,10 +267,12 @@ def campaign_detail(request, pk: int):
         return exported
     context.update(
         counts=status_counts(campaign),
+        outside=outside_text(outside),
         page=Paginator(recipients, 100).get_page(request.GET.get("page")),
         status_filter=status,
         statuses=Recipient.Status.choices,
-        letters_ready=(letters_folder(campaign) / "courriers.pdf").exists(),
+        # one file for every recipient: offered to those who may see them all
+        letters_ready=not outside and (letters_folder(campaign) / "courriers.pdf").exists(),
     )
     if request.headers.get("HX-Request"):
         return render(request, "web/campaigns/partials/progress.html", context)
@@ -334,6 +348,12 @@ def campaign_file(request, pk: int, name: str):
     path = letters_folder(campaign) / name
     if not path.exists():
         raise Http404("courriers pas encore produits")
+    _inside, outside = visible(campaign.recipients.all(), _recipients_q(request))
+    if outside:  # one file for every recipient: for those who may see them all
+        raise PermissionDenied(
+            f"Ce fichier contient les courriers de {outside_text(outside)} : il est réservé "
+            "aux utilisateurs dont le territoire couvre tous les destinataires."
+        )
     audit("export des courriers d'une campagne", "web", request.user, campaign=campaign.pk,
           file=name)  # fmt: skip
     content_type = "application/pdf" if name.endswith(".pdf") else "text/csv; charset=utf-8"

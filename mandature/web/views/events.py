@@ -24,6 +24,7 @@ from mandature.events.forms import AnswerForm, EventForm, PublicForm, session_fo
 from mandature.events.mail import when
 from mandature.events.models import Event, Invitation, Registration
 from mandature.movement.access import of_organisation, organisation_of, require
+from mandature.movement.scope import outside_text, scope_of, visible
 
 
 def _events(request):
@@ -32,6 +33,15 @@ def _events(request):
 
 def _segments(request):
     return of_organisation(request.user, Segment.objects.all())
+
+
+def _invitees_q(request):
+    """The event's invitees the user may see by name (the rest are counted)."""
+    return scope_of(request.user).invitation_q()
+
+
+def _registrants_q(request):
+    return scope_of(request.user).invitation_q("invitation__")
 
 
 @require("events")
@@ -88,9 +98,11 @@ def event_edit(request, pk: int | None = None):
                   {"form": form, "sessions": sessions, "event": event})  # fmt: skip
 
 
-def _registrations(event, status: str = "", session: str = ""):
+def _registrations(event, within, status: str = "", session: str = ""):
+    """The event's registrations of the people in the user's scope (`within`)."""
     rows = (
         Registration.objects.filter(session__event=event)
+        .filter(within)
         .select_related("invitation__commune", "session")
         .order_by("invitation__name", "session__starts_at")
     )
@@ -117,13 +129,14 @@ def event_detail(request, pk: int):
     if request.headers.get("HX-Request"):  # the live figures, polled while answers arrive
         return render(request, "web/events/partials/figures.html", context)
     status, session = request.GET.get("statut", ""), request.GET.get("seance", "")
+    invitees, outside = visible(event.invitations.all(), _invitees_q(request))
     context.update(
         check=services.electoral_check(event),
         territory=services.territory(event),
-        pending=event.invitations.filter(approval=Invitation.Approval.PENDING),
-        recent=event.invitations.exclude(answer=Invitation.Answer.PENDING)
-        .order_by("-answered_at")[:15],
-        registrations=_registrations(event, status, session)[:300],
+        pending=invitees.filter(approval=Invitation.Approval.PENDING),
+        recent=invitees.exclude(answer=Invitation.Answer.PENDING).order_by("-answered_at")[:15],
+        outside=outside_text(outside),
+        registrations=_registrations(event, _registrants_q(request), status, session)[:300],
         status_filter=status, session_filter=session,
         statuses=Registration.Status.choices,
         campaigns=Campaign.objects.filter(event=event).order_by("-created_at"),
@@ -139,7 +152,8 @@ def event_detail(request, pk: int):
 @require_POST
 def event_approve(request, pk: int, invitation_id: int):
     event = get_object_or_404(_events(request), pk=pk)
-    invitation = get_object_or_404(event.invitations, pk=invitation_id)
+    invitation = get_object_or_404(event.invitations.filter(_invitees_q(request)),
+                                   pk=invitation_id)  # fmt: skip
     accept = request.POST.get("decision") == "accept"
     try:
         outcomes = services.approve(invitation, request.user, accept)
@@ -158,7 +172,10 @@ def event_approve(request, pk: int, invitation_id: int):
 @require_POST
 def registration_cancel(request, pk: int, registration_id: int):
     event = get_object_or_404(_events(request), pk=pk)
-    registration = get_object_or_404(Registration, pk=registration_id, session__event=event)
+    registration = get_object_or_404(
+        Registration.objects.filter(_registrants_q(request)), pk=registration_id,
+        session__event=event,
+    )  # fmt: skip
     mails: list = []
     with transaction.atomic():
         done = services.cancel(registration, mails)
@@ -177,9 +194,9 @@ EXPORT_HEADER = [
 ]  # fmt: skip
 
 
-def _export_rows(event):
+def _export_rows(event, within):
     questions = event.questions
-    for registration in _registrations(event):
+    for registration in _registrations(event, within):
         invitation = registration.invitation
         commune = invitation.commune
         arrived = registration.checked_in_at
@@ -204,7 +221,7 @@ def event_export(request, pk: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404("format inconnu")
     header = EXPORT_HEADER + [q["label"] for q in event.questions]
-    rows = list(_export_rows(event))
+    rows = list(_export_rows(event, _registrants_q(request)))
     audit("export des inscriptions d'un événement", "web", request.user, event=event.pk,
           rows=len(rows), format=fmt)  # fmt: skip
     return export_response(header, rows, fmt, f"evenement-{event.pk}-inscriptions", "Inscriptions")
@@ -214,7 +231,8 @@ def event_export(request, pk: int, fmt: str):
 def event_badges(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
     session = request.GET.get("seance", "")
-    pdf = render_badges(event, int(session) if session.isdigit() else None)
+    pdf = render_badges(event, int(session) if session.isdigit() else None,
+                        within=_registrants_q(request))  # fmt: skip
     audit("badges d'un événement", "web", request.user, event=event.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="evenement-{event.pk}-badges.pdf"'
@@ -241,7 +259,9 @@ def checkin_page(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
     session = _session_of(request, event)
     query = request.GET.get("q", "")
-    results = services.lookup(event, query, session) if query else []
+    results = (
+        services.lookup(event, query, session, within=_registrants_q(request)) if query else []
+    )
     context = {"event": event, "session": session, "sessions": event.sessions.all(),
                "q": query, "results": results,
                "counts": _counts(event, session.pk if session else None)}  # fmt: skip
@@ -265,9 +285,9 @@ def checkin_mark(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
     session = _session_of(request, event)
     code = request.POST.get("code", "").strip().upper().removeprefix("MANDATURE:")
-    registration = (
+    registration = (  # someone outside the user's scope is unknown here
         Registration.objects.select_related("invitation", "session__event")
-        .filter(session__event=event, code=code)
+        .filter(_registrants_q(request), session__event=event, code=code)
         .first()
     )
     if registration is None:
@@ -293,7 +313,8 @@ def checkin_mark(request, pk: int):
 def checkin_lookup_json(request, pk: int):
     """The search of the check-in page as JSON (measured by bench/events.py)."""
     event = get_object_or_404(_events(request), pk=pk)
-    results = services.lookup(event, request.GET.get("q", ""), _session_of(request, event))
+    results = services.lookup(event, request.GET.get("q", ""), _session_of(request, event),
+                              within=_registrants_q(request))  # fmt: skip
     return JsonResponse({"results": [
         {"code": r.code, "name": r.invitation.attendee, "session": r.session.title,
          "status": r.status, "present": r.checked_in_at is not None}

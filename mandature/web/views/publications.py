@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,8 +12,8 @@ from django.views.decorators.http import require_POST
 from mandature.core.forms import CleanText
 from mandature.core.listing import export_list
 from mandature.core.ratelimit import rate_limited
-from mandature.movement.access import can, organisation_of, require
-from mandature.movement.scope import scope_of
+from mandature.movement.access import can, organisation_of, owns, require
+from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
 from mandature.publications.models import Distribution, Publication, Version
 from mandature.publications.services import check_file, downloaded, from_token, record
@@ -88,11 +89,21 @@ def _distribution_rows(distributions):
 
 
 def _visible_distributions(user):
-    scope = scope_of(user)
     found = Distribution.objects.select_related(
         "version__publication", "person", "event", "organisation"
     )
-    return found if scope.national else found.filter(scope.person_q("person__"))
+    return found.filter(scope_of(user).shared_q())
+
+
+def _owned_or_403(request, publication: Publication) -> Publication:
+    """Only its organisation changes a publication; the movement's national ones (no
+    organisation, or the Union's), only national administrators."""
+    if not owns(request.user, publication):
+        raise PermissionDenied(
+            "Seule l'organisation qui publie ce document peut le modifier ; les publications "
+            "nationales du Mouvement, seuls les administrateurs nationaux."
+        )
+    return publication
 
 
 def publication_list(request):
@@ -114,11 +125,11 @@ def publication_list(request):
 
 @require("publications")
 def publication_edit(request, pk: int | None = None):
-    publication = get_object_or_404(Publication, pk=pk) if pk else None
+    publication = _owned_or_403(request, get_object_or_404(Publication, pk=pk)) if pk else None
     form = PublicationForm(request.POST or None, instance=publication)
     if request.method == "POST" and form.is_valid():
         publication = form.save(commit=False)
-        if publication.organisation_id is None:
+        if publication.pk is None:  # a new one is its author's organisation's
             publication.organisation = organisation_of(request.user)
         publication.save()
         return redirect(publication)
@@ -127,7 +138,13 @@ def publication_edit(request, pk: int | None = None):
 
 def publication_detail(request, pk: int):
     publication = get_object_or_404(Publication, pk=pk)
-    distributions = _visible_distributions(request.user).filter(version__publication=publication)
+    distributions, outside = visible(
+        Distribution.objects.filter(version__publication=publication).select_related(
+            "version__publication", "person", "event", "organisation"
+        ),
+        scope_of(request.user).shared_q(),
+        person="person",
+    )
     exported = export_list(
         request, f"diffusions-publication-{pk}", DISTRIBUTION_HEADER,
         lambda: _distribution_rows(distributions), personal=True,
@@ -135,7 +152,9 @@ def publication_detail(request, pk: int):
     if exported:
         return exported
     form = None
-    if can(request.user, "publications"):
+    if request.method == "POST":  # a new version: its owner's only
+        _owned_or_403(request, publication)
+    if can(request.user, "publications") and owns(request.user, publication):
         form = VersionForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             version = form.save(commit=False)
@@ -150,6 +169,8 @@ def publication_detail(request, pk: int):
         "versions": publication.versions.all(),
         "distributions": distributions[:200],
         "count": distributions.count(),
+        "outside": outside_text(outside),
+        "can_edit": can(request.user, "publications") and owns(request.user, publication),
         "form": form,
     }
     return render(request, "web/publications/detail.html", context)
@@ -228,8 +249,9 @@ def hand_over_at_event(request, pk: int):
     if version is None:
         messages.error(request, "Choisissez une publication qui a une version.")
         return redirect(event)
-    present = (
+    present = (  # the officials of the user's scope: a hand-over is written on their page
         Registration.objects.filter(session__event=event, status="confirmed")
+        .filter(scope_of(request.user).invitation_q("invitation__"))
         .exclude(checked_in_at=None)
         .exclude(invitation__person=None)
         .values_list("invitation__person_id", flat=True)

@@ -18,7 +18,7 @@ from mandature.core.links import safe_next
 from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require
-from mandature.movement.scope import scope_of
+from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
 from mandature.relations.forms import ContactForm, FollowUpForm, InteractionForm, NoteForm
 from mandature.relations.models import Contact, FollowUp, Note
@@ -55,7 +55,7 @@ def person_context(request, person: Person) -> dict:
         "contact": contact,
         "tags": list(contact.tags.all()) if contact else [],
         "notes": Note.objects.filter(person=person).select_related("author", "organisation"),
-        "timeline": person_timeline(person),
+        "timeline": person_timeline(person, scope_of(request.user)),
         "follow_ups": FollowUp.objects.filter(person=person, done_at=None).select_related(
             "assignee"
         ),
@@ -155,7 +155,11 @@ def interaction_detail(request, pk: int):
         ),
         pk=pk,
     )
-    return render(request, "web/relations/interaction.html", {"interaction": interaction})
+    # an exchange in scope (its commune) may also name officials outside it: counted only
+    persons, outside = visible(interaction.persons.all(), scope_of(request.user).person_q())
+    return render(request, "web/relations/interaction.html", {
+        "interaction": interaction, "persons": persons, "outside": outside_text(outside),
+    })  # fmt: skip
 
 
 @require("edit")
@@ -176,10 +180,16 @@ def follow_up_new(request, pk: int):
     return render(request, "web/relations/follow_up_form.html", {"person": person, "form": form})
 
 
+def _my_follow_ups(request):
+    """The user's tasks (given or taken) about the officials of their scope: a colleague with
+    a wider territory may have given one about someone outside it (counted, never named)."""
+    mine = FollowUp.objects.filter(Q(assignee=request.user) | Q(created_by=request.user))
+    return visible(mine, scope_of(request.user).shared_q(), person="person")
+
+
 def follow_ups(request):
-    mine = FollowUp.objects.filter(
-        Q(assignee=request.user) | Q(created_by=request.user)
-    ).select_related("person", "assignee", "interaction")
+    mine, outside = _my_follow_ups(request)
+    mine = mine.select_related("person", "assignee", "interaction")
     exported = export_list(
         request, "suivis", ["à faire", "échéance", "élu", "confié à", "fait le"],
         lambda: [[f.title, f.due_date, str(f.person) if f.person else "",
@@ -193,6 +203,7 @@ def follow_ups(request):
     context = {
         "open": mine.filter(done_at=None).order_by("due_date"),
         "done": mine.exclude(done_at=None).order_by("-done_at")[:30],
+        "outside": outside_text(outside),
         "today": date.today(),
     }
     return render(request, "web/relations/follow_ups.html", context)
@@ -200,9 +211,7 @@ def follow_ups(request):
 
 @require_POST
 def follow_up_done(request, pk: int):
-    follow_up = get_object_or_404(
-        FollowUp.objects.filter(Q(assignee=request.user) | Q(created_by=request.user)), pk=pk
-    )
+    follow_up = get_object_or_404(_my_follow_ups(request)[0], pk=pk)
     follow_up.done_at = None if follow_up.done_at else timezone.now()
     follow_up.save(update_fields=["done_at"])
     return redirect(safe_next(request, "web:follow-ups"))

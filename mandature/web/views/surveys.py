@@ -17,6 +17,7 @@ from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, of_organisation, organisation_of, require
+from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.surveys import services
 from mandature.surveys.forms import QuestionForm, SurveyForm
 from mandature.surveys.models import Question, Respondent, Survey
@@ -206,8 +207,12 @@ def _chosen_dimension(request) -> str:
 def survey_results(request, pk: int):
     survey = get_object_or_404(_surveys(request), pk=pk, is_example=False)
     search = request.GET.get("texte", "").strip()[:100]
-    data = services.results(survey, dimension=_chosen_dimension(request), search=search,
-                            show_names=can(request.user, "export"))  # fmt: skip
+    within = scope_of(request.user).shared_q()
+    data = services.results(
+        survey, dimension=_chosen_dimension(request), search=search,
+        show_names=can(request.user, "export"), names_within=within,
+    )  # fmt: skip
+    _named, outside = visible(survey.respondents.filter(submitted_at__isnull=False), within)
     for item in data["questions"]:
         if item.get("chart"):
             item["chart"] = mark_safe(item["chart"])  # noqa: S308 (our SVG, texts escaped)
@@ -215,6 +220,7 @@ def survey_results(request, pk: int):
     return render(request, "web/surveys/results.html", {
         "survey": survey, "data": data, "dimensions": services.DIMENSIONS.items(),
         "search": search, "can_export": can(request.user, "export"),
+        "outside": outside_text(outside),
     })  # fmt: skip
 
 
@@ -223,7 +229,7 @@ def survey_export(request, pk: int, fmt: str):
     survey = get_object_or_404(_surveys(request), pk=pk, is_example=False)
     if fmt not in ("csv", "xlsx"):
         raise Http404("format inconnu")
-    header, rows = services.export_rows(survey)
+    header, rows = services.export_rows(survey, within=scope_of(request.user).shared_q())
     audit("export des réponses d'une enquête", "web", request.user, survey=pk, rows=len(rows),
           named=not survey.anonymous, format=fmt)  # fmt: skip
     return export_response(header, rows, fmt, f"enquete-{survey.pk}-reponses", "Réponses")

@@ -87,7 +87,7 @@ def commune_detail(request, code: str):
     # What comes from the national data alone (territories, RNE) is kept in the process until
     # the next import (core.memo): a commune seen again costs 7 queries instead of 12 to 15.
     context = {
-        "timeline": commune_timeline(commune)[:50],
+        "timeline": commune_timeline(commune, scope_of(request.user))[:50],
         "commune": commune,
         "neighbours": commune.neighbours(10.0),  # 40 to 50 KiB a commune: read each time
         **national(
@@ -125,7 +125,7 @@ def epci_detail(request, siren: str):
         "web/epci.html",
         {"epci": epci, "members": members, "columns": columns,
          "partial": not scope.national and members.count() < epci.communes.current().count(),
-         "timeline": epci_timeline(epci)[:50],
+         "timeline": epci_timeline(epci, scope_of(request.user))[:50],
          "member_population": sum(c.population or 0 for c in members),
          "housing": territory_housing(epci.name, Q(commune__epci=epci.siren))},
     )  # fmt: skip
