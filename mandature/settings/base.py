@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "mandature.core.middleware.PermissionsPolicyMiddleware",
+    "mandature.core.middleware.NoStoreMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts from our own files only — no inline script, no
