@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from .importer import import_rne
 from .models import RneUpload
@@ -73,3 +73,19 @@ def import_upload(upload_id: int) -> str:
     upload.save(update_fields=["status", "snapshot", "message"])
     progress("terminé", 1, 1)
     return upload.message
+
+
+def upload_abandoned(sender, task_result, **kwargs) -> None:
+    """An import whose worker died (mandature.core.workers) ends « refusé » on its page rather
+    than « en cours » for ever; it wrote nothing (one transaction)."""
+    if (
+        task_result.task.module_path != import_upload.module_path
+        or task_result.status != TaskResultStatus.FAILED
+    ):
+        return
+    RneUpload.objects.filter(pk=task_result.args[0], status=RneUpload.Status.RUNNING).update(
+        status=RneUpload.Status.FAILED,
+        message="Le travailleur s'est arrêté pendant l'import (mémoire épuisée ou processus "
+        "tué) : rien n'a été importé. Relancez l'import ; si l'arrêt se répète, le fichier "
+        "est en cause.",
+    )
