@@ -70,7 +70,7 @@ def test_builder_counts_saves_lists_and_exports(client, personas):
     page = unescape(client.get(segment.get_absolute_url()).content.decode())
     assert "maires · nouveaux (maires ou présidents d'EPCI) · Pas-de-Calais (62)" in page
     export = client.get(f"/segments/{segment.pk}/export.csv")
-    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows and {r["departement"] for r in rows} == {"62"}
     assert "date_naissance" not in rows[0] and all(r["statut"] for r in rows)
     assert AuditLog.objects.filter(action="export d'un segment", user=personas.regional).exists()
