@@ -4,7 +4,7 @@ A worker started by `mandature worker` is named « machine:pid »; it claims tas
 (django-tasks-db's `worker_ids`) and beats under it (WorkerBeat, read by /healthz). A worker
 killed with SIGKILL, or whose machine stopped, leaves its task RUNNING for ever: the next worker
 marks such a task FAILED, with a French reason shown on /journal/taches/, at start-up and then
-at every turn of its supervisor. A task counts as abandoned when its worker
+every 30 seconds (its supervisor). A task counts as abandoned when its worker
 - is this very worker starting (the same pid on the same machine: a previous life), or
 - was on this machine and its process no longer exists, or
 - has not beaten for TASK_WORKER_LOST_SECONDS (another machine, or a process that hangs), or

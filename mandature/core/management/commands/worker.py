@@ -10,6 +10,7 @@ from mandature.core.commands import MandatureCommand
 from mandature.core.workers import beat, recover_abandoned, worker_name
 
 log = logging.getLogger("mandature.worker")
+RECOVERY_SECONDS = 30  # how often a worker looks for tasks abandoned by a dead one
 
 
 def supervise_loop(stop: threading.Event, interval: float) -> None:
@@ -23,13 +24,15 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
     from mandature.events.mail import due_reminders
 
     reminders_every = getattr(settings, "EVENT_REMINDER_SECONDS", 300)
-    next_reminders = 0.0
+    next_reminders = next_recovery = 0.0
     while not stop.is_set():
         try:
             beat()
-            abandoned = recover_abandoned()
-            if abandoned:
-                log.warning("tâches d'un travailleur disparu marquées en échec : %s", abandoned)
+            if time.monotonic() >= next_recovery:  # a scan of the running tasks: not too often
+                next_recovery = time.monotonic() + RECOVERY_SECONDS
+                abandoned = recover_abandoned()
+                if abandoned:
+                    log.warning("tâches d'un travailleur disparu marquées en échec : %s", abandoned)
             woken = wake_due()
             if woken:
                 log.info("campagnes reprises : %s", woken)
