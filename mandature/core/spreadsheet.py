@@ -4,9 +4,9 @@ the web server's timeout and in constant memory.
 - CSV (« ; », UTF-8 with BOM, formulas neutralised) is streamed: written a few hundred rows at
   a time while it is sent.
 - XLSX is written by this module (SpreadsheetML, one sheet) into a temporary file, a row at a
-  time, and sent from it: openpyxl took 10–14 s for the 450,000 cells of a national segment on
-  this machine (an object per cell), this writer about a second (docs/benchmarks.md). Text
-  stays text (a value typed as « =… » is no formula), numbers are numbers, dates are dates.
+  time, and sent from it: openpyxl took 6–14 s for the 450,000 cells of a national segment on
+  this machine (an object per cell), this writer 0.4 s (docs/benchmarks.md). Text stays text
+  (a value typed as « =… » is no formula), numbers are numbers, dates are dates.
 """
 
 import csv
