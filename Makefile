@@ -69,6 +69,7 @@ bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/surveys.py
 	$(BIN)/python bench/steering.py
+	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/load.py
 
 vendor: ## refresh the front-end libraries from npm into static/vendor

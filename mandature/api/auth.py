@@ -1,11 +1,14 @@
 """Who calls the API: a personal token (`Authorization: Bearer mdt_…`), or the browser session
 of a logged-in user (the interactive docs). Either way the user's scope applies."""
 
+import threading
+
 from django.conf import settings
-from django.core.cache import caches
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
+
+from mandature.core.ratelimit import client_address, hit
 
 from .models import ApiToken, digest
 
@@ -42,24 +45,22 @@ class Session(SessionAuth):
         return user
 
 
-class PerUserThrottle(SimpleRateThrottle):
-    """API_RATE_LIMIT requests per user (all their tokens and their session), counted in the
-    cache every process shares; over it: 429 with Retry-After."""
-
-    scope = "api"
-    cache = caches["shared"]
+class PerUserThrottle(BaseThrottle):
+    """API_RATE_LIMIT requests per user (all their tokens and their session), counted by the
+    same atomic counter as the pages' limits (mandature.core.ratelimit); over it: 429 with
+    Retry-After and a French answer."""
 
     def __init__(self):
-        self.rate = settings.API_RATE_LIMIT
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self._wait = threading.local()  # one throttle object serves every thread
 
     def allow_request(self, request) -> bool:
-        if self.rate != settings.API_RATE_LIMIT:  # changed since start (tests, a reload)
-            self.rate = settings.API_RATE_LIMIT
-            self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-    def get_cache_key(self, request):
         user = getattr(request, "auth", None) or request.user
-        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        if user is not None and user.is_authenticated:
+            ident = f"user:{user.pk}"
+        else:
+            ident = f"address:{client_address(request)}"
+        self._wait.seconds = hit(f"api:{ident}", settings.API_RATE_LIMIT)
+        return not self._wait.seconds
+
+    def wait(self) -> float | None:
+        return getattr(self._wait, "seconds", 0) or None

@@ -3,6 +3,7 @@ outside it is « not found » (404), like an unknown one. Invalid parameters: 42
 errors. Personal data (contacts, interactions, registrations) needs the « export » right and
 each call is written in the audit log."""
 
+import math
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -10,12 +11,13 @@ from typing import Annotated, Any, Literal
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, Throttled
 from ninja.pagination import PaginationBase, paginate
 from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
 
 from mandature.core.models import audit
+from mandature.core.ratelimit import wait_message
 from mandature.movement.access import can, of_organisation
 from mandature.movement.scope import scope_of
 from mandature.officials.enums import ChangeType, FunctionCode, SnapshotKind
@@ -126,6 +128,13 @@ class Page(PaginationBase):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "introuvable"}, status=404)
+
+
+@api.exception_handler(Throttled)
+def too_many(request, exc):
+    """429 in French; django-ninja adds Retry-After (the same seconds)."""
+    wait = math.ceil(exc.wait or 1)
+    return api.create_response(request, {"detail": wait_message(wait)}, status=429)
 
 
 def personal(request, what: str, **detail) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from mandature.core.problems import unexpected
 
@@ -51,3 +51,19 @@ def build_briefs(batch_id: int) -> str:
         finished_at=timezone.now(),
     )
     return result.summary()
+
+
+def batch_abandoned(sender, task_result, **kwargs) -> None:
+    """A batch whose worker died (mandature.core.workers) ends « échec » on its page rather
+    than « en cours » for ever; the briefs already built are kept for the next batch."""
+    if (
+        task_result.task.module_path != build_briefs.module_path
+        or task_result.status != TaskResultStatus.FAILED
+    ):
+        return
+    BriefBatch.objects.filter(pk=task_result.args[0], status=BriefBatch.Status.RUNNING).update(
+        status=BriefBatch.Status.FAILED,
+        message="Le travailleur s'est arrêté en cours de lot : relancez le lot (les fiches "
+        "déjà produites sont gardées).",
+        finished_at=timezone.now(),
+    )

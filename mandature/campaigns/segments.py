@@ -134,11 +134,14 @@ def _statuses(kind: str) -> dict[int, str]:
     return {c.seat.person_id: c.type for c in cached_changes(*pair).changes}
 
 
-def evaluate(filters: dict, scope: Scope) -> SegmentResult:
+def _selection(filters: dict, scope: Scope):
+    """The segment's entries in the latest RNE file of its kind, within the scope and its
+    filters, without the persons who object to being contacted: (snapshot or None, kind,
+    queryset ordered and distinct, number of objecting persons left out)."""
     label, kind, code = FUNCTIONS[filters["function"]]
     snapshot = latest_snapshot(kind)
     if snapshot is None:
-        return SegmentResult()
+        return None, kind, None, 0
     entries = SnapshotEntry.objects.filter(snapshot=snapshot)
     if code:
         entries = entries.filter(function_code=code)
@@ -166,15 +169,23 @@ def evaluate(filters: dict, scope: Scope) -> SegmentResult:
     elif filters.get("contacted") == "non":
         entries = entries.exclude(person_id__in=contacted)
     objecting = Contact.objects.filter(objects_to_contact=True).values("person_id")
-    result = SegmentResult(as_of=snapshot)
-    result.objecting = (
-        entries.filter(person_id__in=objecting).values("person_id").distinct().count()
-    )
+    objecting_count = entries.filter(person_id__in=objecting).values("person_id").distinct().count()
     entries = (
         entries.exclude(person_id__in=objecting)
-        .select_related("person", "commune__departement", "commune__epci", "mandate__epci")
         .order_by("commune__departement_id", "commune__name", "mandate__territory_label", "pk")
         .distinct()
+    )
+    return snapshot, kind, entries, objecting_count
+
+
+def evaluate(filters: dict, scope: Scope) -> SegmentResult:
+    snapshot, kind, entries, objecting = _selection(filters, scope)
+    if snapshot is None:
+        return SegmentResult()
+    result = SegmentResult(as_of=snapshot)
+    result.objecting = objecting
+    entries = entries.select_related(
+        "person", "commune__departement", "commune__epci", "mandate__epci"
     )
     statuses = _statuses(kind) if kind in (SnapshotKind.MAIRES, SnapshotKind.EPCI) else {}
     wanted = STATUSES.get(filters.get("status") or "")
@@ -195,6 +206,63 @@ def evaluate(filters: dict, scope: Scope) -> SegmentResult:
             continue
         result.members.append(Member(entry, contacts.get(entry.person_id), status))
     return result
+
+
+EXPORT_HEADER = [
+    "formule_appel", "prenom", "nom", "sexe", "fonction", "commune", "code_insee",
+    "departement", "epci", "statut", "courriel", "telephone", "adresse_postale", "donnees_au",
+]  # fmt: skip
+_EXPORT_FIELDS = (
+    "pk", "person_id", "person__first_name", "person__last_name", "person__sex", "function",
+    "mandate__kind", "commune_id", "commune__name", "commune__departement_id",
+    "mandate__departement_id", "mandate__epci__name",
+)  # fmt: skip
+
+
+def export_rows(filters: dict, scope: Scope) -> list[tuple]:
+    """The rows of the segment's download (EXPORT_HEADER), the members of `evaluate` in the
+    same order, read as plain values: a national segment (every mayor of France) in about a
+    second, where building its model objects took 6–10 s on this machine."""
+    from mandature.officials.models import Mandate
+    from mandature.territories.models import Commune
+
+    snapshot, kind, entries, _ = _selection(filters, scope)
+    if snapshot is None:
+        return []
+    statuses = _statuses(kind) if kind in (SnapshotKind.MAIRES, SnapshotKind.EPCI) else {}
+    wanted = STATUSES.get(filters.get("status") or "")
+    found = list(entries.values_list(*_EXPORT_FIELDS))
+    person_ids = list({row[1] for row in found})
+    contacts = {}
+    for start in range(0, len(person_ids), 5000):
+        contacts.update(
+            (person_id, rest)
+            for person_id, *rest in Contact.objects.filter(
+                person_id__in=person_ids[start : start + 5000]
+            ).values_list("person_id", "salutation", "email", "phone", "postal_address")
+        )
+    sru = {}
+    if filters.get("sru"):
+        codes = {row[7] for row in found if row[7]}
+        sru = sru_statuses(list(Commune.objects.filter(pk__in=codes)))
+    kinds = dict(Mandate._meta.get_field("kind").flatchoices)
+    as_of = snapshot.data_date.isoformat()
+    rows = []
+    for (_, person_id, first_name, last_name, sex, function, mandate_kind, commune, name,
+         departement, mandate_departement, epci) in found:  # fmt: skip
+        status = statuses.get(person_id, "")
+        if wanted and status not in wanted[1]:
+            continue
+        if filters.get("sru") and sru.get(commune) != filters["sru"]:
+            continue
+        salutation, email, phone, address = contacts.get(person_id, ("", "", "", ""))
+        function = function or kinds.get(mandate_kind, mandate_kind)
+        rows.append((
+            salutation, first_name, last_name, sex, function,
+            name or "", commune or "", departement if commune else (mandate_departement or ""),
+            epci or "", status, email, phone, address, as_of,
+        ))  # fmt: skip
+    return rows
 
 
 def describe(filters: dict) -> str:

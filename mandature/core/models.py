@@ -81,3 +81,23 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """Requests counted for a rate limit (mandature.core.ratelimit): one row per key and
+    period, incremented by a single atomic statement so that parallel requests, in any process,
+    are all counted."""
+
+    key = models.CharField("clé", max_length=200)
+    period_start = models.BigIntegerField("début de la période")  # seconds since 1970
+    hits = models.IntegerField("requêtes", default=0)
+    expires = models.BigIntegerField("expire", db_index=True)  # seconds since 1970
+
+    class Meta:
+        verbose_name = "compteur de débit"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "period_start"], name="rate_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} : {self.hits}"

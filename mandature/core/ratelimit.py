@@ -1,13 +1,17 @@
-"""Rate limits of the pages anyone can post to (login, password reset, the personal links'
-answers, unsubscribe…): so many requests per address and period, counted in the cache every
-process shares. Over it: 429 and a French page saying when to try again."""
+"""Rate limits: the pages anyone can post to (login, password reset, the personal links'
+answers, unsubscribe…), per address, and the API, per user. Every limit is so many requests per
+period, counted in the database that every process shares, by one atomic statement (an
+« upsert »): parallel requests are all counted, in any gunicorn worker. Over it: 429 with
+Retry-After, and a French page (or a French JSON answer for the API) saying when to try again."""
 
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import caches
+from django.db import connection
 from django.shortcuts import render
+
+from .french import typography
 
 PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -26,22 +30,41 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def hit(key: str, rate: str) -> int:
+    """Counts one request under `key` for `rate` (« 600/min »): 0 when it may go on, else the
+    seconds to wait until the next period. The counter is incremented and read in a single
+    INSERT … ON CONFLICT DO UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35), so that N
+    parallel requests see N distinct counts and exactly `count` of them pass."""
+    from .models import RateCounter
+
+    count, period = parse(rate)
+    now = time.time()
+    start = int(now // period) * period
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, period_start, hits, expires) VALUES (%s, %s, 1, %s) "
+            f"ON CONFLICT (key, period_start) DO UPDATE SET hits = {table}.hits + 1 "
+            "RETURNING hits",
+            [key[:200], start, start + period],
+        )
+        seen = cursor.fetchone()[0]
+        if seen == 1:  # a new period for this key: forget the periods that are over
+            cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [int(now) - 1])
+    if seen > count:
+        return max(1, start + period - int(now))
+    return 0
+
+
 def over_limit(request, scope: str) -> int:
     """0 when the request may go on, else the seconds to wait (the request is counted)."""
-    count, period = parse(settings.RATE_LIMITS[scope])
-    window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
-    cache = caches["shared"]
-    if cache.add(key, 1, timeout=period + 1):
-        return 0
-    try:
-        seen = cache.incr(key)
-    except ValueError:  # expired in between
-        cache.add(key, 1, timeout=period + 1)
-        return 0
-    if seen > count:
-        return max(1, period - int(time.time()) % period)
-    return 0
+    return hit(f"{scope}:{client_address(request)}", settings.RATE_LIMITS[scope])
+
+
+def wait_message(wait: int) -> str:
+    """« Trop de requêtes : réessayez dans 12 secondes. »"""
+    unit = "seconde" if wait == 1 else "secondes"
+    return typography(f"Trop de requêtes : réessayez dans {wait}\u00a0{unit}.")
 
 
 def rate_limited(scope: str, methods: tuple[str, ...] = ("POST",)):

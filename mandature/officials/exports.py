@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Iterator
 
 from .changes import Change, ChangeSet
 
@@ -39,23 +40,32 @@ def change_row(change: Change, changes: ChangeSet) -> list[str]:
     ]
 
 
-def to_csv(changes: ChangeSet, selected: list[Change]) -> str:
+def csv_chunks(changes: ChangeSet, selected: list[Change]) -> Iterator[str]:
+    """The CSV, a few hundred rows at a time (a national comparison is tens of thousands)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(HEADER)
-    for change in selected:
+    for number, change in enumerate(selected, start=1):
         writer.writerow(change_row(change, changes))
-    return buffer.getvalue()
+        if number % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def to_csv(changes: ChangeSet, selected: list[Change]) -> str:
+    return "".join(csv_chunks(changes, selected))
+
+
+def write_xlsx(out, changes: ChangeSet, selected: list[Change]) -> None:
+    """The XLSX into a binary file, a row at a time (mandature.core.spreadsheet)."""
+    from mandature.core.spreadsheet import write_xlsx as write
+
+    write(out, HEADER, (change_row(change, changes) for change in selected), "changements")
 
 
 def to_xlsx(changes: ChangeSet, selected: list[Change]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("changements")
-    sheet.append(HEADER)
-    for change in selected:
-        sheet.append(change_row(change, changes))
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, changes, selected)
     return buffer.getvalue()

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from mandature.core.problems import unexpected
 
@@ -85,3 +85,19 @@ def _failed(upload: RneUpload, message: str, progress) -> str:
     upload.save(update_fields=["status", "message"])
     progress("refusé", 1, 1)
     return upload.message
+
+
+def upload_abandoned(sender, task_result, **kwargs) -> None:
+    """An import whose worker died (mandature.core.workers) ends « refusé » on its page rather
+    than « en cours » for ever; it wrote nothing (one transaction)."""
+    if (
+        task_result.task.module_path != import_upload.module_path
+        or task_result.status != TaskResultStatus.FAILED
+    ):
+        return
+    RneUpload.objects.filter(pk=task_result.args[0], status=RneUpload.Status.RUNNING).update(
+        status=RneUpload.Status.FAILED,
+        message="Le travailleur s'est arrêté pendant l'import (mémoire épuisée ou processus "
+        "tué) : rien n'a été importé. Relancez l'import ; si l'arrêt se répète, le fichier "
+        "est en cause.",
+    )

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "mandature.core.middleware.PermissionsPolicyMiddleware",
+    "mandature.core.middleware.NoStoreMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts from our own files only — no inline script, no
@@ -223,6 +224,8 @@ CAMPAIGN_MAX_ATTEMPTS = env_int("CAMPAIGN_MAX_ATTEMPTS", 5)
 CAMPAIGN_RETRY_SECONDS = env_int("CAMPAIGN_RETRY_SECONDS", 60)
 CAMPAIGN_LEASE_SECONDS = env_int("CAMPAIGN_LEASE_SECONDS", 60)
 CAMPAIGN_POLL_SECONDS = env_int("CAMPAIGN_POLL_SECONDS", 5)
+# A worker silent this long is dead: its running task is marked failed (core/workers.py).
+TASK_WORKER_LOST_SECONDS = env_int("TASK_WORKER_LOST_SECONDS", 300)
 CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 4)  # SMTP connections of one campaign
 # Events: how long a personal invitation link stays valid, how often the worker sends reminders.
 EVENT_LINK_DAYS = env_int("EVENT_LINK_DAYS", 365)

@@ -154,19 +154,19 @@ def test_invalid_parameters_get_422_and_unknown_objects_404(anonymous, personas)
         assert status == 404 and body["detail"], url
 
 
-def test_rate_limit_answers_429_with_retry_after(anonymous, personas, settings):
-    from django.core.cache import caches
-
-    caches["shared"].clear()
+def test_rate_limit_answers_429_in_french_with_retry_after(anonymous, personas, settings):
     settings.API_RATE_LIMIT = "3/min"
     token = token_for(personas.national)
     statuses = [call(anonymous, "/api/v1/regions", token)[0] for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     response = anonymous.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"})
-    assert int(response.headers["Retry-After"]) > 0
+    wait = int(response.headers["Retry-After"])
+    assert 0 < wait <= 60
+    assert json.loads(response.content) == {
+        "detail": f"Trop de requêtes\u00a0: réessayez dans {wait}\u00a0seconde{'s' if wait > 1 else ''}."
+    }
     other = token_for(personas.regional)  # the limit is per user
     assert call(anonymous, "/api/v1/regions", other)[0] == 200
-    caches["shared"].clear()
 
 
 def test_schema_and_interactive_docs(anonymous):

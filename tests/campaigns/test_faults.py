@@ -4,6 +4,7 @@ restarted. Either way the campaign ends and every recipient received exactly one
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,9 @@ def database_url() -> str:
         return f"sqlite:///{settings['NAME']}"
     user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
     return f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+HOST = socket.gethostname()[:50]
 
 
 def start_worker(port: int) -> subprocess.Popen:
@@ -132,6 +136,7 @@ def test_worker_killed_in_the_middle_and_restarted(smtp_sink, settings):
         wait_for(lambda: len(smtp_sink.messages) >= COUNT // 3, 60, "premiers messages", worker)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
+        dead = worker.pid
         time.sleep(0.5)  # a « . » written just before the kill still reaches the server
         killed_at = len(smtp_sink.messages)
         time.sleep(1)
@@ -142,6 +147,15 @@ def test_worker_killed_in_the_middle_and_restarted(smtp_sink, settings):
         wait_for(lambda: Campaign.objects.get(pk=campaign.pk).status == "done", 90,
                  "fin de la campagne", worker)  # fmt: skip
         assert_exactly_once(smtp_sink, campaign)
+        # the dead worker's task does not stay « en cours » for ever on /journal/taches/: the
+        # next worker marked it failed, saying why
+        from django_tasks_db.models import DBTaskResult
+
+        from mandature.core.workers import WORKER_LOST
+
+        left = [t for t in DBTaskResult.objects.all() if t.worker_ids[-1:] == [f"{HOST}:{dead}"]]
+        assert "RUNNING" not in {t.status for t in left}
+        assert [t.exception_class_path for t in left if t.status == "FAILED"] == [WORKER_LOST]
     finally:
         worker.kill()
         worker.wait()

@@ -71,3 +71,19 @@ def test_the_environment_file_reads_in_a_shell_as_in_systemd():
     sender, https, database = done.stdout.split("|")
     assert sender == "Mandature <mandature@example.org>" and https == "1"
     assert database.startswith("postgres://")
+
+
+def test_the_web_server_timeout_is_set_and_documented():
+    """gunicorn's timeout is written in the unit (not its default), below nginx's, and the
+    guide says it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    unit = (root / "deploy" / "systemd" / "mandature-web.service").read_text()
+    timeout = int(re.search(r"--timeout (\d+)", unit).group(1))
+    nginx = (root / "deploy" / "nginx-mandature.conf").read_text()
+    proxy = int(re.search(r"proxy_read_timeout (\d+)s;", nginx).group(1))
+    assert 30 <= timeout < proxy
+    guide = (root / "docs" / "deployment.md").read_text()
+    assert f"--timeout {timeout}" in guide and "### Limites" in guide

@@ -108,7 +108,7 @@ def test_the_dashboard_counts_each_action_once_per_new_mayor(client, personas):
     login(client, personas.regional)
     page = client.get("/tableau-de-bord/32/").content.decode()
     assert "Hauts-de-France" in page
-    rows = client.get("/tableau-de-bord/32/?format=csv").content.decode("utf-8-sig").splitlines()
+    rows = client.get("/tableau-de-bord/32/?format=csv").getvalue().decode("utf-8-sig").splitlines()
     header = rows[0].split(";")
     total = dict(zip(header, rows[1].split(";"), strict=True))
     region_new = len([c for c in new_mayors() if c.region_code == "32"])

@@ -348,19 +348,19 @@ def test_exports_and_statistics(personas, anonymous):
             figures["no"]) == (3, 3, 1, 1, 1)  # fmt: skip
     client = login(anonymous, personas.regional)
     rows = list(csv.reader(io.StringIO(client.get(
-        reverse("web:event-export", args=[event.pk, "csv"])).content.decode("utf-8-sig")),
+        reverse("web:event-export", args=[event.pk, "csv"])).getvalue().decode("utf-8-sig")),
         delimiter=";"))  # fmt: skip
     assert rows[0][-1] == "Déjeunerez-vous sur place ?"
     assert {(r[0], r[7]) for r in rows[1:]} == {("Anne Premier", "inscrit"),
                                                 ("Bruno Second", "liste d'attente")}  # fmt: skip
     book = load_workbook(io.BytesIO(client.get(
-        reverse("web:event-export", args=[event.pk, "xlsx"])).content))  # fmt: skip
+        reverse("web:event-export", args=[event.pk, "xlsx"])).getvalue()))  # fmt: skip
     assert book.active.max_row == 3
     assert AuditLog.objects.filter(action="export des inscriptions d'un événement").count() == 2
     listing = client.get(reverse("web:events")).content.decode()
     assert event.title in listing and "Par segment" in listing
     figures = list(csv.reader(io.StringIO(client.get(reverse("web:events"), {"format": "csv"})
-                                          .content.decode("utf-8-sig")), delimiter=";"))  # fmt: skip
+                                          .getvalue().decode("utf-8-sig")), delimiter=";"))  # fmt: skip
     assert figures[0][:5] == ["niveau", "nom", "segment", "date", "invites"]
     assert figures[1][:2] == ["evenement", event.title] and figures[1][4:] == [
         "3",
@@ -459,10 +459,10 @@ def test_a_formula_typed_in_the_public_form_stays_text_in_the_exports(personas, 
     services.record_answer(invitation, services.AnswerData(
         answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "-3"}))  # fmt: skip
     client = login(anonymous, personas.regional)
-    text = client.get(reverse("web:event-export", args=[event.pk, "csv"])).content.decode()
+    text = client.get(reverse("web:event-export", args=[event.pk, "csv"])).getvalue().decode()
     row = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))[1]
     assert row[0] == "'" + name and row[-1] == "-3"
     book = load_workbook(io.BytesIO(client.get(
-        reverse("web:event-export", args=[event.pk, "xlsx"])).content))  # fmt: skip
+        reverse("web:event-export", args=[event.pk, "xlsx"])).getvalue()))  # fmt: skip
     cell = book.active["A2"]
     assert cell.value == name and cell.data_type == "s"

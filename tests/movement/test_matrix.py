@@ -118,7 +118,7 @@ def test_lists_searches_and_exports_hold_nothing_from_outside(client, personas, 
     if persona == "reader":
         assert export.status_code == 403
         return
-    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows, "the export lists the new mayors of the territory"
     departements = {row["departement"] for row in rows}
     for place in outside:

@@ -41,7 +41,7 @@ def test_the_three_publications_are_seeded_and_listed(client):
     page = unescape(client.get("/publications/").content.decode())
     assert "Hlm : les 12 questions que se posent les maires" in page
     assert "Guide pratique" in page and "film" in page
-    csv = client.get("/publications/?format=csv").content.decode("utf-8-sig")
+    csv = client.get("/publications/?format=csv").getvalue().decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("titre;nature;public visé")
     assert len(csv.splitlines()) == 4
     assert AuditLog.objects.filter(action="export publications").exists()

@@ -230,7 +230,7 @@ def test_exports_name_respondents_only_for_named_surveys_and_allowed_users(perso
                               answers={"q1": "Oui", "q5": ["Les jeunes", "Les familles"],
                                        "q6": {"0": 2}, "q15": "=1+1"})  # fmt: skip
     client = login(anonymous, personas.regional)
-    text = client.get(reverse("web:survey-export", args=[survey.pk, "csv"])).content.decode()
+    text = client.get(reverse("web:survey-export", args=[survey.pk, "csv"])).getvalue().decode()
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["numero", "prenom", "nom"]
     assert rows[1][1:3] == [person.first_name, person.last_name]
@@ -239,7 +239,7 @@ def test_exports_name_respondents_only_for_named_surveys_and_allowed_users(perso
     text = client.get(reverse("web:survey-export", args=[survey.pk, "xlsx"]))
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(text.content)).active
+    sheet = load_workbook(io.BytesIO(text.getvalue())).active
     header = [c.value for c in sheet[1]]
     assert "nom" not in header and "departement" not in header and header[0] == "numero"
     assert person.last_name not in [c.value for c in sheet[2]]

@@ -384,12 +384,14 @@ def task_failures(request):
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
+    from mandature.core.workers import failure_reason
+
     since = timezone.now() - timedelta(days=30)
     failed = DBTaskResult.objects.failed().filter(enqueued_at__gte=since).order_by("-finished_at")
     rows = [
         {"task": TASK_LABELS.get(r.task_path, r.task_path), "path": r.task_path,
          "enqueued_at": r.enqueued_at, "finished_at": r.finished_at,
-         "error": r.exception_class_path.rsplit(".", 1)[-1], "traceback": r.traceback,
+         "error": failure_reason(r.exception_class_path), "traceback": r.traceback,
          "id": r.id}
         for r in failed[:200]
     ]  # fmt: skip

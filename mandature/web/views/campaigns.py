@@ -21,7 +21,13 @@ from mandature.campaigns.compose import compile_template
 from mandature.campaigns.forms import CampaignForm, field_help
 from mandature.campaigns.letters import folder as letters_folder
 from mandature.campaigns.models import Campaign, OptOut, Recipient, Segment
-from mandature.campaigns.segments import SegmentForm, describe, evaluate
+from mandature.campaigns.segments import (
+    EXPORT_HEADER,
+    SegmentForm,
+    describe,
+    evaluate,
+    export_rows,
+)
 from mandature.campaigns.sending import Outage, send_test, unsubscribe_recipient
 from mandature.campaigns.services import (
     LaunchError,
@@ -112,31 +118,14 @@ def segment_detail(request, pk: int):
     return render(request, "web/campaigns/segment.html", context)
 
 
-HEADER = [
-    "formule_appel", "prenom", "nom", "sexe", "fonction", "commune", "code_insee",
-    "departement", "epci", "statut", "courriel", "telephone", "adresse_postale", "donnees_au",
-]  # fmt: skip
-
-
 @require("export")
 def segment_export(request, pk: int, fmt: str = "csv"):
+    """The segment's members as CSV (streamed) or XLSX: every mayor of France in a few
+    seconds (docs/benchmarks.md, « Exports »)."""
     segment = get_object_or_404(_segments(request), pk=pk)
-    result = evaluate(segment.filters, scope_of(request.user))
-    rows = []
-    for member in result.members:
-        entry, contact = member.entry, member.contact
-        commune = entry.commune
-        rows.append([
-            contact.salutation if contact else "", entry.person.first_name, entry.person.last_name,
-            entry.person.sex, entry.function or entry.mandate.get_kind_display(),
-            commune.name if commune else "", commune.code if commune else "",
-            commune.departement_id if commune else (entry.mandate.departement_id or ""),
-            entry.mandate.epci.name if entry.mandate.epci_id else "",
-            member.status, contact.email if contact else "", contact.phone if contact else "",
-            contact.postal_address if contact else "", result.as_of.data_date.isoformat(),
-        ])  # fmt: skip
-    audit("export d'un segment", "web", request.user, segment=segment.pk, rows=result.count)
-    return export_response(HEADER, rows, fmt, f"segment-{segment.pk}")
+    rows = export_rows(segment.filters, scope_of(request.user))
+    audit("export d'un segment", "web", request.user, segment=segment.pk, rows=len(rows))
+    return export_response(EXPORT_HEADER, rows, fmt, f"segment-{segment.pk}")
 
 
 # --- campaigns ------------------------------------------------------------------------------

@@ -1,18 +1,20 @@
 """Pages of the elected officials: changes between snapshots, snapshots, identities, a person."""
 
+import tempfile
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from mandature.core.listing import export_list
 from mandature.core.models import audit
+from mandature.core.spreadsheet import XLSX_TYPE
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 from mandature.officials.changes import snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
-from mandature.officials.exports import to_csv, to_xlsx
+from mandature.officials.exports import csv_chunks, write_xlsx
 from mandature.officials.models import IdentityDoubt, Person, Snapshot
 from mandature.officials.services import cached_changes, default_comparison, freshness
 from mandature.relations.services import changes_in_scope
@@ -110,13 +112,14 @@ def changes_export(request, fmt: str):
     audit("export des changements RNE", "web", request.user, kind=kind, format=fmt,
           before=before.pk, after=after.pk, rows=len(selected), **filters)  # fmt: skip
     name = f"changements-{kind}-{before.data_date}-{after.data_date}"
-    if fmt == "xlsx":
-        response = HttpResponse(
-            to_xlsx(changes, selected),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(to_csv(changes, selected), content_type="text/csv; charset=utf-8")
+    if fmt == "xlsx":  # written to a temporary file, sent from it
+        file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+        write_xlsx(file, changes, selected)
+        file.seek(0)
+        response = FileResponse(file, content_type=XLSX_TYPE)
+    else:  # streamed while it is written
+        chunks = (chunk.encode("utf-8") for chunk in csv_chunks(changes, selected))
+        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

@@ -7,38 +7,32 @@ from django.core.management import call_command
 from django.db import connection
 
 from mandature.core.commands import MandatureCommand
+from mandature.core.workers import beat, recover_abandoned, worker_name
 
 log = logging.getLogger("mandature.worker")
-
-
-def beat() -> None:
-    """This worker is alive (seen by /healthz)."""
-    import os
-    import socket
-
-    from django.utils import timezone
-
-    from mandature.core.models import WorkerBeat
-
-    WorkerBeat.objects.update_or_create(
-        name=f"{socket.gethostname()}:{os.getpid()}"[:200], defaults={"seen_at": timezone.now()}
-    )
+RECOVERY_SECONDS = 30  # how often a worker looks for tasks abandoned by a dead one
 
 
 def supervise_loop(stop: threading.Event, interval: float) -> None:
-    """Campaigns paused after an SMTP outage or waiting for retries, and those a killed worker
-    left behind, are put back in the queue when their time comes; the reminders of events are
-    sent when due (every EVENT_REMINDER_SECONDS)."""
+    """This worker beats (/healthz); tasks left running by a dead worker are marked failed
+    (mandature.core.workers); campaigns paused after an SMTP outage or waiting for retries, and
+    those a killed worker left behind, are put back in the queue when their time comes; the
+    reminders of events are sent when due (every EVENT_REMINDER_SECONDS)."""
     import time
 
     from mandature.campaigns.sending import wake_due
     from mandature.events.mail import due_reminders
 
     reminders_every = getattr(settings, "EVENT_REMINDER_SECONDS", 300)
-    next_reminders = 0.0
+    next_reminders = next_recovery = 0.0
     while not stop.is_set():
         try:
             beat()
+            if time.monotonic() >= next_recovery:  # a scan of the running tasks: not too often
+                next_recovery = time.monotonic() + RECOVERY_SECONDS
+                abandoned = recover_abandoned()
+                if abandoned:
+                    log.warning("tâches d'un travailleur disparu marquées en échec : %s", abandoned)
             woken = wake_due()
             if woken:
                 log.info("campagnes reprises : %s", woken)
@@ -52,6 +46,17 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
         finally:
             connection.close()
         stop.wait(interval)
+
+
+def beat_loop(stop: threading.Event, interval: float) -> None:
+    """Only the heartbeat (`--batch`: the tasks it runs are not taken for abandoned)."""
+    while not stop.wait(interval):
+        try:
+            beat()
+        except Exception:
+            log.exception("battement du travailleur")
+        finally:
+            connection.close()
 
 
 class Command(MandatureCommand):
@@ -72,22 +77,30 @@ class Command(MandatureCommand):
 
     def handle(self, *args, batch, supervise, **options):
         stop = threading.Event()
+        # before claiming anything: this worker's name is known, and what a previous life of
+        # it (or a dead worker elsewhere) left running is marked failed
+        beat()
+        recover_abandoned(starting=True)
         if supervise:
             with contextlib.suppress(KeyboardInterrupt):
                 supervise_loop(stop, getattr(settings, "CAMPAIGN_POLL_SECONDS", 5))
             self.summary("Supervision arrêtée")
             return
+        interval = getattr(settings, "CAMPAIGN_POLL_SECONDS", 5)
         if batch:
             from mandature.campaigns.sending import wake_due
 
             wake_due()
+            threading.Thread(
+                target=beat_loop, args=(stop, interval), name="battement", daemon=True
+            ).start()
         else:
-            interval = getattr(settings, "CAMPAIGN_POLL_SECONDS", 5)
             threading.Thread(
                 target=supervise_loop, args=(stop, interval), name="campagnes", daemon=True
             ).start()
         try:
-            call_command("db_worker", batch=batch, verbosity=options.get("verbosity", 1))
+            call_command("db_worker", batch=batch, worker_id=worker_name(),
+                         verbosity=options.get("verbosity", 1))  # fmt: skip
         finally:
             stop.set()
         self.summary("Travailleur arrêté")
