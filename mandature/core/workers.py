@@ -6,8 +6,9 @@ killed with SIGKILL, or whose machine stopped, leaves its task RUNNING for ever:
 marks such a task FAILED, with a French reason shown on /journal/taches/, at start-up and then
 every 30 seconds (its supervisor). A task counts as abandoned when its worker
 - is this very worker starting (the same pid on the same machine: a previous life), or
-- was on this machine and its process no longer exists, or
-- has not beaten for TASK_WORKER_LOST_SECONDS (another machine, or a process that hangs), or
+- was on this machine and its process no longer exists (a worker process that still exists on
+  this machine is alive, however late its heartbeat), or
+- was on another machine and has not beaten for TASK_WORKER_LOST_SECONDS, or
 - never beat at all (not a `mandature worker`: a task of a version before this one) and the task
   started more than TASK_WORKER_LOST_SECONDS ago.
 
@@ -23,6 +24,7 @@ import logging
 import os
 import socket
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -70,13 +72,25 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
+def _worker_process_alive(pid: int) -> bool:
+    """The process exists and is a worker (not another program that got the pid after a
+    restart of the machine)."""
+    if not _process_exists(pid):
+        return False
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # no /proc: the pid is all we know
+        return True
+    return b"worker" in command
+
+
 def _is_dead(worker: str, started_at: datetime | None, beats: dict, me: str, starting: bool,
              now: datetime) -> bool:  # fmt: skip
     if worker == me:
         return starting  # once started, this worker's tasks are its own, running
     host, _, pid = worker.rpartition(":")
-    if host == socket.gethostname()[:50] and pid.isdigit() and not _process_exists(int(pid)):
-        return True
+    if host == socket.gethostname()[:50] and pid.isdigit():
+        return not _worker_process_alive(int(pid))
     seen = beats.get(worker)
     if seen is not None:
         return seen < now - lost_after()

@@ -78,3 +78,25 @@ def test_a_worker_starting_marks_what_its_previous_life_left(monkeypatch):
     # the tasks are claimed under the name the worker beats with
     assert started["name"] == "db_worker" and started["worker_id"] == me
     assert WorkerBeat.objects.filter(name=me).exists()
+
+
+def test_a_live_worker_with_a_late_heartbeat_keeps_its_task():
+    """A worker of this machine whose process still runs is alive, however late its beat (its
+    supervisor may be sending the reminders of a large event); a process that merely got the
+    pid of a dead worker (a program that is no worker) is not."""
+    import sys
+
+    late = timezone.now() - timedelta(hours=1)
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "worker"])
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        WorkerBeat.objects.create(name=f"{HOST}:{worker.pid}", seen_at=late)
+        WorkerBeat.objects.create(name=f"{HOST}:{other.pid}", seen_at=late)
+        busy = running("mandature.campaigns.tasks.send_campaign", f"{HOST}:{worker.pid}", [5], 30)
+        reused = running("mandature.campaigns.tasks.send_campaign", f"{HOST}:{other.pid}", [6], 30)
+        assert workers.recover_abandoned() == [str(reused.pk)]
+        busy.refresh_from_db()
+        assert busy.status == "RUNNING"
+    finally:
+        worker.kill()
+        other.kill()

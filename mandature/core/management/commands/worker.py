@@ -14,7 +14,7 @@ RECOVERY_SECONDS = 30  # how often a worker looks for tasks abandoned by a dead 
 
 
 def supervise_loop(stop: threading.Event, interval: float) -> None:
-    """This worker beats (/healthz); tasks left running by a dead worker are marked failed
+    """Tasks left running by a dead worker are marked failed
     (mandature.core.workers); campaigns paused after an SMTP outage or waiting for retries, and
     those a killed worker left behind, are put back in the queue when their time comes; the
     reminders of events are sent when due (every EVENT_REMINDER_SECONDS)."""
@@ -27,7 +27,6 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
     next_reminders = next_recovery = 0.0
     while not stop.is_set():
         try:
-            beat()
             if time.monotonic() >= next_recovery:  # a scan of the running tasks: not too often
                 next_recovery = time.monotonic() + RECOVERY_SECONDS
                 abandoned = recover_abandoned()
@@ -49,7 +48,9 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
 
 
 def beat_loop(stop: threading.Event, interval: float) -> None:
-    """Only the heartbeat (`--batch`: the tasks it runs are not taken for abandoned)."""
+    """The heartbeat, in a thread of its own: however long the supervisor's turn (reminders of a
+    large event sent one by one), this worker keeps beating, so that no other worker takes its
+    running tasks for abandoned."""
     while not stop.wait(interval):
         try:
             beat()
@@ -81,19 +82,19 @@ class Command(MandatureCommand):
         # it (or a dead worker elsewhere) left running is marked failed
         beat()
         recover_abandoned(starting=True)
+        interval = getattr(settings, "CAMPAIGN_POLL_SECONDS", 5)
+        threading.Thread(
+            target=beat_loop, args=(stop, interval), name="battement", daemon=True
+        ).start()
         if supervise:
             with contextlib.suppress(KeyboardInterrupt):
-                supervise_loop(stop, getattr(settings, "CAMPAIGN_POLL_SECONDS", 5))
+                supervise_loop(stop, interval)
             self.summary("Supervision arrêtée")
             return
-        interval = getattr(settings, "CAMPAIGN_POLL_SECONDS", 5)
         if batch:
             from mandature.campaigns.sending import wake_due
 
             wake_due()
-            threading.Thread(
-                target=beat_loop, args=(stop, interval), name="battement", daemon=True
-            ).start()
         else:
             threading.Thread(
                 target=supervise_loop, args=(stop, interval), name="campagnes", daemon=True
