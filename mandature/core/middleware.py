@@ -39,6 +39,51 @@ class NoStoreMiddleware:
         return response
 
 
+NUL_REFUSED = "Cette demande contient un caractère nul : elle ne peut pas être traitée."
+
+
+class NulRefusedMiddleware:
+    """400 for a request carrying a NUL character in its address, its query string, a form
+    field or a JSON body. No person types one; PostgreSQL refuses it in text (an error 500 on
+    whatever view would compare it with a column); the forms and imports drop the other control
+    characters themselves (mandature.core.forms.CleanText, mandature.core.text)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            from django.shortcuts import render
+
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": NUL_REFUSED}, status=400)
+            return render(request, "400.html", {"reason": NUL_REFUSED}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return True
+        if request.method != "POST":
+            return False
+        content_type = request.content_type or ""
+        if content_type == "application/json":
+            return b"\\u0000" in request.body or b"\x00" in request.body
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.POST.lists()
+            )
+        return False
+
+
 class RequestMemoMiddleware:
     """Opens the per-request memo (mandature.core.memo) and closes it after the response."""
 

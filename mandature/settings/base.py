@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "mandature.core.middleware.PermissionsPolicyMiddleware",
     "mandature.core.middleware.NoStoreMiddleware",
+    # last: a request with a NUL character is refused before any view (and any login redirect)
+    "mandature.core.middleware.NulRefusedMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): scripts from our own files only — no inline script, no
