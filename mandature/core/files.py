@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import zipfile
 import zlib
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 
 from .commands import DataError
+
+log = logging.getLogger("mandature.files")
 
 MEGABYTE = 1024 * 1024
 # Under this size, a file is never refused for its ratio: tiny files compress unevenly.
@@ -48,18 +51,20 @@ class _Budget:
             reason += f" : plus de {settings.INFLATED_MAX_RATIO} fois sa taille compressée"
         return reason
 
-    def read(self, name: str, stream) -> bytes:
-        """All of `stream`, read in chunks; FileError as soon as the budget is spent."""
-        out = io.BytesIO()
+    def read(self, name: str, stream) -> bytearray:
+        """All of `stream`, read in chunks; FileError as soon as the budget is spent. A
+        bytearray grown in place and handed over as it is: the inflated data is held once,
+        not copied into a `bytes` at the end (a copy that doubled the peak memory)."""
+        out = bytearray()
         while chunk := stream.read(_CHUNK):
             self.left -= len(chunk)
             if self.left < 0:
                 raise FileError(name, self.refusal())
-            out.write(chunk)
-        return out.getvalue()
+            out += chunk
+        return out
 
 
-def read_members(path: Path) -> list[tuple[str, bytes]]:
+def read_members(path: Path) -> list[tuple[str, bytes | bytearray]]:
     """The data files in path: itself, gunzipped, or each member of a zip (a zip may itself be
     gzipped). Names are `path` or `path!member`. Raises FileError."""
     name = str(path)
@@ -83,7 +88,7 @@ def _gunzip(path: Path, name: str, budget: _Budget) -> bytes:
 def gunzip(name: str, data: bytes) -> bytes:
     """Gzipped bytes kept in memory (a bundled file served compressed), inflated within the
     same caps as a file. Raises FileError."""
-    return _inflate_gzip(io.BytesIO(data), name, _Budget(len(data)))
+    return bytes(_inflate_gzip(io.BytesIO(data), name, _Budget(len(data))))
 
 
 def _inflate_gzip(source, name: str, budget: _Budget) -> bytes:
@@ -91,7 +96,8 @@ def _inflate_gzip(source, name: str, budget: _Budget) -> bytes:
         with gzip.GzipFile(fileobj=source, mode="rb") as stream:
             return budget.read(name, stream)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-        raise FileError(name, f"fichier gzip tronqué ou corrompu ({exc})") from exc
+        log.info("%s : gzip illisible : %s", name, exc)  # Python's words, in English: the log
+        raise FileError(name, "fichier gzip tronqué ou corrompu") from exc
 
 
 def _unzip(source, name: str, budget: _Budget) -> list[tuple[str, bytes]]:
@@ -106,11 +112,11 @@ def _unzip(source, name: str, budget: _Budget) -> list[tuple[str, bytes]]:
                     found.append((f"{name}!{member.filename}", budget.read(name, stream)))
             return found
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise FileError(name, f"archive zip illisible ({exc})") from exc
+        log.info("%s : zip illisible : %s", name, exc)
+        raise FileError(name, "archive zip illisible") from exc
     except NotImplementedError as exc:  # deflate64, implode…: methods Python does not read
-        raise FileError(
-            name, f"archive zip illisible (compression non prise en charge : {exc})"
-        ) from exc
+        log.info("%s : zip illisible : %s", name, exc)
+        raise FileError(name, "archive zip illisible (compression non prise en charge)") from exc
     except RuntimeError as exc:  # a member protected by a password
         raise FileError(name, "archive zip protégée par un mot de passe") from exc
 

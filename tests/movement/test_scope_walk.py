@@ -550,9 +550,10 @@ def test_the_people_outside_are_counted_never_named(client, world, persona):
     assert f"{2 * outside}\xa0personnes hors de votre territoire" in page
     inside = world.places[next(iter(SEES[persona]))]
     assert inside.mayor.last_name in page
-    rows = list(csv.reader(io.StringIO(client.get(
-        f"/evenements/{world.event.pk}/inscriptions.csv").content.decode("utf-8-sig")),
-        delimiter=";"))  # fmt: skip
+    export = client.get(f"/evenements/{world.event.pk}/inscriptions.csv")
+    assert export.streaming  # a national list is sent while it is written
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")),
+                           delimiter=";"))  # fmt: skip
     assert [row[0] for row in rows[1:]] == [str(inside.mayor)]
     assert re.search(
         rf"{outside}\xa0personnes hors de votre territoire",
