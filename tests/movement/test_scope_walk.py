@@ -575,6 +575,9 @@ def test_one_person_outside_is_said_in_the_singular(client, world):
     login(client, world.users["regional"])  # Hauts-de-France: only Marseille's mayor is outside
     page = client.get(f"/campagnes/{world.campaign.pk}/").content.decode()
     assert "Et 1\xa0personne hors de votre territoire" in page
+    # the others counted are those of the list shown: none among the failures (there are none)
+    failed = client.get(f"/campagnes/{world.campaign.pk}/?statut=failed").content.decode()
+    assert "hors de votre territoire" not in failed
     meeting = client.get(f"/echanges/{world.meeting.pk}/").content.decode()
     assert "1\xa0personne hors de votre territoire" in meeting
     assert world.places["arras"].mayor.last_name in meeting

@@ -240,15 +240,17 @@ def campaign_detail(request, pk: int):
             return render(request, "web/campaigns/partials/preview.html", context)
         return render(request, "web/campaigns/campaign.html", context)
     status = request.GET.get("statut", "")
-    recipients, outside = visible(campaign.recipients.order_by("pk"), _recipients_q(request))
-    if status in Recipient.Status.values:
+    recipients = campaign.recipients.order_by("pk")
+    if status in Recipient.Status.values:  # before counting the others: they are the filter's
         recipients = recipients.filter(status=status)
+    recipients, outside = visible(recipients, _recipients_q(request))
     exported = export_list(
         request, f"campagne-{campaign.pk}-destinataires",
         ["destinataire", "fonction", "courriel", "adresse", "état", "envoyé le", "détail"],
         lambda: [[r.name, r.values.get("fonction", ""), r.email, r.address,
                   r.get_status_display(),
-                  r.sent_at.strftime("%d/%m/%Y %H:%M:%S") if r.sent_at else "", r.reason]
+                  f"{timezone.localtime(r.sent_at):%d/%m/%Y %H:%M:%S}" if r.sent_at else "",
+                  r.reason]
                  for r in recipients],
         personal=True,
     )  # fmt: skip
