@@ -173,7 +173,9 @@ def backup(out: Path, database: Database | None = None) -> dict:
 
 def read_manifest(path: Path) -> dict:
     try:
-        with tarfile.open(path) as archive:
+        # "r:": a backup is an uncompressed tar (written "w"); no compressed file is inflated
+        # here, outside the capped reader of mandature.core.files
+        with tarfile.open(path, "r:") as archive:
             return json.load(archive.extractfile("manifest.json"))
     except (tarfile.TarError, KeyError, OSError, ValueError) as error:
         raise BackupError(f"{path} : ce n'est pas une sauvegarde de Mandature ({error}).") from None
@@ -200,7 +202,7 @@ def restore(path: Path, database: Database | None = None, replace: bool = False)
             f"La base de destination n'est pas vide ({len(filled)} tables ont des lignes) : "
             "restaurez dans une base vide, ou confirmez le remplacement avec --yes."
         )
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(path) as archive:
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(path, "r:") as archive:
         archive.extractall(tmp, filter="data")
         if database.engine == "sqlite":
             source = sqlite3.connect(Path(tmp) / "database.sqlite3")

@@ -14,6 +14,7 @@ The rules (docs/deployment.md, « Connexion : blocage et journal »):
   with the address and the email typed, never the password.
 """
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,7 +48,19 @@ def typed_email(text: str | None) -> str:
 
 
 def address_of(request) -> str:
-    return client_address(request)[:45] if request is not None else ""
+    """The address attempts are counted by. An IPv6 address counts by its /64: one home or
+    phone gets a whole /64 and may take any address in it, so a guesser would otherwise get
+    five attempts per address of its own network."""
+    if request is None:
+        return ""
+    address = client_address(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:45]
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def record_refusal(email: str, address: str, reason: str, user=None) -> None:

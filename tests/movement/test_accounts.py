@@ -87,6 +87,17 @@ def test_five_failures_lock_the_account_from_that_address_only(anonymous, person
     assert response.status_code == 302
 
 
+def test_ipv6_addresses_of_one_network_share_their_attempts(personas):
+    """A guesser holding a whole IPv6 /64 gets five attempts for it, not five per address;
+    another network is not concerned."""
+    credentials = {"email": "nina.national@foph.test", "password": "faux"}
+    for host in range(1, 6):
+        Client(REMOTE_ADDR=f"2001:db8:5:6::{host}").post("/connexion/", credentials)
+    right = {**credentials, "password": PASSWORD}
+    assert Client(REMOTE_ADDR="2001:db8:5:6::99").post("/connexion/", right).status_code == 200
+    assert Client(REMOTE_ADDR="2001:db8:5:7::1").post("/connexion/", right).status_code == 302
+
+
 def test_many_failures_from_many_addresses_lock_out_new_addresses_only(personas, settings):
     """Guessing from many addresses: past LOGIN_ACCOUNT_MAX_FAILURES failures in all, only the
     addresses the account has logged in from before still get in."""
