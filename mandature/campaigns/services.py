@@ -52,7 +52,7 @@ SUMMARY_SECONDS = 120
 
 
 def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
-    from mandature.campaigns.segments import FUNCTIONS
+    from mandature.officials.enums import FUNCTIONS
     from mandature.officials.models import latest_snapshot
 
     if campaign.segment is None:

@@ -11,8 +11,10 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from mandature.core.french import long_date
+from mandature.core.mail import Identity
 
 from .models import Registration
+from .services import invitation_link
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -45,8 +47,6 @@ def ics(registration: Registration, *, cancelled: bool = False) -> bytes:
 
     from icalendar import Calendar
     from icalendar import Event as VEvent
-
-    from .services import invitation_link
 
     session, invitation = registration.session, registration.invitation
     event = session.event
@@ -96,10 +96,6 @@ SUBJECTS = {
 
 def build(registration: Registration, kind: str) -> EmailMessage | None:
     """The email of this kind for this registration, or None (no address)."""
-    from mandature.campaigns.sending import Identity
-
-    from .services import invitation_link
-
     invitation, session = registration.invitation, registration.session
     event = session.event
     to = [a for a in (invitation.email,) if a]

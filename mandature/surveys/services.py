@@ -38,7 +38,7 @@ RENEWAL = {"new-mayor": "nouveau", "first-time-mayor": "nouveau", "new-president
 
 
 def band_of(population) -> str:
-    from mandature.campaigns.segments import BANDS
+    from mandature.territories.enums import BANDS
 
     if population is None:
         return ""
@@ -330,7 +330,8 @@ DIMENSIONS = {
 
 
 def dimension_labels(dimension: str) -> dict[str, str]:
-    from mandature.campaigns.segments import BANDS, FUNCTIONS
+    from mandature.officials.enums import FUNCTIONS
+    from mandature.territories.enums import BANDS
     from mandature.territories.models import Region
 
     if dimension == "population_band":

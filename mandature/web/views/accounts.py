@@ -17,7 +17,6 @@ from django_otp import login as otp_login
 
 from mandature.core.french import typography
 from mandature.core.links import safe_next
-from mandature.core.listing import export_list
 from mandature.core.models import AuditLog, audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.text import strip_controls
@@ -48,6 +47,7 @@ from mandature.movement.forms import (
     UserEditForm,
 )
 from mandature.movement.models import Profile
+from mandature.web.listing import export_list
 
 PENDING_SECONDS = 300  # between the password and the code
 

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_GET
 
 from mandature.briefs.pdf import render_pdf
 from mandature.briefs.services import build_brief
-from mandature.core.listing import export_list
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 from mandature.territories.models import Commune
+from mandature.web.listing import export_list
 
 
 def _commune(request, code: str) -> Commune:

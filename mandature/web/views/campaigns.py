@@ -38,13 +38,13 @@ from mandature.campaigns.services import (
     status_counts,
     template_problems,
 )
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.core.text import strip_controls
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
+from mandature.web.listing import export_list
 
 
 def _segments(request):

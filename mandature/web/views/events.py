@@ -13,7 +13,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
@@ -25,6 +24,7 @@ from mandature.events.mail import when
 from mandature.events.models import Event, Invitation, Registration
 from mandature.movement.access import of_organisation, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
+from mandature.web.listing import export_list
 
 
 def _events(request):

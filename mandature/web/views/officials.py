@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.spreadsheet import XLSX_TYPE
 from mandature.movement.access import require
@@ -18,6 +17,7 @@ from mandature.officials.exports import csv_chunks, write_xlsx
 from mandature.officials.models import IdentityDoubt, Person, Snapshot
 from mandature.officials.services import cached_changes, default_comparison, freshness
 from mandature.relations.services import changes_in_scope
+from mandature.web.listing import export_list
 
 CHANGE_TYPES = [
     (ChangeType.NEW_MAYOR, "Nouveaux maires"),

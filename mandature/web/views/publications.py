@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.core.forms import CleanText
-from mandature.core.listing import export_list
 from mandature.core.ratelimit import rate_limited
 from mandature.movement.access import can, organisation_of, owns, require
 from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
 from mandature.publications.models import Distribution, Publication, Version
 from mandature.publications.services import check_file, downloaded, from_token, record
+from mandature.web.listing import export_list
 
 
 class PublicationForm(CleanText, forms.ModelForm):

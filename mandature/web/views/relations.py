@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.core.links import safe_next
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
@@ -30,6 +29,7 @@ from mandature.relations.services import (
     search_officials,
     visible_interactions,
 )
+from mandature.web.listing import export_list
 
 
 def _person_in_scope(request, pk: int) -> Person:

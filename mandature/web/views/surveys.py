@@ -12,7 +12,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
@@ -21,6 +20,7 @@ from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.surveys import services
 from mandature.surveys.forms import QuestionForm, SurveyForm
 from mandature.surveys.models import Question, Respondent, Survey
+from mandature.web.listing import export_list
 
 
 def _surveys(request):

@@ -4,13 +4,13 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mandature.core.listing import export_list
 from mandature.core.memo import national
 from mandature.housing.services import territory_housing
 from mandature.movement.scope import scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
 from mandature.territories.search import search
+from mandature.web.listing import export_list
 
 from ..sorting import sort_table
 
