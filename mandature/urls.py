@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from ninja.openapi.docs import Swagger
 
 from mandature.api.views import api
+from mandature.core.health import health
 
 admin.site.site_header = "Administration de Mandature"
 admin.site.site_title = "Mandature"
@@ -39,8 +40,6 @@ def healthz(request):
     """For the load balancer and the monitoring: 200 when the database answers and a task
     worker was seen in the last minute, else 503; JSON either way (no personal data)."""
     from django.http import JsonResponse
-
-    from mandature.core.health import health
 
     report = health()
     response = JsonResponse(report, status=200 if report["ok"] else 503)

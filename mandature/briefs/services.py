@@ -18,6 +18,8 @@ from mandature.housing.services import (
     data_version,
     key_figures,
 )
+from mandature.movement.enums import OrganisationKind
+from mandature.movement.models import Organisation
 from mandature.officials.enums import SnapshotKind
 from mandature.officials.models import latest_snapshot
 from mandature.officials.services import TeamLookups, commune_team, mayor_entries_of
@@ -68,9 +70,6 @@ def _regional_contacts(region: str | None = None) -> dict:
     the movement covering the région when it has an email or a phone (every région, or the one
     given)."""
     from types import SimpleNamespace
-
-    from mandature.movement.enums import OrganisationKind
-    from mandature.movement.models import Organisation
 
     contacts = {}
     associations = Organisation.objects.filter(kind=OrganisationKind.REGIONAL, active=True)

@@ -12,10 +12,11 @@ from mandature.core.forms import CleanText
 from mandature.housing.services import SRU_STATUSES, sru_statuses
 from mandature.movement.scope import Scope
 from mandature.officials.enums import FUNCTIONS, ChangeType, SnapshotKind
-from mandature.officials.models import SnapshotEntry, latest_snapshot
+from mandature.officials.models import Mandate, SnapshotEntry, latest_snapshot
 from mandature.officials.services import cached_changes, default_comparison
 from mandature.relations.models import Contact, Interaction
 from mandature.territories.enums import BANDS, EpciKind
+from mandature.territories.models import Commune
 
 STATUSES = {
     "nouveau": ("nouveaux (maires ou présidents d'EPCI)",
@@ -204,9 +205,6 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
     """The rows of the segment's download (EXPORT_HEADER), the members of `evaluate` in the
     same order, read as plain values: a national segment (every mayor of France) in about a
     second, where building its model objects took 6–10 s on this machine."""
-    from mandature.officials.models import Mandate
-    from mandature.territories.models import Commune
-
     snapshot, kind, entries, _ = _selection(filters, scope)
     if snapshot is None:
         return []

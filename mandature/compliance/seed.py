@@ -4,6 +4,8 @@
 
 from datetime import date
 
+from mandature.territories.models import Departement
+
 from .enums import ElectionKind
 
 E = ElectionKind
@@ -35,8 +37,6 @@ SENATORIAL_SERIES_2 = (
 
 
 def seed_elections() -> int:
-    from mandature.territories.models import Departement
-
     from .models import Election
 
     created = 0

@@ -15,8 +15,10 @@ from mandature.compliance.enums import Audience, CommunicationKind
 from mandature.compliance.rules import check as compliance_check
 from mandature.compliance.territory import Territory, TerritoryError, parse_territory
 from mandature.core.french import long_date
+from mandature.core.models import audit
 from mandature.core.text import fold
 from mandature.relations.enums import InteractionKind, Source
+from mandature.relations.models import Interaction
 
 from .models import Event, Invitation, Registration, Session
 
@@ -319,7 +321,6 @@ def record_answer(invitation: Invitation, data: AnswerData, *, user=None) -> lis
         invitation.search_name = name_key(invitation.name, invitation.companion_name)
         invitation.save()
         send_mails(mails)
-    from mandature.core.models import audit
 
     audit("réponse à une invitation", "web", user, event=invitation.event_id,
           invitation=invitation.pk, answer=data.answer)  # fmt: skip
@@ -358,8 +359,6 @@ def public_request(event: Event, *, name: str, email: str, function: str,
 
 
 def approve(invitation: Invitation, user, accept: bool) -> list[Outcome]:
-    from mandature.core.models import audit
-
     if invitation.approval != Invitation.Approval.PENDING:
         return []
     audit("inscription publique " + ("acceptée" if accept else "refusée"), "web", user,
@@ -383,8 +382,6 @@ def approve(invitation: Invitation, user, accept: bool) -> list[Outcome]:
 # --- check-in -----------------------------------------------------------------------------------
 def check_in(registration: Registration, user) -> tuple[bool, str]:
     """Mark the person present (once) and write the attendance on the official's timeline."""
-    from mandature.relations.models import Interaction
-
     if registration.status != Registration.Status.CONFIRMED:
         return (
             False,
@@ -420,8 +417,6 @@ def check_in(registration: Registration, user) -> tuple[bool, str]:
 def undo_check_in(registration: Registration) -> None:
     with transaction.atomic():
         if registration.interaction_id:
-            from mandature.relations.models import Interaction
-
             Interaction.objects.filter(pk=registration.interaction_id).delete()
         Registration.objects.filter(pk=registration.pk).update(
             checked_in_at=None, checked_in_by=None, interaction=None

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
+from mandature.core.files import read_image
 from mandature.core.forms import CleanText
 from mandature.territories.models import Commune, Departement, Region
 
@@ -254,8 +255,6 @@ class OrganisationForm(CleanText, forms.ModelForm):
         return code
 
     def clean_signature_file(self):
-        from mandature.core.files import read_image
-
         upload = self.cleaned_data.get("signature_file")
         return read_image(upload) if upload else None
 

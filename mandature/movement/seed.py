@@ -5,6 +5,9 @@ sigles and territories in the UI (some associations cover two régions or a grou
 départements). Run by `load-data`; idempotent, never overwrites what a user edited.
 """
 
+from mandature.territories.enums import Zone
+from mandature.territories.models import Region
+
 from .enums import Family, OrganisationKind
 
 UNION = ("L'Union sociale pour l'habitat", "USH")
@@ -20,9 +23,6 @@ REGIONAL_FEDERATION = "FNAR"
 
 def seed_organisations() -> int:
     """Creates what is missing; returns the number of organisations created."""
-    from mandature.territories.enums import Zone
-    from mandature.territories.models import Region
-
     from .models import Organisation
 
     created = 0

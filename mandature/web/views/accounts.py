@@ -15,11 +15,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from mandature.api.models import ApiToken
 from mandature.core.french import typography
 from mandature.core.links import safe_next
 from mandature.core.models import AuditLog, audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.text import strip_controls
+from mandature.core.workers import failure_reason
 from mandature.movement.access import organisation_of, profile_of, require, role_of
 from mandature.movement.accounts import (
     confirmed_device,
@@ -28,6 +30,7 @@ from mandature.movement.accounts import (
     pending_device,
     qr_svg,
     secret_text,
+    send_invitation,
 )
 from mandature.movement.auth import (
     address_locks,
@@ -231,8 +234,6 @@ def invitation(request, token: str):
 
 
 def account(request):
-    from mandature.api.models import ApiToken
-
     profile = profile_of(request.user)
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "token":
@@ -301,8 +302,6 @@ def _managed_profiles(request):
 @require("invite")
 def user_edit(request, pk: int):
     """Role, territory and activity of a user; resending the invitation; unlocking."""
-    from mandature.movement.accounts import send_invitation
-
     profile = get_object_or_404(_managed_profiles(request), pk=pk)
     form = UserEditForm(
         request.POST or None,
@@ -383,8 +382,6 @@ def task_failures(request):
 
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
-
-    from mandature.core.workers import failure_reason
 
     since = timezone.now() - timedelta(days=30)
     failed = DBTaskResult.objects.failed().filter(enqueued_at__gte=since).order_by("-finished_at")

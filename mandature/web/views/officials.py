@@ -14,8 +14,9 @@ from mandature.movement.scope import scope_of
 from mandature.officials.changes import snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
 from mandature.officials.exports import csv_chunks, write_xlsx
-from mandature.officials.models import IdentityDoubt, Person, Snapshot
+from mandature.officials.models import IdentityDoubt, Person, RneUpload, Snapshot
 from mandature.officials.services import cached_changes, default_comparison, freshness
+from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
 from mandature.web.listing import export_list
 
@@ -231,9 +232,6 @@ def person_detail(request, pk: int):
 def rne_upload(request):
     from django.shortcuts import redirect
 
-    from mandature.officials.models import RneUpload
-    from mandature.officials.tasks import import_upload
-
     from ..forms import RneUploadForm
 
     form = RneUploadForm(request.POST or None, request.FILES or None)
@@ -253,9 +251,6 @@ def rne_upload(request):
 
 @require("import_rne")
 def rne_upload_status(request, pk: int):
-    from mandature.officials.models import RneUpload
-    from mandature.officials.tasks import read_progress
-
     upload = get_object_or_404(RneUpload, pk=pk)
     progress = read_progress(upload.pk)
     percent = 100 * progress["done"] // progress["total"] if progress["total"] else 0
