@@ -48,6 +48,8 @@ from mandature.relations.models import Interaction
 
 from .compose import Compiled, compile_template
 from .models import Campaign, OptOut, Recipient
+from .services import LaunchError, prepare
+from .tasks import send_campaign
 
 log = logging.getLogger("mandature.campaigns")
 
@@ -133,8 +135,6 @@ def _alive(pid: int) -> bool:
 def wake_due() -> list[int]:
     """Enqueue a sending task for every campaign that is sending, has no live task and whose
     pause (after an outage or for retries) is over. Run by the worker's supervisor."""
-    from .tasks import send_campaign
-
     release_dead_leases()
     now = timezone.now()
     due = (
@@ -402,8 +402,6 @@ def run(campaign_id: int, owner: str | None = None) -> str:
             pk=campaign_id
         )
         if campaign.prepared_at is None:
-            from .services import LaunchError, prepare
-
             try:
                 prepare(campaign)
             except LaunchError as error:  # the segment was deleted meanwhile

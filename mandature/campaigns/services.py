@@ -35,6 +35,7 @@ from .compose import check as check_template
 from .compose import values_for
 from .models import Campaign, OptOut, Recipient
 from .segments import Member, SegmentResult, evaluate
+from .tasks import build_letters, send_campaign
 
 
 class LaunchError(ValueError):
@@ -230,8 +231,6 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
     """Check the campaign (template, audience, electoral period) and start it: the task queue
     freezes the recipients (prepare) then sends the emails, or builds the letters. Quick enough
     for a web request even for all the mayors of France."""
-    from .tasks import build_letters, send_campaign
-
     if campaign.status != Campaign.Status.DRAFT:
         raise LaunchError("Cette campagne a déjà été lancée.")
     problems = template_problems(campaign)

@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from .models import WorkerBeat
+
 log = logging.getLogger("mandature.worker")
 
 WORKER_LOST = "mandature.core.workers.WorkerLost"
@@ -49,8 +51,6 @@ def worker_name() -> str:
 
 def beat(name: str | None = None) -> None:
     """This worker is alive (seen by /healthz and by the other workers)."""
-    from .models import WorkerBeat
-
     WorkerBeat.objects.update_or_create(
         name=name or worker_name(), defaults={"seen_at": timezone.now()}
     )
@@ -88,8 +88,6 @@ def recover_abandoned(me: str | None = None, starting: bool = False) -> list[str
     `starting`: this worker has claimed nothing yet. Returns the ids of the tasks marked."""
     from django_tasks.signals import task_finished
     from django_tasks_db.models import DBTaskResult
-
-    from .models import WorkerBeat
 
     me = me or worker_name()
     now = timezone.now()

@@ -272,6 +272,7 @@ def promote(session: Session, mails: list | None = None) -> list[Registration]:
 
 def send_mails(mails: list) -> None:
     """After the commit: the emails the answer caused (confirmation, waiting list, promotion)."""
+    # imported here: the task builds its email with mail.py, which reads this module
     from .tasks import send_event_mail
 
     for registration_id, kind in mails:

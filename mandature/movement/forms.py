@@ -8,6 +8,7 @@ from mandature.core.forms import CleanText
 from mandature.territories.models import Commune, Departement, Region
 
 from .enums import OrganisationKind, Role
+from .importer import siren_is_valid
 from .models import Organisation
 from .scope import Scope, narrowing_fits, organisation_scope
 from .validation import normalise_phone
@@ -219,8 +220,6 @@ class OrganisationForm(CleanText, forms.ModelForm):
             self.fields["head_office_code"].initial = self.instance.head_office_id or ""
 
     def clean_siren(self):
-        from .importer import siren_is_valid
-
         siren = self.cleaned_data["siren"].replace(" ", "")
         if siren and not siren_is_valid(siren):
             raise forms.ValidationError("SIREN invalide : 9 chiffres avec une clé de contrôle.")

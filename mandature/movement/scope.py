@@ -26,6 +26,7 @@ from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .access import profile_of
 from .enums import OrganisationKind, Role
+from .models import Organisation, Profile
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,6 @@ def profile_scope(profile) -> Scope:
     if profile.role == Role.ADMIN:
         return NATIONAL
     from django.db import connection
-
-    from .models import Organisation, Profile
 
     parts, params = [], []
     for model, owner, owner_id in (

@@ -16,6 +16,8 @@ from mandature.movement.scope import scope_of
 from mandature.territories.models import Commune
 from mandature.web.listing import export_list
 
+from ..forms import BriefBatchForm
+
 
 def _commune(request, code: str) -> Commune:
     commune = get_object_or_404(
@@ -69,8 +71,6 @@ def _batches(request):
 
 @require("brief_batches")
 def batch_page(request):
-    from ..forms import BriefBatchForm
-
     form = BriefBatchForm(request.POST or None, scope=scope_of(request.user))
     if request.method == "POST" and form.is_valid():
         selection = form.cleaned_data["selection"]

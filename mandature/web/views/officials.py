@@ -20,6 +20,9 @@ from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
 from mandature.web.listing import export_list
 
+from ..forms import RneUploadForm
+from .relations import person_context
+
 CHANGE_TYPES = [
     (ChangeType.NEW_MAYOR, "Nouveaux maires"),
     (ChangeType.FIRST_TIME_MAYOR, "dont premier mandat de maire"),
@@ -208,8 +211,6 @@ def identity_review(request):
 
 
 def person_detail(request, pk: int):
-    from .relations import person_context
-
     person = get_object_or_404(Person, pk=pk)
     if not scope_of(request.user).has_person(person):
         raise Http404("élu hors de votre territoire")
@@ -231,8 +232,6 @@ def person_detail(request, pk: int):
 @require("import_rne")
 def rne_upload(request):
     from django.shortcuts import redirect
-
-    from ..forms import RneUploadForm
 
     form = RneUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -31,6 +31,8 @@ from mandature.relations.services import (
 )
 from mandature.web.listing import export_list
 
+from .publications import HandOverForm
+
 
 def _person_in_scope(request, pk: int) -> Person:
     person = get_object_or_404(Person, pk=pk)
@@ -71,8 +73,6 @@ def person_context(request, person: Person) -> dict:
 
 
 def _hand_over_form(request):
-    from .publications import HandOverForm
-
     return HandOverForm(user=request.user) if can(request.user, "edit") else None
 
 
