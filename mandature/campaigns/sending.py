@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
+from psycopg import pq
 
 from mandature.core.mail import Identity, address_header, build_message, html_document
 from mandature.relations.enums import InteractionKind, Source
@@ -574,7 +575,6 @@ class Mark:
     def finish(self) -> None:
         if not self.pending:
             return
-        from psycopg import pq
 
         self.pending = False
         pgconn = connection.connection.pgconn

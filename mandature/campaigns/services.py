@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from mandature.compliance.enums import Audience, Verdict
@@ -346,8 +347,6 @@ def prepare(campaign: Campaign) -> int:
 
 
 def status_counts(campaign: Campaign) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict.fromkeys(Recipient.Status.values, 0)
     for row in campaign.recipients.values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]

@@ -26,6 +26,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks.signals import task_finished
+from django_tasks_db.models import DBTaskResult
 
 from .models import WorkerBeat
 
@@ -86,9 +88,6 @@ def _is_dead(worker: str, started_at: datetime | None, beats: dict, me: str, sta
 def recover_abandoned(me: str | None = None, starting: bool = False) -> list[str]:
     """Marks FAILED the tasks left RUNNING by a dead worker (see the module's docstring);
     `starting`: this worker has claimed nothing yet. Returns the ids of the tasks marked."""
-    from django_tasks.signals import task_finished
-    from django_tasks_db.models import DBTaskResult
-
     me = me or worker_name()
     now = timezone.now()
     running = list(DBTaskResult.objects.running().values_list("pk", "worker_ids", "started_at"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -39,8 +40,6 @@ def link_days() -> int:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    from django.core.signing import TimestampSigner
-
     return TimestampSigner(salt=SALT).sign(format(invitation.pk, "x"))
 
 
@@ -51,8 +50,6 @@ def invitation_link(invitation: Invitation) -> str:
 def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
     """The invitation of a personal link, or None and why: « invalid » (altered or unknown)
     or « expired » (older than EVENT_LINK_DAYS)."""
-    from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
-
     signer = TimestampSigner(salt=SALT)
     try:
         value = signer.unsign(token, max_age=timedelta(days=link_days()))

@@ -16,6 +16,7 @@ them.
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -228,7 +229,6 @@ def profile_scope(profile) -> Scope:
     in one query (this runs on every page)."""
     if profile.role == Role.ADMIN:
         return NATIONAL
-    from django.db import connection
 
     parts, params = [], []
     for model, owner, owner_id in (

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -493,8 +493,6 @@ def _row(values: tuple) -> tuple[int, tuple]:
 def submitted_rows(survey: Survey) -> list[tuple]:
     """(answers, population_band, region, renewal, function, name, respondent id) of each
     submitted answer."""
-    from django.db.models import Max
-
     fields = ["pk", "submitted_at", "answers", *DIMENSIONS, "person__first_name",
               "person__last_name"]  # fmt: skip
     submitted = survey.respondents.filter(submitted_at__isnull=False)

@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
 
 from mandature.core.french import long_date, number, percent, typography
 from mandature.core.links import page_url
@@ -27,10 +30,6 @@ def fr_percent(value) -> str:
 @register.filter
 def fr_date(value) -> str:
     """« 1er octobre 2026 », « 23 novembre 2026 » (a datetime in Paris time); « » when empty."""
-    from datetime import datetime
-
-    from django.utils import timezone
-
     if not value:
         return ""
     if isinstance(value, datetime):

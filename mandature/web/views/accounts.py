@@ -2,18 +2,21 @@
 
 import json
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_tasks_db.models import DBTaskResult
 
 from mandature.api.models import ApiToken
 from mandature.core.french import typography
@@ -343,8 +346,6 @@ def user_edit(request, pk: int):
 
 @require("audit")
 def audit_log(request):
-    from django.core.paginator import Paginator
-
     entries = AuditLog.objects.select_related("user")
     action = request.GET.get("action", "")
     if action:
@@ -378,11 +379,6 @@ TASK_LABELS = {
 @require("audit")
 def task_failures(request):
     """For national administrators: the tasks that failed lately, with their error."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
-
     since = timezone.now() - timedelta(days=30)
     failed = DBTaskResult.objects.failed().filter(enqueued_at__gte=since).order_by("-finished_at")
     rows = [

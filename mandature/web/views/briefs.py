@@ -1,5 +1,7 @@
 """The commune brief: web page and PDF (the same data), and the staff page for batches."""
 
+from pathlib import Path
+
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -103,8 +105,6 @@ def batch_status(request, pk: int):
 
 @require("brief_batches")
 def batch_archive(request, pk: int):
-    from pathlib import Path
-
     batch = get_object_or_404(_batches(request), pk=pk, status=BriefBatch.Status.DONE)
     path = Path(batch.zip_path)
     if not path.exists():

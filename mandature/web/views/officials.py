@@ -3,9 +3,10 @@
 import tempfile
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.models import audit
 from mandature.core.spreadsheet import XLSX_TYPE
@@ -130,8 +131,6 @@ def changes_export(request, fmt: str):
 
 def _national_only(request) -> None:
     """The import reports name people of every territory: for users who see all of France."""
-    from django.core.exceptions import PermissionDenied
-
     if not scope_of(request.user).national:
         raise PermissionDenied("Les rapports d'import couvrent toute la France.")
 
@@ -231,8 +230,6 @@ def person_detail(request, pk: int):
 
 @require("import_rne")
 def rne_upload(request):
-    from django.shortcuts import redirect
-
     form = RneUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = RneUpload.objects.create(

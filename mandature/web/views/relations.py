@@ -4,6 +4,7 @@
 import json
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -259,8 +260,6 @@ def officials_search(request):
 # --- personal data (GDPR) ------------------------------------------------------------------
 @login_not_required
 def privacy_notice(request):
-    from django.conf import settings
-
     return render(
         request, "web/relations/privacy.html",
         {"retention_days": settings.ENRICHMENT_RETENTION_DAYS},

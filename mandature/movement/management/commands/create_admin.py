@@ -1,4 +1,5 @@
 import getpass
+import os
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -26,8 +27,6 @@ class Command(MandatureCommand):
         parser.add_argument("--prenom", default="")
 
     def handle(self, *args, email, nom, prenom, **options):
-        import os
-
         try:
             validate_email(email)
         except ValidationError:
