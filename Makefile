@@ -52,9 +52,10 @@ dev: prepare ## development server with autoreload and DEBUG on (and a task work
 test: install-dev ## the whole suite (SQLite, or the database of DATABASE_URL)
 	$(BIN)/pytest
 
-lint: install-dev ## ruff check and format check
+lint: install-dev ## ruff check, format check and the layers of the code (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev ## reformat the code
 	$(BIN)/ruff check --fix .

@@ -8,13 +8,14 @@ options) runs `deploy-check`, Django's deployment checks and ours; any other Dja
 import os
 import sys
 
+import django
+from django.core.management import execute_from_command_line, get_commands, load_command_class
+
 PROJECT_APPS_PREFIX = "mandature."
 
 
 def project_commands() -> dict[str, str]:
     """Map the public (hyphenated) name of each project command to its app label."""
-    from django.core.management import get_commands
-
     return {
         name.replace("_", "-"): app
         for name, app in get_commands().items()
@@ -23,8 +24,6 @@ def project_commands() -> dict[str, str]:
 
 
 def print_help() -> None:
-    from django.core.management import load_command_class
-
     print("usage : mandature COMMANDE [options]\n")
     print("Commandes de Mandature (mandature COMMANDE --help pour l'aide et un exemple) :")
     for name, app in sorted(project_commands().items()):
@@ -37,8 +36,6 @@ def print_help() -> None:
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
-    import django
-
     django.setup()
     if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
         print_help()
@@ -48,8 +45,6 @@ def main(argv: list[str] | None = None) -> None:
         name = "deploy_check"
     elif name.replace("_", "-") in project_commands():
         name = name.replace("-", "_")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line([argv[0], name, *argv[2:]])
 
 

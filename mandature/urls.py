@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from ninja.openapi.docs import Swagger
 
 from mandature.api.views import api
+from mandature.core.health import health
 
 admin.site.site_header = "Administration de Mandature"
 admin.site.site_title = "Mandature"
@@ -38,10 +40,6 @@ def api_docs(request):
 def healthz(request):
     """For the load balancer and the monitoring: 200 when the database answers and a task
     worker was seen in the last minute, else 503; JSON either way (no personal data)."""
-    from django.http import JsonResponse
-
-    from mandature.core.health import health
-
     report = health()
     response = JsonResponse(report, status=200 if report["ok"] else 503)
     response["Cache-Control"] = "no-store"

@@ -9,6 +9,8 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import BaseThrottle
 
 from mandature.core.ratelimit import client_address, hit
+from mandature.movement.access import role_of
+from mandature.movement.enums import Role
 
 from .models import ApiToken, digest
 
@@ -36,9 +38,6 @@ class Session(SessionAuth):
     """The session of a logged-in user (national administrators: once their code is entered)."""
 
     def authenticate(self, request, key):
-        from mandature.movement.access import role_of
-        from mandature.movement.enums import Role
-
         user = super().authenticate(request, key)
         if user is not None and role_of(user) == Role.ADMIN and not user.is_verified():
             return None

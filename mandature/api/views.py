@@ -18,11 +18,22 @@ from pydantic import BeforeValidator
 
 from mandature.core.models import audit
 from mandature.core.ratelimit import wait_message
+from mandature.events.models import Event, Registration
+from mandature.housing.models import HousingYear, SruInventory
+from mandature.housing.services import (
+    RATE_METHOD,
+    commune_profile,
+    data_version,
+    prime_epci_sru_criteria,
+)
 from mandature.movement.access import can, of_organisation
 from mandature.movement.scope import scope_of
 from mandature.officials.enums import ChangeType, FunctionCode, SnapshotKind
 from mandature.officials.models import Mandate, Person, Snapshot, SnapshotEntry, latest_snapshot
+from mandature.officials.services import cached_changes, default_comparison
 from mandature.relations.enums import InteractionKind
+from mandature.relations.models import Contact
+from mandature.relations.services import changes_in_scope, current_entries, visible_interactions
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from . import schemas as out
@@ -438,7 +449,6 @@ def official(request, person_id: Id):
     person = Person.objects.filter(pk=person_id).first()
     if person is None or not _scope(request).has_person(person):
         raise Http404("élu inconnu ou hors de votre territoire")
-    from mandature.relations.services import current_entries
 
     seats = current_entries(person)
     return {**_official(person), "mandates": [_mandate(e.mandate, e) for e in seats]}
@@ -459,9 +469,6 @@ def changes(
     region: Code | None = None,
     pagination: Query[Page.Input] = None,
 ):
-    from mandature.officials.services import cached_changes, default_comparison
-    from mandature.relations.services import changes_in_scope
-
     if date_from is None and date_to is None:
         pair = default_comparison(kind)
     else:
@@ -509,8 +516,6 @@ housing = Router(tags=["logement"])
 
 
 def _housing(commune: Commune, rows: list, inventory, version: int) -> dict:
-    from mandature.housing.services import RATE_METHOD, commune_profile
-
     profile = commune_profile(commune, version, rows=rows, inventory=inventory, compare=False)
     sru = profile.sru
     return {
@@ -562,9 +567,6 @@ def housing_profiles(request, departement: Code | None = None, epci: Siren | Non
 
 def _housing_page(codes: list[str]) -> list[dict]:
     """Housing profiles of communes (a page, or one) with a few queries for all of them."""
-    from mandature.housing.models import HousingYear, SruInventory
-    from mandature.housing.services import data_version, prime_epci_sru_criteria
-
     version = data_version()
     found = {c.code: c for c in Commune.objects.filter(code__in=codes).select_related("epci")}
     communes = [found[code] for code in codes]
@@ -601,8 +603,6 @@ def _contact(contact) -> dict:
 
 
 def _contacts(request):
-    from mandature.relations.models import Contact
-
     return (
         Contact.objects.filter(_scope(request).person_q("person__"))
         .select_related("person")
@@ -650,8 +650,6 @@ def _interaction(i) -> dict:
 
 
 def _interactions(request):
-    from mandature.relations.services import visible_interactions
-
     scope = _scope(request)
     return (
         visible_interactions(scope)
@@ -698,8 +696,6 @@ events = Router(tags=["événements"])
 
 
 def _events(request):
-    from mandature.events.models import Event
-
     return (
         of_organisation(request.user, Event.objects.all())
         .select_related("organisation")
@@ -757,8 +753,6 @@ def registrations(
     status: Literal["confirmed", "waiting", "cancelled"] | None = None,
     present: bool | None = None,
 ):
-    from mandature.events.models import Registration
-
     found = _events(request).filter(pk=event_id).first()
     if found is None:
         raise Http404("événement inconnu ou d'une autre organisation")

@@ -6,6 +6,7 @@ class BriefsConfig(AppConfig):
     verbose_name = "Fiches communales"
 
     def ready(self):
+        # imported here: models and tasks can only be read once every app is loaded
         from django_tasks.signals import task_finished
 
         from .tasks import batch_abandoned

@@ -3,6 +3,7 @@ and the contact of each région's association."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from mandature.territories.models import Region
 
@@ -28,8 +29,6 @@ class BriefContent(models.Model):
         return cls.objects.order_by("-version").first()
 
     def copy_as_new_version(self, note: str = "") -> "BriefContent":
-        from django.utils import timezone
-
         latest = BriefContent.objects.order_by("-version").first()
         new = BriefContent.objects.create(
             version=latest.version + 1, published_at=timezone.localdate(), note=note

@@ -4,6 +4,7 @@ it with a Django template, the PDF with Typst, so both say the same thing."""
 import hashlib
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +19,8 @@ from mandature.housing.services import (
     data_version,
     key_figures,
 )
+from mandature.movement.enums import OrganisationKind
+from mandature.movement.models import Organisation
 from mandature.officials.enums import SnapshotKind
 from mandature.officials.models import latest_snapshot
 from mandature.officials.services import TeamLookups, commune_team, mayor_entries_of
@@ -67,11 +70,6 @@ def _regional_contacts(region: str | None = None) -> dict:
     """Région → its contact: the one staff set for the brief, else the regional association of
     the movement covering the région when it has an email or a phone (every région, or the one
     given)."""
-    from types import SimpleNamespace
-
-    from mandature.movement.enums import OrganisationKind
-    from mandature.movement.models import Organisation
-
     contacts = {}
     associations = Organisation.objects.filter(kind=OrganisationKind.REGIONAL, active=True)
     staff_set = RegionalContact.objects.all()

@@ -2,6 +2,7 @@ from django import forms
 
 from mandature.core.files import read_image
 from mandature.core.forms import CleanText
+from mandature.events.models import Event
 
 from .compose import EMAIL_ONLY, FIELDS
 from .compose import check as check_template
@@ -50,7 +51,6 @@ class CampaignForm(CleanText, forms.ModelForm):
 
     def __init__(self, *args, segments=None, events=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from mandature.events.models import Event
 
         self.fields["event"].queryset = events if events is not None else Event.objects
         self.fields["event"].empty_label = "— aucun —"

@@ -17,6 +17,7 @@ from mandature.core.typst_compiler import compiler
 
 from .compose import compile_template, letter_blocks, markdown_blocks
 from .models import Campaign, Recipient
+from .sending import write_interactions
 
 TEMPLATE = Path(__file__).parent / "typst" / "letters.typ"
 CSV_HEADER = [
@@ -122,8 +123,6 @@ def printer_csv(recipients: list[Recipient], first_pages: list[int], total_pages
 def build(campaign: Campaign) -> dict:
     """Write the PDF and the printer's CSV of a postal campaign; the recipients become « sent »
     (the letters are ready) and each gets an interaction on its timeline."""
-    from .sending import write_interactions
-
     recipients = list(
         campaign.recipients.filter(
             status__in=[Recipient.Status.QUEUED, Recipient.Status.SENT]

@@ -11,37 +11,19 @@ from mandature.compliance.territory import SYNTAX, TerritoryError, parse_territo
 from mandature.core.forms import CleanText
 from mandature.housing.services import SRU_STATUSES, sru_statuses
 from mandature.movement.scope import Scope
-from mandature.officials.enums import ChangeType, FunctionCode, SnapshotKind
-from mandature.officials.models import SnapshotEntry, latest_snapshot
+from mandature.officials.enums import FUNCTIONS, ChangeType, SnapshotKind
+from mandature.officials.models import Mandate, SnapshotEntry, latest_snapshot
 from mandature.officials.services import cached_changes, default_comparison
 from mandature.relations.models import Contact, Interaction
-from mandature.territories.enums import EpciKind
+from mandature.territories.enums import BANDS, EpciKind
+from mandature.territories.models import Commune
 
-# value → (label, RNE file, function code or None for every seat of the file)
-FUNCTIONS = {
-    "maire": ("maires", SnapshotKind.MAIRES, None),
-    "president-epci": ("présidents d'EPCI", SnapshotKind.EPCI, FunctionCode.PRESIDENT),
-    "adjoint": ("adjoints au maire", SnapshotKind.CM, FunctionCode.ADJOINT),
-    "conseiller-municipal": ("conseillers municipaux (tous)", SnapshotKind.CM, None),
-    "conseiller-communautaire": ("conseillers communautaires (tous)", SnapshotKind.EPCI, None),
-    "conseiller-departemental": ("conseillers départementaux", SnapshotKind.CD, None),
-    "conseiller-regional": ("conseillers régionaux", SnapshotKind.CR, None),
-    "depute": ("députés", SnapshotKind.DEP, None),
-    "senateur": ("sénateurs", SnapshotKind.SEN, None),
-}
 STATUSES = {
     "nouveau": ("nouveaux (maires ou présidents d'EPCI)",
                 {ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR, ChangeType.NEW_PRESIDENT}),
     "premier-mandat": ("premier mandat de maire", {ChangeType.FIRST_TIME_MAYOR}),
     "reelu": ("maires réélus", {ChangeType.RE_ELECTED}),
 }  # fmt: skip
-BANDS = {
-    "moins-de-1000": ("moins de 1 000 habitants", 0, 999),
-    "1000-3499": ("de 1 000 à 3 499 habitants", 1000, 3499),
-    "3500-9999": ("de 3 500 à 9 999 habitants", 3500, 9999),
-    "10000-49999": ("de 10 000 à 49 999 habitants", 10000, 49999),
-    "50000-et-plus": ("50 000 habitants et plus", 50000, None),
-}
 
 
 class SegmentForm(CleanText, forms.Form):
@@ -223,9 +205,6 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
     """The rows of the segment's download (EXPORT_HEADER), the members of `evaluate` in the
     same order, read as plain values: a national segment (every mayor of France) in about a
     second, where building its model objects took 6–10 s on this machine."""
-    from mandature.officials.models import Mandate
-    from mandature.territories.models import Commune
-
     snapshot, kind, entries, _ = _selection(filters, scope)
     if snapshot is None:
         return []

@@ -18,8 +18,6 @@ An unreachable server pauses the campaign (next_attempt_at, growing back-off); t
 supervisor (`mandature worker`) wakes it when the time has come.
 """
 
-import base64
-import binascii
 import contextlib
 import logging
 import os
@@ -34,7 +32,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.utils import formatdate, parseaddr
 from functools import lru_cache
 
 from django.conf import settings
@@ -44,12 +41,16 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
+from psycopg import pq
 
+from mandature.core.mail import Identity, address_header, build_message, html_document
 from mandature.relations.enums import InteractionKind, Source
 from mandature.relations.models import Interaction
 
 from .compose import Compiled, compile_template
 from .models import Campaign, OptOut, Recipient
+from .services import LaunchError, prepare
+from .tasks import send_campaign
 
 log = logging.getLogger("mandature.campaigns")
 
@@ -135,8 +136,6 @@ def _alive(pid: int) -> bool:
 def wake_due() -> list[int]:
     """Enqueue a sending task for every campaign that is sending, has no live task and whose
     pause (after an outage or for retries) is over. Run by the worker's supervisor."""
-    from .tasks import send_campaign
-
     release_dead_leases()
     now = timezone.now()
     due = (
@@ -178,114 +177,6 @@ def _unsubscribe_pattern() -> tuple[str, str]:
 def unsubscribe_url(recipient_id: int) -> str:
     head, tail = _unsubscribe_pattern()
     return head + unsubscribe_token(recipient_id) + tail
-
-
-@dataclass
-class Identity:
-    """Who a campaign's messages come from."""
-
-    from_header: str
-    envelope_from: str
-    reply_to: str
-    name: str
-
-    @classmethod
-    def of(cls, organisation) -> "Identity":
-        default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-        name = default_name
-        address = default_address
-        reply_to = ""
-        if organisation is not None:
-            name = organisation.sender_name or organisation.name
-            address = organisation.sender_email or default_address
-            reply_to = organisation.reply_to or organisation.email
-        return cls(_address_header(name, address), address, reply_to, name)
-
-
-@lru_cache(maxsize=4096)  # subjects and names repeat
-def _encode_header(value: str) -> str:
-    """An unstructured header (RFC 2047): as is when plain ASCII, else « B » encoded words of
-    at most 45 bytes of text each (75 characters), cut between characters, folded."""
-    value = " ".join(value.split())
-    if value.isascii() and len(value) < 900:
-        return value
-    words, chunk, size = [], [], 0
-    for char in value:
-        length = len(char.encode("utf-8"))
-        if size + length > 45:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(char)
-        size += length
-    words.append("".join(chunk))
-    return "\r\n ".join(
-        "=?utf-8?b?" + base64.b64encode(word.encode("utf-8")).decode("ascii") + "?="
-        for word in words
-    )
-
-
-_ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+")
-
-
-def _address_header(name: str, address: str) -> str:
-    """« Nom <adresse> »: the name as atoms, a quoted string or encoded words."""
-    name = " ".join(name.split())
-    if not name:
-        return address
-    if _ATEXT.fullmatch(name):
-        return f"{name} <{address}>"
-    if name.isascii():
-        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + f'" <{address}>'
-    return f"{_encode_header(name)} <{address}>"
-
-
-def _qp(text: str) -> bytes:
-    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
-    return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
-
-
-def build_message(*, identity: Identity, to_name: str, to_address: str, subject: str,
-                  text: str, html: str, message_id: str, unsubscribe: str | None,
-                  ) -> bytes:  # fmt: skip
-    """The message as sent: multipart/alternative (plain text first, then HTML), UTF-8 in
-    quoted-printable. Written directly (a campaign builds tens of thousands); the test suite
-    reads every message back with the standard library's parser."""
-    boundary = f"=_mandature_{uuid.uuid4().hex}"  # « =_ » never occurs in quoted-printable
-    headers = [
-        ("From", identity.from_header),
-        ("To", _address_header(to_name, to_address)),
-        ("Subject", _encode_header(subject)),
-        ("Date", formatdate(localtime=True)),
-        ("Message-ID", message_id),
-        ("MIME-Version", "1.0"),
-    ]
-    if identity.reply_to:
-        headers.append(("Reply-To", identity.reply_to))
-    if unsubscribe:  # RFC 2369 and RFC 8058 (one click, by POST, without a page to visit)
-        headers.append(("List-Unsubscribe", f"<{unsubscribe}>"))
-        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-        headers.append(("Precedence", "bulk"))
-        headers.append(("Auto-Submitted", "auto-generated"))
-    headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")
-    part = (
-        "--{b}\r\nContent-Type: text/{kind}; charset=utf-8\r\n"
-        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-    )
-    return b"".join([
-        head, b"\r\n",
-        part.format(b=boundary, kind="plain").encode(), _qp(text), b"\r\n",
-        part.format(b=boundary, kind="html").encode(), _qp(_html_document(html)), b"\r\n",
-        f"--{boundary}--\r\n".encode(),
-    ])  # fmt: skip
-
-
-def _html_document(body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"></head>\n'
-        '<body style="font-family:Arial,sans-serif;font-size:15px;line-height:1.5;color:#222">\n'
-        f"{body}</body></html>\n"
-    )
 
 
 _DOMAIN = re.compile(r"@([^>\s]+)")
@@ -512,8 +403,6 @@ def run(campaign_id: int, owner: str | None = None) -> str:
             pk=campaign_id
         )
         if campaign.prepared_at is None:
-            from .services import LaunchError, prepare
-
             try:
                 prepare(campaign)
             except LaunchError as error:  # the segment was deleted meanwhile
@@ -686,7 +575,6 @@ class Mark:
     def finish(self) -> None:
         if not self.pending:
             return
-        from psycopg import pq
 
         self.pending = False
         pgconn = connection.connection.pgconn
@@ -759,7 +647,7 @@ def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:
     identity = prepared.identity
     message = EmailMultiAlternatives(
         rendered.subject, rendered.text, identity.from_header,
-        [_address_header(recipient.name, recipient.email)],
+        [address_header(recipient.name, recipient.email)],
         reply_to=[identity.reply_to] if identity.reply_to else None,
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url(recipient.pk)}>",
@@ -767,7 +655,7 @@ def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:
             "Message-ID": message_id(prepared.campaign.pk, recipient.pk, identity),
         },
     )  # fmt: skip
-    message.attach_alternative(_html_document(rendered.html), "text/html")
+    message.attach_alternative(html_document(rendered.html), "text/html")
     try:
         _mark_sent(recipient)
     except Aborted:
@@ -825,7 +713,7 @@ def send_test(campaign: Campaign, recipient: Recipient, to: str) -> None:
         message = EmailMultiAlternatives(
             f"[ESSAI] {rendered.subject}", rendered.text, prepared.identity.from_header, [to],
         )  # fmt: skip
-        message.attach_alternative(_html_document(rendered.html), "text/html")
+        message.attach_alternative(html_document(rendered.html), "text/html")
         message.send()
         return
     smtp = Smtp()

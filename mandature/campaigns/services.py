@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from mandature.compliance.enums import Audience, Verdict
@@ -17,14 +18,25 @@ from mandature.compliance.rules import check as compliance_check
 from mandature.compliance.territory import Territory
 from mandature.core.models import audit
 from mandature.core.text import fold
+from mandature.events.models import Invitation, Registration
+from mandature.events.services import invitation_link, invitations_for
 from mandature.housing.services import latest_figures
-from mandature.movement.scope import Scope
+from mandature.movement.access import role_of
+from mandature.movement.enums import Role
+from mandature.movement.scope import Scope, scope_of
+from mandature.officials.enums import FUNCTIONS
+from mandature.officials.models import SnapshotEntry, latest_snapshot
+from mandature.publications.services import personal_link
+from mandature.relations.models import Contact
+from mandature.surveys.models import Respondent
+from mandature.surveys.services import respondent_link, respondents_for
 from mandature.territories.models import PostalCode
 
 from .compose import check as check_template
 from .compose import values_for
 from .models import Campaign, OptOut, Recipient
 from .segments import Member, SegmentResult, evaluate
+from .tasks import build_letters, send_campaign
 
 
 class LaunchError(ValueError):
@@ -52,9 +64,6 @@ SUMMARY_SECONDS = 120
 
 
 def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
-    from mandature.campaigns.segments import FUNCTIONS
-    from mandature.officials.models import latest_snapshot
-
     if campaign.segment is None:
         raise LaunchError("La campagne n'a plus de segment : choisissez-en un.")
     filters = campaign.segment.filters
@@ -79,9 +88,6 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
 
 
 def member_at(summary: Summary, index: int) -> Member:
-    from mandature.officials.models import SnapshotEntry
-    from mandature.relations.models import Contact
-
     entry = SnapshotEntry.objects.select_related(
         "person", "commune__departement", "commune__epci", "mandate__epci"
     ).get(pk=summary.entry_ids[index])
@@ -94,8 +100,6 @@ def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
         raise LaunchError("La campagne n'a plus de segment : choisissez-en un.")
     result = evaluate(campaign.segment.filters, scope)
     if campaign.event_id and campaign.event_audience in ("present", "absent"):
-        from mandature.events.models import Invitation, Registration
-
         came = set(
             Registration.objects.filter(
                 session__event_id=campaign.event_id, checked_in_at__isnull=False,
@@ -110,8 +114,6 @@ def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
             keep = invited - came
         result.members = [m for m in result.members if m.entry.person_id in keep]
     if campaign.survey_id and campaign.survey_audience == "pending":
-        from mandature.surveys.models import Respondent
-
         done = set(Respondent.objects.filter(survey_id=campaign.survey_id,
                                              submitted_at__isnull=False)
                    .exclude(person=None).values_list("person_id", flat=True))  # fmt: skip
@@ -230,8 +232,6 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
     """Check the campaign (template, audience, electoral period) and start it: the task queue
     freezes the recipients (prepare) then sends the emails, or builds the letters. Quick enough
     for a web request even for all the mayors of France."""
-    from .tasks import build_letters, send_campaign
-
     if campaign.status != Campaign.Status.DRAFT:
         raise LaunchError("Cette campagne a déjà été lancée.")
     problems = template_problems(campaign)
@@ -243,9 +243,6 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
     verdict = compliance(campaign, result)
     reason = override_reason.strip()
     if verdict.verdict == Verdict.FORBIDDEN:
-        from mandature.movement.access import role_of
-        from mandature.movement.enums import Role
-
         if role_of(user) != Role.ADMIN:
             raise LaunchError(
                 "La vérification de la période électorale conclut « interdit » : seul un "
@@ -281,8 +278,6 @@ def prepare(campaign: Campaign) -> int:
     """Freeze the recipients of a launched campaign: the segment as it is now, in the scope of
     the user who launched it, each person once, with their merge values and, for letters, their
     address block. Done once (in one transaction); returns the number of recipients."""
-    from mandature.movement.scope import scope_of
-
     if campaign.prepared_at is not None:
         return campaign.recipients.count()
     result = audience(campaign, scope_of(campaign.launched_by))
@@ -332,21 +327,15 @@ def prepare(campaign: Campaign) -> int:
             return campaign.recipients.count()  # another task was first
         reached = [r for r in rows if r.status == Recipient.Status.QUEUED]
         if invites(campaign):  # each recipient's personal link to the event
-            from mandature.events.services import invitation_link, invitations_for
-
             found = invitations_for(campaign, reached)
             for recipient in reached:
                 recipient.values["lien_invitation"] = invitation_link(found[recipient.person_id])
         if campaign.survey_id:  # each recipient's link to the survey (the same in a reminder)
-            from mandature.surveys.services import respondent_link, respondents_for
-
             by_person = {m.entry.person_id: m for m in result.members}
             found = respondents_for(campaign, reached, by_person)
             for recipient in reached:
                 recipient.values["lien_enquete"] = respondent_link(found[recipient.person_id])
         if campaign.publication_id:  # each recipient's download link
-            from mandature.publications.services import personal_link
-
             for recipient in reached:
                 recipient.values["lien_publication"] = personal_link(
                     campaign.publication, recipient.person_id, campaign.organisation_id
@@ -358,8 +347,6 @@ def prepare(campaign: Campaign) -> int:
 
 
 def status_counts(campaign: Campaign) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict.fromkeys(Recipient.Status.values, 0)
     for row in campaign.recipients.values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]

@@ -1,4 +1,7 @@
-"""The campaigns' work in the task worker (`mandature worker`)."""
+"""The campaigns' work in the task worker (`mandature worker`).
+
+The work itself is imported when a task runs: `sending` and `services` enqueue these tasks, so
+they import this module, not the other way round."""
 
 from django.utils import timezone
 from django_tasks import task

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .enums import SEVERITY, Audience, CommunicationKind, ElectionKind, Verdict
+from .models import Election
 from .territory import Territory
 
 K = CommunicationKind
@@ -340,8 +341,6 @@ def check(
     elections=None,
 ) -> Check:  # fmt: skip
     """Every rule that applies to this communication, with its verdict and why."""
-    from .models import Election
-
     if kind not in ALL_KINDS:
         raise CheckError(
             f"type de communication « {kind} » inconnu (attendu : {', '.join(K.values)})"

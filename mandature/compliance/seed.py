@@ -4,7 +4,10 @@
 
 from datetime import date
 
+from mandature.territories.models import Departement
+
 from .enums import ElectionKind
+from .models import Election
 
 E = ElectionKind
 CALENDAR = [
@@ -35,10 +38,6 @@ SENATORIAL_SERIES_2 = (
 
 
 def seed_elections() -> int:
-    from mandature.territories.models import Departement
-
-    from .models import Election
-
     created = 0
     for kind, label, first, second, provisional, decree, notes in CALENDAR:
         election, new = Election.objects.get_or_create(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from mandature.core.models import WorkerBeat
+
 
 def worker_deadline() -> timedelta:
     """A worker beats every CAMPAIGN_POLL_SECONDS; silent for 6 beats (a minute at least)
@@ -24,7 +26,6 @@ def health() -> dict:
         report["database"] = {"ok": False, "error": error.__class__.__name__}
         report["ok"] = False
         return report
-    from mandature.core.models import WorkerBeat
 
     last = WorkerBeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     alive = WorkerBeat.objects.filter(seen_at__gte=timezone.now() - worker_deadline()).count()

@@ -44,20 +44,33 @@ def per_request(name: Any, compute: Callable[[], Any]) -> Any:
     return values[name]
 
 
+# The tables whose rows mark an import of national data: (table, time column), registered by the
+# app that owns each (core's import runs here, the RNE snapshots by officials), so that core
+# names no other app's table.
+_NATIONAL_TABLES: list[tuple[str, str]] = []
+
+
+def track_national(model, time_field: str) -> None:
+    """Count `model`'s rows, its last identifier and its last `time_field` in `national_key`:
+    a row added there is an import of national data. Called from the app's `ready()`."""
+    entry = (model._meta.db_table, model._meta.get_field(time_field).column)
+    if entry not in _NATIONAL_TABLES:
+        _NATIONAL_TABLES.append(entry)
+
+
 def national_key() -> tuple:
     """Changes with every import of national data (a file loaded, a snapshot added): counts,
     last identifiers and times, so that a rolled-back identifier reused (SQLite) still shows."""
 
     def read() -> tuple:
+        quote = connection.ops.quote_name
+        columns = []
+        for table, time_column in _NATIONAL_TABLES:
+            table = quote(table)
+            columns += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})",
+                        f"(SELECT MAX({quote(time_column)}) FROM {table})"]  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT (SELECT COUNT(*) FROM officials_snapshot),"
-                " (SELECT MAX(id) FROM officials_snapshot),"
-                " (SELECT MAX(imported_at) FROM officials_snapshot),"
-                " (SELECT COUNT(*) FROM core_importrun),"
-                " (SELECT MAX(id) FROM core_importrun),"
-                " (SELECT MAX(started_at) FROM core_importrun)"
-            )
+            cursor.execute("SELECT " + ", ".join(columns))
             return tuple(str(value) for value in cursor.fetchone())
 
     return per_request("national-key", read)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.shortcuts import render
 
 from .french import typography
+from .models import RateCounter
 
 PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -35,8 +36,6 @@ def hit(key: str, rate: str) -> int:
     seconds to wait until the next period. The counter is incremented and read in a single
     INSERT … ON CONFLICT DO UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35), so that N
     parallel requests see N distinct counts and exactly `count` of them pass."""
-    from .models import RateCounter
-
     count, period = parse(rate)
     now = time.time()
     start = int(now // period) * period

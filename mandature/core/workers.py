@@ -28,6 +28,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks.signals import task_finished
+from django_tasks_db.models import DBTaskResult
+
+from .models import WorkerBeat
 
 log = logging.getLogger("mandature.worker")
 
@@ -51,8 +55,6 @@ def worker_name() -> str:
 
 def beat(name: str | None = None) -> None:
     """This worker is alive (seen by /healthz and by the other workers)."""
-    from .models import WorkerBeat
-
     WorkerBeat.objects.update_or_create(
         name=name or worker_name(), defaults={"seen_at": timezone.now()}
     )
@@ -100,11 +102,6 @@ def _is_dead(worker: str, started_at: datetime | None, beats: dict, me: str, sta
 def recover_abandoned(me: str | None = None, starting: bool = False) -> list[str]:
     """Marks FAILED the tasks left RUNNING by a dead worker (see the module's docstring);
     `starting`: this worker has claimed nothing yet. Returns the ids of the tasks marked."""
-    from django_tasks.signals import task_finished
-    from django_tasks_db.models import DBTaskResult
-
-    from .models import WorkerBeat
-
     me = me or worker_name()
     now = timezone.now()
     running = list(DBTaskResult.objects.running().values_list("pk", "worker_ids", "started_at"))

@@ -4,6 +4,7 @@ from html import escape
 
 from mandature.briefs.charts import FONT, GRID, INK, MUTED, _svg
 from mandature.core.french import number
+from mandature.surveys.charts import bars
 
 from .metrics import COLOURS, METRICS, Dashboard
 
@@ -53,8 +54,6 @@ def over_time(board: Dashboard) -> str:
 
 def by_departement(board: Dashboard, metric: str = "contacted") -> str:
     """Share of the new mayors reached, by département (horizontal bars)."""
-    from mandature.surveys.charts import bars
-
     label = dict(METRICS)[metric]
     rows = [(f"{r.code} {r.name} ({r.total})", r.share(metric)) for r in board.departements]
     return bars(f"dep-{metric}", f"Part des nouveaux maires {label}, par département", rows)

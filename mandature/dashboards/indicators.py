@@ -10,7 +10,17 @@ from datetime import date
 
 from django.core.cache import caches
 
+from mandature.compliance.enums import ElectionKind
+from mandature.compliance.models import Election
+from mandature.events.models import Invitation, Registration
+from mandature.housing.models import HousingYear, SruInventory
+from mandature.housing.services import SRU_STATUSES, data_version, sru_statuses
 from mandature.movement.scope import Scope
+from mandature.officials.enums import ChangeType
+from mandature.officials.models import Mandate, Snapshot, SnapshotEntry
+from mandature.officials.services import cached_changes, default_comparison
+from mandature.relations.models import Interaction
+from mandature.territories.models import Commune
 
 from .geometry import codes
 
@@ -27,9 +37,6 @@ class Indicator:
 
 def renewal_start() -> date:
     """First round of the latest municipal elections (the calendar), else March 2026."""
-    from mandature.compliance.enums import ElectionKind
-    from mandature.compliance.models import Election
-
     election = (
         Election.objects.filter(kind=ElectionKind.MUNICIPALES, first_round__lte=date.today())
         .order_by("-first_round")
@@ -39,9 +46,6 @@ def renewal_start() -> date:
 
 
 def _new_mayor() -> Indicator:
-    from mandature.officials.enums import ChangeType
-    from mandature.officials.services import cached_changes, default_comparison
-
     indicator = Indicator(
         "nouveau-maire", "Renouvellement des maires",
         [("premier mandat de maire", "#b3261e"),
@@ -60,7 +64,6 @@ def _new_mayor() -> Indicator:
         if change.type in classes and code:
             indicator.values[code] = classes[change.type]
             reported.add(code)
-    from mandature.officials.models import SnapshotEntry
 
     before = set(
         SnapshotEntry.objects.filter(snapshot=pair[0]).values_list("commune_id", flat=True)
@@ -81,8 +84,6 @@ RATE_COLOURS = ["#f3efe6", "#d9e3ef", "#a9c1dd", "#6f97c4", "#3c6aa5", "#1d3f73"
 
 
 def _housing_rate() -> Indicator:
-    from mandature.housing.models import HousingYear
-
     indicator = Indicator(
         "taux-hlm", "Taux de logements sociaux (estimation DGCL)",
         [(label, colour) for (_, label), colour in zip(RATE_BANDS, RATE_COLOURS, strict=True)],
@@ -109,9 +110,6 @@ def _housing_rate() -> Indicator:
 
 
 def _sru() -> Indicator:
-    from mandature.housing.services import SRU_STATUSES, sru_statuses
-    from mandature.territories.models import Commune
-
     keys = list(SRU_STATUSES)
     colours = ["#b3261e", "#2e7d32", "#f0b74a", "#d9e3ef", "#e9e4d8"]
     indicator = Indicator(
@@ -131,9 +129,6 @@ def _sru() -> Indicator:
 
 
 def _contacted(scope: Scope) -> Indicator:
-    from mandature.officials.models import Mandate
-    from mandature.relations.models import Interaction
-
     start = renewal_start()
     indicator = Indicator(
         "contacte", "Communes contactées depuis le renouvellement",
@@ -155,8 +150,6 @@ def _contacted(scope: Scope) -> Indicator:
 
 
 def _events(scope: Scope) -> Indicator:
-    from mandature.events.models import Invitation, Registration
-
     indicator = Indicator(
         "evenement", "Participation aux événements",
         [("venu à un événement", "#1d3f73"), ("inscrit", "#6f97c4"),
@@ -194,10 +187,6 @@ LABELS = {
 
 def _public_version() -> str:
     """Changes when the data behind the territorial indicators does."""
-    from mandature.housing.models import SruInventory
-    from mandature.housing.services import data_version
-    from mandature.officials.models import Snapshot
-
     last = Snapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
     return f"{last}:{data_version()}:{SruInventory.objects.count()}"
 
@@ -215,8 +204,6 @@ def indicator(key: str, scope: Scope) -> Indicator:
 
 def encode(found: Indicator, scope: Scope) -> tuple[str, list[int]]:
     """One character per commune of the map, and the count of communes in each class."""
-    from mandature.territories.models import Commune
-
     inside = None
     if found.personal and not scope.national:
         inside = set(scope.filter_communes(Commune.objects.current()).values_list("pk", flat=True))

@@ -8,7 +8,15 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from mandature.campaigns.models import Campaign, Recipient
+from mandature.events.models import Invitation, Registration
 from mandature.movement.scope import Scope
+from mandature.officials.enums import ChangeType
+from mandature.officials.services import cached_changes, default_comparison
+from mandature.relations.models import Interaction
+from mandature.relations.services import changes_in_scope
+from mandature.surveys.models import Respondent
+from mandature.territories.models import Departement
 
 from .indicators import renewal_start
 
@@ -62,11 +70,6 @@ def _day(value) -> date:
 
 def first_dates(person_ids: set[int], start: date) -> dict[str, dict[int, date]]:
     """For each metric, person → the first day it happened (since `start`)."""
-    from mandature.campaigns.models import Campaign, Recipient
-    from mandature.events.models import Invitation, Registration
-    from mandature.relations.models import Interaction
-    from mandature.surveys.models import Respondent
-
     found: dict[str, dict[int, date]] = {key: {} for key, _ in METRICS}
 
     def keep(metric: str, rows) -> None:
@@ -91,11 +94,6 @@ def first_dates(person_ids: set[int], start: date) -> dict[str, dict[int, date]]
 
 
 def dashboard(scope: Scope, region=None, today: date | None = None) -> Dashboard:
-    from mandature.officials.enums import ChangeType
-    from mandature.officials.services import cached_changes, default_comparison
-    from mandature.relations.services import changes_in_scope
-    from mandature.territories.models import Departement
-
     today = today or timezone.localdate()
     start = renewal_start()
     title = f"Région {region.name}" if region else "France entière"

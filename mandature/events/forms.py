@@ -10,6 +10,7 @@ from mandature.core.forms import CleanText
 from mandature.territories.models import Commune
 
 from .models import Event, Invitation, Session
+from .services import AnswerData
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -240,8 +241,6 @@ class AnswerForm(CleanText, forms.Form):
         return data
 
     def answer_data(self):
-        from .services import AnswerData
-
         data = self.cleaned_data
         return AnswerData(
             answer=data["answer"], sessions=data["chosen"], slots=data["slots"],

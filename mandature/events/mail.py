@@ -2,17 +2,21 @@
 Europe/Paris), waiting list, promotion from the waiting list, cancellation, reminders seven days
 and one day before. Sent from the organising organisation's identity (campaign settings)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as VEvent
 
 from mandature.core.french import long_date
+from mandature.core.mail import Identity
 
 from .models import Registration
+from .services import invitation_link
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -41,13 +45,6 @@ def slot_text(registration: Registration) -> str:
 def ics(registration: Registration, *, cancelled: bool = False) -> bytes:
     """The registration as an iCalendar file: one VEVENT (the session, or the 20-minute slot),
     with the Europe/Paris VTIMEZONE."""
-    from datetime import timedelta
-
-    from icalendar import Calendar
-    from icalendar import Event as VEvent
-
-    from .services import invitation_link
-
     session, invitation = registration.session, registration.invitation
     event = session.event
     start, end = session.starts_at, session.ends_at
@@ -96,10 +93,6 @@ SUBJECTS = {
 
 def build(registration: Registration, kind: str) -> EmailMessage | None:
     """The email of this kind for this registration, or None (no address)."""
-    from mandature.campaigns.sending import Identity
-
-    from .services import invitation_link
-
     invitation, session = registration.invitation, registration.session
     event = session.event
     to = [a for a in (invitation.email,) if a]
@@ -170,8 +163,6 @@ def due_reminders(now: datetime | None = None) -> int:
     """Send the reminders that are due: seven days before (when the registration was made
     earlier than that) and one day before. Each is sent once: the registration is marked
     before the email leaves (UPDATE … WHERE not yet marked), so two workers never both send."""
-    from datetime import timedelta
-
     now = now or timezone.now()
     sent = 0
     confirmed = Registration.objects.filter(

@@ -3,6 +3,8 @@ registered through the public form) and the registrations to each session (a sea
 the waiting list, or a 20-minute slot on a stand), with check-in at the door."""
 
 import secrets
+from datetime import timedelta
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.db import models
@@ -66,8 +68,6 @@ class Event(models.Model):
     @property
     def map_url(self) -> str:
         """A map of the place (OpenStreetMap's search), when it has an address."""
-        from urllib.parse import quote_plus
-
         text = " ".join(self.address.split())
         if not text:
             return ""
@@ -99,8 +99,6 @@ class Session(models.Model):
         return self.slot_minutes > 0
 
     def slots(self) -> list:
-        from datetime import timedelta
-
         if not self.has_slots:
             return []
         step, at, found = timedelta(minutes=self.slot_minutes), self.starts_at, []

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -15,8 +16,10 @@ from mandature.compliance.enums import Audience, CommunicationKind
 from mandature.compliance.rules import check as compliance_check
 from mandature.compliance.territory import Territory, TerritoryError, parse_territory
 from mandature.core.french import long_date
+from mandature.core.models import audit
 from mandature.core.text import fold
 from mandature.relations.enums import InteractionKind, Source
+from mandature.relations.models import Interaction
 
 from .models import Event, Invitation, Registration, Session
 
@@ -37,8 +40,6 @@ def link_days() -> int:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    from django.core.signing import TimestampSigner
-
     return TimestampSigner(salt=SALT).sign(format(invitation.pk, "x"))
 
 
@@ -49,8 +50,6 @@ def invitation_link(invitation: Invitation) -> str:
 def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
     """The invitation of a personal link, or None and why: « invalid » (altered or unknown)
     or « expired » (older than EVENT_LINK_DAYS)."""
-    from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
-
     signer = TimestampSigner(salt=SALT)
     try:
         value = signer.unsign(token, max_age=timedelta(days=link_days()))
@@ -270,6 +269,7 @@ def promote(session: Session, mails: list | None = None) -> list[Registration]:
 
 def send_mails(mails: list) -> None:
     """After the commit: the emails the answer caused (confirmation, waiting list, promotion)."""
+    # imported here: the task builds its email with mail.py, which reads this module
     from .tasks import send_event_mail
 
     for registration_id, kind in mails:
@@ -319,7 +319,6 @@ def record_answer(invitation: Invitation, data: AnswerData, *, user=None) -> lis
         invitation.search_name = name_key(invitation.name, invitation.companion_name)
         invitation.save()
         send_mails(mails)
-    from mandature.core.models import audit
 
     audit("réponse à une invitation", "web", user, event=invitation.event_id,
           invitation=invitation.pk, answer=data.answer)  # fmt: skip
@@ -358,8 +357,6 @@ def public_request(event: Event, *, name: str, email: str, function: str,
 
 
 def approve(invitation: Invitation, user, accept: bool) -> list[Outcome]:
-    from mandature.core.models import audit
-
     if invitation.approval != Invitation.Approval.PENDING:
         return []
     audit("inscription publique " + ("acceptée" if accept else "refusée"), "web", user,
@@ -383,8 +380,6 @@ def approve(invitation: Invitation, user, accept: bool) -> list[Outcome]:
 # --- check-in -----------------------------------------------------------------------------------
 def check_in(registration: Registration, user) -> tuple[bool, str]:
     """Mark the person present (once) and write the attendance on the official's timeline."""
-    from mandature.relations.models import Interaction
-
     if registration.status != Registration.Status.CONFIRMED:
         return (
             False,
@@ -420,8 +415,6 @@ def check_in(registration: Registration, user) -> tuple[bool, str]:
 def undo_check_in(registration: Registration) -> None:
     with transaction.atomic():
         if registration.interaction_id:
-            from mandature.relations.models import Interaction
-
             Interaction.objects.filter(pk=registration.interaction_id).delete()
         Registration.objects.filter(pk=registration.pk).update(
             checked_in_at=None, checked_in_by=None, interaction=None

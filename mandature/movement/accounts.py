@@ -1,6 +1,8 @@
 """Accounts: invitations (signed, expiring, single-use links), two-factor devices, the first
 national administrator."""
 
+from base64 import b32encode
+
 import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -112,8 +114,6 @@ def qr_svg(device: TOTPDevice) -> str:
 
 
 def secret_text(device: TOTPDevice) -> str:
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 

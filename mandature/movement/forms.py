@@ -3,10 +3,12 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
+from mandature.core.files import read_image
 from mandature.core.forms import CleanText
 from mandature.territories.models import Commune, Departement, Region
 
 from .enums import OrganisationKind, Role
+from .importer import siren_is_valid
 from .models import Organisation
 from .scope import Scope, narrowing_fits, organisation_scope
 from .validation import normalise_phone
@@ -218,8 +220,6 @@ class OrganisationForm(CleanText, forms.ModelForm):
             self.fields["head_office_code"].initial = self.instance.head_office_id or ""
 
     def clean_siren(self):
-        from .importer import siren_is_valid
-
         siren = self.cleaned_data["siren"].replace(" ", "")
         if siren and not siren_is_valid(siren):
             raise forms.ValidationError("SIREN invalide : 9 chiffres avec une clé de contrôle.")
@@ -254,8 +254,6 @@ class OrganisationForm(CleanText, forms.ModelForm):
         return code
 
     def clean_signature_file(self):
-        from mandature.core.files import read_image
-
         upload = self.cleaned_data.get("signature_file")
         return read_image(upload) if upload else None
 

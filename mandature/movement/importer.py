@@ -18,7 +18,8 @@ from mandature.core.text import fold
 from mandature.territories.models import Commune, CommuneAlias, Departement
 
 from .enums import Family, OrganisationKind
-from .seed import federation_for
+from .models import Organisation
+from .seed import FEDERATIONS, federation_for
 from .validation import normalise_phone
 
 COLUMNS = [
@@ -257,9 +258,6 @@ def _check(name: str, reader, index: dict[str, int]) -> tuple[list[_Row], list[s
 
 
 def _federations() -> dict:
-    from .models import Organisation
-    from .seed import FEDERATIONS
-
     found = {}
     for federation in Organisation.objects.filter(kind=OrganisationKind.FEDERATION):
         found[fold(federation.short_name)] = federation
@@ -271,8 +269,6 @@ def _federations() -> dict:
 
 
 def _write(name: str, rows: list[_Row]) -> OrganismImport:
-    from .models import Organisation
-
     result = OrganismImport(name, lines=len(rows))
     known = {
         o.siren: o for o in Organisation.objects.filter(siren__in=[r.values["siren"] for r in rows])

@@ -16,13 +16,18 @@ them.
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from mandature.core.french import NBSP, number
+from mandature.core.memo import national
+from mandature.officials.models import Mandate
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .access import profile_of
 from .enums import OrganisationKind, Role
+from .models import Organisation, Profile
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,6 @@ class Scope:
         """SIREN of the EPCI with a member commune in scope (None: all)."""
         if self.national:
             return None
-        from mandature.core.memo import national
 
         return national(
             ("scope-epcis", self.regions, self.departements, self.communes),
@@ -143,7 +147,6 @@ class Scope:
         """A filter on Person: one of their mandates is in scope."""
         if self.national:
             return Q()
-        from mandature.officials.models import Mandate
 
         return Q(
             **{f"{prefix}pk__in": Mandate.objects.filter(self.mandate_q()).values("person_id")}
@@ -226,9 +229,6 @@ def profile_scope(profile) -> Scope:
     in one query (this runs on every page)."""
     if profile.role == Role.ADMIN:
         return NATIONAL
-    from django.db import connection
-
-    from .models import Organisation, Profile
 
     parts, params = [], []
     for model, owner, owner_id in (
@@ -295,7 +295,6 @@ def outside_text(count: int) -> str:
     """« 3 personnes hors de votre territoire », « 1 personne … » (empty for none)."""
     if not count:
         return ""
-    from mandature.core.french import NBSP, number
 
     return f"{number(count)}{NBSP}personne{'s' if count > 1 else ''} hors de votre territoire"
 

@@ -5,7 +5,11 @@ sigles and territories in the UI (some associations cover two régions or a grou
 départements). Run by `load-data`; idempotent, never overwrites what a user edited.
 """
 
+from mandature.territories.enums import Zone
+from mandature.territories.models import Region
+
 from .enums import Family, OrganisationKind
+from .models import Organisation
 
 UNION = ("L'Union sociale pour l'habitat", "USH")
 FEDERATIONS = [
@@ -20,11 +24,6 @@ REGIONAL_FEDERATION = "FNAR"
 
 def seed_organisations() -> int:
     """Creates what is missing; returns the number of organisations created."""
-    from mandature.territories.enums import Zone
-    from mandature.territories.models import Region
-
-    from .models import Organisation
-
     created = 0
     _, new = Organisation.objects.get_or_create(
         kind=OrganisationKind.UNION, defaults={"name": UNION[0], "short_name": UNION[1]}
@@ -61,8 +60,6 @@ def seed_organisations() -> int:
 
 def federation_for(family: str):
     """The federation an organism of this family belongs to by default."""
-    from .models import Organisation
-
     short = {f: s for _n, s, f in FEDERATIONS if f}.get(family)
     if not short:
         return None

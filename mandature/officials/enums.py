@@ -65,3 +65,18 @@ class ChangeType(models.TextChoices):
     DEPARTED = "departed", "départ"
     FUNCTION_CHANGE = "function-change", "changement de fonction"
     NEW_PRESIDENT = "new-president", "nouveau président d'EPCI"
+
+
+# The functions a segment or a survey's results are cut by: value → (label, RNE file, function
+# code or None for every seat of the file)
+FUNCTIONS = {
+    "maire": ("maires", SnapshotKind.MAIRES, None),
+    "president-epci": ("présidents d'EPCI", SnapshotKind.EPCI, FunctionCode.PRESIDENT),
+    "adjoint": ("adjoints au maire", SnapshotKind.CM, FunctionCode.ADJOINT),
+    "conseiller-municipal": ("conseillers municipaux (tous)", SnapshotKind.CM, None),
+    "conseiller-communautaire": ("conseillers communautaires (tous)", SnapshotKind.EPCI, None),
+    "conseiller-departemental": ("conseillers départementaux", SnapshotKind.CD, None),
+    "conseiller-regional": ("conseillers régionaux", SnapshotKind.CR, None),
+    "depute": ("députés", SnapshotKind.DEP, None),
+    "senateur": ("sénateurs", SnapshotKind.SEN, None),
+}

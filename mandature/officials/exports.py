@@ -4,6 +4,8 @@ import csv
 import io
 from collections.abc import Iterator
 
+from mandature.core.spreadsheet import write_xlsx as write
+
 from .changes import Change, ChangeSet
 
 HEADER = [
@@ -60,8 +62,6 @@ def to_csv(changes: ChangeSet, selected: list[Change]) -> str:
 
 def write_xlsx(out, changes: ChangeSet, selected: list[Change]) -> None:
     """The XLSX into a binary file, a row at a time (mandature.core.spreadsheet)."""
-    from mandature.core.spreadsheet import write_xlsx as write
-
     write(out, HEADER, (change_row(change, changes) for change in selected), "changements")
 
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 
 from mandature.core.links import page_url
+from mandature.core.memo import national
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .enums import FunctionCode, MandateKind, SnapshotKind
@@ -182,8 +183,6 @@ class Snapshot(models.Model):
 def all_snapshots() -> list[Snapshot]:
     """Every snapshot, by kind, newest data first (the report is read when asked for). Kept in
     the process until the next import: nearly every page asks for the latest of a kind."""
-    from mandature.core.memo import national
-
     return national(
         "snapshots",
         lambda: list(Snapshot.objects.defer("report").order_by("kind", "-data_date", "-id")),

@@ -3,6 +3,8 @@ overwrites an edited one). Their files are put on by staff (« Nouvelle version 
 
 from datetime import date
 
+from .models import Publication, Version
+
 FIRST = [
     ("Hlm : les 12 questions que se posent les maires", "brochure",
      "Maires et adjoints au logement nouvellement élus",
@@ -18,8 +20,6 @@ FIRST = [
 
 
 def seed_publications() -> int:
-    from .models import Publication, Version
-
     made = 0
     for title, kind, audience, description in FIRST:
         publication, created = Publication.objects.get_or_create(

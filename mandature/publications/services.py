@@ -7,6 +7,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from mandature.officials.enums import MandateKind
+from mandature.officials.models import Mandate
 from mandature.relations.enums import InteractionKind, Source
 from mandature.relations.models import Interaction
 
@@ -40,9 +42,6 @@ def check_file(upload) -> str | None:
 
 def _commune_of(person) -> str | None:
     """The commune of the official's latest municipal seat (the interaction is about it)."""
-    from mandature.officials.enums import MandateKind
-    from mandature.officials.models import Mandate
-
     seats = Mandate.objects.filter(person=person, kind=MandateKind.MUNICIPAL)
     return seats.order_by("-start_date").values_list("commune_id", flat=True).first()
 

@@ -11,7 +11,8 @@ from django.db.models import Max
 
 from mandature.core.french import long_date
 from mandature.core.typst_compiler import compiler
-from mandature.officials.models import Mandate, Person
+from mandature.officials.enums import SnapshotKind
+from mandature.officials.models import Mandate, Person, SnapshotEntry, latest_snapshot
 
 from .models import Contact, FollowUp, Interaction, Note
 
@@ -122,9 +123,6 @@ def purgeable(today: date | None = None) -> list[Person]:
     mandate ends on its end date when the RNE gives one; otherwise a person absent from the
     latest file of every kind they appeared in is taken to have left after the last file that
     listed them (the conservative reading)."""
-    from mandature.officials.enums import SnapshotKind
-    from mandature.officials.models import SnapshotEntry, latest_snapshot
-
     today = today or date.today()
     limit = today - timedelta(days=settings.ENRICHMENT_RETENTION_DAYS)
     enriched = set(Contact.objects.values_list("person_id", flat=True)) | set(

@@ -5,6 +5,7 @@ from django import forms
 from mandature.core.forms import CleanText
 
 from .models import Question, QuestionKind, Survey
+from .services import next_key
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -112,8 +113,6 @@ class QuestionForm(CleanText, forms.ModelForm):
         question.condition_key = self.cleaned_data.get("condition_key") or ""
         question.condition_values = self.cleaned_data["condition_values"]
         if not question.key:
-            from .services import next_key
-
             question.key = next_key(self.survey)
         if commit:
             question.save()

@@ -1,6 +1,8 @@
 """The seeded example: a survey of mayors on their perception of social housing (written for
 Mandature after the 2014 dispositif's survey of candidates and mayors), ready to copy."""
 
+from .models import Question, Survey
+
 EXAMPLE_TITLE = "Les maires et le logement social (modèle)"
 EXAMPLE_INTRO = (
     "Le Mouvement Hlm souhaite connaître votre regard sur le logement social dans votre commune "
@@ -56,8 +58,6 @@ QUESTIONS = [
 
 def seed_example_survey() -> bool:
     """Create the example once (never touched again: copies are what users edit)."""
-    from .models import Question, Survey
-
     if Survey.objects.filter(is_example=True).exists():
         return False
     survey = Survey.objects.create(title=EXAMPLE_TITLE, intro=EXAMPLE_INTRO, is_example=True)

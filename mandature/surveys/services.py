@@ -10,12 +10,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from mandature.core.text import fold, strip_controls
+from mandature.movement.access import organisation_of
+from mandature.officials.enums import FUNCTIONS
 from mandature.relations.enums import InteractionKind, Source
+from mandature.relations.models import Interaction
+from mandature.surveys.charts import bars
+from mandature.territories.enums import BANDS
+from mandature.territories.models import Departement, Region
 
 from .models import Question, QuestionKind, Respondent, Survey
 
@@ -38,8 +44,6 @@ RENEWAL = {"new-mayor": "nouveau", "first-time-mayor": "nouveau", "new-president
 
 
 def band_of(population) -> str:
-    from mandature.campaigns.segments import BANDS
-
     if population is None:
         return ""
     for key, (_label, low, high) in BANDS.items():
@@ -277,7 +281,6 @@ def _record_interaction(respondent: Respondent) -> None:
     survey = respondent.survey
     if survey.anonymous or respondent.person_id is None:
         return
-    from mandature.relations.models import Interaction
 
     interaction = Interaction.objects.create(
         kind=InteractionKind.SURVEY, date=timezone.localdate(respondent.submitted_at),
@@ -292,8 +295,6 @@ def _record_interaction(respondent: Respondent) -> None:
 def copy_survey(survey: Survey, user, *, as_version: bool = False) -> Survey:
     """A draft copy with the same questions: a new version of an open survey, or a survey made
     from the example."""
-    from mandature.movement.access import organisation_of
-
     with transaction.atomic():
         title = survey.title.removesuffix(" (modèle)") if survey.is_example else survey.title
         new = Survey.objects.create(
@@ -330,9 +331,6 @@ DIMENSIONS = {
 
 
 def dimension_labels(dimension: str) -> dict[str, str]:
-    from mandature.campaigns.segments import BANDS, FUNCTIONS
-    from mandature.territories.models import Region
-
     if dimension == "population_band":
         return {k: v[0] for k, v in BANDS.items()}
     if dimension == "region":
@@ -374,8 +372,6 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
     whole survey); a free text carries its author's name only for the respondents
     `names_within` the viewer's scope (`Scope.shared_q()`), the others' texts are shown
     without a name, as in an anonymous survey."""
-    from mandature.surveys.charts import bars
-
     questions = list(survey.questions.all())
     rows = submitted_rows(survey)
     named = show_names and not survey.anonymous
@@ -497,8 +493,6 @@ def _row(values: tuple) -> tuple[int, tuple]:
 def submitted_rows(survey: Survey) -> list[tuple]:
     """(answers, population_band, region, renewal, function, name, respondent id) of each
     submitted answer."""
-    from django.db.models import Max
-
     fields = ["pk", "submitted_at", "answers", *DIMENSIONS, "person__first_name",
               "person__last_name"]  # fmt: skip
     submitted = survey.respondents.filter(submitted_at__isnull=False)
@@ -529,8 +523,6 @@ def _cell(count: int, base: int, minimum: int, group_hidden: bool = False) -> Ce
 
 def response_rates(survey: Survey) -> dict[str, list[dict]]:
     """Invited, started and submitted, by segment, département and région."""
-    from mandature.territories.models import Departement, Region
-
     names = {"departement": dict(Departement.objects.values_list("code", "name")),
              "region": dict(Region.objects.values_list("code", "name")),
              "segment_name": {}}  # fmt: skip

@@ -1,7 +1,9 @@
 from django import forms
 from django.conf import settings
 
+from mandature.briefs.batch import SelectionError, select
 from mandature.core.forms import CleanText
+from mandature.territories.models import Commune
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".gz", ".zip")
 
@@ -58,9 +60,6 @@ class BriefBatchForm(CleanText, forms.Form):
         self.scope = scope
 
     def clean(self):
-        from mandature.briefs.batch import SelectionError, select
-        from mandature.territories.models import Commune
-
         data = super().clean()
         kind, code = data.get("kind"), (data.get("code") or "").strip()
         if kind and kind != "france" and not code:

@@ -13,7 +13,7 @@ from mandature.campaigns.compose import (
     markdown_text,
     salutation,
 )
-from mandature.campaigns.sending import Identity, build_message
+from mandature.core.mail import Identity, build_message
 
 VALUES = {
     "formule_appel": "Madame la Maire", "commune": "Lille", "expediteur": "AR Hlm",

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from mandature.core.backup import Database
 from mandature.officials.services import commune_team
+from mandature.ops.backup import Database
 from mandature.relations.models import Contact, Interaction
 from mandature.territories.models import Commune
 from tests.conftest import load_national_territories

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mandature.core.management.commands.worker import supervise_loop
 from mandature.core.models import WorkerBeat
+from mandature.ops.management.commands.worker import supervise_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ class OneTurn:
 
 
 def test_healthz_says_503_until_a_worker_beats_then_200(anonymous, monkeypatch):
-    from mandature.core.management.commands import worker
+    from mandature.ops.management.commands import worker
 
     monkeypatch.setattr(worker, "connection", type("Kept", (), {"close": lambda self: None})())
     response = anonymous.get("/healthz")

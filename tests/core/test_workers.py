@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mandature.core import workers
-from mandature.core.management.commands import worker as worker_command
 from mandature.core.models import WorkerBeat
 from mandature.officials.models import RneUpload
+from mandature.ops.management.commands import worker as worker_command
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ def fresh_database_url(tmp_path):
         return
     import psycopg
 
-    from mandature.core.backup import Database
+    from mandature.ops.backup import Database
 
     server = Database.configured().url
     name = "mandature_upgrade_test"

@@ -2,6 +2,9 @@
 
 from django.db import migrations
 
+# The helpers are imported when the migration runs, not when it is loaded (every command loads
+# the migrations), and their names are those of the functions below.
+
 
 def create(apps, schema_editor):
     from mandature.officials.search_index import create

@@ -1,4 +1,10 @@
+from datetime import datetime
+
 from django import template
+from django.utils import timezone
+
+from mandature.core.french import long_date, number, percent, typography
+from mandature.core.links import page_url
 
 register = template.Library()
 
@@ -12,28 +18,18 @@ def get_count(counter, keys: str) -> int:
 @register.filter
 def fr_number(value) -> str:
     """« 1 207 489 » (narrow no-break spaces); « — » when unknown."""
-    from mandature.core.french import number
-
     return number(value) if value is not None else "—"
 
 
 @register.filter
 def fr_percent(value) -> str:
     """« 21,0 % »; « — » when unknown."""
-    from mandature.core.french import percent
-
     return percent(value) if value is not None else "—"
 
 
 @register.filter
 def fr_date(value) -> str:
     """« 1er octobre 2026 », « 23 novembre 2026 » (a datetime in Paris time); « » when empty."""
-    from datetime import datetime
-
-    from django.utils import timezone
-
-    from mandature.core.french import long_date
-
     if not value:
         return ""
     if isinstance(value, datetime):
@@ -54,14 +50,10 @@ def fr_plural(value, suffix: str = "s") -> str:
 def fr_text(value) -> str:
     """French typography for text typed by users: non-breaking spaces before « : ; ! ? » and
     inside « guillemets » (the text stays escaped by the template)."""
-    from mandature.core.french import typography
-
     return typography(str(value)) if value else ""
 
 
 @register.filter
 def commune_url(code) -> str:
     """`{% url 'web:commune' code %}` for long lists (core.links)."""
-    from mandature.core.links import page_url
-
     return page_url("web:commune", code)

@@ -2,25 +2,29 @@
 
 import json
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordResetConfirmView
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_tasks_db.models import DBTaskResult
 
+from mandature.api.models import ApiToken
 from mandature.core.french import typography
 from mandature.core.links import safe_next
-from mandature.core.listing import export_list
 from mandature.core.models import AuditLog, audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.text import strip_controls
+from mandature.core.workers import failure_reason
 from mandature.movement.access import organisation_of, profile_of, require, role_of
 from mandature.movement.accounts import (
     confirmed_device,
@@ -29,6 +33,7 @@ from mandature.movement.accounts import (
     pending_device,
     qr_svg,
     secret_text,
+    send_invitation,
 )
 from mandature.movement.auth import (
     address_locks,
@@ -48,6 +53,7 @@ from mandature.movement.forms import (
     UserEditForm,
 )
 from mandature.movement.models import Profile
+from mandature.web.listing import export_list
 
 PENDING_SECONDS = 300  # between the password and the code
 
@@ -231,8 +237,6 @@ def invitation(request, token: str):
 
 
 def account(request):
-    from mandature.api.models import ApiToken
-
     profile = profile_of(request.user)
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "token":
@@ -301,8 +305,6 @@ def _managed_profiles(request):
 @require("invite")
 def user_edit(request, pk: int):
     """Role, territory and activity of a user; resending the invitation; unlocking."""
-    from mandature.movement.accounts import send_invitation
-
     profile = get_object_or_404(_managed_profiles(request), pk=pk)
     form = UserEditForm(
         request.POST or None,
@@ -344,8 +346,6 @@ def user_edit(request, pk: int):
 
 @require("audit")
 def audit_log(request):
-    from django.core.paginator import Paginator
-
     entries = AuditLog.objects.select_related("user")
     action = request.GET.get("action", "")
     if action:
@@ -379,13 +379,6 @@ TASK_LABELS = {
 @require("audit")
 def task_failures(request):
     """For national administrators: the tasks that failed lately, with their error."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
-
-    from mandature.core.workers import failure_reason
-
     since = timezone.now() - timedelta(days=30)
     failed = DBTaskResult.objects.failed().filter(enqueued_at__gte=since).order_by("-finished_at")
     rows = [

@@ -1,17 +1,24 @@
 """The commune brief: web page and PDF (the same data), and the staff page for batches."""
 
+from pathlib import Path
+
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from mandature.briefs.models import BriefBatch
 from mandature.briefs.pdf import render_pdf
 from mandature.briefs.services import build_brief
-from mandature.core.listing import export_list
+from mandature.briefs.tasks import build_briefs
+from mandature.core.models import audit
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 from mandature.territories.models import Commune
+from mandature.web.listing import export_list
+
+from ..forms import BriefBatchForm
 
 
 def _commune(request, code: str) -> Commune:
@@ -58,8 +65,6 @@ def brief_pdf(request, code: str):
 
 
 def _batches(request):
-    from mandature.briefs.models import BriefBatch
-
     batches = BriefBatch.objects.select_related("created_by")
     if not scope_of(request.user).national:
         batches = batches.filter(created_by=request.user)
@@ -68,11 +73,6 @@ def _batches(request):
 
 @require("brief_batches")
 def batch_page(request):
-    from mandature.briefs.models import BriefBatch
-    from mandature.briefs.tasks import build_briefs
-
-    from ..forms import BriefBatchForm
-
     form = BriefBatchForm(request.POST or None, scope=scope_of(request.user))
     if request.method == "POST" and form.is_valid():
         selection = form.cleaned_data["selection"]
@@ -95,8 +95,6 @@ def batch_page(request):
 
 @require("brief_batches")
 def batch_status(request, pk: int):
-    from mandature.briefs.models import BriefBatch
-
     batch = get_object_or_404(_batches(request), pk=pk)
     finished = batch.status in (BriefBatch.Status.DONE, BriefBatch.Status.FAILED)
     context = {"batch": batch, "finished": finished}
@@ -107,15 +105,10 @@ def batch_status(request, pk: int):
 
 @require("brief_batches")
 def batch_archive(request, pk: int):
-    from pathlib import Path
-
-    from mandature.briefs.models import BriefBatch
-
     batch = get_object_or_404(_batches(request), pk=pk, status=BriefBatch.Status.DONE)
     path = Path(batch.zip_path)
     if not path.exists():
         raise Http404("archive supprimée depuis")
-    from mandature.core.models import audit
 
     audit("archive de fiches téléchargée", "web", request.user, batch=batch.pk)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

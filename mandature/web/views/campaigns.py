@@ -17,7 +17,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from mandature.campaigns.compose import compile_template
+from mandature.briefs.pdf import render_pdf
+from mandature.briefs.services import build_brief
+from mandature.campaigns.compose import brief_code, compile_template
 from mandature.campaigns.forms import CampaignForm, field_help
 from mandature.campaigns.letters import folder as letters_folder
 from mandature.campaigns.models import Campaign, OptOut, Recipient, Segment
@@ -31,20 +33,24 @@ from mandature.campaigns.segments import (
 from mandature.campaigns.sending import Outage, send_test, unsubscribe_recipient
 from mandature.campaigns.services import (
     LaunchError,
+    _postal_codes,
     audience_summary,
     launch,
     member_at,
     member_values,
+    postal_block,
     status_counts,
     template_problems,
 )
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.core.text import strip_controls
+from mandature.events.models import Event
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
+from mandature.territories.models import Commune
+from mandature.web.listing import export_list
 
 
 def _segments(request):
@@ -130,8 +136,6 @@ def segment_export(request, pk: int, fmt: str = "csv"):
 
 # --- campaigns ------------------------------------------------------------------------------
 def _events_of(request):
-    from mandature.events.models import Event
-
     return of_organisation(request.user, Event.objects.all())
 
 
@@ -211,8 +215,6 @@ def _preview(request, campaign: Campaign, summary, index: int):
     preview = {"index": index, "count": summary.count, "member": member, "message": message,
                "email": member.contact.email if member.contact else ""}  # fmt: skip
     if not campaign.is_email:
-        from mandature.campaigns.services import _postal_codes, postal_block
-
         block = postal_block(member, values, _postal_codes([member.entry.commune_id or ""]))
         preview["address"] = block
     return preview
@@ -386,11 +388,6 @@ def unsubscribe(request, token: str):
 
 @login_not_required
 def public_brief(request, token: str, pdf: bool = False):
-    from mandature.briefs.pdf import render_pdf
-    from mandature.briefs.services import build_brief
-    from mandature.campaigns.compose import brief_code
-    from mandature.territories.models import Commune
-
     code = brief_code(token)
     commune = (
         Commune.objects.select_related("departement", "region", "epci")

@@ -10,7 +10,7 @@ from mandature.compliance.models import Election
 from mandature.compliance.note import note_pdf
 from mandature.compliance.rules import RULES, check, windows_for
 from mandature.compliance.territory import TerritoryError, parse_territory
-from mandature.core.listing import export_list
+from mandature.web.listing import export_list
 
 
 def _elections():

@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import condition
 
-from mandature.core.listing import export_list
 from mandature.dashboards import charts, geometry
 from mandature.dashboards.indicators import LABELS, PERSONAL, encode, indicator
 from mandature.dashboards.metrics import METRICS, dashboard
 from mandature.movement.scope import scope_of
 from mandature.territories.models import Departement, Region
+from mandature.web.listing import export_list
 
 OVERSEAS = [("971", "Guadeloupe"), ("972", "Martinique"), ("973", "Guyane"),
             ("974", "La Réunion"), ("976", "Mayotte")]  # fmt: skip

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
-from mandature.core.listing import export_list
+from mandature.compliance.enums import CommunicationKind
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
@@ -21,10 +21,12 @@ from mandature.events import services
 from mandature.events.badges import qr_svg
 from mandature.events.badges import render as render_badges
 from mandature.events.forms import AnswerForm, EventForm, PublicForm, session_formset
-from mandature.events.mail import when
+from mandature.events.mail import ics, when
 from mandature.events.models import Event, Invitation, Registration
 from mandature.movement.access import of_organisation, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
+from mandature.publications.models import Publication
+from mandature.web.listing import export_list
 
 
 def _events(request):
@@ -118,7 +120,6 @@ def _registrations(event, within, status: str = "", session: str = ""):
 @require("events")
 def event_detail(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
-    from mandature.publications.models import Publication
 
     context = {
         "event": event,
@@ -379,8 +380,6 @@ def rsvp(request, token: str):
 @login_not_required
 def rsvp_calendar(request, token: str, code: str):
     """The invitee's registration as an .ics file, to add to their calendar."""
-    from mandature.events.mail import ics
-
     invitation, _reason = services.invitation_from_token(token)
     registration = (
         invitation.registrations.select_related("session__event")
@@ -443,7 +442,6 @@ def event_campaign(request, pk: int, audience: str):
         "absent": (f"{event.title} : ce que vous avez manqué", ABSENT_BODY),
     }
     subject, body = texts[audience]
-    from mandature.compliance.enums import CommunicationKind
 
     first = event.sessions.order_by("starts_at").first()
     campaign = Campaign.objects.create(

@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, require
 from mandature.movement.enums import Family, OrganisationKind
@@ -15,6 +14,7 @@ from mandature.movement.importer import COLUMNS, TEMPLATE, OrganismFileError, im
 from mandature.movement.models import Organisation
 from mandature.movement.scope import organisation_scope, scope_of
 from mandature.territories.models import Commune
+from mandature.web.listing import export_list
 
 
 def _visible(user):

@@ -3,11 +3,11 @@
 import tempfile
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.core.spreadsheet import XLSX_TYPE
 from mandature.movement.access import require
@@ -15,9 +15,14 @@ from mandature.movement.scope import scope_of
 from mandature.officials.changes import snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
 from mandature.officials.exports import csv_chunks, write_xlsx
-from mandature.officials.models import IdentityDoubt, Person, Snapshot
+from mandature.officials.models import IdentityDoubt, Person, RneUpload, Snapshot
 from mandature.officials.services import cached_changes, default_comparison, freshness
+from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
+from mandature.web.listing import export_list
+
+from ..forms import RneUploadForm
+from .relations import person_context
 
 CHANGE_TYPES = [
     (ChangeType.NEW_MAYOR, "Nouveaux maires"),
@@ -126,8 +131,6 @@ def changes_export(request, fmt: str):
 
 def _national_only(request) -> None:
     """The import reports name people of every territory: for users who see all of France."""
-    from django.core.exceptions import PermissionDenied
-
     if not scope_of(request.user).national:
         raise PermissionDenied("Les rapports d'import couvrent toute la France.")
 
@@ -207,8 +210,6 @@ def identity_review(request):
 
 
 def person_detail(request, pk: int):
-    from .relations import person_context
-
     person = get_object_or_404(Person, pk=pk)
     if not scope_of(request.user).has_person(person):
         raise Http404("élu hors de votre territoire")
@@ -229,13 +230,6 @@ def person_detail(request, pk: int):
 
 @require("import_rne")
 def rne_upload(request):
-    from django.shortcuts import redirect
-
-    from mandature.officials.models import RneUpload
-    from mandature.officials.tasks import import_upload
-
-    from ..forms import RneUploadForm
-
     form = RneUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = RneUpload.objects.create(
@@ -253,9 +247,6 @@ def rne_upload(request):
 
 @require("import_rne")
 def rne_upload_status(request, pk: int):
-    from mandature.officials.models import RneUpload
-    from mandature.officials.tasks import read_progress
-
     upload = get_object_or_404(RneUpload, pk=pk)
     progress = read_progress(upload.pk)
     percent = 100 * progress["done"] // progress["total"] if progress["total"] else 0

@@ -10,13 +10,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.core.forms import CleanText
-from mandature.core.listing import export_list
 from mandature.core.ratelimit import rate_limited
-from mandature.movement.access import can, organisation_of, owns, require
+from mandature.events.models import Event, Registration
+from mandature.movement.access import can, of_organisation, organisation_of, owns, require
+from mandature.movement.models import Organisation
 from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
 from mandature.publications.models import Distribution, Publication, Version
 from mandature.publications.services import check_file, downloaded, from_token, record
+from mandature.web.listing import export_list
 
 
 class PublicationForm(CleanText, forms.ModelForm):
@@ -64,9 +66,6 @@ class HandOverForm(CleanText, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from mandature.events.models import Event
-        from mandature.movement.access import of_organisation
-
         self.fields["event"].queryset = of_organisation(user, Event.objects.all())
         self.initial.setdefault("date", timezone.localdate())
 
@@ -223,8 +222,6 @@ def personal_link(request, token: str):
     version = publication.current
     person = Person.objects.filter(pk=person_id).first()
     if request.method == "POST" and version is not None and person is not None:
-        from mandature.movement.models import Organisation
-
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         downloaded(version, person, organisation)
         if version.file:
@@ -239,9 +236,6 @@ def personal_link(request, token: str):
 @require_POST
 def hand_over_at_event(request, pk: int):
     """The publication handed over to everyone checked in at the event (once each)."""
-    from mandature.events.models import Event, Registration
-    from mandature.movement.access import of_organisation
-
     event = get_object_or_404(of_organisation(request.user, Event.objects.all()), pk=pk)
     chosen = request.POST.get("publication", "")
     publication = Publication.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None

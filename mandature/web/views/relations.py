@@ -4,6 +4,7 @@
 import json
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -15,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.core.links import safe_next
-from mandature.core.listing import export_list
 from mandature.core.models import audit
 from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
@@ -30,6 +30,9 @@ from mandature.relations.services import (
     search_officials,
     visible_interactions,
 )
+from mandature.web.listing import export_list
+
+from .publications import HandOverForm
 
 
 def _person_in_scope(request, pk: int) -> Person:
@@ -71,8 +74,6 @@ def person_context(request, person: Person) -> dict:
 
 
 def _hand_over_form(request):
-    from .publications import HandOverForm
-
     return HandOverForm(user=request.user) if can(request.user, "edit") else None
 
 
@@ -259,8 +260,6 @@ def officials_search(request):
 # --- personal data (GDPR) ------------------------------------------------------------------
 @login_not_required
 def privacy_notice(request):
-    from django.conf import settings
-
     return render(
         request, "web/relations/privacy.html",
         {"retention_days": settings.ENRICHMENT_RETENTION_DAYS},

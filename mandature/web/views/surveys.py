@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.models import Campaign, Segment
-from mandature.core.listing import export_list
+from mandature.compliance.enums import CommunicationKind
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
@@ -21,6 +21,8 @@ from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.surveys import services
 from mandature.surveys.forms import QuestionForm, SurveyForm
 from mandature.surveys.models import Question, Respondent, Survey
+from mandature.surveys.report import render_report
+from mandature.web.listing import export_list
 
 
 def _surveys(request):
@@ -173,8 +175,6 @@ Je vous prie d'agréer, {{formule_appel}}, l'expression de ma haute considérati
 def survey_campaign(request, pk: int, audience: str):
     """A campaign prepared for the survey: the invitation to answer, or a reminder to those who
     have not answered yet."""
-    from mandature.compliance.enums import CommunicationKind
-
     survey = get_object_or_404(_surveys(request), pk=pk, is_example=False)
     if audience not in ("invited", "pending"):
         raise Http404("destinataires inconnus")
@@ -237,8 +237,6 @@ def survey_export(request, pk: int, fmt: str):
 
 @require("surveys")
 def survey_report(request, pk: int):
-    from mandature.surveys.report import render_report
-
     survey = get_object_or_404(_surveys(request), pk=pk, is_example=False)
     pdf = render_report(survey, _chosen_dimension(request))
     audit("rapport d'enquête", "web", request.user, survey=pk)

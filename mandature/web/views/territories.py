@@ -4,13 +4,14 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mandature.core.listing import export_list
 from mandature.core.memo import national
 from mandature.housing.services import territory_housing
 from mandature.movement.scope import scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
+from mandature.relations.services import commune_timeline, epci_timeline
 from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
 from mandature.territories.search import search
+from mandature.web.listing import export_list
 
 from ..sorting import sort_table
 
@@ -73,7 +74,6 @@ def commune_detail(request, code: str):
         return redirect(target, permanent=True)
     if not scope_of(request.user).has_commune(commune):
         raise _outside("commune")
-    from mandature.relations.services import commune_timeline
 
     def names() -> dict:
         aliases = list(commune.aliases.order_by("name", "code"))
@@ -104,7 +104,6 @@ def epci_detail(request, siren: str):
     scope = scope_of(request.user)
     if not scope.has_epci(epci):
         raise _outside("intercommunalité")
-    from mandature.relations.services import epci_timeline
 
     ordering, columns = sort_table(
         request,

@@ -1,11 +1,12 @@
 import getpass
+import os
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from mandature.core.commands import DataError, MandatureCommand
-from mandature.movement.accounts import create_account
+from mandature.movement.accounts import create_account, union
 from mandature.movement.enums import Role
 from mandature.movement.seed import seed_organisations
 
@@ -26,10 +27,6 @@ class Command(MandatureCommand):
         parser.add_argument("--prenom", default="")
 
     def handle(self, *args, email, nom, prenom, **options):
-        import os
-
-        from mandature.movement.accounts import union
-
         try:
             validate_email(email)
         except ValidationError:

@@ -1,13 +1,16 @@
 import contextlib
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from mandature.campaigns.sending import wake_due
 from mandature.core.commands import MandatureCommand
 from mandature.core.workers import beat, recover_abandoned, worker_name
+from mandature.events.mail import due_reminders
 
 log = logging.getLogger("mandature.worker")
 RECOVERY_SECONDS = 30  # how often a worker looks for tasks abandoned by a dead one
@@ -18,11 +21,6 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
     (mandature.core.workers); campaigns paused after an SMTP outage or waiting for retries, and
     those a killed worker left behind, are put back in the queue when their time comes; the
     reminders of events are sent when due (every EVENT_REMINDER_SECONDS)."""
-    import time
-
-    from mandature.campaigns.sending import wake_due
-    from mandature.events.mail import due_reminders
-
     reminders_every = getattr(settings, "EVENT_REMINDER_SECONDS", 300)
     next_reminders = next_recovery = 0.0
     while not stop.is_set():
@@ -92,8 +90,6 @@ class Command(MandatureCommand):
             self.summary("Supervision arrêtée")
             return
         if batch:
-            from mandature.campaigns.sending import wake_due
-
             wake_due()
         else:
             threading.Thread(

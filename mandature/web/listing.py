@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
+from mandature.movement.access import can
 
 FORMATS = ("csv", "xlsx")
 
@@ -20,8 +21,6 @@ def wants_export(request) -> str | None:
 def export_list(request, name: str, header: list[str], rows: Iterable[list] | Callable,
                 personal: bool = False, title: str = "Données"):  # fmt: skip
     """The download of a list, or None when the request does not ask for one."""
-    from mandature.movement.access import can
-
     fmt = wants_export(request)
     if fmt is None:
         return None

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from mandature.core.backup import BackupError, Database, restore
 from mandature.core.commands import MandatureCommand
+from mandature.ops.backup import BackupError, Database, restore
 
 
 class Command(MandatureCommand):

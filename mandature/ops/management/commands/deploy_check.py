@@ -1,11 +1,17 @@
 import io
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from mandature.core.commands import MandatureCommand
+from mandature.core.health import health
+from mandature.officials.models import Snapshot
+from mandature.territories.models import Commune
 
 
 class Command(MandatureCommand):
@@ -76,8 +82,6 @@ class Command(MandatureCommand):
         yield True, "contrôles de déploiement de Django (check --deploy)"
 
     def _database(self):
-        from django.db import connection
-
         try:
             connection.ensure_connection()
         except Exception as error:
@@ -85,9 +89,6 @@ class Command(MandatureCommand):
         return True, f"base de données joignable ({connection.vendor})"
 
     def _migrations(self):
-        from django.db import connection
-        from django.db.migrations.executor import MigrationExecutor
-
         try:
             executor = MigrationExecutor(connection)
             plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -98,8 +99,6 @@ class Command(MandatureCommand):
         return True, "base à jour (migrations appliquées)"
 
     def _worker(self):
-        from mandature.core.health import health
-
         try:
             worker = health()["worker"]
         except Exception as error:
@@ -119,17 +118,12 @@ class Command(MandatureCommand):
         return True, f"courriel configuré ({backend}, expéditeur {sender})"
 
     def _static(self):
-        from pathlib import Path
-
         manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
         if not settings.DEBUG and not manifest.exists():
             return False, "fichiers statiques non rassemblés : mandature collectstatic"
         return True, "fichiers statiques rassemblés"
 
     def _data(self):
-        from mandature.officials.models import Snapshot
-        from mandature.territories.models import Commune
-
         try:
             communes = Commune.objects.filter(is_current=True).count()
             snapshots = Snapshot.objects.count()

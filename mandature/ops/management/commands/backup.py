@@ -4,8 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from mandature.core.backup import BackupError, backup
 from mandature.core.commands import MandatureCommand
+from mandature.ops.backup import BackupError, backup
 
 
 class Command(MandatureCommand):

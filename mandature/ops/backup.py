@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -20,7 +21,9 @@ from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
+import psycopg
 from django.conf import settings
+from django.db import connections
 
 FORMAT = 1
 # What must come back exactly: id and the columns a person reads, ordered by id.
@@ -43,8 +46,6 @@ class Database:
 
     @classmethod
     def configured(cls) -> "Database":
-        from django.db import connections
-
         engine = connections["default"].settings_dict
         if "sqlite" in engine["ENGINE"]:
             return cls(f"sqlite:///{engine['NAME']}")
@@ -65,8 +66,6 @@ class Database:
     def connect(self):
         if self.engine == "sqlite":
             return sqlite3.connect(self.sqlite_path)
-        import psycopg
-
         return psycopg.connect(self.url, autocommit=True)
 
     def tables(self, conn) -> list[str]:
@@ -217,8 +216,6 @@ def restore(path: Path, database: Database | None = None, replace: bool = False)
                   str(Path(tmp) / "database.dump")], database.url)  # fmt: skip
         media = Path(tmp) / "media"
         if media.is_dir():
-            import shutil
-
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     return compare(manifest, database.inventory())
 
