@@ -39,12 +39,13 @@ class NoStoreMiddleware:
         return response
 
 
+API_PREFIX = "/api/"
 NUL_REFUSED = "Cette demande contient un caractère nul : elle ne peut pas être traitée."
 
 
 class NulRefusedMiddleware:
-    """400 for a request carrying a NUL character in its address, its query string, a form
-    field or a JSON body. No person types one; PostgreSQL refuses it in text (an error 500 on
+    """400 for a request to a page carrying a NUL character in its address, its query string, a
+    form field or a JSON body. No person types one; PostgreSQL refuses it in text (an error 500 on
     whatever view would compare it with a column); the forms and imports drop the other control
     characters themselves (mandature.core.forms.CleanText, mandature.core.text)."""
 
@@ -52,13 +53,11 @@ class NulRefusedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._carries_nul(request):
+        # the API validates each of its parameters by its schema (a NUL is a 422 there, its
+        # documented answer to an invalid parameter): only the pages are guarded here
+        if not request.path.startswith(API_PREFIX) and self._carries_nul(request):
             from django.shortcuts import render
 
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse({"detail": NUL_REFUSED}, status=400)
             return render(request, "400.html", {"reason": NUL_REFUSED}, status=400)
         return self.get_response(request)
 

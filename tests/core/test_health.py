@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from mandature.core.models import WorkerBeat
-from mandature.ops.management.commands.worker import supervise_loop
+from mandature.ops.management.commands.worker import beat_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ class OneTurn:
         self.asked += 1
         return self.asked > 1
 
-    def wait(self, seconds) -> None:
-        pass
+    def wait(self, seconds) -> bool:
+        return self.is_set()
 
 
 def test_healthz_says_503_until_a_worker_beats_then_200(anonymous, monkeypatch):
@@ -34,7 +34,7 @@ def test_healthz_says_503_until_a_worker_beats_then_200(anonymous, monkeypatch):
     body = json.loads(response.content)
     assert response.status_code == 503 and body["database"]["ok"] is True
     assert body["worker"] == {"ok": False, "alive": 0, "last_seen": None}
-    supervise_loop(OneTurn(), 0)  # one turn of the worker's loop: it beats first
+    beat_loop(OneTurn(), 0)  # one turn of the worker's heartbeat
     response = anonymous.get("/healthz")
     body = json.loads(response.content)
     assert response.status_code == 200 and body["ok"] is True and body["worker"]["alive"] == 1

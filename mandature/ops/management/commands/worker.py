@@ -45,17 +45,19 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
         stop.wait(interval)
 
 
-def beat_loop(stop: threading.Event, interval: float) -> None:
+def beat_loop(stop, interval: float) -> None:
     """The heartbeat, in a thread of its own: however long the supervisor's turn (reminders of a
     large event sent one by one), this worker keeps beating, so that no other worker takes its
     running tasks for abandoned."""
-    while not stop.wait(interval):
+    while True:
         try:
             beat()
         except Exception:
             log.exception("battement du travailleur")
         finally:
             connection.close()
+        if stop.wait(interval):
+            return
 
 
 class Command(MandatureCommand):
