@@ -2,8 +2,6 @@
 asks for (one line per letter: pages, address lines, postal code, locality)."""
 
 import base64
-import csv
-import io
 import json
 import threading
 from pathlib import Path
@@ -13,6 +11,7 @@ from django.utils import timezone
 
 from mandature.core.files import image_mime
 from mandature.core.french import long_date
+from mandature.core.spreadsheet import csv_bytes
 from mandature.core.typst_compiler import compiler
 
 from .compose import compile_template, letter_blocks, markdown_blocks
@@ -102,10 +101,9 @@ def render_letters(data: dict) -> tuple[bytes, list[int], int]:
     return pdf, pages, total
 
 
-def printer_csv(recipients: list[Recipient], first_pages: list[int], total_pages: int) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+def printer_rows(recipients: list[Recipient], first_pages: list[int], total_pages: int):
+    """One row per letter: where it starts in the PDF, how many pages, the address split in
+    AFNOR lines, postal code and locality apart."""
     for number, (recipient, first) in enumerate(zip(recipients, first_pages, strict=True), 1):
         following = first_pages[number] if number < len(first_pages) else total_pages + 1
         lines = recipient.address.splitlines()
@@ -113,11 +111,26 @@ def printer_csv(recipients: list[Recipient], first_pages: list[int], total_pages
         postal_code, _, locality = last.partition(" ")
         if not (postal_code.isdigit() and len(postal_code) == 5):
             postal_code, locality = "", last
-        writer.writerow([
-            number, first, following - first, *(lines + [""] * 6)[:6], postal_code, locality,
-            recipient.commune_id or "", f"C{recipient.campaign_id}-D{recipient.pk}",
-        ])  # fmt: skip
-    return buffer.getvalue()
+        address = (lines + [""] * 6)[:6]
+        reference = f"C{recipient.campaign_id}-D{recipient.pk}"
+        yield [
+            number,
+            first,
+            following - first,
+            *address,
+            postal_code,
+            locality,
+            recipient.commune_id or "",
+            reference,
+        ]
+
+
+def printer_csv(recipients: list[Recipient], first_pages: list[int], total_pages: int) -> bytes:
+    """The printing house's file: the one export convention (UTF-8 with BOM, « ; », formulas
+    neutralised) with CRLF line ends, which mail-merge tools on Windows expect
+    (docs/campaigns.md)."""
+    rows = printer_rows(recipients, first_pages, total_pages)
+    return csv_bytes(CSV_HEADER, rows, line_end="\r\n")
 
 
 def build(campaign: Campaign) -> dict:
@@ -133,8 +146,7 @@ def build(campaign: Campaign) -> dict:
     target = folder(campaign)
     target.mkdir(parents=True, exist_ok=True)
     _write(target / "courriers.pdf", pdf)
-    _write(target / "imprimeur.csv", ("\ufeff" + printer_csv(recipients, first_pages, total))
-           .encode("utf-8"))  # fmt: skip
+    _write(target / "imprimeur.csv", printer_csv(recipients, first_pages, total))
     now = timezone.now()
     campaign.recipients.filter(status=Recipient.Status.QUEUED).update(
         status=Recipient.Status.SENT, sent_at=now

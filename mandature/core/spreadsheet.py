@@ -103,11 +103,14 @@ def xlsx_bytes(header: list[str], rows: Iterable[Iterable], title: str = "Donné
     return buffer.getvalue()
 
 
-def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
+def csv_chunks(
+    header: list[str], rows: Iterable[Iterable], *, line_end: str = "\n"
+) -> Iterator[bytes]:
     """The CSV file, a few hundred rows at a time: UTF-8 with a BOM (for Excel), « ; »,
-    formulas neutralised."""
+    formulas neutralised. `line_end` is the one thing a reader may need otherwise (the printing
+    house's mail-merge tools expect CRLF, see docs/campaigns.md)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=";", lineterminator=line_end)
     buffer.write("\ufeff")
     writer.writerow(header)
     for number, row in enumerate(rows, start=1):
@@ -119,8 +122,27 @@ def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def export_response(header: list[str], rows: Iterable[Iterable], fmt: str, filename: str,
-                    sheet: str = "Données"):  # fmt: skip
+def csv_bytes(header: list[str], rows: Iterable[Iterable], *, line_end: str = "\n") -> bytes:
+    """The whole CSV file at once (for a file written to disk), same convention as
+    `csv_chunks`."""
+    return b"".join(csv_chunks(header, rows, line_end=line_end))
+
+
+def write_export(
+    out, header: list[str], rows: Iterable[Iterable], fmt: str, sheet: str = "Données"
+) -> None:
+    """Writes the rows as CSV or XLSX into `out` (a binary file): the command line's exports,
+    the same files as the web's downloads."""
+    if fmt == "csv":
+        for chunk in csv_chunks(header, rows):
+            out.write(chunk)
+    else:
+        write_xlsx(out, header, rows, sheet)
+
+
+def export_response(
+    header: list[str], rows: Iterable[Iterable], fmt: str, filename: str, sheet: str = "Données"
+):
     """A download of the rows (a list, or any iterable read once): CSV streamed while it is
     written, or XLSX written to a temporary file and sent from it."""
     from django.http import FileResponse, StreamingHttpResponse

@@ -1,10 +1,8 @@
 """Export of changes as CSV or XLSX: one row per change, with a header. No birth date, ever."""
 
-import csv
-import io
 from collections.abc import Iterator
 
-from mandature.core.spreadsheet import write_xlsx as write
+from mandature.core import spreadsheet
 
 from .changes import Change, ChangeSet
 
@@ -42,30 +40,19 @@ def change_row(change: Change, changes: ChangeSet) -> list[str]:
     ]
 
 
-def csv_chunks(changes: ChangeSet, selected: list[Change]) -> Iterator[str]:
-    """The CSV, a few hundred rows at a time (a national comparison is tens of thousands)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(HEADER)
-    for number, change in enumerate(selected, start=1):
-        writer.writerow(change_row(change, changes))
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def change_rows(changes: ChangeSet, selected: list[Change]) -> Iterator[list[str]]:
+    """The rows, one per change, read once by the export (a national comparison is tens of
+    thousands: never a list of them all)."""
+    return (change_row(change, changes) for change in selected)
 
 
-def to_csv(changes: ChangeSet, selected: list[Change]) -> str:
-    return "".join(csv_chunks(changes, selected))
+def export_response(changes: ChangeSet, selected: list[Change], fmt: str, filename: str):
+    """The download, through the one export path (BOM, « ; », formulas neutralised)."""
+    return spreadsheet.export_response(
+        HEADER, change_rows(changes, selected), fmt, filename, "changements"
+    )
 
 
-def write_xlsx(out, changes: ChangeSet, selected: list[Change]) -> None:
-    """The XLSX into a binary file, a row at a time (mandature.core.spreadsheet)."""
-    write(out, HEADER, (change_row(change, changes) for change in selected), "changements")
-
-
-def to_xlsx(changes: ChangeSet, selected: list[Change]) -> bytes:
-    buffer = io.BytesIO()
-    write_xlsx(buffer, changes, selected)
-    return buffer.getvalue()
+def write_export(out, changes: ChangeSet, selected: list[Change], fmt: str) -> None:
+    """The same file as the download, into a binary file (the command line)."""
+    spreadsheet.write_export(out, HEADER, change_rows(changes, selected), fmt, "changements")

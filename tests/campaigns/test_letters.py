@@ -75,8 +75,11 @@ def test_letters_for_the_new_mayors_with_the_printers_file(
     campaign.refresh_from_db()
     assert campaign.status == "done"
     pdf = folder(campaign) / "courriers.pdf"
-    rows = list(csv.DictReader(io.StringIO((folder(campaign) / "imprimeur.csv")
-                                           .read_text(encoding="utf-8-sig")), delimiter=";"))  # fmt: skip
+    # The printer's convention (docs/campaigns.md): UTF-8 with BOM, « ; », CRLF line ends.
+    data = (folder(campaign) / "imprimeur.csv").read_bytes()
+    assert data.startswith("\ufeff".encode()) and data.count(b"\r\n") == len(members) + 1
+    assert data[3:].startswith(b"numero;premiere_page;nombre_pages;ligne_1;")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert len(rows) == len(members)
     assert [int(r["numero"]) for r in rows] == list(range(1, len(members) + 1))
     assert rows[0]["premiere_page"] == "1" and all(int(r["nombre_pages"]) >= 1 for r in rows)
@@ -114,3 +117,16 @@ def test_letters_for_the_new_mayors_with_the_printers_file(
     from mandature.core.models import AuditLog
 
     assert AuditLog.objects.filter(action="export des courriers d'une campagne").count() == 2
+
+
+def test_the_printers_file_follows_the_one_export_convention():
+    """An address typed by someone outside the movement cannot become a formula in the
+    printing house's spreadsheet; the file is the export path's (BOM, « ; ») with CRLF."""
+    from mandature.campaigns.letters import printer_csv
+    from mandature.campaigns.models import Recipient
+
+    recipient = Recipient(pk=7, campaign_id=3, address='=HYPERLINK("x")\nRue Haute\n59000 Lille')
+    data = printer_csv([recipient], [1], 2)
+    assert data.startswith("\ufeff".encode()) and data.endswith(b"\r\n")
+    row = data.decode("utf-8-sig").splitlines()[1]
+    assert row == "1;1;2;\"'=HYPERLINK(\"\"x\"\")\";Rue Haute;59000 Lille;;;;59000;Lille;;C3-D7"

@@ -52,7 +52,9 @@ def test_changes_by_departement_and_region(renewal):
 def test_rne_changes_csv(db, capsysbinary):
     call_command("rne_changes", kind="maires", date_from=date(2022, 3, 1), date_to=date(2026, 5, 1),
                  change_type="first-time-mayor", departement="33")  # fmt: skip
-    out = capsysbinary.readouterr().out.decode("utf-8")
+    data = capsysbinary.readouterr().out
+    assert data.startswith("\ufeff".encode())  # the same file as the web's download
+    out = data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(out), delimiter=";"))
     assert rows and all(r["type"] == "first-time-mayor" and r["departement"] == "33" for r in rows)
     assert all(r["premier_mandat_de_maire"] == "oui" for r in rows)

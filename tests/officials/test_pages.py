@@ -93,3 +93,30 @@ def test_commune_page_and_brief_show_a_new_import_at_once(client, tmp_path):
     assert "Aurore NOUVEAU" in html and "Maire précédent" in html
     brief = client.get("/communes/01002/fiche").content.decode()
     assert "Aurore NOUVEAU" in brief and "nouvelle maire" in brief
+
+
+def test_the_changes_csv_opens_in_a_french_spreadsheet(client, personas):
+    """Issue 23: the changes CSV had no BOM (broken accents in French Excel) and let formulas
+    through. It now goes through the one export path, like every other download."""
+    login(client, personas.national)
+    response = client.get("/elus/changements/export.csv?type=new-mayor&departement=32")
+    data = b"".join(response.streaming_content)
+    assert data.startswith("\ufeff".encode()) and data[3:].startswith(b"type;libelle_type;")
+    assert all(line.count(";") == 18 for line in data.decode("utf-8-sig").splitlines())
+
+
+def test_the_changes_export_neutralises_formulas(db):
+    from datetime import date
+
+    from mandature.officials.changes import compute_changes, snapshot_at
+    from mandature.officials.exports import export_response
+
+    changes = compute_changes(
+        snapshot_at("maires", date(2022, 3, 1)), snapshot_at("maires", date(2026, 5, 1))
+    )
+    change = next(c for c in changes.changes if c.person and c.departement_code == "32")
+    change.person.last_name = '=HYPERLINK("http://exemple.invalid")'
+    response = export_response(changes, [change], "csv", "changements")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK(" in text and ";=HYPERLINK" not in text
+    assert response["Content-Disposition"] == 'attachment; filename="changements.csv"'

@@ -1,20 +1,18 @@
 """Pages of the elected officials: changes between snapshots, snapshots, identities, a person."""
 
-import tempfile
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.models import audit
-from mandature.core.spreadsheet import XLSX_TYPE
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 from mandature.officials.changes import snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
-from mandature.officials.exports import csv_chunks, write_xlsx
+from mandature.officials.exports import export_response
 from mandature.officials.models import IdentityDoubt, Person, RneUpload, Snapshot
 from mandature.officials.services import cached_changes, default_comparison, freshness
 from mandature.officials.tasks import import_upload, read_progress
@@ -117,16 +115,7 @@ def changes_export(request, fmt: str):
     audit("export des changements RNE", "web", request.user, kind=kind, format=fmt,
           before=before.pk, after=after.pk, rows=len(selected), **filters)  # fmt: skip
     name = f"changements-{kind}-{before.data_date}-{after.data_date}"
-    if fmt == "xlsx":  # written to a temporary file, sent from it
-        file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
-        write_xlsx(file, changes, selected)
-        file.seek(0)
-        response = FileResponse(file, content_type=XLSX_TYPE)
-    else:  # streamed while it is written
-        chunks = (chunk.encode("utf-8") for chunk in csv_chunks(changes, selected))
-        response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return export_response(changes, selected, fmt, name)
 
 
 def _national_only(request) -> None:

@@ -1,4 +1,6 @@
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -7,7 +9,7 @@ from mandature.core.commands import MandatureCommand
 from mandature.core.models import audit
 from mandature.officials.changes import compute_changes, snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
-from mandature.officials.exports import to_csv, to_xlsx
+from mandature.officials.exports import write_export
 from mandature.officials.management.commands.import_rne import iso_date
 
 
@@ -55,14 +57,15 @@ class Command(MandatureCommand):
             selected = [c for c in selected if c.departement_code == code]
         audit("export des changements RNE", "commande", kind=kind, type=change_type or "",
               departement=departement or "", rows=len(selected))  # fmt: skip
-        if output_format == "csv":
-            data = to_csv(changes, selected).encode("utf-8")
-        else:
-            data = to_xlsx(changes, selected)
         if output:
-            output.write_bytes(data)
+            with open(output, "wb") as file:
+                write_export(file, changes, selected, output_format)
         else:
-            sys.stdout.buffer.write(data)
+            # A zip (XLSX) is written with seeks: through a temporary file, not to a pipe.
+            with tempfile.TemporaryFile() as file:
+                write_export(file, changes, selected, output_format)
+                file.seek(0)
+                shutil.copyfileobj(file, sys.stdout.buffer)
             sys.stdout.flush()
         message = (
             f"{len(selected)} changement(s) entre le RNE {kind} au {before.data_date:%d/%m/%Y} "
