@@ -129,4 +129,4 @@ def test_the_printers_file_follows_the_one_export_convention():
     data = printer_csv([recipient], [1], 2)
     assert data.startswith("\ufeff".encode()) and data.endswith(b"\r\n")
     row = data.decode("utf-8-sig").splitlines()[1]
-    assert row == "1;1;2;\"'=HYPERLINK(\"\"x\"\")\";Rue Haute;59000 Lille;;;;59000;Lille;;C3-D7"
+    assert row == '1;1;2;"\'=HYPERLINK(""x"")";Rue Haute;59000 Lille;;;;59000;Lille;;C3-D7'
