@@ -91,8 +91,8 @@ def file_name(code: str, name: str) -> str:
 
 # -- the coordinator ------------------------------------------------------------------------------
 #
-# The coordinating process reads the database and builds each brief's data (a few ms); worker
-# processes only turn that data into PDFs with Typst (about 20 ms each). The workers are
+# The coordinating process reads the database and builds each brief's data (the quick part);
+# worker processes only turn that data into PDFs with Typst (the slow part). The workers are
 # started fresh ("spawn"), not forked: a fork would copy the database connections and Typst's
 # thread pool, which the copies cannot use; and they never touch the database.
 
@@ -128,7 +128,7 @@ def run_batch(
     except (FileNotFoundError, json.JSONDecodeError):
         manifest = {}
     # Typst waits for its own threads part of the time: two workers a core keep them busy
-    # (measured: 54 PDF/s with 4 workers on 2 cores, 43 with 2; docs/benchmarks.md).
+    # (bench/briefs.py, docs/benchmarks.md).
     workers = workers or getattr(settings, "BRIEF_WORKERS", None) or 2 * (os.cpu_count() or 1)
     workers = max(1, min(workers, len(selection.codes) // CHUNK + 1))
     total = len(selection.codes)

@@ -1,4 +1,4 @@
-"""The brief as a PDF, by Typst (about 16 ms a brief; see docs/benchmarks.md).
+"""The brief as a PDF, by Typst (its speed: docs/benchmarks.md).
 
 Typst gets a brief's data as files beside the template, not as `sys_inputs`: a change of
 `sys_inputs` makes Typst lay out the whole document again, while with the template and its

@@ -203,8 +203,8 @@ _EXPORT_FIELDS = (
 
 def export_rows(filters: dict, scope: Scope) -> list[tuple]:
     """The rows of the segment's download (EXPORT_HEADER), the members of `evaluate` in the
-    same order, read as plain values: a national segment (every mayor of France) in about a
-    second, where building its model objects took 6–10 s on this machine."""
+    same order, read as plain values: building a model object for every mayor of France would
+    take several times longer than the download itself (bench/exports.py)."""
     snapshot, kind, entries, _ = _selection(filters, scope)
     if snapshot is None:
         return []

@@ -42,8 +42,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
 
 # SQLite: one INSERT of up to 100 rows at a time (within the 999 variables of the oldest
 # SQLite builds) instead of one per row. Each statement costs its own set-up and, on the
-# AUTOINCREMENT tables Django makes, an update of sqlite_sequence: 467,757 persons are
-# written in 0.9 s instead of 1.7 s (bench/import_rne.py's floor, same rows).
+# AUTOINCREMENT tables Django makes, an update of sqlite_sequence (docs/benchmarks.md,
+# bench/import_rne.py's floor).
 ROWS_PER_STATEMENT = 100
 SQLITE_VARIABLES = 999
 
@@ -134,9 +134,8 @@ def indexes_rebuilt(table: str, new_rows: int) -> Iterator[None]:
     the table holds (a first national import, not the next file of the same kind), goes
     without the table's secondary indexes, which are built again once at the end: sorting
     half a million keys once costs much less than keeping four indexes in order row by row
-    (PostgreSQL: 7.4 → 3.3 s for the three tables of a national import,
-    `bench/import_rne.py`). A rollback or a killed process brings them back with everything
-    else. On PostgreSQL the table cannot be read meanwhile (its indexes are being dropped):
+    (`bench/import_rne.py`, docs/benchmarks.md). A rollback or a killed process brings them
+    back with everything else. On PostgreSQL the table cannot be read meanwhile (its indexes are being dropped):
     only worth it for a large first load. SQLite keeps the unique constraints of its
     CREATE TABLE."""
     if new_rows < REBUILD_ABOVE or new_rows < 2 * _row_count(table):
@@ -196,8 +195,8 @@ def _secondary_indexes(table: str) -> tuple[list[str], list[str]]:
 def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused during a bulk job, then back as it was. Half a
     million rows are millions of long-lived objects, which every collection of the oldest
-    generation walks again and again while they pile up: a national RNE import took 13.9 s on
-    SQLite with the collector, 9–11 s without (`bench/import_rne.py`). The job's objects are
+    generation walks again and again while they pile up (`bench/import_rne.py`,
+    docs/benchmarks.md). The job's objects are
     freed by their reference counts; the few cycles wait for the collector's return."""
     was_enabled = gc.isenabled()
     gc.disable()

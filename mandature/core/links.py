@@ -1,9 +1,9 @@
 """Addresses of pages: those taking one argument (a commune, an official), for long lists;
 the page to go on to after a form (`safe_next`).
 
-Django's `reverse()` matches the pattern anew on each call (about 50 µs): a page listing a
-hundred communes and their mayors spent 8 ms on it. `page_url()` reverses each pattern once, with
-a marker in place of the argument, and then only inserts the argument.
+Django's `reverse()` matches the pattern anew on each call: a page listing a hundred communes
+and their mayors spent a noticeable part of its time on it. `page_url()` reverses each pattern
+once, with a marker in place of the argument, and then only inserts the argument.
 """
 
 from functools import lru_cache

@@ -11,7 +11,7 @@ from .enums import OrganisationKind, Role
 from .importer import siren_is_valid
 from .models import Organisation
 from .scope import Scope, narrowing_fits, organisation_scope
-from .validation import normalise_phone
+from .validation import normalise_phone, siren_is_valid
 
 EMAIL_ERRORS = {
     "invalid": "Saisissez une adresse électronique valide (nom@domaine.fr).",

@@ -20,7 +20,7 @@ from mandature.territories.models import Commune, CommuneAlias, Departement
 from .enums import Family, OrganisationKind
 from .models import Organisation
 from .seed import FEDERATIONS, federation_for
-from .validation import normalise_phone
+from .validation import normalise_phone, siren_is_valid
 
 COLUMNS = [
     ("siren", "SIREN (9 chiffres)", True),
@@ -113,20 +113,6 @@ def _column(header: str) -> str:
         if folded in aliases:
             return column
     return name
-
-
-def siren_is_valid(siren: str) -> bool:
-    """Nine digits with a Luhn check digit (the SIREN's key)."""
-    if not re.fullmatch(r"\d{9}", siren):
-        return False
-    total = 0
-    for index, char in enumerate(reversed(siren)):
-        digit = int(char)
-        if index % 2:
-            digit *= 2
-            digit -= 9 if digit > 9 else 0
-        total += digit
-    return total % 10 == 0
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from stdnum.fr import siren
 
 
 def normalise_phone(value: str) -> str:
@@ -19,3 +20,11 @@ def normalise_phone(value: str) -> str:
     if number.country_code == 33:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def siren_is_valid(value: str) -> bool:
+    """Nine digits whose last one is the Luhn key (python-stdnum's check of the INSEE rule).
+    The value is stored as it is checked: callers remove the spaces people type, and nothing
+    else (python-stdnum would also accept dots)."""
+    return value.isascii() and value.isdigit() and siren.is_valid(value)
+

@@ -189,7 +189,7 @@ def former_heads(function_code: str, before: date) -> set[int]:
 
 def compute_changes(before: Snapshot, after: Snapshot) -> ChangeSet:
     """Compare two snapshots of the same kind (`before` older than `after`)."""
-    with gc_paused():  # hundreds of thousands of seats read: 3.8–4.2 → 2.0–2.1 s nationally
+    with gc_paused():  # hundreds of thousands of seats read: the collector would walk them all
         return _compare(before, after)
 
 

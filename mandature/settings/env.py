@@ -1,8 +1,17 @@
-"""Tiny typed helpers to read settings from the environment."""
+"""Tiny typed helpers to read settings from the environment.
+
+A value that cannot be read is an error that names the variable and what it accepts: a typo
+(`HTTPS=ture`, `SESSION_HOURS=12h`) must stop the server at start, not silently turn a
+safeguard off or fall back to a default nobody chose."""
 
 import os
 import secrets
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = ("1", "true", "yes", "on", "oui")
+FALSE = ("0", "false", "no", "off", "non")
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -11,14 +20,30 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+    word = value.strip().lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} : valeur « {value} » illisible ; valeurs acceptées : {', '.join(TRUE)} "
+        f"(oui) ou {', '.join(FALSE)} (non)."
+    )
 
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value.strip().replace("_", ""))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} : valeur « {value} » illisible ; un nombre entier est attendu (par "
+            f"exemple {default})."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -59,7 +84,9 @@ def email_settings(url: str) -> dict:
         "submission": "django.core.mail.backends.smtp.EmailBackend",
     }
     if scheme not in backends:
-        raise ValueError(f"EMAIL_URL : schéma « {scheme} » inconnu ({', '.join(backends)})")
+        raise ImproperlyConfigured(
+            f"EMAIL_URL : schéma « {scheme} » inconnu ; schémas acceptés : {', '.join(backends)}."
+        )
     result = {"EMAIL_BACKEND": backends[scheme]}
     if scheme == "file":
         result["EMAIL_FILE_PATH"] = unquote(parts.path)
@@ -73,7 +100,27 @@ def email_settings(url: str) -> dict:
             EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
             EMAIL_USE_SSL=scheme == "smtps",
             EMAIL_USE_TLS=scheme == "submission"
-            or query.get("tls", ["0"])[0].lower() in ("1", "true", "yes"),
-            EMAIL_TIMEOUT=int(query.get("timeout", ["20"])[0]),
+            or _url_bool("EMAIL_URL", "tls", query.get("tls", ["0"])[0]),
+            EMAIL_TIMEOUT=_url_int("EMAIL_URL", "timeout", query.get("timeout", ["20"])[0]),
         )
     return result
+
+
+def _url_bool(name: str, option: str, value: str) -> bool:
+    if value.strip().lower() in TRUE:
+        return True
+    if value.strip().lower() in FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} : option {option}={value} illisible ; valeurs acceptées : 1 ou 0."
+    )
+
+
+def _url_int(name: str, option: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} : option {option}={value} illisible ; un nombre entier de secondes est "
+            "attendu."
+        ) from None

@@ -176,3 +176,12 @@ def test_control_characters_are_dropped_from_imported_names(db, tmp_path):
     text = GOOD.replace("Habitat du Nord (test)", "Habitat\x00 du\x1b Nord (test)")
     call_command("import_organisms", write(tmp_path, text))
     assert Organisation.objects.get(siren="552046484").name == "Habitat du Nord (test)"
+
+
+def test_the_siren_check_is_python_stdnums_luhn_key():
+    from mandature.movement.validation import siren_is_valid
+
+    assert siren_is_valid("552046484") and siren_is_valid("775663438")
+    assert not siren_is_valid("552046485")  # wrong key
+    assert not siren_is_valid("55204648")  # eight digits
+    assert not siren_is_valid("552.046.484")  # stored as typed: digits only

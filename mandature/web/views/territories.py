@@ -85,7 +85,7 @@ def commune_detail(request, code: str):
         }  # fmt: skip
 
     # What comes from the national data alone (territories, RNE) is kept in the process until
-    # the next import (core.memo): a commune seen again costs 7 queries instead of 12 to 15.
+    # the next import (core.memo): a commune seen again is read with about half the queries.
     context = {
         "timeline": commune_timeline(commune, scope_of(request.user))[:50],
         "commune": commune,
