@@ -135,9 +135,9 @@ def indexes_rebuilt(table: str, new_rows: int) -> Iterator[None]:
     without the table's secondary indexes, which are built again once at the end: sorting
     half a million keys once costs much less than keeping four indexes in order row by row
     (`bench/import_rne.py`, docs/benchmarks.md). A rollback or a killed process brings them
-    back with everything else. On PostgreSQL the table cannot be read meanwhile (its indexes are being dropped):
-    only worth it for a large first load. SQLite keeps the unique constraints of its
-    CREATE TABLE."""
+    back with everything else. On PostgreSQL the table cannot be read meanwhile (its indexes
+    are being dropped): only worth it for a large first load. SQLite keeps the unique
+    constraints of its CREATE TABLE."""
     if new_rows < REBUILD_ABOVE or new_rows < 2 * _row_count(table):
         yield
         return

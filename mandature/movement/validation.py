@@ -27,4 +27,3 @@ def siren_is_valid(value: str) -> bool:
     The value is stored as it is checked: callers remove the spaces people type, and nothing
     else (python-stdnum would also accept dots)."""
     return value.isascii() and value.isdigit() and siren.is_valid(value)
-
