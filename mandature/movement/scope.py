@@ -300,6 +300,8 @@ def outside_text(count: int) -> str:
 
 
 def commune_or_404(user, commune: Commune) -> Commune:
+    """The commune if it lies in the user's territory; otherwise « not found », as for a commune
+    that does not exist (a page must not tell what lies outside one's territory)."""
     if not scope_of(user).has_commune(commune):
         raise Http404("commune hors de votre territoire")
     return commune

@@ -1,3 +1,3 @@
-"""Settings, all read from the environment (see docs/configuration.md)."""
+"""Settings, all read from the environment (the README's « Configuration » table; docs/deployment.md for production)."""
 
 from .base import *  # noqa: F401,F403

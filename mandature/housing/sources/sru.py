@@ -2,8 +2,8 @@
 
 The ministry has published it under several layouts (CSV or spreadsheet exports, semicolon or
 comma, labels with or without accents); columns are recognised by their folded label among the
-names below. Required: the commune code and either the rate or both counts. The template in
-docs/housing.md lists the columns.
+names below. Required: the commune code and either the rate or both counts. docs/briefs.md
+(« The SRU estimate ») lists the columns.
 """
 
 import re

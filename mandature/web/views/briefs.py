@@ -14,7 +14,7 @@ from mandature.briefs.services import build_brief
 from mandature.briefs.tasks import build_briefs
 from mandature.core.models import audit
 from mandature.movement.access import require
-from mandature.movement.scope import scope_of
+from mandature.movement.scope import commune_or_404, scope_of
 from mandature.territories.models import Commune
 from mandature.web.listing import export_list
 
@@ -27,9 +27,7 @@ def _commune(request, code: str) -> Commune:
         code=code.upper(),
         is_current=True,
     )
-    if not scope_of(request.user).has_commune(commune):
-        raise Http404("commune hors de votre territoire")
-    return commune
+    return commune_or_404(request.user, commune)
 
 
 @require_GET

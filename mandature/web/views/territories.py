@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.memo import national
 from mandature.housing.services import territory_housing
-from mandature.movement.scope import scope_of
+from mandature.movement.scope import commune_or_404, scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.relations.services import commune_timeline, epci_timeline
 from mandature.territories.models import Commune, CommuneAlias, Departement, Epci, Region
@@ -72,8 +72,7 @@ def commune_detail(request, code: str):
         if target is None:
             return get_object_or_404(Commune, code=code, is_current=True)
         return redirect(target, permanent=True)
-    if not scope_of(request.user).has_commune(commune):
-        raise _outside("commune")
+    commune_or_404(request.user, commune)
 
     def names() -> dict:
         aliases = list(commune.aliases.order_by("name", "code"))
