@@ -53,7 +53,7 @@ def sink(port: int, out: str) -> None:
             self.messages = 0
             self.recipients = set()
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             self.messages += 1
             self.recipients.update(envelope.rcpt_tos)
             return "250 OK"

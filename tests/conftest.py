@@ -160,7 +160,7 @@ class SmtpSink:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
         from email import message_from_bytes, policy
 
         message = message_from_bytes(envelope.content, policy=policy.default)

@@ -109,7 +109,7 @@ QUESTIONS = [
 ]
 
 
-def seed_first_content(BriefContent, BriefQuestion) -> None:  # noqa: N803 - model classes
+def seed_first_content(BriefContent, BriefQuestion) -> None:  # a migration's model classes
     if BriefContent.objects.exists():
         return
     content = BriefContent.objects.create(

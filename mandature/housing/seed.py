@@ -26,7 +26,7 @@ FIGURES = [
 ]  # fmt: skip
 
 
-def seed_key_figures(KeyFigure) -> None:  # noqa: N803 - a model class, maybe historical
+def seed_key_figures(KeyFigure) -> None:  # a model class, maybe historical
     for label, value, unit, year, as_of, source, order, on_brief in FIGURES:
         KeyFigure.objects.get_or_create(
             label=label,

@@ -111,7 +111,7 @@ def aggregate(
     """Sums over the current communes of a territory (all of France without scope), cached
     until the next housing import."""
     version = data_version() if version is None else version
-    scope_key = hashlib.md5(f"{label}|{scope!s}".encode()).hexdigest()  # noqa: S324 - a cache key
+    scope_key = hashlib.md5(f"{label}|{scope!s}".encode()).hexdigest()  # a cache key
     key = f"housing:aggregate:{version}:{year}:{scope_key}"
     cache = caches["default"]
     found = cache.get(key)

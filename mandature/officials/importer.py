@@ -94,7 +94,7 @@ def import_rne(
     return results
 
 
-def _import_member(name, raw, digest, data_date, skip_unplaced, user, progress) -> ImportResult:  # noqa: PLR0913
+def _import_member(name, raw, digest, data_date, skip_unplaced, user, progress) -> ImportResult:
     text, encoding = decode(name, raw)
     reference = data_date or date.today()
     reuse = Reuse()

@@ -69,7 +69,7 @@ class Placer:
             return found
         return self._place(kind, row)
 
-    def _place(self, kind: str, row: Row) -> Place | str:  # noqa: C901 - one branch per kind
+    def _place(self, kind: str, row: Row) -> Place | str:  # one branch per kind
         if kind in COMMUNE_KINDS:
             commune = self.commune(row.commune)
             if commune is None:

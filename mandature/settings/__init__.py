@@ -1,4 +1,4 @@
 """Settings, all read from the environment: the README's « Configuration » table lists them,
 docs/deployment.md says what to set in production."""
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403

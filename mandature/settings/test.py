@@ -1,6 +1,6 @@
 """Settings for the test suite: the base settings, with static files served from the apps."""
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES, VAR_DIR
 from .env import env_str
 

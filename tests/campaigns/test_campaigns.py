@@ -155,7 +155,7 @@ class Picky:
     def __init__(self, sink, refused, busy):
         self.sink, self.refused, self.busy, self.seen_busy = sink, refused, busy, 0
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address == self.refused:
             return "550 5.1.1 Adresse inconnue"
         if address == self.busy and not self.seen_busy:
@@ -164,7 +164,7 @@ class Picky:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         return await self.sink.handle_DATA(server, session, envelope)
 
 

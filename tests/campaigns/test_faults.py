@@ -93,7 +93,7 @@ class GoingDown(SmtpSink):
         self.down = False
         self.refused = 0
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.down:
             self.refused += 1
             return "421 4.3.2 Service en maintenance, fermeture"

@@ -21,7 +21,7 @@ def data_gouv(tmp_path, settings):
     files: dict[str, tuple[bytes, str]] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
+        def do_GET(self):  # the stdlib's name
             body, content_type = files.get(self.path, (b"not found", "text/plain"))
             self.send_response(200 if self.path in files else 404)
             self.send_header("Content-Type", content_type)

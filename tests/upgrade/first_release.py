@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mandature.settings")
 sys.path.insert(0, os.getcwd())
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -83,7 +83,7 @@ def read_dgcl(path: Path, year: int | None = None) -> DgclFile:
     return parse_dgcl(name, text, year or year_of(name))
 
 
-def parse_dgcl(name: str, text: str, year: int | None) -> DgclFile:  # noqa: C901
+def parse_dgcl(name: str, text: str, year: int | None) -> DgclFile:
     reader, header = open_table(name, text, "un fichier de la DGCL", HousingFileError)
     labels = [fold(h.rsplit(" - ", 1)[-1]) for h in header]
     index: dict[str, int] = {}

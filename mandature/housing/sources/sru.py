@@ -72,7 +72,7 @@ def _number(text: str) -> Decimal | None:
     return Decimal(text.replace(",", "."))
 
 
-def parse_sru(name: str, text: str, year: int | None) -> SruFile:  # noqa: C901, PLR0912
+def parse_sru(name: str, text: str, year: int | None) -> SruFile:
     reader, header = open_table(name, text, "un inventaire SRU", HousingFileError, default=";")
     folded = [fold(h) for h in header]
     index: dict[str, int] = {}

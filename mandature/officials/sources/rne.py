@@ -457,7 +457,7 @@ def parse_text(
     return result
 
 
-def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_with_newline, known):  # noqa: C901, PLR0913
+def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_with_newline, known):
     name, kind = result.name, result.kind
     errors: list[str] = []
     error_count = 0

@@ -402,9 +402,9 @@ def public_brief(request, token: str, pdf: bool = False):
         response["Content-Disposition"] = f'inline; filename="fiche-{commune.code}.pdf"'
         return response
     data = brief.data
-    svgs = {key: mark_safe(data["housing"][key])  # noqa: S308 (our own SVG, from numbers)
+    svgs = {key: mark_safe(data["housing"][key])  # our own SVG, from numbers
             for key in ("comparison_svg", "evolution_svg")}  # fmt: skip
-    svgs["stages_svg"] = mark_safe(data["stages_svg"])  # noqa: S308
+    svgs["stages_svg"] = mark_safe(data["stages_svg"])
     return render(request, "web/briefs/brief.html", {
         "commune": commune, "brief": data, "svg": svgs, "unknown": [], "public": True,
         "pdf_url": reverse("web:public-brief-pdf", args=[token]),

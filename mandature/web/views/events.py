@@ -370,7 +370,7 @@ def rsvp(request, token: str):
     held = list(invitation.registrations.exclude(status=Registration.Status.CANCELLED)
                 .select_related("session"))  # fmt: skip
     for registration in held:
-        registration.qr = mark_safe(qr_svg(registration.code))  # noqa: S308 (segno's SVG)
+        registration.qr = mark_safe(qr_svg(registration.code))  # segno's SVG
     return render(request, "web/events/rsvp.html", {
         "event": event, "invitation": invitation, "form": form, "outcomes": outcomes,
         "closed": closed, "held": held, "sessions": _sessions_text(event), "token": token,
