@@ -40,10 +40,7 @@ def brief_page(request, code: str):
     brief = build_brief(_commune(request, code))
     data = brief.data
     # Charts are built by our own code from numbers (briefs/charts.py), never from user text.
-    svgs = {
-        key: mark_safe(data["housing"][key])
-        for key in ("comparison_svg", "evolution_svg")
-    }
+    svgs = {key: mark_safe(data["housing"][key]) for key in ("comparison_svg", "evolution_svg")}
     svgs["stages_svg"] = mark_safe(data["stages_svg"])
     return TemplateResponse(
         request,
