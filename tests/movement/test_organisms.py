@@ -90,9 +90,12 @@ def test_import_page_for_national_administrators(client, personas):
     assert client.get("/organisations/import/").status_code == 403
     login(client, personas.admin)
     template = client.get("/organisations/modele.csv")
-    assert template.content.decode("utf-8-sig").startswith("siren;nom;sigle;famille")
-    refused = client.post("/organisations/import/", {
-        "file": SimpleUploadedFile("org.csv", f"{HEADER}\n123;X;;OPH;;;;;;;;\n".encode())})  # fmt: skip
+    data = b"".join(template.streaming_content)
+    assert data.startswith("\ufeffsiren;nom;sigle;famille".encode())
+    refused = client.post(
+        "/organisations/import/",
+        {"file": SimpleUploadedFile("org.csv", f"{HEADER}\n123;X;;OPH;;;;;;;;\n".encode())},
+    )
     html = unescape(refused.content.decode())
     assert "Import refusé, rien n'a été modifié" in html and "org.csv:2: column « siren »" in html
     done = client.post(

@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.models import audit
+from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, require
 from mandature.movement.enums import Family, OrganisationKind
 from mandature.movement.forms import OrganisationForm, OrganismUploadForm
@@ -148,6 +148,6 @@ def organisms_import(request):
 
 
 def organisms_template(request):
-    response = HttpResponse(TEMPLATE.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="modele-organismes.csv"'
-    return response
+    """The template to fill in, written like every other CSV download (core.spreadsheet)."""
+    header, *rows = (line.split(";") for line in TEMPLATE.splitlines())
+    return export_response(header, rows, "csv", "modele-organismes")
