@@ -88,12 +88,15 @@ map-data: ## rebuild data/geo/communes-carte.topojson.gz (the map's shapes) with
 	npm ci --no-audit --no-fund
 	$(BIN)/python data/geo/build_map.py $(or $(GEOJSON),../shared/data/geo/france-geojson-2018/communes-2018.geojson.gz)
 
-lock: ## recompute requirements/*.lock from pyproject.toml in a clean environment
+# The locks name no index: this machine's pip configuration (mirrors, wheel folders) stays out.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" var/lock-venv/bin/pip-compile --quiet \
+	--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+lock: ## recompute requirements/*.lock (every package pinned, with hashes) from pyproject.toml
 	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
-	var/lock-venv/bin/pip install --quiet .
-	var/lock-venv/bin/pip freeze --exclude mandature > requirements/base.lock
-	var/lock-venv/bin/pip install --quiet ".[dev]"
-	var/lock-venv/bin/pip freeze --exclude mandature > requirements/dev.lock
+	var/lock-venv/bin/pip install --quiet pip-tools==7.6.2
+	$(LOCK) --output-file requirements/base.lock pyproject.toml
+	$(LOCK) --extra dev --output-file requirements/dev.lock pyproject.toml
 	rm -rf var/lock-venv
 
 clean: ## remove the virtualenv and local data (var/)
