@@ -100,8 +100,11 @@ def child(database_url: str, region: str, everything: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         selection = select("region", region)
         result = run_batch(selection, Path(tmp) / "fiches")
-        timings["batch"] = {"label": selection.label, "count": result.built,
-                            "seconds": result.seconds}  # fmt: skip
+        timings["batch"] = {
+            "label": selection.label,
+            "count": result.built,
+            "seconds": result.seconds,
+        }
         again = run_batch(selection, Path(tmp) / "fiches")
         timings["batch_again_s"] = again.seconds
         if everything:
@@ -113,8 +116,10 @@ def child(database_url: str, region: str, everything: bool) -> dict:
 def run_child(url: str, region: str, everything: bool) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--child", url, region, "1" if everything else "0"],
-        capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -126,20 +131,30 @@ def report(name: str, t: dict) -> None:
     print(f"\n== {name} (data loaded in {t['load_data']:.0f} s)")
     print(f"  Typst, one-line document (baseline)   : {t['typst_baseline_ms']:6.1f} ms")
     print(f"  brief data (queries, texts, charts)   : {t['build_ms']:6.1f} ms")
-    print(f"  brief PDF with Typst                  : {t['typst_ms']:6.1f} ms "
-          f"({t['typst_ms'] / t['typst_baseline_ms']:.1f}x baseline)")  # fmt: skip
+    print(
+        f"  brief PDF with Typst                  : {t['typst_ms']:6.1f} ms "
+        f"({t['typst_ms'] / t['typst_baseline_ms']:.1f}x baseline)"
+    )
     if t["weasyprint_ms"] is not None:
-        print(f"  brief PDF with WeasyPrint (web page)  : {t['weasyprint_ms']:6.1f} ms "
-              f"({t['weasyprint_ms'] / t['typst_ms']:.1f}x Typst)")  # fmt: skip
+        print(
+            f"  brief PDF with WeasyPrint (web page)  : {t['weasyprint_ms']:6.1f} ms "
+            f"({t['weasyprint_ms'] / t['typst_ms']:.1f}x Typst)"
+        )
     print(f"  single process                        : {t['single_pdf_per_s']:6.1f} PDF/s")
-    print(f"  batch, {batch['label']} ({batch['count']} briefs): {batch['seconds']:6.1f} s, "
-          f"{rate:.1f} PDF/s (goal >= 60); unchanged again: {t['batch_again_s']:.1f} s")  # fmt: skip
+    print(
+        f"  batch, {batch['label']} ({batch['count']} briefs): {batch['seconds']:6.1f} s, "
+        f"{rate:.1f} PDF/s (goal >= 60); unchanged again: {t['batch_again_s']:.1f} s"
+    )
     if "france" in t:
         france = t["france"]
-        print(f"  batch, France ({france['count']} briefs): {france['seconds']:.0f} s, "
-              f"{france['count'] / france['seconds']:.1f} PDF/s (goal <= 600 s)")  # fmt: skip
-    print(f"  GET /communes/<code>/fiche p50 / p95  : {t['page_p50']:6.1f} / {t['page_p95']:.1f} ms "
-          f"(goal p95 <= 100 ms on PostgreSQL); /departements/ p95 {t['base_p95']:.1f} ms")  # fmt: skip
+        print(
+            f"  batch, France ({france['count']} briefs): {france['seconds']:.0f} s, "
+            f"{france['count'] / france['seconds']:.1f} PDF/s (goal <= 600 s)"
+        )
+    print(
+        f"  GET /communes/<code>/fiche p50 / p95  : {t['page_p50']:6.1f} / {t['page_p95']:.1f} ms "
+        f"(goal p95 <= 100 ms on PostgreSQL); /departements/ p95 {t['base_p95']:.1f} ms"
+    )
 
 
 def main() -> None:

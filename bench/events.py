@@ -29,11 +29,52 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 REGISTRANTS = 5000
-FIRST = ["Anne", "Bruno", "Chloé", "David", "Élise", "François", "Gaëlle", "Hugo", "Inès",
-         "Julien", "Karine", "Luc", "Marie", "Nicolas", "Océane", "Pierre", "Rémi", "Sophie"]  # fmt: skip
-LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-        "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David",
-        "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier"]  # fmt: skip
+FIRST = [
+    "Anne",
+    "Bruno",
+    "Chloé",
+    "David",
+    "Élise",
+    "François",
+    "Gaëlle",
+    "Hugo",
+    "Inès",
+    "Julien",
+    "Karine",
+    "Luc",
+    "Marie",
+    "Nicolas",
+    "Océane",
+    "Pierre",
+    "Rémi",
+    "Sophie",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+]
 CSRF = "BenchMarkCsrfSecret0123456789abc"  # 32 characters: a valid unmasked CSRF secret
 
 
@@ -52,16 +93,27 @@ def make_event():
     from mandature.events.services import name_key
 
     start = timezone.now() + timedelta(days=30)
-    event = Event.objects.create(title="Congrès Hlm : session des nouveaux maires",
-                                 kind="congress", address="Lille Grand Palais")  # fmt: skip
-    session = Session.objects.create(event=event, title="Session plénière", starts_at=start,
-                                     ends_at=start + timedelta(hours=2))  # fmt: skip
+    event = Event.objects.create(
+        title="Congrès Hlm : session des nouveaux maires",
+        kind="congress",
+        address="Lille Grand Palais",
+    )
+    session = Session.objects.create(
+        event=event, title="Session plénière", starts_at=start, ends_at=start + timedelta(hours=2)
+    )
     rng = random.Random(9)
     invitations = []
     for n in range(REGISTRANTS):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}-{n}"
-        invitations.append(Invitation(event=event, name=name, email=f"elu{n}@mairie.test",
-                                      answer="yes", search_name=name_key(name)))  # fmt: skip
+        invitations.append(
+            Invitation(
+                event=event,
+                name=name,
+                email=f"elu{n}@mairie.test",
+                answer="yes",
+                search_name=name_key(name),
+            )
+        )
     Invitation.objects.bulk_create(invitations, batch_size=1000)
     invitations = list(Invitation.objects.filter(event=event).order_by("pk"))
     Registration.objects.bulk_create(
@@ -99,10 +151,21 @@ end
 
 def wrk(port: int, script: Path, seconds: int, path: str = "/") -> dict:
     done = subprocess.run(
-        ["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "5s", "-s", str(script),
-         f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, timeout=seconds + 60,
-    )  # fmt: skip
+        [
+            "wrk",
+            "-t2",
+            "-c50",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
     found = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
     if not found:
         raise SystemExit(f"wrk: {done.stdout[-2000:]} {done.stderr[-2000:]}")
@@ -118,13 +181,30 @@ def load(database_url: str, event, session, invitations, seconds: int) -> dict:
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
     # one address sends the whole load: the per-address rate limits are lifted for the bench
-    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
-               RATE_LIMIT_PUBLIC="10000000/min", RATE_LIMIT_LOGIN="10000000/min")  # fmt: skip
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        RATE_LIMIT_PUBLIC="10000000/min",
+        RATE_LIMIT_LOGIN="10000000/min",
+    )
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "mandature.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "4", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "mandature.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     try:
         for _ in range(100):
             try:
@@ -135,11 +215,25 @@ def load(database_url: str, event, session, invitations, seconds: int) -> dict:
         paths = [reverse("web:rsvp", args=[invitation_token(i)]) for i in invitations[:1000]]
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "answers.lua"
-            script.write_text(LUA % {"paths": ", ".join(f'"{p}"' for p in paths),
-                                     "session": session.pk, "csrf": CSRF, "post_every": 5})  # fmt: skip
+            script.write_text(
+                LUA
+                % {
+                    "paths": ", ".join(f'"{p}"' for p in paths),
+                    "session": session.pk,
+                    "csrf": CSRF,
+                    "post_every": 5,
+                }
+            )
             plain = Path(tmp) / "plain.lua"
-            plain.write_text(LUA % {"paths": f'"{reverse("web:privacy")}"', "session": "",
-                                    "csrf": CSRF, "post_every": 0})  # fmt: skip
+            plain.write_text(
+                LUA
+                % {
+                    "paths": f'"{reverse("web:privacy")}"',
+                    "session": "",
+                    "csrf": CSRF,
+                    "post_every": 0,
+                }
+            )
             baseline = wrk(port, plain, 10)
             result = wrk(port, script, seconds)
     finally:
@@ -184,17 +278,24 @@ def child(database_url: str) -> dict:
     loaded = (
         load(database_url, event, session, invitations, seconds) if shutil.which("wrk") else None
     )
-    return {"setup_seconds": setup_seconds, "lookup": lookup, "baseline": baseline,
-            "load": loaded, "seconds": seconds}  # fmt: skip
+    return {
+        "setup_seconds": setup_seconds,
+        "lookup": lookup,
+        "baseline": baseline,
+        "load": loaded,
+        "seconds": seconds,
+    }
 
 
 def report(name: str, t: dict) -> None:
     lookup, base = t["lookup"], t["baseline"]
     print(f"\n{name}: {REGISTRANTS} registrants made in {t['setup_seconds']:.1f} s")
-    print(f"  check-in lookup: p50 {lookup['p50']:.1f} ms, p95 {lookup['p95']:.1f} ms "
-          f"(goal <= 50 ms: {'met' if lookup['p95'] <= 50 else 'NOT met'}); "
-          f"baseline counts fragment p95 {base['p95']:.1f} ms, ratio "
-          f"{lookup['p95'] / base['p95']:.1f}")  # fmt: skip
+    print(
+        f"  check-in lookup: p50 {lookup['p50']:.1f} ms, p95 {lookup['p95']:.1f} ms "
+        f"(goal <= 50 ms: {'met' if lookup['p95'] <= 50 else 'NOT met'}); "
+        f"baseline counts fragment p95 {base['p95']:.1f} ms, ratio "
+        f"{lookup['p95'] / base['p95']:.1f}"
+    )
     loaded = t["load"]
     if loaded is None:
         print("  load: wrk not installed (apt-get install wrk)")
@@ -208,9 +309,11 @@ def report(name: str, t: dict) -> None:
         f"({a['requests'] / a['seconds']:.0f}/s), p50 {a['p50']:.1f} ms, p95 {a['p95']:.1f} ms, "
         f"p99 {a['p99']:.1f} ms, errors {errors} (goal 0: {'met' if errors == 0 else 'NOT met'})"
     )
-    print(f"  baseline privacy page, 10 s: {b['requests'] / b['seconds']:.0f}/s, p95 "
-          f"{b['p95']:.1f} ms, errors {b['status_errors'] + b['socket_errors']}; "
-          f"p95 ratio {a['p95'] / b['p95']:.1f}")  # fmt: skip
+    print(
+        f"  baseline privacy page, 10 s: {b['requests'] / b['seconds']:.0f}/s, p95 "
+        f"{b['p95']:.1f} ms, errors {b['status_errors'] + b['socket_errors']}; "
+        f"p95 ratio {a['p95'] / b['p95']:.1f}"
+    )
 
 
 def main() -> None:

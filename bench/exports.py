@@ -77,15 +77,24 @@ def old_export_rows(filters, scope):
     for member in result.members:
         entry, contact = member.entry, member.contact
         commune = entry.commune
-        rows.append([
-            contact.salutation if contact else "", entry.person.first_name, entry.person.last_name,
-            entry.person.sex, entry.function or entry.mandate.get_kind_display(),
-            commune.name if commune else "", commune.code if commune else "",
-            commune.departement_id if commune else (entry.mandate.departement_id or ""),
-            entry.mandate.epci.name if entry.mandate.epci_id else "",
-            member.status, contact.email if contact else "", contact.phone if contact else "",
-            contact.postal_address if contact else "", result.as_of.data_date.isoformat(),
-        ])  # fmt: skip
+        rows.append(
+            [
+                contact.salutation if contact else "",
+                entry.person.first_name,
+                entry.person.last_name,
+                entry.person.sex,
+                entry.function or entry.mandate.get_kind_display(),
+                commune.name if commune else "",
+                commune.code if commune else "",
+                commune.departement_id if commune else (entry.mandate.departement_id or ""),
+                entry.mandate.epci.name if entry.mandate.epci_id else "",
+                member.status,
+                contact.email if contact else "",
+                contact.phone if contact else "",
+                contact.postal_address if contact else "",
+                result.as_of.data_date.isoformat(),
+            ]
+        )
     return rows
 
 
@@ -102,14 +111,22 @@ def prepare(database_url: str) -> dict:
     snapshot = latest_snapshot(SnapshotKind.MAIRES)
     persons = SnapshotEntry.objects.filter(snapshot=snapshot).values_list("person_id", "commune_id")
     Contact.objects.bulk_create(
-        [Contact(person_id=p, email=f"maire-{c}@mairies.test", phone="03 20 49 50 00",
-                 salutation="Madame la Maire", postal_address=f"Mairie\n1 place de l'Hôtel de "
-                 f"Ville\n{c} Commune") for p, c in persons],
+        [
+            Contact(
+                person_id=p,
+                email=f"maire-{c}@mairies.test",
+                phone="03 20 49 50 00",
+                salutation="Madame la Maire",
+                postal_address=f"Mairie\n1 place de l'Hôtel de Ville\n{c} Commune",
+            )
+            for p, c in persons
+        ],
         batch_size=5000,
-    )  # fmt: skip
+    )
     federation = Organisation.objects.get(kind="federation", short_name="FOPH")
-    segment = Segment.objects.create(name="Tous les maires", organisation=federation,
-                                     filters={"function": "maire"})  # fmt: skip
+    segment = Segment.objects.create(
+        name="Tous les maires", organisation=federation, filters={"function": "maire"}
+    )
     return {"load_data": load, "segment": segment.pk, "mayors": len(persons)}
 
 
@@ -167,8 +184,13 @@ def measure(database_url: str, segment: int, variant: str) -> dict:
             rows = sum(1 for _ in book.active.iter_rows(values_only=True)) - 1
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             cells = hashlib.sha256(repr(list(book.active.iter_rows(values_only=True))).encode())
-            return {"seconds": seconds, "peak_mb": peak, "rows": rows, "bytes": size,
-                    "digest": cells.hexdigest()[:12]}  # fmt: skip
+            return {
+                "seconds": seconds,
+                "peak_mb": peak,
+                "rows": rows,
+                "bytes": size,
+                "digest": cells.hexdigest()[:12],
+            }
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "peak_mb": peak, "rows": rows, "bytes": size, "digest": digest}
@@ -201,14 +223,18 @@ def main() -> None:
             runs = int(os.environ.get("BENCH_RUNS", "3"))
             print(f"{runs} runs of each, in a fresh process each: best / worst")
             for variant in VARIANTS:
-                found = [run_child(script, "measure", url, str(ready["segment"]), variant)
-                         for _ in range(runs)]  # fmt: skip
+                found = [
+                    run_child(script, "measure", url, str(ready["segment"]), variant)
+                    for _ in range(runs)
+                ]
                 seconds = sorted(t["seconds"] for t in found)
                 peaks = sorted(t["peak_mb"] for t in found)
                 t = found[0]
-                print(f"  {variant:12} {seconds[0]:5.1f} / {seconds[-1]:5.1f} s   peak "
-                      f"{peaks[0]:4.0f} / {peaks[-1]:4.0f} MB   {t['rows']:,} rows   "
-                      f"{t['bytes'] / 1e6:.1f} MB   content {t['digest'] or '-'}")  # fmt: skip
+                print(
+                    f"  {variant:12} {seconds[0]:5.1f} / {seconds[-1]:5.1f} s   peak "
+                    f"{peaks[0]:4.0f} / {peaks[-1]:4.0f} MB   {t['rows']:,} rows   "
+                    f"{t['bytes'] / 1e6:.1f} MB   content {t['digest'] or '-'}"
+                )
 
 
 if __name__ == "__main__":

@@ -27,16 +27,43 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HEADER = [
-    "Code du département", "Libellé du département", "Code de la collectivité à statut particulier",
-    "Libellé de la collectivité à statut particulier", "Code de la commune", "Libellé de la commune",
-    "Nom de l'élu", "Prénom de l'élu", "Code sexe", "Date de naissance",
-    "Code de la catégorie socio-professionnelle", "Libellé de la catégorie socio-professionnelle",
-    "Date de début du mandat", "Libellé de la fonction", "Date de début de la fonction",
+    "Code du département",
+    "Libellé du département",
+    "Code de la collectivité à statut particulier",
+    "Libellé de la collectivité à statut particulier",
+    "Code de la commune",
+    "Libellé de la commune",
+    "Nom de l'élu",
+    "Prénom de l'élu",
+    "Code sexe",
+    "Date de naissance",
+    "Code de la catégorie socio-professionnelle",
+    "Libellé de la catégorie socio-professionnelle",
+    "Date de début du mandat",
+    "Libellé de la fonction",
+    "Date de début de la fonction",
     "Code nationalité",
-]  # fmt: skip
-SIZES = [(100, 7), (500, 11), (1500, 15), (2500, 19), (3500, 23), (5000, 27), (10000, 29),
-         (20000, 33), (30000, 35), (40000, 39), (50000, 43), (60000, 45), (80000, 49),
-         (100000, 53), (150000, 55), (200000, 59), (250000, 61), (300000, 65)]  # fmt: skip
+]
+SIZES = [
+    (100, 7),
+    (500, 11),
+    (1500, 15),
+    (2500, 19),
+    (3500, 23),
+    (5000, 27),
+    (10000, 29),
+    (20000, 33),
+    (30000, 35),
+    (40000, 39),
+    (50000, 43),
+    (60000, 45),
+    (80000, 49),
+    (100000, 53),
+    (150000, 55),
+    (200000, 59),
+    (250000, 61),
+    (300000, 65),
+]
 SPECIAL_SIZES = {"75056": 163, "13055": 101, "69123": 73}
 
 
@@ -51,10 +78,20 @@ def council_size(code: str, population: int) -> int:
 
 def generate(path: Path, scale: float = 1.0) -> int:
     """Write the national file; returns its number of data rows."""
-    mayors = list(csv.reader(io.StringIO(gzip.decompress(
-        (ROOT / "data/rne/elus-maires-mai_2026-04.csv.gz").read_bytes()).decode()), delimiter=";"))[1:]  # fmt: skip
-    populations = {c["code"]: c.get("population", 0) for c in json.loads(
-        gzip.decompress((ROOT / "data/geo/communes.json.gz").read_bytes()))}  # fmt: skip
+    mayors = list(
+        csv.reader(
+            io.StringIO(
+                gzip.decompress(
+                    (ROOT / "data/rne/elus-maires-mai_2026-04.csv.gz").read_bytes()
+                ).decode()
+            ),
+            delimiter=";",
+        )
+    )[1:]
+    populations = {
+        c["code"]: c.get("population", 0)
+        for c in json.loads(gzip.decompress((ROOT / "data/geo/communes.json.gz").read_bytes()))
+    }
     rng = random.Random(2026)
     last_names = [m[6] for m in mayors]
     first_names = {
@@ -81,9 +118,26 @@ def generate(path: Path, scale: float = 1.0) -> int:
                         "1er adjoint au Maire" if seat == 1 else f"{seat}ème adjoint au Maire"
                     )
                     function_start = mayor[13]
-                writer.writerow([dept, dept_label, csp, csp_label, code, name, rng.choice(last_names),
-                                 rng.choice(first_names[sex]), sex, birth.strftime("%d/%m/%Y"), "",
-                                 "", start, function, function_start, "FR"])  # fmt: skip
+                writer.writerow(
+                    [
+                        dept,
+                        dept_label,
+                        csp,
+                        csp_label,
+                        code,
+                        name,
+                        rng.choice(last_names),
+                        rng.choice(first_names[sex]),
+                        sex,
+                        birth.strftime("%d/%m/%Y"),
+                        "",
+                        "",
+                        start,
+                        function,
+                        function_start,
+                        "FR",
+                    ]
+                )
                 rows += 1
     return rows
 
@@ -258,8 +312,10 @@ def run_child(url: str, file_path: Path, changed: Path) -> dict:
     for mode in ("import", "baseline"):
         done = subprocess.run(
             [sys.executable, __file__, "--child", url, str(file_path), str(changed), mode],
-            capture_output=True, text=True, cwd=ROOT,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if done.returncode != 0:
             raise SystemExit(done.stderr[-3000:])
         timings.update(json.loads(done.stdout.strip().splitlines()[-1]))

@@ -55,8 +55,14 @@ REGIONS = ["32", "75", "84"]  # Hauts-de-France, Nouvelle-Aquitaine, Auvergne-Rh
 INVITEES = 2000
 CONNECTIONS = 50  # issue 12: 50 concurrent connections
 THINK_MS = 1000  # the paced run: each connection pauses 1 s on average between two requests
-MIX = [("home", 15), ("search", 20), ("commune", 20), ("brief", 15), ("territory", 15),
-       ("invitation", 15)]  # fmt: skip
+MIX = [
+    ("home", 15),
+    ("search", 20),
+    ("commune", 20),
+    ("brief", 15),
+    ("territory", 15),
+    ("invitation", 15),
+]
 
 
 def free_port() -> int:
@@ -74,12 +80,18 @@ def server_environment(database_url: str, var_dir: str, port: int, front: int) -
             env[name.strip()] = value.strip().strip('"')
     origin = f"https://127.0.0.1:{front}"
     env.update(
-        DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, ALLOWED_HOSTS="127.0.0.1",
-        CSRF_TRUSTED_ORIGINS=f"{origin},https://127.0.0.1:{port}", SITE_URL=origin, MANDATURE_VAR_DIR=var_dir,
-        EMAIL_URL=f"file://{var_dir}/mails", DEBUG="0",
+        DATABASE_URL=database_url,
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        CSRF_TRUSTED_ORIGINS=f"{origin},https://127.0.0.1:{port}",
+        SITE_URL=origin,
+        MANDATURE_VAR_DIR=var_dir,
+        EMAIL_URL=f"file://{var_dir}/mails",
+        DEBUG="0",
         # one address sends the whole load: the per-address limits are lifted for the bench
-        RATE_LIMIT_PUBLIC="100000000/min", RATE_LIMIT_LOGIN="100000000/min",
-    )  # fmt: skip
+        RATE_LIMIT_PUBLIC="100000000/min",
+        RATE_LIMIT_LOGIN="100000000/min",
+    )
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 
@@ -101,8 +113,11 @@ def search_queries(rng: random.Random, count: int = 300) -> list[str]:
     from mandature.core.text import fold
     from mandature.territories.models import Commune, Epci
 
-    communes = list(Commune.objects.filter(is_current=True).order_by("-population")
-                    .values_list("name", "code", "postal_codes"))  # fmt: skip
+    communes = list(
+        Commune.objects.filter(is_current=True)
+        .order_by("-population")
+        .values_list("name", "code", "postal_codes")
+    )
     epcis = list(Epci.objects.filter(is_current=True).values_list("name", flat=True))
     queries = []
     for i in range(count):
@@ -127,8 +142,12 @@ def search_queries(rng: random.Random, count: int = 300) -> list[str]:
 
 def setup(database_url: str) -> dict:
     """Users and their sessions, an event with its invitees, the paths to request."""
-    os.environ.update(DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY,
-                      ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="mandature.settings")  # fmt: skip
+    os.environ.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="testserver",
+        DJANGO_SETTINGS_MODULE="mandature.settings",
+    )
     import django
 
     django.setup()
@@ -150,13 +169,16 @@ def setup(database_url: str) -> dict:
     seed_organisations()
     User = get_user_model()
     accounts = [(Organisation.objects.get(kind="federation", short_name="FOPH"), "france")]
-    accounts += [(Organisation.objects.get(kind="association", regions=code), f"ar{code}")
-                 for code in REGIONS]  # fmt: skip
+    accounts += [
+        (Organisation.objects.get(kind="association", regions=code), f"ar{code}")
+        for code in REGIONS
+    ]
     users = []
     for organisation, tag in accounts:
         email = f"bench-{tag}@charge.test"
         user = User.objects.filter(email=email).first() or create_account(
-            email, "Bench", tag.upper(), organisation, "charge", password="Bench-mark-2026")  # fmt: skip
+            email, "Bench", tag.upper(), organisation, "charge", password="Bench-mark-2026"
+        )
         client = Client()
         client.force_login(user, backend="mandature.movement.auth.EmailBackend")
         scope = profile_scope(user.profile)
@@ -168,17 +190,20 @@ def setup(database_url: str) -> dict:
         # the home page sends a user of a région to « Mon territoire » (302): wrk does not follow
         # redirections, so such a user asks for the page a browser would end on
         home = reverse("web:home") if scope.national else reverse("web:my-territory")
-        users.append({"session": client.cookies["sessionid"].value, "communes": chosen,
-                      "home": home})  # fmt: skip
+        users.append(
+            {"session": client.cookies["sessionid"].value, "communes": chosen, "home": home}
+        )
     from datetime import timedelta
 
     from django.utils import timezone
 
     start = timezone.now() + timedelta(days=40)
-    event = Event.objects.create(title="Rencontre des nouveaux maires (bench)", kind="day",
-                                 address="Lille Grand Palais")  # fmt: skip
-    session = Session.objects.create(event=event, title="Matinée", starts_at=start,
-                                     ends_at=start + timedelta(hours=3))  # fmt: skip
+    event = Event.objects.create(
+        title="Rencontre des nouveaux maires (bench)", kind="day", address="Lille Grand Palais"
+    )
+    session = Session.objects.create(
+        event=event, title="Matinée", starts_at=start, ends_at=start + timedelta(hours=3)
+    )
     invitations = Invitation.objects.bulk_create(
         [
             Invitation(
@@ -188,7 +213,7 @@ def setup(database_url: str) -> dict:
                 search_name=name_key(f"Elu {n}"),
             )
             for n in range(INVITEES)
-        ]  # fmt: skip
+        ]
     )
     invitations = Invitation.objects.filter(event=event).order_by("pk")
     return {
@@ -279,14 +304,32 @@ def lua_value(value) -> str:
 def wrk(base: str, paths: dict, weights: list, seconds: int, tmp: str, think: int = 0) -> dict:
     """wrk on `base` (http://127.0.0.1:PORT for gunicorn, https:// for nginx)."""
     script = Path(tmp) / "load.lua"
-    script.write_text(LUA % {"setup": lua_value(paths), "csrf": CSRF, "think": think,
-                             "weights": lua_value([list(w) for w in weights]),
-                             "origin": base.replace("http://", "https://")})  # fmt: skip
+    script.write_text(
+        LUA
+        % {
+            "setup": lua_value(paths),
+            "csrf": CSRF,
+            "think": think,
+            "weights": lua_value([list(w) for w in weights]),
+            "origin": base.replace("http://", "https://"),
+        }
+    )
     done = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script),
-         f"{base}/"],
-        capture_output=True, text=True, timeout=seconds + 60,
-    )  # fmt: skip
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+            f"{base}/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
     found = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
     if not found:
         raise SystemExit(f"wrk: {done.stdout[-2000:]} {done.stderr[-2000:]}")
@@ -303,11 +346,30 @@ def nginx_config(tmp: Path, port: int, upstream: int) -> Path:
     https = re.sub(r"/etc/letsencrypt/live/[^/]+/", f"{tmp}/", https)
     https = re.sub(r"access_log [^;]*;", f"access_log {tmp}/access.log mandature;", https)
     https = https.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{upstream}")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "privkey.pem"),
-                    "-out", str(tmp / "fullchain.pem")], check=True, capture_output=True)  # fmt: skip
-    temp_paths = "\n".join(f"    {name}_temp_path {tmp}/{name};" for name in
-                           ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(tmp / "privkey.pem"),
+            "-out",
+            str(tmp / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    temp_paths = "\n".join(
+        f"    {name}_temp_path {tmp}/{name};"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     conf = tmp / "nginx.conf"
     conf.write_text(
         f"worker_processes auto;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n"
@@ -333,12 +395,19 @@ def run(database_url: str, seconds: int, pages: bool) -> dict:
     with tempfile.TemporaryDirectory() as var_dir:
         port, port_front = free_port(), free_port()
         env = server_environment(database_url, var_dir, port, port_front)
-        done = subprocess.run([str(ROOT / ".venv/bin/mandature"), "collectstatic", "--noinput",
-                               "--verbosity", "0"], env=env, cwd=ROOT)  # fmt: skip
+        done = subprocess.run(
+            [str(ROOT / ".venv/bin/mandature"), "collectstatic", "--noinput", "--verbosity", "0"],
+            env=env,
+            cwd=ROOT,
+        )
         if done.returncode:
             raise SystemExit("collectstatic failed")
-        setup_out = subprocess.run([sys.executable, __file__, "--setup", database_url],
-                                   capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+        setup_out = subprocess.run(
+            [sys.executable, __file__, "--setup", database_url],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if setup_out.returncode:
             raise SystemExit(setup_out.stderr[-3000:])
         paths = json.loads(setup_out.stdout.strip().splitlines()[-1])
@@ -346,15 +415,26 @@ def run(database_url: str, seconds: int, pages: bool) -> dict:
         command = unit_command(port)
         with open(log_path, "w") as log:
             server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-            worker = subprocess.Popen([str(ROOT / ".venv/bin/mandature"), "worker"], cwd=ROOT,
-                                      env=env, stdout=log, stderr=log)  # fmt: skip
+            worker = subprocess.Popen(
+                [str(ROOT / ".venv/bin/mandature"), "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
         front, base = None, f"http://127.0.0.1:{port}"
         if shutil.which("nginx"):  # as in production (docs/deployment.md): nginx in front
             conf = nginx_config(Path(var_dir), port_front, port)
-            front = subprocess.Popen(["nginx", "-p", var_dir, "-c", str(conf), "-g", "daemon off;"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        results = {"command": " ".join(["gunicorn", *command[1:]]), "pages": {},
-                   "nginx": front is not None}  # fmt: skip
+            front = subprocess.Popen(
+                ["nginx", "-p", var_dir, "-c", str(conf), "-g", "daemon off;"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        results = {
+            "command": " ".join(["gunicorn", *command[1:]]),
+            "pages": {},
+            "nginx": front is not None,
+        }
         try:
             wait_for(port, server)
             if front is not None:
@@ -397,12 +477,22 @@ def requests_logged(lines: list[str], paths: dict) -> Iterator[tuple[str, dict]]
         record = json.loads(line)
         path = record.get("path", "")
         kind = (
-            "brief" if path.endswith("/fiche") else "commune" if path.startswith("/communes/")
-            else "search" if path.startswith("/recherche") else "territory"
-            if path.startswith(paths["territory"]) else "privacy" if path == paths["privacy"]
-            else "invitation" if path.startswith(invitation) else "home" if path == "/"
+            "brief"
+            if path.endswith("/fiche")
+            else "commune"
+            if path.startswith("/communes/")
+            else "search"
+            if path.startswith("/recherche")
+            else "territory"
+            if path.startswith(paths["territory"])
+            else "privacy"
+            if path == paths["privacy"]
+            else "invitation"
+            if path.startswith(invitation)
+            else "home"
+            if path == "/"
             else "other"
-        )  # fmt: skip
+        )
         yield kind, record
 
 
@@ -439,8 +529,10 @@ def report(r: dict, seconds: int) -> None:
 
     def line(name: str, t: dict, base: dict | None = None) -> str:
         errors = t["status_errors"] + t["socket_errors"]
-        text = (f"{name:<34} {t['requests'] / t['seconds']:7.0f}/s  p50 {t['p50']:7.1f} ms  "
-                f"p95 {t['p95']:7.1f} ms  p99 {t['p99']:7.1f} ms  errors {errors}")  # fmt: skip
+        text = (
+            f"{name:<34} {t['requests'] / t['seconds']:7.0f}/s  p50 {t['p50']:7.1f} ms  "
+            f"p95 {t['p95']:7.1f} ms  p99 {t['p99']:7.1f} ms  errors {errors}"
+        )
         if base:
             text += f"  (p95 ×{t['p95'] / base['p95']:.1f} the baseline)"
         return text
@@ -467,11 +559,14 @@ def report(r: dict, seconds: int) -> None:
         f"{mix['requests'] / mix['seconds']:.0f}/s, the privacy notice alone "
         f"{base['requests'] / base['seconds']:.0f}/s"
     )
-    print("answers by page (server log): " + ", ".join(f"{k}: {n}" for k, n in
-                                                      r["statuses"].items()))  # fmt: skip
+    print(
+        "answers by page (server log): " + ", ".join(f"{k}: {n}" for k, n in r["statuses"].items())
+    )
     for name in ("mix", "paced"):
-        print(f"time in Django by page, {name} (server log, median / p95 ms): " + ", ".join(
-            f"{k} {m:.0f} / {p:.0f}" for k, (m, p) in r[f"server_{name}"].items()))  # fmt: skip
+        print(
+            f"time in Django by page, {name} (server log, median / p95 ms): "
+            + ", ".join(f"{k} {m:.0f} / {p:.0f}" for k, (m, p) in r[f"server_{name}"].items())
+        )
     print(f"server log: {r['log_lines']} lines")
     for x in r["log_problems"]:
         print("  " + x[:300])
@@ -499,8 +594,13 @@ def main() -> None:
             env.pop("DJANGO_SETTINGS_MODULE", None)
             started = time.perf_counter()
             for step in (["migrate", "--noinput", "--verbosity", "0"], ["load-data"]):
-                subprocess.run([str(ROOT / ".venv/bin/mandature"), *step], env=env, cwd=ROOT,
-                               check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+                subprocess.run(
+                    [str(ROOT / ".venv/bin/mandature"), *step],
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
             print(f"national data loaded in {time.perf_counter() - started:.0f} s")
             results = run(url, args.seconds, not args.no_pages)
     report(results, args.seconds)

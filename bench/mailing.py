@@ -64,8 +64,9 @@ def sink(port: int, out: str) -> None:
 
     def stop(*_):
         controller.stop()
-        Path(out).write_text(json.dumps({"messages": handler.messages,
-                                         "distinct": len(handler.recipients)}))  # fmt: skip
+        Path(out).write_text(
+            json.dumps({"messages": handler.messages, "distinct": len(handler.recipients)})
+        )
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
@@ -111,8 +112,9 @@ def child(database_url: str) -> dict:
     from mandature.relations.models import Contact
 
     snapshot = latest_snapshot(SnapshotKind.MAIRES)
-    persons = list(SnapshotEntry.objects.filter(snapshot=snapshot).values_list("person_id",
-                                                                                "commune_id"))  # fmt: skip
+    persons = list(
+        SnapshotEntry.objects.filter(snapshot=snapshot).values_list("person_id", "commune_id")
+    )
     Contact.objects.bulk_create(
         [Contact(person_id=p, email=f"maire-{c}-{p}@mairies.test") for p, c in persons],
         batch_size=5000,
@@ -120,14 +122,22 @@ def child(database_url: str) -> dict:
     union = Organisation.objects.get(kind="union")
     union.sender_name, union.reply_to = "Union sociale pour l'habitat", "elus@ush.test"
     union.save()
-    user = create_account("bench-campagne@ush.test", "Bench", "Mark", union, "admin",
-                          password="Bench-mark-2026")  # fmt: skip
-    segment = Segment.objects.create(name="Tous les maires", organisation=union,
-                                     filters={"function": "maire"})  # fmt: skip
+    user = create_account(
+        "bench-campagne@ush.test", "Bench", "Mark", union, "admin", password="Bench-mark-2026"
+    )
+    segment = Segment.objects.create(
+        name="Tous les maires", organisation=union, filters={"function": "maire"}
+    )
     campaign = Campaign.objects.create(
-        name="Félicitations aux maires", channel="email", segment=segment, organisation=union,
-        subject="Félicitations, {formule_appel}", body=BODY, rate_per_minute=0, created_by=user,
-    )  # fmt: skip
+        name="Félicitations aux maires",
+        channel="email",
+        segment=segment,
+        organisation=union,
+        subject="Félicitations, {formule_appel}",
+        body=BODY,
+        rate_per_minute=0,
+        created_by=user,
+    )
     from django_tasks_db.models import DBTaskResult
 
     started = time.perf_counter()
@@ -139,8 +149,11 @@ def child(database_url: str) -> dict:
     timings["recipients"] = campaign.recipients.filter(status="queued").count()
 
     sink_server = Sink()
-    env = os.environ | {"EMAIL_URL": f"smtp://127.0.0.1:{sink_server.port}",
-                        "DATABASE_URL": database_url, "CAMPAIGN_POLL_SECONDS": "1"}  # fmt: skip
+    env = os.environ | {
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink_server.port}",
+        "DATABASE_URL": database_url,
+        "CAMPAIGN_POLL_SECONDS": "1",
+    }
     mandature = str(Path(sys.executable).parent / "mandature")
     started = time.perf_counter()
     worker = subprocess.Popen([mandature, "worker", "--verbosity", "0"], env=env)
@@ -168,15 +181,23 @@ def child(database_url: str) -> dict:
 
     # Letters: 1,000 mayors.
     letters = Campaign.objects.create(
-        name="Courrier aux maires", channel="letter", segment=segment, organisation=union,
-        subject="Votre élection à la tête de {commune}", body=BODY, created_by=user,
-    )  # fmt: skip
+        name="Courrier aux maires",
+        channel="letter",
+        segment=segment,
+        organisation=union,
+        subject="Votre élection à la tête de {commune}",
+        body=BODY,
+        created_by=user,
+    )
     launch(letters, user, scope_of(user))
     DBTaskResult.objects.all().delete()  # built here, not by a worker
     letters.refresh_from_db()
     prepare(letters)
-    keep = list(letters.recipients.filter(status="queued").order_by("pk")
-                .values_list("pk", flat=True)[:1000])  # fmt: skip
+    keep = list(
+        letters.recipients.filter(status="queued")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
     letters.recipients.exclude(pk__in=keep).delete()
     started = time.perf_counter()
     result = build(Campaign.objects.select_related("organisation").get(pk=letters.pk))
@@ -185,8 +206,12 @@ def child(database_url: str) -> dict:
     data = json.dumps(letters_data(letters, list(letters.recipients.order_by("pk"))))
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         handle.write(data)
-    done = subprocess.run([sys.executable, __file__, "--typst", handle.name],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, __file__, "--typst", handle.name],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     timings["letters_baseline"] = float(done.stdout.strip())
     os.unlink(handle.name)
     timings["letters_count"], timings["letters_pages"] = result["letters"], result["pages"]
@@ -211,10 +236,12 @@ def report(name: str, t: dict) -> None:
         f"  baseline: as many copies of one pre-built message by smtplib over one connection "
         f"in {base:.1f} s ({n / base:,.0f}/s); campaign = {send / base:.2f}x baseline"
     )
-    print(f"  letters: {t['letters_count']:,} letters ({t['letters_pages']:,} pages), PDF and "
-          f"printer's CSV in {t['letters']:.1f} s (goal <= 30 s); baseline, one Typst "
-          f"compilation of the same letters in a fresh process: {t['letters_baseline']:.1f} s "
-          f"({t['letters'] / t['letters_baseline']:.2f}x)")  # fmt: skip
+    print(
+        f"  letters: {t['letters_count']:,} letters ({t['letters_pages']:,} pages), PDF and "
+        f"printer's CSV in {t['letters']:.1f} s (goal <= 30 s); baseline, one Typst "
+        f"compilation of the same letters in a fresh process: {t['letters_baseline']:.1f} s "
+        f"({t['letters'] / t['letters_baseline']:.2f}x)"
+    )
 
 
 def typst_alone(path: str) -> None:

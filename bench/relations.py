@@ -58,15 +58,19 @@ def child(database_url: str) -> dict:
     communes = list(Commune.objects.current().values_list("code", flat=True))
     for index, pk in enumerate(persons):
         interaction = Interaction.objects.create(
-            kind="meeting", date=date(2026, 5, 1) + timedelta(days=index % 150),
-            commune_id=rng.choice(communes), summary="Rendez-vous",
-        )  # fmt: skip
+            kind="meeting",
+            date=date(2026, 5, 1) + timedelta(days=index % 150),
+            commune_id=rng.choice(communes),
+            summary="Rendez-vous",
+        )
         interaction.persons.add(pk)
         if index % 5 == 0:
             FollowUp.objects.create(
-                title="Relancer", due_date=date(2026, 12, 1) + timedelta(days=index % 40),
-                assignee=users["regional" if index % 2 else "national"], person_id=pk,
-            )  # fmt: skip
+                title="Relancer",
+                due_date=date(2026, 12, 1) + timedelta(days=index % 40),
+                assignee=users["regional" if index % 2 else "national"],
+                person_id=pk,
+            )
 
     names = list(Person.objects.order_by("?").values_list("last_name", "first_name")[:REQUESTS])
     queries = []
@@ -87,8 +91,10 @@ def child(database_url: str) -> dict:
 
 
 def report(name: str, t: dict) -> None:
-    print(f"\n== {name}: {t['persons']:,} officials (data {t['load_data']:.0f} s, "
-          f"national councillors file {t['import_cm']:.0f} s)")  # fmt: skip
+    print(
+        f"\n== {name}: {t['persons']:,} officials (data {t['load_data']:.0f} s, "
+        f"national councillors file {t['import_cm']:.0f} s)"
+    )
     for who in ("national", "regional"):
         base = t[f"baseline_{who}"]["p95"]
         for page, label in (
@@ -96,8 +102,10 @@ def report(name: str, t: dict) -> None:
             ("search", "GET /elus/recherche/"),
         ):
             m = t[f"{page}_{who}"]
-            print(f"  {label:24} {who:9} p50 {m['p50']:6.1f} ms  p95 {m['p95']:6.1f} ms "
-                  f"({m['p95'] / base:.1f}x /departements/ p95 {base:.1f} ms; goal p95 <= 100 ms)")  # fmt: skip
+            print(
+                f"  {label:24} {who:9} p50 {m['p50']:6.1f} ms  p95 {m['p95']:6.1f} ms "
+                f"({m['p95'] / base:.1f}x /departements/ p95 {base:.1f} ms; goal p95 <= 100 ms)"
+            )
 
 
 def main() -> None:

@@ -59,8 +59,7 @@ def child(database_url: str) -> dict:
             b, values = timed_get(f"/carte/donnees.json?indicateur={key}")
             rounds.append(a + b)
             sizes = [len(values.content), len(gzip.compress(values.content))]
-        maps[key] = {"time": percentiles(rounds), "values_bytes": sizes[0],
-                     "values_gzip": sizes[1]}  # fmt: skip
+        maps[key] = {"time": percentiles(rounds), "values_bytes": sizes[0], "values_gzip": sizes[1]}
     page = percentiles([timed_get("/carte/")[0] for _ in range(20)])
 
     lists = {
@@ -83,9 +82,16 @@ def child(database_url: str) -> dict:
         timed_get(urls[0], headers=headers)  # warm
         api[name] = percentiles([timed_get(url, headers=headers)[0] for url in urls[:40]])
     baseline = percentiles([timed_get("/api/v1/regions", headers=headers)[0] for _ in range(40)])
-    return {"load_seconds": load_seconds, "first": first, "shapes_bytes": shapes_bytes,
-            "shape_ms": shape_ms, "maps": maps, "page": page, "api": api,
-            "baseline": baseline}  # fmt: skip
+    return {
+        "load_seconds": load_seconds,
+        "first": first,
+        "shapes_bytes": shapes_bytes,
+        "shape_ms": shape_ms,
+        "maps": maps,
+        "page": page,
+        "api": api,
+        "baseline": baseline,
+    }
 
 
 def report(name: str, t: dict) -> None:
@@ -96,18 +102,22 @@ def report(name: str, t: dict) -> None:
     for key, m in t["maps"].items():
         total = shapes + m["values_bytes"]
         time_ok = m["time"]["p95"] <= 300 and total <= 2_000_000
-        print(f"  {key:14} shapes + values: {total / 1e6:.2f} MB as sent "
-              f"({(shapes + m['values_gzip']) / 1e6:.2f} MB if the values are gzipped too), "
-              f"p50 {m['time']['p50']:.1f} ms, p95 {m['time']['p95']:.1f} ms "
-              f"(goal <= 300 ms and <= 2 MB: {'met' if time_ok else 'NOT met'}); "
-              f"first computation {t['first'][key]:.0f} ms; ratio to the map page "
-              f"{m['time']['p95'] / page:.1f}")  # fmt: skip
+        print(
+            f"  {key:14} shapes + values: {total / 1e6:.2f} MB as sent "
+            f"({(shapes + m['values_gzip']) / 1e6:.2f} MB if the values are gzipped too), "
+            f"p50 {m['time']['p50']:.1f} ms, p95 {m['time']['p95']:.1f} ms "
+            f"(goal <= 300 ms and <= 2 MB: {'met' if time_ok else 'NOT met'}); "
+            f"first computation {t['first'][key]:.0f} ms; ratio to the map page "
+            f"{m['time']['p95'] / page:.1f}"
+        )
     b = t["baseline"]["p95"]
     print(f"  API baseline /api/v1/regions p95 {b:.1f} ms")
     for key, a in t["api"].items():
-        print(f"  API {key:13} p50 {a['p50']:.1f} ms, p95 {a['p95']:.1f} ms "
-              f"(goal <= 100 ms: {'met' if a['p95'] <= 100 else 'NOT met'}), "
-              f"ratio {a['p95'] / b:.1f}")  # fmt: skip
+        print(
+            f"  API {key:13} p50 {a['p50']:.1f} ms, p95 {a['p95']:.1f} ms "
+            f"(goal <= 100 ms: {'met' if a['p95'] <= 100 else 'NOT met'}), "
+            f"ratio {a['p95'] / b:.1f}"
+        )
 
 
 def main() -> None:

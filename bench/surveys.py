@@ -44,9 +44,13 @@ def random_answers(questions, rng) -> dict:
         elif q.kind == "matrix":
             answers[q.key] = {str(i): rng.randint(1, 5) for i in range(len(q.items))}
         elif rng.random() < 0.3:
-            answers[q.key] = rng.choice(["Plus de logements pour les jeunes.",
-                                         "Accélérer les rénovations énergétiques.",
-                                         "Mieux associer la commune aux attributions."])  # fmt: skip
+            answers[q.key] = rng.choice(
+                [
+                    "Plus de logements pour les jeunes.",
+                    "Accélérer les rénovations énergétiques.",
+                    "Mieux associer la commune aux attributions.",
+                ]
+            )
     return answers
 
 
@@ -77,8 +81,7 @@ def child(database_url: str) -> dict:
     user = client.session.get("_auth_user_id")
     from django.contrib.auth import get_user_model
 
-    survey = copy_survey(Survey.objects.get(is_example=True),
-                         get_user_model().objects.get(pk=user))  # fmt: skip
+    survey = copy_survey(Survey.objects.get(is_example=True), get_user_model().objects.get(pk=user))
     survey.organisation = Organisation.objects.get(kind="federation", short_name="FOPH")
     survey.status = "open"
     survey.save()
@@ -86,14 +89,23 @@ def child(database_url: str) -> dict:
     rng = random.Random(10)
     started = time.perf_counter()
     now = timezone.now()
-    Respondent.objects.bulk_create([
-        Respondent(survey=survey, submitted_at=now, started_at=now,
-                   answers=random_answers(questions, rng), region=rng.choice(REGIONS),
-                   departement="", population_band=rng.choice(BANDS),
-                   renewal=rng.choice(["nouveau", "reelu"]),
-                   function=rng.choice(["maire", "president-epci"]))
-        for _ in range(RESPONSES)
-    ], batch_size=1000)  # fmt: skip
+    Respondent.objects.bulk_create(
+        [
+            Respondent(
+                survey=survey,
+                submitted_at=now,
+                started_at=now,
+                answers=random_answers(questions, rng),
+                region=rng.choice(REGIONS),
+                departement="",
+                population_band=rng.choice(BANDS),
+                renewal=rng.choice(["nouveau", "reelu"]),
+                function=rng.choice(["maire", "president-epci"]),
+            )
+            for _ in range(RESPONSES)
+        ],
+        batch_size=1000,
+    )
     fresh = Respondent.objects.bulk_create([Respondent(survey=survey) for _ in range(300)])
     setup_seconds = time.perf_counter() - started
 
@@ -102,8 +114,12 @@ def child(database_url: str) -> dict:
     cold = timed(client, "get", f"{results_url}?croisement=region")  # reads all 5,000
     results = []
     for n in range(40):  # answers keep arriving: one more before each look
-        Respondent.objects.create(survey=survey, submitted_at=timezone.now(), region="32",
-                                  answers=random_answers(questions, rng))  # fmt: skip
+        Respondent.objects.create(
+            survey=survey,
+            submitted_at=timezone.now(),
+            region="32",
+            answers=random_answers(questions, rng),
+        )
         results.append(timed(client, "get", f"{results_url}?croisement={dimensions[n % 4]}"))
     survey_page = [timed(client, "get", f"/enquetes/{survey.pk}/") for _ in range(40)]
 
@@ -111,21 +127,30 @@ def child(database_url: str) -> dict:
     page1 = {"page": "1", "action": "next", "q1": "1", "q2": "8", "q3": "1", "q4": "120"}
     gets = [timed(client, "get", f"/enquete/{key}/") for key in keys[:100]]
     posts = [timed(client, "post", f"/enquete/{key}/", page1) for key in keys]
-    return {"setup_seconds": setup_seconds, "results": percentiles(results), "cold": cold,
-            "survey_page": percentiles(survey_page), "submit": percentiles(posts),
-            "get": percentiles(gets)}  # fmt: skip
+    return {
+        "setup_seconds": setup_seconds,
+        "results": percentiles(results),
+        "cold": cold,
+        "survey_page": percentiles(survey_page),
+        "submit": percentiles(posts),
+        "get": percentiles(gets),
+    }
 
 
 def report(name: str, t: dict) -> None:
     r, b, s, g = t["results"], t["survey_page"], t["submit"], t["get"]
     print(f"\n{name}: {RESPONSES} responses × 15 questions made in {t['setup_seconds']:.1f} s")
-    print(f"  results page with a cross-tabulation: p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms "
-          f"(goal <= 300 ms: {'met' if r['p95'] <= 300 else 'NOT met'}); baseline survey page "
-          f"p95 {b['p95']:.0f} ms, ratio {r['p95'] / b['p95']:.1f}")  # fmt: skip
+    print(
+        f"  results page with a cross-tabulation: p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms "
+        f"(goal <= 300 ms: {'met' if r['p95'] <= 300 else 'NOT met'}); baseline survey page "
+        f"p95 {b['p95']:.0f} ms, ratio {r['p95'] / b['p95']:.1f}"
+    )
     print(f"  first look in a process (all 5,000 answers read): {t['cold']:.0f} ms")
-    print(f"  submit a page of answers: p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms "
-          f"(goal <= 100 ms: {'met' if s['p95'] <= 100 else 'NOT met'}); baseline GET of the "
-          f"page p95 {g['p95']:.1f} ms, ratio {s['p95'] / g['p95']:.1f}")  # fmt: skip
+    print(
+        f"  submit a page of answers: p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms "
+        f"(goal <= 100 ms: {'met' if s['p95'] <= 100 else 'NOT met'}); baseline GET of the "
+        f"page p95 {g['p95']:.1f} ms, ratio {s['p95'] / g['p95']:.1f}"
+    )
 
 
 def main() -> None:

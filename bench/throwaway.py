@@ -112,8 +112,12 @@ def run_child(script: str, *args: str) -> dict:
     import sys
     from pathlib import Path
 
-    done = subprocess.run([sys.executable, script, "--child", *args], capture_output=True,
-                          text=True, cwd=Path(script).resolve().parent.parent)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, script, "--child", *args],
+        capture_output=True,
+        text=True,
+        cwd=Path(script).resolve().parent.parent,
+    )
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -94,9 +94,14 @@ def make_user(email, organisation, role, **narrowed):
 
     first, last = email.split("@")[0].split(".")
     return create_account(
-        email, first.capitalize(), last.capitalize(), organisation, role,
-        narrowed=narrowed, password=PASSWORD,
-    )  # fmt: skip
+        email,
+        first.capitalize(),
+        last.capitalize(),
+        organisation,
+        role,
+        narrowed=narrowed,
+        password=PASSWORD,
+    )
 
 
 def make_personas() -> Personas:
@@ -108,9 +113,14 @@ def make_personas() -> Personas:
     regional = Organisation.objects.get(kind=OrganisationKind.REGIONAL, regions="32")
     organism, _ = Organisation.objects.get_or_create(
         siren="552046484",
-        defaults={"kind": OrganisationKind.ORGANISM, "name": "Provence Habitat (test)",
-                  "family": Family.OPH, "head_office_id": "13055", "federation": federation},
-    )  # fmt: skip
+        defaults={
+            "kind": OrganisationKind.ORGANISM,
+            "name": "Provence Habitat (test)",
+            "family": Family.OPH,
+            "head_office_id": "13055",
+            "federation": federation,
+        },
+    )
     organism.departements.set(["13", "84"])
     return Personas(
         admin=make_user("alice.admin@union-habitat.test", union, Role.ADMIN),

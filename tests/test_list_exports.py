@@ -89,16 +89,25 @@ def test_lists_inside_a_page_download_too(client, personas):
     snapshot = Snapshot.objects.order_by("pk").first()
     report = client.get(f"/elus/instantanes/{snapshot.pk}/?format=csv")
     assert csv_of(report)[0] == ["ligne", "colonne", "remarque", "ligne écartée"]
-    segment = Segment.objects.create(name="Maires du Gers", filters={"function": "maire",
-                                     "territory": "departement:32"})  # fmt: skip
+    segment = Segment.objects.create(
+        name="Maires du Gers", filters={"function": "maire", "territory": "departement:32"}
+    )
     xlsx = client.get(f"/segments/{segment.pk}/export.xlsx")
     assert zipfile.is_zipfile(io.BytesIO(xlsx.getvalue()))
-    campaign = Campaign.objects.create(name="Vœux", channel="email", subject="Vœux", body="Bonne année",
-                                       segment=segment, status="done")  # fmt: skip
-    Recipient.objects.create(campaign=campaign, name="Marie Dupont", email="m@exemple.fr",
-                             status="sent")  # fmt: skip
-    Recipient.objects.create(campaign=campaign, name="Jean Martin", status="skipped",
-                             reason="pas de courriel")  # fmt: skip
+    campaign = Campaign.objects.create(
+        name="Vœux",
+        channel="email",
+        subject="Vœux",
+        body="Bonne année",
+        segment=segment,
+        status="done",
+    )
+    Recipient.objects.create(
+        campaign=campaign, name="Marie Dupont", email="m@exemple.fr", status="sent"
+    )
+    Recipient.objects.create(
+        campaign=campaign, name="Jean Martin", status="skipped", reason="pas de courriel"
+    )
     rows = csv_of(client.get(f"/campagnes/{campaign.pk}/?statut=skipped&format=csv"))
     assert [r[0] for r in rows[1:]] == ["Jean Martin"] and rows[1][-1] == "pas de courriel"
     login(client, personas.reader)

@@ -46,8 +46,11 @@ def main(source: Path, target: Path) -> None:
             unplaced.append(code)
             continue
         today = mapping[code]
-        feature["properties"] = {"code": today["code"], "nom": today["nom"],
-                                 "dep": today["departement"]}  # fmt: skip
+        feature["properties"] = {
+            "code": today["code"],
+            "nom": today["nom"],
+            "dep": today["departement"],
+        }
         kept.append(feature)
     placed = {f["properties"]["code"] for f in kept}
     missing = sorted(
@@ -84,14 +87,16 @@ def main(source: Path, target: Path) -> None:
                 "format=topojson",
                 "quantization=100000",
                 "target=*",
-            ],  # fmt: skip
+            ],
             check=True,
         )
         target.write_bytes(gzip.compress(out.read_bytes(), 9, mtime=0))
-    print(f"{len(placed)} communes de 2026 dessinées ({len(kept)} formes de 2018) ; "
-          f"codes de 2018 non placés : {len(unplaced)} {unplaced[:10]} ; "
-          f"communes sans forme (hors COM) : {len(missing)} {missing[:10]} ; "
-          f"{target.name} : {target.stat().st_size / 1e6:.2f} Mo compressé")  # fmt: skip
+    print(
+        f"{len(placed)} communes de 2026 dessinées ({len(kept)} formes de 2018) ; "
+        f"codes de 2018 non placés : {len(unplaced)} {unplaced[:10]} ; "
+        f"communes sans forme (hors COM) : {len(missing)} {missing[:10]} ; "
+        f"{target.name} : {target.stat().st_size / 1e6:.2f} Mo compressé"
+    )
 
 
 if __name__ == "__main__":

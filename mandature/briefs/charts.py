@@ -31,10 +31,12 @@ def comparison_chart(rows: list[tuple[str, object]], highlight: int = 0) -> str:
     parts = []
     for tick in range(0, int(scale_max) + 1, 10):
         x = left + plot * tick / scale_max
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 20}" '
-                     f'stroke="{GRID}" stroke-width="1"/>'
-                     f'<text x="{x:.1f}" y="{height - 6}" font-size="11" fill="{MUTED}" '
-                     f'text-anchor="middle" {FONT}>{tick}\u00a0%</text>')  # fmt: skip
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 20}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="11" fill="{MUTED}" '
+            f'text-anchor="middle" {FONT}>{tick}\u00a0%</text>'
+        )
     for index, (label, rate) in enumerate(known):
         y = top + index * (bar + gap)
         length = plot * float(rate) / scale_max
@@ -49,8 +51,14 @@ def comparison_chart(rows: list[tuple[str, object]], highlight: int = 0) -> str:
             f'font-weight="{weight}" fill="{INK}" {FONT}>{percent(rate)}</text>'
         )
     desc = "; ".join(f"{label} : {percent(rate)}" for label, rate in known)
-    return _svg("comparaison", width, height, "Taux de logements sociaux estimé, comparaison", desc,
-                "".join(parts))  # fmt: skip
+    return _svg(
+        "comparaison",
+        width,
+        height,
+        "Taux de logements sociaux estimé, comparaison",
+        desc,
+        "".join(parts),
+    )
 
 
 def evolution_chart(years: list[tuple[int, int | None, object]]) -> str:
@@ -129,13 +137,17 @@ def stages_diagram() -> str:
             nx, ny = positions[index + 1]
             if ny == y:
                 x1, x2 = (x + box_w, nx) if nx > x else (x, nx + box_w)
-                parts.append(f'<line x1="{x1 + 2}" y1="{y + box_h / 2}" x2="{x2 - 2}" '
-                             f'y2="{y + box_h / 2}" stroke="{MUTED}" stroke-width="2" '
-                             'marker-end="url(#arrow)"/>')  # fmt: skip
+                parts.append(
+                    f'<line x1="{x1 + 2}" y1="{y + box_h / 2}" x2="{x2 - 2}" '
+                    f'y2="{y + box_h / 2}" stroke="{MUTED}" stroke-width="2" '
+                    'marker-end="url(#arrow)"/>'
+                )
             else:
                 middle = x + box_w / 2
-                parts.append(f'<line x1="{middle}" y1="{y + box_h + 2}" x2="{middle}" '
-                             f'y2="{ny - 2}" stroke="{MUTED}" stroke-width="2" '
-                             'marker-end="url(#arrow)"/>')  # fmt: skip
+                parts.append(
+                    f'<line x1="{middle}" y1="{y + box_h + 2}" x2="{middle}" '
+                    f'y2="{ny - 2}" stroke="{MUTED}" stroke-width="2" '
+                    'marker-end="url(#arrow)"/>'
+                )
     desc = " ; puis ".join(f"{n}. {t} ({' '.join(d)})" for n, t, d in STAGES)
     return _svg("etapes", width, 2 * box_h + 54, "Les étapes d'un projet Hlm", desc, "".join(parts))

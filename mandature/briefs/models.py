@@ -40,7 +40,7 @@ class BriefContent(models.Model):
                 question=q.question,
                 answer=q.answer,
                 legal_basis=q.legal_basis,
-            )  # fmt: skip
+            )
             for q in self.questions.all()
         )
         return new

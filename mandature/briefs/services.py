@@ -80,10 +80,16 @@ def _regional_contacts(region: str | None = None) -> dict:
         if not (association.email or association.phone):
             continue
         for covered in association.regions.all():
-            contacts.setdefault(covered.code, SimpleNamespace(
-                name=association.name, address=association.address, phone=association.phone,
-                email=association.email, website=association.website,
-            ))  # fmt: skip
+            contacts.setdefault(
+                covered.code,
+                SimpleNamespace(
+                    name=association.name,
+                    address=association.address,
+                    phone=association.phone,
+                    email=association.email,
+                    website=association.website,
+                ),
+            )
     contacts.update({c.region_id: c for c in staff_set})
     return contacts
 
@@ -177,25 +183,39 @@ def _contact(commune: Commune, shared: Shared) -> dict:
     if contact is None:
         return NATIONAL_CONTACT | {"regional": False}
     return {
-        "name": contact.name, "address": contact.address, "phone": contact.phone,
-        "email": contact.email, "website": contact.website, "regional": True,
-    }  # fmt: skip
+        "name": contact.name,
+        "address": contact.address,
+        "phone": contact.phone,
+        "email": contact.email,
+        "website": contact.website,
+        "regional": True,
+    }
 
 
 FIELD_LABELS = {
-    "commune": "nom de la commune", "population": "population", "departement": "département",
-    "region": "région", "epci": "intercommunalité", "annee": "année des données",
-    "logements": "nombre de logements", "logements_sociaux": "logements sociaux",
-    "taux": "taux de logements sociaux", "taux_epci": "taux de l'intercommunalité",
-    "taux_departement": "taux du département", "taux_region": "taux de la région",
+    "commune": "nom de la commune",
+    "population": "population",
+    "departement": "département",
+    "region": "région",
+    "epci": "intercommunalité",
+    "annee": "année des données",
+    "logements": "nombre de logements",
+    "logements_sociaux": "logements sociaux",
+    "taux": "taux de logements sociaux",
+    "taux_epci": "taux de l'intercommunalité",
+    "taux_departement": "taux du département",
+    "taux_region": "taux de la région",
     "taux_france": "taux national",
     "beneficiaires_aides": "personnes couvertes par les aides au logement",
     "population_qpv": "population en quartier prioritaire",
-    "part_qpv": "part de la population en quartier prioritaire", "sru": "situation SRU",
-    "deficit": "logements manquants", "taux_legal": "taux légal",
-    "demandeurs": "demandeurs de logement social", "association": "association régionale",
+    "part_qpv": "part de la population en quartier prioritaire",
+    "sru": "situation SRU",
+    "deficit": "logements manquants",
+    "taux_legal": "taux légal",
+    "demandeurs": "demandeurs de logement social",
+    "association": "association régionale",
     "contact": "coordonnées",
-}  # fmt: skip
+}
 
 
 def _fields(
@@ -248,9 +268,11 @@ def build_brief(
     shared = shared or Shared.load(region=commune.region_id)
     if prefetched is not None:
         profile = commune_profile(
-            commune, shared.housing_version, prefetched.housing[commune.code],
+            commune,
+            shared.housing_version,
+            prefetched.housing[commune.code],
             prefetched.sru[commune.code],
-        )  # fmt: skip
+        )
     else:  # one brief (its web page or PDF): kept in the process until the next import
         profile = national(
             ("brief-housing", commune.code, shared.housing_version),
@@ -270,12 +292,14 @@ def build_brief(
                 + ", ".join(FIELD_LABELS.get(f, f) for f in missing)
                 + ".)"
             )
-        questions.append({
-            "number": question.number,
-            "question": typography(question.question),
-            "answer": typography(answer),
-            "basis": typography(question.legal_basis),
-        })  # fmt: skip
+        questions.append(
+            {
+                "number": question.number,
+                "question": typography(question.question),
+                "answer": typography(answer),
+                "basis": typography(question.legal_basis),
+            }
+        )
     latest = profile.latest
     mayors = (
         shared.teams.latest.get(SnapshotKind.MAIRES) if shared.teams else latest_snapshot("maires")
@@ -327,7 +351,7 @@ def build_brief(
                     "rate": percent(f.rate) if f.rate is not None else UNAVAILABLE,
                 }
                 for f in profile.years
-            ],  # fmt: skip
+            ],
             "benefit_recipients": values["beneficiaires_aides"] or UNAVAILABLE,
             "qpv_population": values["population_qpv"] or UNAVAILABLE,
             "qpv_share": values["part_qpv"] or UNAVAILABLE,

@@ -47,7 +47,7 @@ FIELDS = {
     "publication de la campagne (chaque téléchargement est noté)",
     "expediteur": "nom de l'organisation qui écrit",
     "date": "date du jour ou du courrier, « 23 novembre 2026 »",
-}  # fmt: skip
+}
 EMAIL_ONLY = {"lien_desinscription": "lien de désinscription (ajouté de toute façon en bas)"}
 
 _MARKDOWN = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
@@ -58,8 +58,15 @@ class TemplateError(ValueError):
     """A template that cannot be sent, in French, naming the field."""
 
 
-def check(subject: str, body: str, *, email: bool, invitation_url: str = "",
-          survey: bool = False, publication: bool = False) -> list[str]:  # fmt: skip
+def check(
+    subject: str,
+    body: str,
+    *,
+    email: bool,
+    invitation_url: str = "",
+    survey: bool = False,
+    publication: bool = False,
+) -> list[str]:
     """The problems of a template, in French; empty when it can be sent."""
     known = FIELDS | (EMAIL_ONLY if email else {})
     problems = []
@@ -158,8 +165,13 @@ def markdown_blocks(text: str) -> list[dict]:
         elif token.type in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
         elif token.type == "inline":
-            blocks.append({"kind": "item" if depth else "paragraph", "depth": depth,
-                           "runs": _runs(token.children or [])})  # fmt: skip
+            blocks.append(
+                {
+                    "kind": "item" if depth else "paragraph",
+                    "depth": depth,
+                    "runs": _runs(token.children or []),
+                }
+            )
     return blocks
 
 
@@ -167,8 +179,9 @@ def _runs(children) -> list[dict]:
     runs, bold, italic, href = [], 0, 0, None
     for child in children:
         if child.type in ("text", "code_inline"):
-            runs.append({"text": child.content, "bold": bold > 0, "italic": italic > 0,
-                         "href": href})  # fmt: skip
+            runs.append(
+                {"text": child.content, "bold": bold > 0, "italic": italic > 0, "href": href}
+            )
         elif child.type in ("softbreak", "hardbreak"):
             runs.append({"text": "\n", "bold": False, "italic": False, "href": None})
         elif child.type == "strong_open":
@@ -189,13 +202,19 @@ def _runs(children) -> list[dict]:
 def fill_blocks(blocks: list[dict], values: dict) -> list[dict]:
     clean = {k: v for k, v in values.items() if v is not None}
     return [
-        {**block, "runs": [
-            {**run, "text": merge(run["text"], clean)[0],
-             "href": merge(run["href"], clean)[0] if run["href"] else None}
-            for run in block["runs"]
-        ]}
+        {
+            **block,
+            "runs": [
+                {
+                    **run,
+                    "text": merge(run["text"], clean)[0],
+                    "href": merge(run["href"], clean)[0] if run["href"] else None,
+                }
+                for run in block["runs"]
+            ],
+        }
         for block in blocks
-    ]  # fmt: skip
+    ]
 
 
 def letter_blocks(body: str, blocks: list[dict], values: dict) -> list[dict]:
@@ -307,8 +326,9 @@ def brief_code(token: str) -> str | None:
         return None
 
 
-def values_for(member, *, figures, sru, organisation_name: str, invitation_url: str,
-               on: date) -> dict[str, str | None]:  # fmt: skip
+def values_for(
+    member, *, figures, sru, organisation_name: str, invitation_url: str, on: date
+) -> dict[str, str | None]:
     """The merge values of one segment member (None: a figure the commune does not have)."""
     entry, contact, person = member.entry, member.contact, member.entry.person
     commune = entry.commune
@@ -328,12 +348,14 @@ def values_for(member, *, figures, sru, organisation_name: str, invitation_url: 
     figures_row = figures.get(commune.code) if commune else None
     situation = sru.get(commune.code) if commune else None
     population = (
-        (epci.population if epci else None) if role == "président" else
-        (commune.population if commune else None)
-    )  # fmt: skip
+        (epci.population if epci else None)
+        if role == "président"
+        else (commune.population if commune else None)
+    )
     return {
-        "formule_appel": (contact.salutation if contact and contact.salutation else
-                          salutation(person.sex, role)),
+        "formule_appel": (
+            contact.salutation if contact and contact.salutation else salutation(person.sex, role)
+        ),
         "civilite": "Madame" if feminine else "Monsieur",
         "prenom": person.first_name,
         "nom": person.last_name,
@@ -344,17 +366,22 @@ def values_for(member, *, figures, sru, organisation_name: str, invitation_url: 
         "departement": commune.departement.name if commune else None,
         "epci": epci.name if epci else None,
         "population": number(population) if population else None,
-        "logements_sociaux": (number(figures_row.social_units)
-                              if figures_row and figures_row.social_units is not None else None),
-        "taux_logements_sociaux": (percent(figures_row.rate)
-                                   if figures_row and figures_row.rate is not None else None),
+        "logements_sociaux": (
+            number(figures_row.social_units)
+            if figures_row and figures_row.social_units is not None
+            else None
+        ),
+        "taux_logements_sociaux": (
+            percent(figures_row.rate) if figures_row and figures_row.rate is not None else None
+        ),
         "situation_sru": situation.summary if situation else None,
-        "logements_manquants_sru": (number(situation.deficit)
-                                    if situation and situation.deficit is not None else None),
+        "logements_manquants_sru": (
+            number(situation.deficit) if situation and situation.deficit is not None else None
+        ),
         "lien_fiche": brief_link(commune.code) if commune else None,
         "lien_invitation": invitation_url or None,
         "lien_enquete": None,
         "lien_publication": None,
         "expediteur": organisation_name,
         "date": long_date(on),
-    }  # fmt: skip
+    }

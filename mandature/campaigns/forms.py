@@ -22,19 +22,34 @@ Je vous prie d'agréer, {formule_appel}, l'expression de ma haute considération
 
 class CampaignForm(CleanText, forms.ModelForm):
     invitation_url = forms.URLField(
-        label="Lien d'invitation", required=False, assume_scheme="https",
+        label="Lien d'invitation",
+        required=False,
+        assume_scheme="https",
         help_text="Page d'inscription à l'événement, pour le champ {lien_invitation}.",
-    )  # fmt: skip
+    )
     signature_file = forms.FileField(
-        label="Image de la signature (courriers)", required=False,
+        label="Image de la signature (courriers)",
+        required=False,
         help_text="PNG ou JPEG, 500 Ko au plus ; sinon celle de votre organisation.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Campaign
-        fields = ["name", "channel", "segment", "communication_kind", "event", "event_audience",
-                  "publication", "subject", "body", "invitation_url", "rate_per_minute",
-                  "letter_date", "signatory"]  # fmt: skip
+        fields = [
+            "name",
+            "channel",
+            "segment",
+            "communication_kind",
+            "event",
+            "event_audience",
+            "publication",
+            "subject",
+            "body",
+            "invitation_url",
+            "rate_per_minute",
+            "letter_date",
+            "signatory",
+        ]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
             "signatory": forms.Textarea(attrs={"rows": 2}),
@@ -84,11 +99,13 @@ class CampaignForm(CleanText, forms.ModelForm):
         personal = data.get("event") and data.get("event_audience") == "invited"
         if "subject" in data and "body" in data:
             for problem in check_template(
-                data["subject"], data["body"],
+                data["subject"],
+                data["body"],
                 email=data.get("channel") == Campaign.Channel.EMAIL,
                 invitation_url=data.get("invitation_url", "") or ("personnel" if personal else ""),
-                survey=bool(self.instance.survey_id), publication=bool(data.get("publication")),
-            ):  # fmt: skip
+                survey=bool(self.instance.survey_id),
+                publication=bool(data.get("publication")),
+            ):
                 self.add_error("body", problem)
         return data
 

@@ -20,9 +20,20 @@ from .sending import write_interactions
 
 TEMPLATE = Path(__file__).parent / "typst" / "letters.typ"
 CSV_HEADER = [
-    "numero", "premiere_page", "nombre_pages", "ligne_1", "ligne_2", "ligne_3", "ligne_4",
-    "ligne_5", "ligne_6", "code_postal", "localite", "code_insee", "reference",
-]  # fmt: skip
+    "numero",
+    "premiere_page",
+    "nombre_pages",
+    "ligne_1",
+    "ligne_2",
+    "ligne_3",
+    "ligne_4",
+    "ligne_5",
+    "ligne_6",
+    "code_postal",
+    "localite",
+    "code_insee",
+    "reference",
+]
 
 
 _LOCK = threading.Lock()
@@ -70,11 +81,13 @@ def letters_data(campaign: Campaign, recipients: list[Recipient]) -> dict:
     for recipient in recipients:
         values = dict(recipient.values)
         rendered_subject = compiled.render({**values, "lien_desinscription": ""}).subject
-        letters.append({
-            "address": recipient.address.splitlines(),
-            "subject": rendered_subject,
-            "blocks": letter_blocks(campaign.body, blocks, values),
-        })  # fmt: skip
+        letters.append(
+            {
+                "address": recipient.address.splitlines(),
+                "subject": rendered_subject,
+                "blocks": letter_blocks(campaign.body, blocks, values),
+            }
+        )
     return {
         "title": campaign.name,
         "sender": sender_of(campaign),

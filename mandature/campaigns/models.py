@@ -62,17 +62,22 @@ class Campaign(models.Model):
     name = models.CharField("nom de la campagne", max_length=200)
     channel = models.CharField("canal", max_length=6, choices=Channel.choices)
     communication_kind = models.CharField(
-        "nature de la communication", max_length=15, choices=CAMPAIGN_KINDS,
+        "nature de la communication",
+        max_length=15,
+        choices=CAMPAIGN_KINDS,
         default=CommunicationKind.INFORMATION,
         help_text="Pour la vérification des règles de la période électorale.",
-    )  # fmt: skip
+    )
     organisation = models.ForeignKey(
         "movement.Organisation", null=True, on_delete=models.SET_NULL, related_name="campaigns"
     )
     segment = models.ForeignKey(
-        Segment, verbose_name="segment", null=True, on_delete=models.SET_NULL,
+        Segment,
+        verbose_name="segment",
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="campaigns",
-    )  # fmt: skip
+    )
     subject = models.CharField("objet", max_length=250)
     body = models.TextField("texte")
     invitation_url = models.URLField("lien d'invitation", blank=True)
@@ -80,32 +85,52 @@ class Campaign(models.Model):
     # recipient a personal signed link ({lien_invitation}); « present » and « absent » keep,
     # of the segment, those who came to the event and the invitees who did not.
     event = models.ForeignKey(
-        "events.Event", verbose_name="événement", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="campaigns",
-    )  # fmt: skip
+        "events.Event",
+        verbose_name="événement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )
     # A survey's invitations ({lien_enquete}: each recipient's link) and reminders (« pending »:
     # those who have not answered).
     survey = models.ForeignKey(
-        "surveys.Survey", verbose_name="enquête", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="campaigns",
-    )  # fmt: skip
+        "surveys.Survey",
+        verbose_name="enquête",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )
     # A publication's personal download links ({lien_publication}): each download is recorded.
     publication = models.ForeignKey(
-        "publications.Publication", verbose_name="publication", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="campaigns",
+        "publications.Publication",
+        verbose_name="publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
         help_text="Pour le champ {lien_publication} : le lien de téléchargement personnel.",
-    )  # fmt: skip
+    )
     survey_audience = models.CharField(
-        "destinataires de l'enquête", max_length=8, blank=True,
-        choices=[("invited", "tous les élus du segment"),
-                 ("pending", "relance : ceux qui n'ont pas encore répondu")],
-    )  # fmt: skip
+        "destinataires de l'enquête",
+        max_length=8,
+        blank=True,
+        choices=[
+            ("invited", "tous les élus du segment"),
+            ("pending", "relance : ceux qui n'ont pas encore répondu"),
+        ],
+    )
     event_audience = models.CharField(
-        "destinataires de l'événement", max_length=8, blank=True,
-        choices=[("invited", "invitation (un lien personnel par destinataire)"),
-                 ("present", "suivi : les personnes venues"),
-                 ("absent", "suivi : les invités qui ne sont pas venus")],
-    )  # fmt: skip
+        "destinataires de l'événement",
+        max_length=8,
+        blank=True,
+        choices=[
+            ("invited", "invitation (un lien personnel par destinataire)"),
+            ("present", "suivi : les personnes venues"),
+            ("absent", "suivi : les invités qui ne sont pas venus"),
+        ],
+    )
     rate_per_minute = models.PositiveIntegerField(
         "messages par minute",
         default=default_rate,

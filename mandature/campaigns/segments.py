@@ -19,11 +19,13 @@ from mandature.territories.enums import BANDS, EpciKind
 from mandature.territories.models import Commune
 
 STATUSES = {
-    "nouveau": ("nouveaux (maires ou présidents d'EPCI)",
-                {ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR, ChangeType.NEW_PRESIDENT}),
+    "nouveau": (
+        "nouveaux (maires ou présidents d'EPCI)",
+        {ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR, ChangeType.NEW_PRESIDENT},
+    ),
     "premier-mandat": ("premier mandat de maire", {ChangeType.FIRST_TIME_MAYOR}),
     "reelu": ("maires réélus", {ChangeType.RE_ELECTED}),
-}  # fmt: skip
+}
 
 
 class SegmentForm(CleanText, forms.Form):
@@ -31,23 +33,28 @@ class SegmentForm(CleanText, forms.Form):
         label="Mandat et fonction", choices=[(k, v[0]) for k, v in FUNCTIONS.items()]
     )
     status = forms.ChoiceField(
-        label="Renouvellement", required=False,
+        label="Renouvellement",
+        required=False,
         choices=[("", "tous"), *[(k, v[0]) for k, v in STATUSES.items()]],
         help_text="Entre les deux derniers fichiers du RNE.",
-    )  # fmt: skip
+    )
     territory = forms.CharField(
-        label="Territoire", required=False, initial="",
+        label="Territoire",
+        required=False,
+        initial="",
         help_text=f"Vide : tout votre territoire ; sinon {SYNTAX}",
-    )  # fmt: skip
+    )
     population = forms.ChoiceField(
-        label="Population de la commune (ou de l'EPCI)", required=False,
+        label="Population de la commune (ou de l'EPCI)",
+        required=False,
         choices=[("", "toutes"), *[(k, v[0]) for k, v in BANDS.items()]],
-    )  # fmt: skip
+    )
     sru = forms.ChoiceField(
-        label="Situation SRU de la commune", required=False,
+        label="Situation SRU de la commune",
+        required=False,
         choices=[("", "toutes"), *SRU_STATUSES.items()],
         help_text="Inventaire officiel s'il a été importé, sinon estimation de Mandature.",
-    )  # fmt: skip
+    )
     epci_kind = forms.ChoiceField(
         label="Nature de l'EPCI", required=False, choices=[("", "toutes"), *EpciKind.choices]
     )
@@ -55,9 +62,10 @@ class SegmentForm(CleanText, forms.Form):
         label="Étiquettes", required=False, help_text="Séparées par des virgules (l'une d'elles)."
     )
     contacted = forms.ChoiceField(
-        label="Déjà contacté", required=False,
+        label="Déjà contacté",
+        required=False,
         choices=[("", "peu importe"), ("oui", "oui"), ("non", "non")],
-    )  # fmt: skip
+    )
 
     def clean_territory(self):
         text = self.cleaned_data["territory"].strip()
@@ -191,14 +199,35 @@ def evaluate(filters: dict, scope: Scope) -> SegmentResult:
 
 
 EXPORT_HEADER = [
-    "formule_appel", "prenom", "nom", "sexe", "fonction", "commune", "code_insee",
-    "departement", "epci", "statut", "courriel", "telephone", "adresse_postale", "donnees_au",
-]  # fmt: skip
+    "formule_appel",
+    "prenom",
+    "nom",
+    "sexe",
+    "fonction",
+    "commune",
+    "code_insee",
+    "departement",
+    "epci",
+    "statut",
+    "courriel",
+    "telephone",
+    "adresse_postale",
+    "donnees_au",
+]
 _EXPORT_FIELDS = (
-    "pk", "person_id", "person__first_name", "person__last_name", "person__sex", "function",
-    "mandate__kind", "commune_id", "commune__name", "commune__departement_id",
-    "mandate__departement_id", "mandate__epci__name",
-)  # fmt: skip
+    "pk",
+    "person_id",
+    "person__first_name",
+    "person__last_name",
+    "person__sex",
+    "function",
+    "mandate__kind",
+    "commune_id",
+    "commune__name",
+    "commune__departement_id",
+    "mandate__departement_id",
+    "mandate__epci__name",
+)
 
 
 def export_rows(filters: dict, scope: Scope) -> list[tuple]:
@@ -227,8 +256,20 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
     kinds = dict(Mandate._meta.get_field("kind").flatchoices)
     as_of = snapshot.data_date.isoformat()
     rows = []
-    for (_, person_id, first_name, last_name, sex, function, mandate_kind, commune, name,
-         departement, mandate_departement, epci) in found:  # fmt: skip
+    for (
+        _,
+        person_id,
+        first_name,
+        last_name,
+        sex,
+        function,
+        mandate_kind,
+        commune,
+        name,
+        departement,
+        mandate_departement,
+        epci,
+    ) in found:
         status = statuses.get(person_id, "")
         if wanted and status not in wanted[1]:
             continue
@@ -236,11 +277,24 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
             continue
         salutation, email, phone, address = contacts.get(person_id, ("", "", "", ""))
         function = function or kinds.get(mandate_kind, mandate_kind)
-        rows.append((
-            salutation, first_name, last_name, sex, function,
-            name or "", commune or "", departement if commune else (mandate_departement or ""),
-            epci or "", status, email, phone, address, as_of,
-        ))  # fmt: skip
+        rows.append(
+            (
+                salutation,
+                first_name,
+                last_name,
+                sex,
+                function,
+                name or "",
+                commune or "",
+                departement if commune else (mandate_departement or ""),
+                epci or "",
+                status,
+                email,
+                phone,
+                address,
+                as_of,
+            )
+        )
     return rows
 
 

@@ -216,11 +216,12 @@ class Prepared:
             text=rendered.text,
             html=rendered.html,
             message_id=(
-                f"<essai-{uuid.uuid4().hex}@mandature.localhost>" if test or not recipient.pk
+                f"<essai-{uuid.uuid4().hex}@mandature.localhost>"
+                if test or not recipient.pk
                 else message_id(self.campaign.pk, recipient.pk, self.identity)
             ),
             unsubscribe=unsubscribe,
-        )  # fmt: skip
+        )
         return rendered, data
 
 
@@ -407,9 +408,10 @@ def run(campaign_id: int, owner: str | None = None) -> str:
                 prepare(campaign)
             except LaunchError as error:  # the segment was deleted meanwhile
                 Campaign.objects.filter(pk=campaign_id).update(
-                    status=Campaign.Status.CANCELLED, last_error=str(error),
+                    status=Campaign.Status.CANCELLED,
+                    last_error=str(error),
                     finished_at=timezone.now(),
-                )  # fmt: skip
+                )
                 return str(error)
         prepared = Prepared.of(campaign)
         write_interactions(campaign)  # those a killed worker had not written
@@ -448,8 +450,10 @@ def run(campaign_id: int, owner: str | None = None) -> str:
             elif pool is None:
                 sent += lanes[0].send(todo, threaded=False)
             else:
-                futures = [pool.submit(lane.send, todo[i :: len(lanes)], True)
-                           for i, lane in enumerate(lanes)]  # fmt: skip
+                futures = [
+                    pool.submit(lane.send, todo[i :: len(lanes)], True)
+                    for i, lane in enumerate(lanes)
+                ]
                 outage = None
                 for future in futures:
                     try:
@@ -465,9 +469,12 @@ def run(campaign_id: int, owner: str | None = None) -> str:
         outages = campaign.outages + 1
         wait = backoff(outages)
         release(
-            campaign_id, owner, outages=outages, next_attempt_at=timezone.now() + wait,
+            campaign_id,
+            owner,
+            outages=outages,
+            next_attempt_at=timezone.now() + wait,
             last_error=f"{error} ; nouvel essai dans {int(wait.total_seconds())} s",
-        )  # fmt: skip
+        )
         log.warning("campagne %s : %s", campaign_id, error)
         return f"en pause : {error}"
     finally:
@@ -485,9 +492,12 @@ def _finish(campaign_id: int, owner: str, sent: int) -> str:
         release(campaign_id, owner, next_attempt_at=next_attempt, outages=0, last_error="")
         return f"{sent} messages envoyés ; nouvel essai pour les autres à {next_attempt:%H:%M:%S}"
     Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
-        status=Campaign.Status.DONE, finished_at=timezone.now(), next_attempt_at=None,
-        outages=0, last_error="",
-    )  # fmt: skip
+        status=Campaign.Status.DONE,
+        finished_at=timezone.now(),
+        next_attempt_at=None,
+        outages=0,
+        last_error="",
+    )
     return f"{sent} messages envoyés ; campagne terminée"
 
 
@@ -517,8 +527,9 @@ def _mark_sent(recipient: Recipient) -> None:
     committed at once (autocommit). Raises Aborted when another sender was first."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, [Recipient.Status.SENT, now, recipient.pk,
-                                    Recipient.Status.QUEUED])  # fmt: skip
+        cursor.execute(
+            _MARK_SENT, [Recipient.Status.SENT, now, recipient.pk, Recipient.Status.QUEUED]
+        )
         if cursor.rowcount != 1:
             raise Aborted
 
@@ -564,10 +575,15 @@ class Mark:
             return
         connection.ensure_connection()
         pgconn = connection.connection.pgconn
-        pgconn.send_query_params(_PG_MARK_SENT, [
-            b"sent", timezone.now().isoformat().encode(), str(self.recipient.pk).encode(),
-            b"queued",
-        ])  # fmt: skip
+        pgconn.send_query_params(
+            _PG_MARK_SENT,
+            [
+                b"sent",
+                timezone.now().isoformat().encode(),
+                str(self.recipient.pk).encode(),
+                b"queued",
+            ],
+        )
         while pgconn.flush():
             select.select([], [pgconn.socket], [], 1.0)
         self.pending = self.started = True
@@ -590,29 +606,36 @@ class Mark:
             rows += int(result.command_tuples or 0)
             result = pgconn.get_result()
         if rows != 1:  # only when a lease was taken over from a stalled worker
-            log.warning("destinataire %s : message envoyé par deux travailleurs",
-                        self.recipient.pk)  # fmt: skip
+            log.warning("destinataire %s : message envoyé par deux travailleurs", self.recipient.pk)
 
 
 def _retry_or_fail(recipient: Recipient, reason: str) -> None:
     attempts = recipient.attempts + 1
     rows = Recipient.objects.filter(pk=recipient.pk)
     if attempts >= max_attempts():
-        rows.update(status=Recipient.Status.FAILED, attempts=attempts,
-                    reason=f"{reason} (après {attempts} essais)", sent_at=None)  # fmt: skip
+        rows.update(
+            status=Recipient.Status.FAILED,
+            attempts=attempts,
+            reason=f"{reason} (après {attempts} essais)",
+            sent_at=None,
+        )
     else:
         rows.update(
-            status=Recipient.Status.QUEUED, attempts=attempts, sent_at=None,
+            status=Recipient.Status.QUEUED,
+            attempts=attempts,
+            sent_at=None,
             reason=f"{reason} ; nouvel essai prévu",
             next_attempt_at=timezone.now() + backoff(attempts),
-        )  # fmt: skip
+        )
 
 
 def _fail(recipient: Recipient, reason: str) -> None:
     Recipient.objects.filter(pk=recipient.pk).update(
-        status=Recipient.Status.FAILED, reason=reason, attempts=recipient.attempts + 1,
+        status=Recipient.Status.FAILED,
+        reason=reason,
+        attempts=recipient.attempts + 1,
         sent_at=None,
-    )  # fmt: skip
+    )
 
 
 def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
@@ -646,7 +669,9 @@ def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:
     rendered, _data = prepared.message(recipient)
     identity = prepared.identity
     message = EmailMultiAlternatives(
-        rendered.subject, rendered.text, identity.from_header,
+        rendered.subject,
+        rendered.text,
+        identity.from_header,
         [address_header(recipient.name, recipient.email)],
         reply_to=[identity.reply_to] if identity.reply_to else None,
         headers={
@@ -654,7 +679,7 @@ def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Message-ID": message_id(prepared.campaign.pk, recipient.pk, identity),
         },
-    )  # fmt: skip
+    )
     message.attach_alternative(html_document(rendered.html), "text/html")
     try:
         _mark_sent(recipient)
@@ -683,19 +708,29 @@ def write_interactions(campaign: Campaign) -> int:
             if not rows:
                 return written
             summary = f"Campagne « {campaign.name} » : {campaign.subject}"
-            interactions = Interaction.objects.bulk_create([
-                Interaction(
-                    kind=kind, date=timezone.localdate(r.sent_at), commune_id=r.commune_id,
-                    epci_id=r.epci_id, organisation_id=campaign.organisation_id,
-                    summary=summary, source=Source.CAMPAIGN, created_by_id=campaign.launched_by_id,
-                )
-                for r in rows
-            ])  # fmt: skip
+            interactions = Interaction.objects.bulk_create(
+                [
+                    Interaction(
+                        kind=kind,
+                        date=timezone.localdate(r.sent_at),
+                        commune_id=r.commune_id,
+                        epci_id=r.epci_id,
+                        organisation_id=campaign.organisation_id,
+                        summary=summary,
+                        source=Source.CAMPAIGN,
+                        created_by_id=campaign.launched_by_id,
+                    )
+                    for r in rows
+                ]
+            )
             through = Interaction.persons.through
-            through.objects.bulk_create([
-                through(interaction_id=i.pk, person_id=r.person_id)
-                for r, i in zip(rows, interactions, strict=True) if r.person_id
-            ])  # fmt: skip
+            through.objects.bulk_create(
+                [
+                    through(interaction_id=i.pk, person_id=r.person_id)
+                    for r, i in zip(rows, interactions, strict=True)
+                    if r.person_id
+                ]
+            )
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"UPDATE {Recipient._meta.db_table} SET interaction_id = %s WHERE id = %s",
@@ -711,8 +746,11 @@ def send_test(campaign: Campaign, recipient: Recipient, to: str) -> None:
     rendered, data = prepared.message(recipient, to=to, test=True)
     if settings.EMAIL_BACKEND != SMTP_BACKEND:
         message = EmailMultiAlternatives(
-            f"[ESSAI] {rendered.subject}", rendered.text, prepared.identity.from_header, [to],
-        )  # fmt: skip
+            f"[ESSAI] {rendered.subject}",
+            rendered.text,
+            prepared.identity.from_header,
+            [to],
+        )
         message.attach_alternative(html_document(rendered.html), "text/html")
         message.send()
         return

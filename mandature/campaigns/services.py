@@ -68,19 +68,29 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
         raise LaunchError("La campagne n'a plus de segment : choisissez-en un.")
     filters = campaign.segment.filters
     snapshot = latest_snapshot(FUNCTIONS[filters["function"]][1])
-    key = (campaign.segment_id, campaign.segment.updated_at, campaign.communication_kind,
-           campaign.event_id, campaign.event_audience, campaign.survey_id,
-           campaign.survey_audience, repr(scope),
-           snapshot.pk if snapshot else None, timezone.localdate())  # fmt: skip
+    key = (
+        campaign.segment_id,
+        campaign.segment.updated_at,
+        campaign.communication_kind,
+        campaign.event_id,
+        campaign.event_audience,
+        campaign.survey_id,
+        campaign.survey_audience,
+        repr(scope),
+        snapshot.pk if snapshot else None,
+        timezone.localdate(),
+    )
     found = _SUMMARIES.get(key)
     if found and time.monotonic() - found[0] < SUMMARY_SECONDS:
         return found[1]
     result = audience(campaign, scope)
     summary = Summary(
-        [m.entry.pk for m in result.members], [m.status for m in result.members],
-        result.objecting, result.as_of,
+        [m.entry.pk for m in result.members],
+        [m.status for m in result.members],
+        result.objecting,
+        result.as_of,
         compliance(campaign, result) if result.members else None,
-    )  # fmt: skip
+    )
     _SUMMARIES[key] = (time.monotonic(), summary)
     while len(_SUMMARIES) > 8:
         _SUMMARIES.popitem(last=False)
@@ -91,8 +101,9 @@ def member_at(summary: Summary, index: int) -> Member:
     entry = SnapshotEntry.objects.select_related(
         "person", "commune__departement", "commune__epci", "mandate__epci"
     ).get(pk=summary.entry_ids[index])
-    return Member(entry, Contact.objects.filter(person_id=entry.person_id).first(),
-                  summary.statuses[index])  # fmt: skip
+    return Member(
+        entry, Contact.objects.filter(person_id=entry.person_id).first(), summary.statuses[index]
+    )
 
 
 def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
@@ -102,21 +113,27 @@ def audience(campaign: Campaign, scope: Scope) -> SegmentResult:
     if campaign.event_id and campaign.event_audience in ("present", "absent"):
         came = set(
             Registration.objects.filter(
-                session__event_id=campaign.event_id, checked_in_at__isnull=False,
+                session__event_id=campaign.event_id,
+                checked_in_at__isnull=False,
                 invitation__person__isnull=False,
             ).values_list("invitation__person_id", flat=True)
-        )  # fmt: skip
+        )
         if campaign.event_audience == "present":
             keep = came
         else:
-            invited = set(Invitation.objects.filter(event_id=campaign.event_id)
-                          .exclude(person=None).values_list("person_id", flat=True))  # fmt: skip
+            invited = set(
+                Invitation.objects.filter(event_id=campaign.event_id)
+                .exclude(person=None)
+                .values_list("person_id", flat=True)
+            )
             keep = invited - came
         result.members = [m for m in result.members if m.entry.person_id in keep]
     if campaign.survey_id and campaign.survey_audience == "pending":
-        done = set(Respondent.objects.filter(survey_id=campaign.survey_id,
-                                             submitted_at__isnull=False)
-                   .exclude(person=None).values_list("person_id", flat=True))  # fmt: skip
+        done = set(
+            Respondent.objects.filter(survey_id=campaign.survey_id, submitted_at__isnull=False)
+            .exclude(person=None)
+            .values_list("person_id", flat=True)
+        )
         result.members = [m for m in result.members if m.entry.person_id not in done]
     return result
 
@@ -128,21 +145,34 @@ def invites(campaign: Campaign) -> bool:
 
 def member_values(campaign: Campaign, members: list, on: date | None = None) -> list[dict]:
     """The merge values of these members (figures read for all their communes at once)."""
-    communes = list({m.entry.commune_id: m.entry.commune for m in members if m.entry.commune_id}
-                    .values())  # fmt: skip
+    communes = list(
+        {m.entry.commune_id: m.entry.commune for m in members if m.entry.commune_id}.values()
+    )
     figures, sru = latest_figures(communes) if communes else ({}, {})
     organisation = campaign.organisation
     name = organisation.name if organisation else "le Mouvement Hlm"
     on = on or campaign.letter_date or timezone.localdate()
     return [
-        values_for(m, figures=figures, sru=sru, organisation_name=name,
-                   invitation_url=(settings.SITE_URL + "/invitation-evenement/…/"
-                                   if invites(campaign) else campaign.invitation_url), on=on)
+        values_for(
+            m,
+            figures=figures,
+            sru=sru,
+            organisation_name=name,
+            invitation_url=(
+                settings.SITE_URL + "/invitation-evenement/…/"
+                if invites(campaign)
+                else campaign.invitation_url
+            ),
+            on=on,
+        )
         | ({"lien_enquete": settings.SITE_URL + "/enquete/…/"} if campaign.survey_id else {})
-        | ({"lien_publication": settings.SITE_URL + "/publication/…/"}
-           if campaign.publication_id else {})
+        | (
+            {"lien_publication": settings.SITE_URL + "/publication/…/"}
+            if campaign.publication_id
+            else {}
+        )
         for m in members
-    ]  # fmt: skip
+    ]
 
 
 def territory_of(result: SegmentResult) -> Territory:
@@ -173,9 +203,13 @@ def territory_of(result: SegmentResult) -> Territory:
             return Territory("france", "", "France entière")
     label = f"{len(communes)} communes" if communes else "les destinataires"
     return Territory(
-        "campagne", "", label, frozenset(regions), frozenset(departements),
+        "campagne",
+        "",
+        label,
+        frozenset(regions),
+        frozenset(departements),
         None if whole else frozenset(communes),
-    )  # fmt: skip
+    )
 
 
 def compliance(campaign: Campaign, result: SegmentResult, on: date | None = None):
@@ -187,10 +221,13 @@ def compliance(campaign: Campaign, result: SegmentResult, on: date | None = None
 
 def template_problems(campaign: Campaign) -> list[str]:
     return check_template(
-        campaign.subject, campaign.body, email=campaign.is_email,
+        campaign.subject,
+        campaign.body,
+        email=campaign.is_email,
         invitation_url=campaign.invitation_url or ("personnel" if invites(campaign) else ""),
-        survey=bool(campaign.survey_id), publication=bool(campaign.publication_id),
-    )  # fmt: skip
+        survey=bool(campaign.survey_id),
+        publication=bool(campaign.publication_id),
+    )
 
 
 def postal_block(member, values: dict, postal_codes: dict[str, str]) -> list[str] | None:
@@ -253,9 +290,12 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
                 "Passer outre un « interdit » demande un motif écrit (10 caractères au moins)."
             )
     fields = {
-        "status": Campaign.Status.SENDING, "launched_at": timezone.now(), "launched_by": user,
-        "compliance_verdict": str(verdict.verdict), "enqueued_at": timezone.now(),
-    }  # fmt: skip
+        "status": Campaign.Status.SENDING,
+        "launched_at": timezone.now(),
+        "launched_by": user,
+        "compliance_verdict": str(verdict.verdict),
+        "enqueued_at": timezone.now(),
+    }
     if verdict.verdict == Verdict.FORBIDDEN:
         fields |= {"override_reason": reason, "override_by": user}
     with transaction.atomic():
@@ -266,10 +306,15 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
         for name, value in fields.items():
             setattr(campaign, name, value)
         audit(
-            "campagne lancée", "web", user, campaign=campaign.pk, medium=campaign.channel,
-            audience=result.count, verdict=str(verdict.verdict),
+            "campagne lancée",
+            "web",
+            user,
+            campaign=campaign.pk,
+            medium=campaign.channel,
+            audience=result.count,
+            verdict=str(verdict.verdict),
             **({"override_reason": reason} if verdict.verdict == Verdict.FORBIDDEN else {}),
-        )  # fmt: skip
+        )
         task = send_campaign if campaign.is_email else build_letters
         transaction.on_commit(lambda: task.enqueue(campaign.pk))
 
@@ -285,9 +330,10 @@ def prepare(campaign: Campaign) -> int:
     opted_emails = set(OptOut.objects.values_list("email", flat=True))
     opted_persons = set(OptOut.objects.exclude(person=None).values_list("person_id", flat=True))
     postal_codes = (
-        {} if campaign.is_email else
-        _postal_codes([m.entry.commune_id for m in result.members if m.entry.commune_id])
-    )  # fmt: skip
+        {}
+        if campaign.is_email
+        else _postal_codes([m.entry.commune_id for m in result.members if m.entry.commune_id])
+    )
     rows, seen = [], set()
     for member, merge_values in zip(result.members, values, strict=True):
         person = member.entry.person
@@ -295,11 +341,14 @@ def prepare(campaign: Campaign) -> int:
             continue
         seen.add(person.pk)
         recipient = Recipient(
-            campaign=campaign, person=person, commune_id=member.entry.commune_id,
-            epci_id=member.entry.mandate.epci_id or (
-                member.entry.commune.epci_id if member.entry.commune_id else None),
-            name=merge_values["nom_complet"], values=merge_values,
-        )  # fmt: skip
+            campaign=campaign,
+            person=person,
+            commune_id=member.entry.commune_id,
+            epci_id=member.entry.mandate.epci_id
+            or (member.entry.commune.epci_id if member.entry.commune_id else None),
+            name=merge_values["nom_complet"],
+            values=merge_values,
+        )
         email = (member.contact.email if member.contact else "").strip()
         recipient.email = email
         if campaign.is_email:

@@ -18,9 +18,11 @@ class CheckForm(CleanText, forms.Form):
         label="Date (ou début de la période)", widget=DATE, error_messages=DATE_ERRORS
     )
     until = forms.DateField(
-        label="Fin de la période (facultatif)", required=False, widget=DATE,
+        label="Fin de la période (facultatif)",
+        required=False,
+        widget=DATE,
         error_messages=DATE_ERRORS,
-    )  # fmt: skip
+    )
     territory = forms.CharField(
         label="Territoire", initial="france", help_text=f"{SYNTAX} ; par exemple « commune:59350 »"
     )

@@ -9,10 +9,14 @@ from mandature.territories.models import Commune, Departement, Region
 from .enums import ElectionKind
 
 GENERAL = {
-    ElectionKind.MUNICIPALES, ElectionKind.DEPARTEMENTALES, ElectionKind.REGIONALES,
-    ElectionKind.LEGISLATIVES, ElectionKind.SENATORIALES, ElectionKind.PRESIDENTIELLE,
+    ElectionKind.MUNICIPALES,
+    ElectionKind.DEPARTEMENTALES,
+    ElectionKind.REGIONALES,
+    ElectionKind.LEGISLATIVES,
+    ElectionKind.SENATORIALES,
+    ElectionKind.PRESIDENTIELLE,
     ElectionKind.EUROPEENNES,
-}  # fmt: skip
+}
 
 
 class Election(models.Model):

@@ -48,7 +48,7 @@ def note_data(elections, today: date) -> dict:
             }
             for e in elections
             if e.decisive_round >= today
-        ],  # fmt: skip
+        ],
         "rules": [
             {
                 "key": r.key,
@@ -59,7 +59,7 @@ def note_data(elections, today: date) -> dict:
                 "basis": r.basis,
             }
             for r in RULES
-        ],  # fmt: skip
+        ],
         "windows": [
             {
                 "rule": rule.key,
@@ -68,7 +68,7 @@ def note_data(elections, today: date) -> dict:
                 "end": long_date(end),
             }
             for election, rule, start, end in windows_for(france, elections, today)[:60]
-        ],  # fmt: skip
+        ],
         "sources": [
             "Code électoral, articles L.48-2, L.49, L.51, L.52-1, L.52-8, L.90-1, R.27 "
             "(Légifrance).",

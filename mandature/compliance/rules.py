@@ -337,9 +337,13 @@ class CheckError(ValueError):
 
 
 def check(
-    kind: str, start: date, end: date | None, territory: Territory, audience: str | None = None,
+    kind: str,
+    start: date,
+    end: date | None,
+    territory: Territory,
+    audience: str | None = None,
     elections=None,
-) -> Check:  # fmt: skip
+) -> Check:
     """Every rule that applies to this communication, with its verdict and why."""
     if kind not in ALL_KINDS:
         raise CheckError(
@@ -362,8 +366,9 @@ def check(
             election = running[0] if running else None
             verdict = rule.verdict_for(kind, audience, election)
             if verdict:
-                findings.append(Finding(rule, verdict, _why(rule, kind, election), election,
-                                        None, None))  # fmt: skip
+                findings.append(
+                    Finding(rule, verdict, _why(rule, kind, election), election, None, None)
+                )
             continue
         for election in concerned:
             if election.kind not in rule.elections or (
@@ -375,8 +380,9 @@ def check(
                     continue
                 verdict = rule.verdict_for(kind, audience, election)
                 if verdict:
-                    findings.append(Finding(rule, verdict, _why(rule, kind, election), election,
-                                            *window))  # fmt: skip
+                    findings.append(
+                        Finding(rule, verdict, _why(rule, kind, election), election, *window)
+                    )
     findings.sort(key=lambda f: (-SEVERITY[f.verdict], f.window_start or date.min))
     return Check(kind, start, end, territory, audience, findings)
 

@@ -60,15 +60,25 @@ def parse_territory(text: str) -> Territory:
         departement = Departement.objects.filter(pk=code).first()
         if departement is None:
             raise TerritoryError(f"département « {code} » inconnu")
-        return Territory(kind, code, f"{departement.name} ({code})",
-                         frozenset({departement.region_id}), frozenset({code}))  # fmt: skip
+        return Territory(
+            kind,
+            code,
+            f"{departement.name} ({code})",
+            frozenset({departement.region_id}),
+            frozenset({code}),
+        )
     if kind == "commune":
         commune = Commune.objects.current().filter(pk=code).first()
         if commune is None:
             raise TerritoryError(f"commune « {code} » inconnue")
-        return Territory(kind, code, f"{commune.name} ({code})",
-                         frozenset({commune.region_id}), frozenset({commune.departement_id}),
-                         frozenset({code}))  # fmt: skip
+        return Territory(
+            kind,
+            code,
+            f"{commune.name} ({code})",
+            frozenset({commune.region_id}),
+            frozenset({commune.departement_id}),
+            frozenset({code}),
+        )
     epci = Epci.objects.filter(pk=code).first()
     if epci is None:
         raise TerritoryError(f"EPCI « {code} » inconnu")

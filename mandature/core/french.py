@@ -8,8 +8,20 @@ from functools import lru_cache
 
 NBSP = "\u00a0"  # before « : » and inside « guillemets »
 NNBSP = "\u202f"  # narrow: before « ; ! ? » and between thousands
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")  # fmt: skip
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")
 _BEFORE_TIGHT = re.compile(r"(?<=\S)[ \u00a0\u202f]*([;!?])(?=\s|$|»)")

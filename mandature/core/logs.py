@@ -9,8 +9,18 @@ from datetime import UTC, datetime
 
 requests_log = logging.getLogger("mandature.requests")
 tasks_log = logging.getLogger("mandature.tasks")
-FIELDS = ("method", "path", "status", "duration_ms", "user", "bytes", "task", "task_id",
-          "state", "queue")  # fmt: skip
+FIELDS = (
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "user",
+    "bytes",
+    "task",
+    "task_id",
+    "state",
+    "queue",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,21 +53,34 @@ class RequestLogMiddleware:
             duration = round((time.perf_counter() - started) * 1000, 1)
             size = len(response.content) if not response.streaming else None
             requests_log.info(
-                "%s %s %s %.1f ms", request.method, request.path, response.status_code, duration,
-                extra={"method": request.method, "path": request.path,
-                       "status": response.status_code, "duration_ms": duration,
-                       "user": user.pk if user is not None and user.is_authenticated else None,
-                       "bytes": size},
-            )  # fmt: skip
+                "%s %s %s %.1f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": duration,
+                    "user": user.pk if user is not None and user.is_authenticated else None,
+                    "bytes": size,
+                },
+            )
         return response
 
 
 def task_started(sender, task_result, **kwargs) -> None:
     tasks_log.info(
-        "tâche %s démarrée", task_result.task.module_path,
-        extra={"task": task_result.task.module_path, "task_id": str(task_result.id),
-               "state": "RUNNING", "queue": task_result.task.queue_name},
-    )  # fmt: skip
+        "tâche %s démarrée",
+        task_result.task.module_path,
+        extra={
+            "task": task_result.task.module_path,
+            "task_id": str(task_result.id),
+            "state": "RUNNING",
+            "queue": task_result.task.queue_name,
+        },
+    )
 
 
 def task_finished(sender, task_result, **kwargs) -> None:
@@ -68,7 +91,15 @@ def task_finished(sender, task_result, **kwargs) -> None:
     status = str(task_result.status).rsplit(".", 1)[-1]
     level = logging.ERROR if status == "FAILED" else logging.INFO
     tasks_log.log(
-        level, "tâche %s : %s", task_result.task.module_path, status,
-        extra={"task": task_result.task.module_path, "task_id": str(task_result.id),
-               "state": status, "duration_ms": duration, "queue": task_result.task.queue_name},
-    )  # fmt: skip
+        level,
+        "tâche %s : %s",
+        task_result.task.module_path,
+        status,
+        extra={
+            "task": task_result.task.module_path,
+            "task_id": str(task_result.id),
+            "state": status,
+            "duration_ms": duration,
+            "queue": task_result.task.queue_name,
+        },
+    )

@@ -77,9 +77,17 @@ def _qp(text: str) -> bytes:
     return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
 
 
-def build_message(*, identity: Identity, to_name: str, to_address: str, subject: str,
-                  text: str, html: str, message_id: str, unsubscribe: str | None,
-                  ) -> bytes:  # fmt: skip
+def build_message(
+    *,
+    identity: Identity,
+    to_name: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    unsubscribe: str | None,
+) -> bytes:
     """The message as sent: multipart/alternative (plain text first, then HTML), UTF-8 in
     quoted-printable. Written directly (a campaign builds tens of thousands); the test suite
     reads every message back with the standard library's parser."""
@@ -105,12 +113,19 @@ def build_message(*, identity: Identity, to_name: str, to_address: str, subject:
         "--{b}\r\nContent-Type: text/{kind}; charset=utf-8\r\n"
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
     )
-    return b"".join([
-        head, b"\r\n",
-        part.format(b=boundary, kind="plain").encode(), _qp(text), b"\r\n",
-        part.format(b=boundary, kind="html").encode(), _qp(html_document(html)), b"\r\n",
-        f"--{boundary}--\r\n".encode(),
-    ])  # fmt: skip
+    return b"".join(
+        [
+            head,
+            b"\r\n",
+            part.format(b=boundary, kind="plain").encode(),
+            _qp(text),
+            b"\r\n",
+            part.format(b=boundary, kind="html").encode(),
+            _qp(html_document(html)),
+            b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+    )
 
 
 def html_document(body: str) -> str:

@@ -67,8 +67,11 @@ def national_key() -> tuple:
         columns = []
         for table, time_column in _NATIONAL_TABLES:
             table = quote(table)
-            columns += [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX(id) FROM {table})",
-                        f"(SELECT MAX({quote(time_column)}) FROM {table})"]  # fmt: skip
+            columns += [
+                f"(SELECT COUNT(*) FROM {table})",
+                f"(SELECT MAX(id) FROM {table})",
+                f"(SELECT MAX({quote(time_column)}) FROM {table})",
+            ]
         with connection.cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(columns))
             return tuple(str(value) for value in cursor.fetchone())

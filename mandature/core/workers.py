@@ -86,8 +86,9 @@ def _worker_process_alive(pid: int) -> bool:
     return b"worker" in command
 
 
-def _is_dead(worker: str, started_at: datetime | None, beats: dict, me: str, starting: bool,
-             now: datetime) -> bool:  # fmt: skip
+def _is_dead(
+    worker: str, started_at: datetime | None, beats: dict, me: str, starting: bool, now: datetime
+) -> bool:
     if worker == me:
         return starting  # once started, this worker's tasks are its own, running
     host, _, pid = worker.rpartition(":")
@@ -115,9 +116,12 @@ def recover_abandoned(me: str | None = None, starting: bool = False) -> list[str
             continue
         # the same claim only (a task taken again meanwhile by a live worker is left alone)
         if not DBTaskResult.objects.filter(pk=pk, status="RUNNING", started_at=started_at).update(
-            status="FAILED", finished_at=now, exception_class_path=WORKER_LOST,
-            traceback=LOST_REASON, return_value=None,
-        ):  # fmt: skip
+            status="FAILED",
+            finished_at=now,
+            exception_class_path=WORKER_LOST,
+            traceback=LOST_REASON,
+            return_value=None,
+        ):
             continue
         marked.append(str(pk))
         result = DBTaskResult.objects.get(pk=pk)

@@ -19,18 +19,20 @@ def over_time(board: Dashboard) -> str:
     for i in range(5):
         value = peak * i / 4
         y = top + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-                     f'stroke="{GRID}"/><text x="{left - 6}" y="{y + 4:.1f}" font-size="10" '
-                     f'text-anchor="end" fill="{MUTED}" {FONT}>{number(round(value))}</text>'
-                     )  # fmt: skip
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{GRID}"/><text x="{left - 6}" y="{y + 4:.1f}" font-size="10" '
+            f'text-anchor="end" fill="{MUTED}" {FONT}>{number(round(value))}</text>'
+        )
     labelled = sorted({0, steps // 3, 2 * steps // 3, steps})
     for index in labelled:
         if index < len(board.weeks):
             x = left + plot_w * index / steps
             day = board.weeks[index]
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="10" '
-                         f'text-anchor="middle" fill="{MUTED}" {FONT}>{day:%d/%m/%Y}</text>'
-                         )  # fmt: skip
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="10" '
+                f'text-anchor="middle" fill="{MUTED}" {FONT}>{day:%d/%m/%Y}</text>'
+            )
     desc = []
     for (key, label), colour in zip(METRICS, COLOURS, strict=True):
         values = board.series[key]
@@ -44,11 +46,15 @@ def over_time(board: Dashboard) -> str:
         desc.append(f"{label} : {number(values[-1] if values else 0)}")
     for index, ((_key, label), colour) in enumerate(zip(METRICS, COLOURS, strict=True)):
         y = top + 10 + index * 20
-        parts.append(f'<rect x="{width - right + 14}" y="{y - 8}" width="12" height="4" '
-                     f'fill="{colour}"/><text x="{width - right + 32}" y="{y - 3}" font-size="11" '
-                     f'fill="{INK}" {FONT}>{escape(label)}</text>')  # fmt: skip
-    title = (f"Nouveaux maires atteints depuis le {board.start:%d/%m/%Y} "
-             f"({board.title}, {number(board.total.total)} nouveaux maires)")  # fmt: skip
+        parts.append(
+            f'<rect x="{width - right + 14}" y="{y - 8}" width="12" height="4" '
+            f'fill="{colour}"/><text x="{width - right + 32}" y="{y - 3}" font-size="11" '
+            f'fill="{INK}" {FONT}>{escape(label)}</text>'
+        )
+    title = (
+        f"Nouveaux maires atteints depuis le {board.start:%d/%m/%Y} "
+        f"({board.title}, {number(board.total.total)} nouveaux maires)"
+    )
     return _svg("evolution", width, height, title, "; ".join(desc), "".join(parts))
 
 

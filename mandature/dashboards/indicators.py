@@ -47,11 +47,15 @@ def renewal_start() -> date:
 
 def _new_mayor() -> Indicator:
     indicator = Indicator(
-        "nouveau-maire", "Renouvellement des maires",
-        [("premier mandat de maire", "#b3261e"),
-         ("nouveau maire, déjà maire auparavant", "#f08c4a"),
-         ("maire réélu", "#9fb8d9"), ("maire non encore renseigné", "#e9e4d8")],
-    )  # fmt: skip
+        "nouveau-maire",
+        "Renouvellement des maires",
+        [
+            ("premier mandat de maire", "#b3261e"),
+            ("nouveau maire, déjà maire auparavant", "#f08c4a"),
+            ("maire réélu", "#9fb8d9"),
+            ("maire non encore renseigné", "#e9e4d8"),
+        ],
+    )
     pair = default_comparison()
     if pair is None:
         indicator.note = "Deux fichiers des maires sont nécessaires pour comparer."
@@ -78,16 +82,23 @@ def _new_mayor() -> Indicator:
     return indicator
 
 
-RATE_BANDS = [(5, "moins de 5 %"), (10, "5 à 10 %"), (15, "10 à 15 %"), (20, "15 à 20 %"),
-              (25, "20 à 25 %"), (None, "25 % et plus")]  # fmt: skip
+RATE_BANDS = [
+    (5, "moins de 5 %"),
+    (10, "5 à 10 %"),
+    (15, "10 à 15 %"),
+    (20, "15 à 20 %"),
+    (25, "20 à 25 %"),
+    (None, "25 % et plus"),
+]
 RATE_COLOURS = ["#f3efe6", "#d9e3ef", "#a9c1dd", "#6f97c4", "#3c6aa5", "#1d3f73"]
 
 
 def _housing_rate() -> Indicator:
     indicator = Indicator(
-        "taux-hlm", "Taux de logements sociaux (estimation DGCL)",
+        "taux-hlm",
+        "Taux de logements sociaux (estimation DGCL)",
         [(label, colour) for (_, label), colour in zip(RATE_BANDS, RATE_COLOURS, strict=True)],
-    )  # fmt: skip
+    )
     year = HousingYear.objects.order_by("-year").values_list("year", flat=True).first()
     if year is None:
         indicator.note = "Aucune donnée logement chargée."
@@ -113,9 +124,10 @@ def _sru() -> Indicator:
     keys = list(SRU_STATUSES)
     colours = ["#b3261e", "#2e7d32", "#f0b74a", "#d9e3ef", "#e9e4d8"]
     indicator = Indicator(
-        "sru", "Situation SRU (article 55)",
+        "sru",
+        "Situation SRU (article 55)",
         [(SRU_STATUSES[k], c) for k, c in zip(keys, colours, strict=True)],
-    )  # fmt: skip
+    )
     communes = list(
         Commune.objects.current().only("code", "population", "region", "epci", "departement")
     )
@@ -131,11 +143,13 @@ def _sru() -> Indicator:
 def _contacted(scope: Scope) -> Indicator:
     start = renewal_start()
     indicator = Indicator(
-        "contacte", "Communes contactées depuis le renouvellement",
-        [("au moins un échange", "#2e7d32"), ("aucun échange", "#e9e4d8")], personal=True,
+        "contacte",
+        "Communes contactées depuis le renouvellement",
+        [("au moins un échange", "#2e7d32"), ("aucun échange", "#e9e4d8")],
+        personal=True,
         note=f"Échanges enregistrés depuis le {start:%d/%m/%Y} avec la commune ou l'un de "
         "ses élus.",
-    )  # fmt: skip
+    )
     recent = Interaction.objects.filter(date__gte=start)
     touched = set(recent.exclude(commune=None).values_list("commune_id", flat=True))
     persons = Interaction.persons.through.objects.filter(interaction__date__gte=start)
@@ -151,11 +165,17 @@ def _contacted(scope: Scope) -> Indicator:
 
 def _events(scope: Scope) -> Indicator:
     indicator = Indicator(
-        "evenement", "Participation aux événements",
-        [("venu à un événement", "#1d3f73"), ("inscrit", "#6f97c4"),
-         ("invité, pas inscrit", "#d9e3ef"), ("pas invité", "#f3efe6")],
-        personal=True, note="Invitations, inscriptions et arrivées pointées à l'accueil.",
-    )  # fmt: skip
+        "evenement",
+        "Participation aux événements",
+        [
+            ("venu à un événement", "#1d3f73"),
+            ("inscrit", "#6f97c4"),
+            ("invité, pas inscrit", "#d9e3ef"),
+            ("pas invité", "#f3efe6"),
+        ],
+        personal=True,
+        note="Invitations, inscriptions et arrivées pointées à l'accueil.",
+    )
     invited = set(Invitation.objects.exclude(commune=None).values_list("commune_id", flat=True))
     registered = Registration.objects.filter(status="confirmed").exclude(invitation__commune=None)
     came = set(

@@ -43,19 +43,31 @@ def badges_data(event: Event, session_id: int | None = None, within: Q | None = 
         moment = when(session)
         if registration.slot_start is not None:
             moment = f"{timezone.localtime(registration.slot_start):%d/%m à %H:%M}"
-        badges.append({
-            "name": invitation.companion_name if instead else invitation.name,
-            "companion_of": invitation.name if instead else None,
-            "function": (invitation.companion_function if instead else invitation.function)[:90],
-            "session": session.title, "when": moment, "code": registration.code,
-            "qr": qr_svg(registration.code),
-        })  # fmt: skip
+        badges.append(
+            {
+                "name": invitation.companion_name if instead else invitation.name,
+                "companion_of": invitation.name if instead else None,
+                "function": (invitation.companion_function if instead else invitation.function)[
+                    :90
+                ],
+                "session": session.title,
+                "when": moment,
+                "code": registration.code,
+                "qr": qr_svg(registration.code),
+            }
+        )
         if invitation.companion == Invitation.Companion.WITH and invitation.companion_name:
-            badges.append({
-                "name": invitation.companion_name, "companion_of": invitation.name,
-                "function": invitation.companion_function[:90], "session": session.title,
-                "when": moment, "code": registration.code, "qr": qr_svg(registration.code),
-            })  # fmt: skip
+            badges.append(
+                {
+                    "name": invitation.companion_name,
+                    "companion_of": invitation.name,
+                    "function": invitation.companion_function[:90],
+                    "session": session.title,
+                    "when": moment,
+                    "code": registration.code,
+                    "qr": qr_svg(registration.code),
+                }
+            )
     organiser = event.organisation.name if event.organisation else "Mouvement Hlm"
     return {"title": event.title, "organiser": organiser, "badges": badges}
 

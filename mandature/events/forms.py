@@ -31,39 +31,62 @@ def parse_questions(text: str) -> list[dict]:
         options = [c.strip() for c in choices.split(";") if c.strip()]
         if choices.strip() and len(options) < 2:
             raise forms.ValidationError(f"ligne {number} : deux choix au moins, séparés par « ; ».")
-        questions.append({"key": f"q{len(questions) + 1}", "label": label[:300],
-                          "choices": options, "required": required})  # fmt: skip
+        questions.append(
+            {
+                "key": f"q{len(questions) + 1}",
+                "label": label[:300],
+                "choices": options,
+                "required": required,
+            }
+        )
     return questions
 
 
 def questions_text(questions: list[dict]) -> str:
     return "\n".join(
-        ("*" if q.get("required") else "") + q["label"]
+        ("*" if q.get("required") else "")
+        + q["label"]
         + (" | " + " ; ".join(q["choices"]) if q.get("choices") else "")
         for q in questions
-    )  # fmt: skip
+    )
 
 
 class EventForm(CleanText, forms.ModelForm):
     online_url = forms.URLField(
-        label="Lien de connexion (en ligne)", required=False, assume_scheme="https",
+        label="Lien de connexion (en ligne)",
+        required=False,
+        assume_scheme="https",
         help_text="Pour un webinaire ; sinon l'adresse du lieu.",
-    )  # fmt: skip
+    )
     commune_code = forms.CharField(
-        label="Code INSEE de la commune du lieu", required=False, max_length=5,
+        label="Code INSEE de la commune du lieu",
+        required=False,
+        max_length=5,
         help_text="Pour la vérification de la période électorale quand l'événement n'a pas de "
         "segment territorial.",
-    )  # fmt: skip
+    )
     questions_text = forms.CharField(
-        label="Questions aux invités", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Questions aux invités",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Une question par ligne ; choix après « | », séparés par « ; » ; « * » au "
         "début pour une réponse obligatoire. Ex. : *Déjeunerez-vous sur place ? | Oui ; Non",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Event
-        fields = ["title", "kind", "description", "venue", "address", "online_url", "segment",
-                  "registration_opens", "registration_closes", "public_registration"]  # fmt: skip
+        fields = [
+            "title",
+            "kind",
+            "description",
+            "venue",
+            "address",
+            "online_url",
+            "segment",
+            "registration_opens",
+            "registration_closes",
+            "public_registration",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "address": forms.Textarea(attrs={"rows": 3}),
@@ -133,9 +156,14 @@ class SessionForm(CleanText, forms.ModelForm):
 def session_formset(event: Event):
     """The sessions' forms: one to fill for a new event, one more blank for an existing one."""
     return inlineformset_factory(
-        Event, Session, form=SessionForm, extra=1 if event.pk else 0, can_delete=True,
-        min_num=1, validate_min=True,
-    )  # fmt: skip
+        Event,
+        Session,
+        form=SessionForm,
+        extra=1 if event.pk else 0,
+        can_delete=True,
+        min_num=1,
+        validate_min=True,
+    )
 
 
 ANSWERS = [
@@ -154,21 +182,35 @@ class AnswerForm(CleanText, forms.Form):
         label="Séances", required=False, widget=forms.CheckboxSelectMultiple
     )
     companion = forms.ChoiceField(
-        label="Un collaborateur", required=False, widget=forms.RadioSelect,
-        choices=[("", "Personne d'autre"), ("with", "M'accompagnera"),
-                 ("instead", "Viendra à ma place")],
-    )  # fmt: skip
+        label="Un collaborateur",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("", "Personne d'autre"),
+            ("with", "M'accompagnera"),
+            ("instead", "Viendra à ma place"),
+        ],
+    )
     companion_name = forms.CharField(label="Nom du collaborateur", required=False, max_length=200)
     companion_function = forms.CharField(label="Sa fonction", required=False, max_length=200)
     companion_email = forms.EmailField(label="Son courriel", required=False)
     accessibility = forms.CharField(
-        label="Besoins d'accessibilité", required=False, max_length=1000,
+        label="Besoins d'accessibilité",
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Fauteuil roulant, boucle magnétique, régime alimentaire…",
-    )  # fmt: skip
+    )
 
-    def __init__(self, *args, event: Event, invitation: Invitation | None = None,
-                 full: set[int] = frozenset(), taken: dict | None = None, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        *args,
+        event: Event,
+        invitation: Invitation | None = None,
+        full: set[int] = frozenset(),
+        taken: dict | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.event = event
         self.sessions = {s.pk: s for s in event.sessions.all()}
@@ -181,38 +223,50 @@ class AnswerForm(CleanText, forms.Form):
             choices.append((str(session.pk), label))
             if session.has_slots:
                 own = taken.get(("own", session.pk))
-                slots = [(s.isoformat(), f"{timezone.localtime(s):%H:%M}") for s in session.slots()
-                         if s not in taken.get(session.pk, set()) or s == own]  # fmt: skip
+                slots = [
+                    (s.isoformat(), f"{timezone.localtime(s):%H:%M}")
+                    for s in session.slots()
+                    if s not in taken.get(session.pk, set()) or s == own
+                ]
                 self.fields[f"slot_{session.pk}"] = forms.ChoiceField(
-                    label=f"Créneau de rendez-vous ({session.title})", required=False,
+                    label=f"Créneau de rendez-vous ({session.title})",
+                    required=False,
                     choices=[("", "— choisir —"), *slots],
                     help_text=f"Rendez-vous de {session.slot_minutes} minutes.",
-                )  # fmt: skip
+                )
         self.fields["sessions"].choices = choices
         for question in event.questions:
             key = f"q_{question['key']}"
             if question.get("choices"):
                 self.fields[key] = forms.ChoiceField(
-                    label=question["label"], required=False,
+                    label=question["label"],
+                    required=False,
                     choices=[("", "—"), *[(c, c) for c in question["choices"]]],
-                )  # fmt: skip
+                )
             else:
                 self.fields[key] = forms.CharField(
                     label=question["label"], required=False, max_length=1000
                 )
         if invitation is not None and not self.is_bound:
             held = [r for r in invitation.registrations.all() if r.status != "cancelled"]
-            self.initial.update({
-                "answer": invitation.answer if invitation.answer != "pending" else "",
-                "sessions": [str(r.session_id) for r in held] or (
-                    [str(next(iter(self.sessions)))] if len(self.sessions) == 1 else []),
-                "companion": invitation.companion, "companion_name": invitation.companion_name,
-                "companion_function": invitation.companion_function,
-                "companion_email": invitation.companion_email,
-                "accessibility": invitation.accessibility,
-                **{f"q_{k}": v for k, v in invitation.answers.items() if not k.startswith("_")},
-                **{f"slot_{r.session_id}": r.slot_start.isoformat() for r in held if r.slot_start},
-            })  # fmt: skip
+            self.initial.update(
+                {
+                    "answer": invitation.answer if invitation.answer != "pending" else "",
+                    "sessions": [str(r.session_id) for r in held]
+                    or ([str(next(iter(self.sessions)))] if len(self.sessions) == 1 else []),
+                    "companion": invitation.companion,
+                    "companion_name": invitation.companion_name,
+                    "companion_function": invitation.companion_function,
+                    "companion_email": invitation.companion_email,
+                    "accessibility": invitation.accessibility,
+                    **{f"q_{k}": v for k, v in invitation.answers.items() if not k.startswith("_")},
+                    **{
+                        f"slot_{r.session_id}": r.slot_start.isoformat()
+                        for r in held
+                        if r.slot_start
+                    },
+                }
+            )
 
     def clean(self):
         data = super().clean()
@@ -243,14 +297,16 @@ class AnswerForm(CleanText, forms.Form):
     def answer_data(self):
         data = self.cleaned_data
         return AnswerData(
-            answer=data["answer"], sessions=data["chosen"], slots=data["slots"],
+            answer=data["answer"],
+            sessions=data["chosen"],
+            slots=data["slots"],
             companion=data.get("companion") or "",
             companion_name=data.get("companion_name", "").strip(),
             companion_function=data.get("companion_function", "").strip(),
             companion_email=data.get("companion_email", "").strip(),
             accessibility=data.get("accessibility", "").strip(),
             answers={q["key"]: data.get(f"q_{q['key']}", "") for q in self.event.questions},
-        )  # fmt: skip
+        )
 
 
 class PublicForm(AnswerForm):

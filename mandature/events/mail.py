@@ -100,25 +100,38 @@ def build(registration: Registration, kind: str) -> EmailMessage | None:
         to.append(invitation.companion_email)
     if not to:
         return None
-    place = (f"En ligne : {event.online_url}" if event.online_url else
-             "\n".join(p for p in (event.venue, event.address.strip()) if p))  # fmt: skip
+    place = (
+        f"En ligne : {event.online_url}"
+        if event.online_url
+        else "\n".join(p for p in (event.venue, event.address.strip()) if p)
+    )
     slot = slot_text(registration)
     moment = f"{when(session)}" + (f", rendez-vous à {slot}" if slot else "")
     lines = {
-        "confirmed": [f"Votre inscription à « {event.title} » ({session.title}) est confirmée.",
-                      f"Rendez-vous {moment}."],
-        "waiting": [f"La séance « {session.title} » de « {event.title} » est complète : vous "
-                    "êtes sur la liste d'attente.",
-                    "Nous vous écrirons dès qu'une place se libère."],
-        "promoted": [f"Une place s'est libérée pour « {event.title} » ({session.title}) : "
-                     "elle est à vous, votre inscription est confirmée.",
-                     f"Rendez-vous {moment}."],
+        "confirmed": [
+            f"Votre inscription à « {event.title} » ({session.title}) est confirmée.",
+            f"Rendez-vous {moment}.",
+        ],
+        "waiting": [
+            f"La séance « {session.title} » de « {event.title} » est complète : vous "
+            "êtes sur la liste d'attente.",
+            "Nous vous écrirons dès qu'une place se libère.",
+        ],
+        "promoted": [
+            f"Une place s'est libérée pour « {event.title} » ({session.title}) : "
+            "elle est à vous, votre inscription est confirmée.",
+            f"Rendez-vous {moment}.",
+        ],
         "cancelled": [f"Votre inscription à « {event.title} » ({session.title}) est annulée."],
         "week": [f"« {event.title} » ({session.title}) a lieu dans une semaine, {moment}."],
         "day": [f"« {event.title} » ({session.title}) a lieu demain, {moment}."],
-    }[kind]  # fmt: skip
-    body = [f"Bonjour {invitation.attendee if kind != 'cancelled' else invitation.name},", "",
-            *lines, ""]  # fmt: skip
+    }[kind]
+    body = [
+        f"Bonjour {invitation.attendee if kind != 'cancelled' else invitation.name},",
+        "",
+        *lines,
+        "",
+    ]
     if kind != "cancelled" and kind != "waiting":
         if place:
             body += ["Lieu :", place, ""]
@@ -138,9 +151,10 @@ def build(registration: Registration, kind: str) -> EmailMessage | None:
     )
     if kind in ("confirmed", "promoted", "week", "day", "cancelled"):
         message.attach(
-            "evenement.ics", ics(registration, cancelled=kind == "cancelled"),
+            "evenement.ics",
+            ics(registration, cancelled=kind == "cancelled"),
             "text/calendar; charset=utf-8; method=PUBLISH",
-        )  # fmt: skip
+        )
     return message
 
 

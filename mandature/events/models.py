@@ -25,28 +25,40 @@ class Event(models.Model):
     title = models.CharField("titre", max_length=200)
     kind = models.CharField("type", max_length=10, choices=EventKind.choices)
     organisation = models.ForeignKey(
-        "movement.Organisation", verbose_name="organisateur", null=True,
-        on_delete=models.SET_NULL, related_name="events",
-    )  # fmt: skip
+        "movement.Organisation",
+        verbose_name="organisateur",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
     description = models.TextField("présentation", blank=True)
     venue = models.CharField("lieu", max_length=200, blank=True)
     address = models.TextField("adresse", blank=True)
     commune = models.ForeignKey(
-        "territories.Commune", verbose_name="commune du lieu", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        "territories.Commune",
+        verbose_name="commune du lieu",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     online_url = models.URLField("lien de connexion (en ligne)", blank=True)
     segment = models.ForeignKey(
-        "campaigns.Segment", verbose_name="public invité (segment)", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="events",
-    )  # fmt: skip
+        "campaigns.Segment",
+        verbose_name="public invité (segment)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
     registration_opens = models.DateTimeField("ouverture des inscriptions", null=True, blank=True)
     registration_closes = models.DateTimeField("clôture des inscriptions", null=True, blank=True)
     public_registration = models.BooleanField(
-        "formulaire d'inscription public", default=False,
+        "formulaire d'inscription public",
+        default=False,
         help_text="Des personnes hors du segment peuvent demander à s'inscrire ; "
         "leur inscription attend votre accord.",
-    )  # fmt: skip
+    )
     # Custom questions: [{"key": "q1", "label": "…", "choices": ["…"], "required": bool}]
     questions = models.JSONField("questions", default=list, blank=True)
     created_by = models.ForeignKey(
@@ -83,9 +95,10 @@ class Session(models.Model):
         "places", null=True, blank=True, help_text="Vide : sans limite."
     )
     slot_minutes = models.PositiveSmallIntegerField(
-        "créneaux de rendez-vous (minutes)", default=0,
+        "créneaux de rendez-vous (minutes)",
+        default=0,
         help_text="0 : une séance ; 20 : des rendez-vous de 20 minutes, un par créneau.",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "séance"
@@ -170,10 +183,11 @@ class Invitation(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "person"], condition=Q(person__isnull=False),
+                fields=["event", "person"],
+                condition=Q(person__isnull=False),
                 name="one_invitation_per_person",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -82,12 +82,18 @@ def invitations_for(campaign, recipients) -> dict[int, Invitation]:
     found = {i.person_id: i for i in Invitation.objects.filter(event=event, person__in=persons)}
     new = [
         Invitation(
-            event=event, person_id=r.person_id, commune_id=r.commune_id, campaign=campaign,
-            name=r.name, function=r.values.get("fonction") or "", email=r.email,
+            event=event,
+            person_id=r.person_id,
+            commune_id=r.commune_id,
+            campaign=campaign,
+            name=r.name,
+            function=r.values.get("fonction") or "",
+            email=r.email,
             search_name=name_key(r.name),
         )
-        for r in recipients if r.person_id and r.person_id not in found
-    ]  # fmt: skip
+        for r in recipients
+        if r.person_id and r.person_id not in found
+    ]
     Invitation.objects.bulk_create(new, batch_size=2000)
     if new:  # bulk_create sets the keys on PostgreSQL and SQLite ≥ 3.35 alike; read back to be sure
         found.update(
@@ -133,8 +139,14 @@ def seats_taken(session: Session, exclude: int | None = None) -> int:
     return rows.aggregate(n=Sum("seats"))["n"] or 0
 
 
-def book(invitation: Invitation, session: Session, *, seats: int = 1,
-         slot: datetime | None = None, mails: list | None = None) -> Outcome:  # fmt: skip
+def book(
+    invitation: Invitation,
+    session: Session,
+    *,
+    seats: int = 1,
+    slot: datetime | None = None,
+    mails: list | None = None,
+) -> Outcome:
     """Take a seat (or the chosen slot) in the session for this invitation, or a place on the
     waiting list when the session is full. Must run inside a transaction."""
     session = locked(session)
@@ -151,24 +163,30 @@ def book(invitation: Invitation, session: Session, *, seats: int = 1,
         if taken.exists():
             raise AnswerError(
                 f"Le créneau de {timezone.localtime(slot):%H:%M} vient d'être pris : "
-                "choisissez-en un autre.", f"slot_{session.pk}",
-            )  # fmt: skip
+                "choisissez-en un autre.",
+                f"slot_{session.pk}",
+            )
         if registration is None:
             registration = Registration(invitation=invitation, session=session)
         changed = (
             registration.status != Registration.Status.CONFIRMED or registration.slot_start != slot
         )
         registration.status, registration.slot_start, registration.seats = (
-            Registration.Status.CONFIRMED, slot, 1,
-        )  # fmt: skip
+            Registration.Status.CONFIRMED,
+            slot,
+            1,
+        )
         registration.confirmed_at = registration.confirmed_at if not changed else now
         registration.cancelled_at = None
         registration.save()
         if changed and mails is not None:
             mails.append((registration.pk, "confirmed"))
-        return Outcome(session, registration.status,
-                       f"Rendez-vous confirmé à {timezone.localtime(slot):%H:%M}.",
-                       registration)  # fmt: skip
+        return Outcome(
+            session,
+            registration.status,
+            f"Rendez-vous confirmé à {timezone.localtime(slot):%H:%M}.",
+            registration,
+        )
     if registration is not None and registration.status == Registration.Status.CONFIRMED:
         if seats != registration.seats:
             free = _free(session, exclude=registration.pk)
@@ -179,9 +197,13 @@ def book(invitation: Invitation, session: Session, *, seats: int = 1,
                 if fewer:
                     promote(session, mails)
             else:
-                return Outcome(session, registration.status,
-                               "Votre place est confirmée, mais la séance est complète : "
-                               "pas de place pour un accompagnant.", registration)  # fmt: skip
+                return Outcome(
+                    session,
+                    registration.status,
+                    "Votre place est confirmée, mais la séance est complète : "
+                    "pas de place pour un accompagnant.",
+                    registration,
+                )
         return Outcome(session, registration.status, "Votre place est confirmée.", registration)
     if registration is not None and registration.status == Registration.Status.WAITING:
         registration.seats = seats
@@ -210,9 +232,13 @@ def book(invitation: Invitation, session: Session, *, seats: int = 1,
     registration.save()
     if mails is not None:
         mails.append((registration.pk, "waiting"))
-    return Outcome(session, registration.status,
-                   "La séance est complète : vous êtes sur la liste d'attente. "
-                   + _waiting_message(registration), registration)  # fmt: skip
+    return Outcome(
+        session,
+        registration.status,
+        "La séance est complète : vous êtes sur la liste d'attente. "
+        + _waiting_message(registration),
+        registration,
+    )
 
 
 def _free(session: Session, exclude: int | None = None) -> int | None:
@@ -225,8 +251,10 @@ def _waiting_message(registration: Registration) -> str:
     ahead = registration.session.registrations.filter(
         status=Registration.Status.WAITING, waiting_since__lt=registration.waiting_since
     ).count()
-    return (f"Vous êtes {'le premier' if not ahead else f'n° {ahead + 1}'} sur la liste "
-            "d'attente ; un courriel vous préviendra si une place se libère.")  # fmt: skip
+    return (
+        f"Vous êtes {'le premier' if not ahead else f'n° {ahead + 1}'} sur la liste "
+        "d'attente ; un courriel vous préviendra si une place se libère."
+    )
 
 
 def cancel(registration: Registration, mails: list | None = None) -> bool:
@@ -305,14 +333,27 @@ def record_answer(invitation: Invitation, data: AnswerData, *, user=None) -> lis
         for session in sessions:
             registration = invitation.registrations.filter(session=session).first()
             if session.pk in chosen:
-                outcomes.append(book(invitation, session, seats=seats,
-                                     slot=data.slots.get(session.pk), mails=mails))  # fmt: skip
+                outcomes.append(
+                    book(
+                        invitation,
+                        session,
+                        seats=seats,
+                        slot=data.slots.get(session.pk),
+                        mails=mails,
+                    )
+                )
             elif registration is not None and cancel(registration, mails):
                 outcomes.append(Outcome(session, "", "Inscription annulée.", registration))
         invitation.answer = data.answer
         invitation.answered_at = timezone.now()
-        for name in ("companion", "companion_name", "companion_function", "companion_email",
-                     "accessibility", "answers"):  # fmt: skip
+        for name in (
+            "companion",
+            "companion_name",
+            "companion_function",
+            "companion_email",
+            "accessibility",
+            "answers",
+        ):
             setattr(invitation, name, getattr(data, name))
         if not invitation.companion_name:
             invitation.companion = ""
@@ -320,13 +361,20 @@ def record_answer(invitation: Invitation, data: AnswerData, *, user=None) -> lis
         invitation.save()
         send_mails(mails)
 
-    audit("réponse à une invitation", "web", user, event=invitation.event_id,
-          invitation=invitation.pk, answer=data.answer)  # fmt: skip
+    audit(
+        "réponse à une invitation",
+        "web",
+        user,
+        event=invitation.event_id,
+        invitation=invitation.pk,
+        answer=data.answer,
+    )
     return outcomes
 
 
-def public_request(event: Event, *, name: str, email: str, function: str,
-                   data: AnswerData) -> tuple[Invitation, bool]:  # fmt: skip
+def public_request(
+    event: Event, *, name: str, email: str, function: str, data: AnswerData
+) -> tuple[Invitation, bool]:
     """The public form: a request to register, waiting for the organiser's approval. Sending
     it again with the same address updates the first request (returns created=False)."""
     with transaction.atomic():
@@ -337,8 +385,12 @@ def public_request(event: Event, *, name: str, email: str, function: str,
         )
         created = invitation is None
         if created:
-            invitation = Invitation(event=event, source=Invitation.Source.PUBLIC,
-                                    approval=Invitation.Approval.PENDING, email=email)  # fmt: skip
+            invitation = Invitation(
+                event=event,
+                source=Invitation.Source.PUBLIC,
+                approval=Invitation.Approval.PENDING,
+                email=email,
+            )
         invitation.name, invitation.function = name, function
         invitation.search_name = name_key(name)
         invitation.save()
@@ -346,8 +398,13 @@ def public_request(event: Event, *, name: str, email: str, function: str,
         if pending:  # the choices are kept; seats are taken at approval
             invitation.answer = Invitation.Answer.YES
             invitation.answers = {**data.answers, "_sessions": data.sessions}
-            for name_ in ("companion", "companion_name", "companion_function",
-                          "companion_email", "accessibility"):  # fmt: skip
+            for name_ in (
+                "companion",
+                "companion_name",
+                "companion_function",
+                "companion_email",
+                "accessibility",
+            ):
                 setattr(invitation, name_, getattr(data, name_))
             invitation.answered_at = timezone.now()
             invitation.save()
@@ -359,8 +416,13 @@ def public_request(event: Event, *, name: str, email: str, function: str,
 def approve(invitation: Invitation, user, accept: bool) -> list[Outcome]:
     if invitation.approval != Invitation.Approval.PENDING:
         return []
-    audit("inscription publique " + ("acceptée" if accept else "refusée"), "web", user,
-          event=invitation.event_id, invitation=invitation.pk)  # fmt: skip
+    audit(
+        "inscription publique " + ("acceptée" if accept else "refusée"),
+        "web",
+        user,
+        event=invitation.event_id,
+        invitation=invitation.pk,
+    )
     if not accept:
         Invitation.objects.filter(pk=invitation.pk).update(approval=Invitation.Approval.REJECTED)
         return []
@@ -368,12 +430,15 @@ def approve(invitation: Invitation, user, accept: bool) -> list[Outcome]:
     answers = dict(invitation.answers)
     sessions = [int(s) for s in answers.pop("_sessions", [])]
     data = AnswerData(
-        answer=Invitation.Answer.YES, sessions=sessions, companion=invitation.companion,
+        answer=Invitation.Answer.YES,
+        sessions=sessions,
+        companion=invitation.companion,
         companion_name=invitation.companion_name,
         companion_function=invitation.companion_function,
-        companion_email=invitation.companion_email, accessibility=invitation.accessibility,
+        companion_email=invitation.companion_email,
+        accessibility=invitation.accessibility,
         answers=answers,
-    )  # fmt: skip
+    )
     return record_answer(invitation, data, user=user)
 
 
@@ -399,13 +464,19 @@ def check_in(registration: Registration, user) -> tuple[bool, str]:
         if invitation.person_id:
             event = session.event
             interaction = Interaction.objects.create(
-                kind=InteractionKind.EVENT, date=timezone.localdate(now),
-                commune_id=invitation.commune_id, organisation_id=event.organisation_id,
+                kind=InteractionKind.EVENT,
+                date=timezone.localdate(now),
+                commune_id=invitation.commune_id,
+                organisation_id=event.organisation_id,
                 summary=f"Présence à « {event.title} » ({session.title})"
-                + (f", représenté(e) par {invitation.companion_name}"
-                   if invitation.companion == Invitation.Companion.INSTEAD else ""),
-                source=Source.EVENT, created_by=user,
-            )  # fmt: skip
+                + (
+                    f", représenté(e) par {invitation.companion_name}"
+                    if invitation.companion == Invitation.Companion.INSTEAD
+                    else ""
+                ),
+                source=Source.EVENT,
+                created_by=user,
+            )
             interaction.persons.add(invitation.person_id)
             Registration.objects.filter(pk=registration.pk).update(interaction=interaction)
     registration.checked_in_at = now
@@ -421,13 +492,21 @@ def undo_check_in(registration: Registration) -> None:
         )
 
 
-def lookup(event: Event, query: str, session: Session | None = None, limit: int = 20,
-           within: Q | None = None):  # fmt: skip
+def lookup(
+    event: Event,
+    query: str,
+    session: Session | None = None,
+    limit: int = 20,
+    within: Q | None = None,
+):
     """Registrations of the event matching a badge code or words of a name, among those
     `within` (the viewer's scope: `Scope.invitation_q("invitation__")`)."""
-    rows = Registration.objects.filter(session__event=event).filter(within or Q()).exclude(
-        status=Registration.Status.CANCELLED
-    ).select_related("invitation", "session")  # fmt: skip
+    rows = (
+        Registration.objects.filter(session__event=event)
+        .filter(within or Q())
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("invitation", "session")
+    )
     if session is not None:
         rows = rows.filter(session=session)
     text = query.strip()
@@ -443,30 +522,52 @@ def lookup(event: Event, query: str, session: Session | None = None, limit: int 
 
 
 # --- statistics ---------------------------------------------------------------------------------
-STAT_KEYS = ("invited", "answered", "yes", "maybe", "no", "pending_approval", "registered",
-             "waiting", "attended")  # fmt: skip
+STAT_KEYS = (
+    "invited",
+    "answered",
+    "yes",
+    "maybe",
+    "no",
+    "pending_approval",
+    "registered",
+    "waiting",
+    "attended",
+)
 
 
 def stats(events) -> dict[int, dict[str, int]]:
     """Per event: invited, answered (yes / maybe / no), registered, waiting, attended."""
     ids = [e.pk for e in events]
     result = {pk: dict.fromkeys(STAT_KEYS, 0) for pk in ids}
-    invitations = Invitation.objects.filter(event__in=ids).values("event_id").annotate(
-        invited=Count("pk", filter=Q(source=Invitation.Source.INVITATION)),
-        answered=Count("pk", filter=~Q(answer=Invitation.Answer.PENDING)
-                       & Q(approval=Invitation.Approval.APPROVED)),
-        yes=Count("pk", filter=Q(answer="yes", approval=Invitation.Approval.APPROVED)),
-        maybe=Count("pk", filter=Q(answer="maybe")),
-        no=Count("pk", filter=Q(answer="no")),
-        pending_approval=Count("pk", filter=Q(approval=Invitation.Approval.PENDING)),
-    )  # fmt: skip
+    invitations = (
+        Invitation.objects.filter(event__in=ids)
+        .values("event_id")
+        .annotate(
+            invited=Count("pk", filter=Q(source=Invitation.Source.INVITATION)),
+            answered=Count(
+                "pk",
+                filter=~Q(answer=Invitation.Answer.PENDING)
+                & Q(approval=Invitation.Approval.APPROVED),
+            ),
+            yes=Count("pk", filter=Q(answer="yes", approval=Invitation.Approval.APPROVED)),
+            maybe=Count("pk", filter=Q(answer="maybe")),
+            no=Count("pk", filter=Q(answer="no")),
+            pending_approval=Count("pk", filter=Q(approval=Invitation.Approval.PENDING)),
+        )
+    )
     for row in invitations:
         result[row.pop("event_id")].update(row)
-    people = Invitation.objects.filter(event__in=ids).values("event_id").annotate(
-        registered=Count("pk", filter=Q(registrations__status="confirmed"), distinct=True),
-        waiting=Count("pk", filter=Q(registrations__status="waiting"), distinct=True),
-        attended=Count("pk", filter=Q(registrations__checked_in_at__isnull=False), distinct=True),
-    )  # fmt: skip
+    people = (
+        Invitation.objects.filter(event__in=ids)
+        .values("event_id")
+        .annotate(
+            registered=Count("pk", filter=Q(registrations__status="confirmed"), distinct=True),
+            waiting=Count("pk", filter=Q(registrations__status="waiting"), distinct=True),
+            attended=Count(
+                "pk", filter=Q(registrations__checked_in_at__isnull=False), distinct=True
+            ),
+        )
+    )
     for row in people:
         result[row.pop("event_id")].update(row)
     return result
@@ -474,14 +575,16 @@ def stats(events) -> dict[int, dict[str, int]]:
 
 def full_sessions(event: Event) -> set[int]:
     """The sessions with a capacity whose seats are all taken (slots are offered one by one)."""
-    limited = {s.pk: s.capacity for s in event.sessions.all()
-               if s.capacity is not None and not s.has_slots}  # fmt: skip
+    limited = {
+        s.pk: s.capacity for s in event.sessions.all() if s.capacity is not None and not s.has_slots
+    }
     if not limited:
         return set()
     taken = dict(
         Registration.objects.filter(session__in=limited, status=Registration.Status.CONFIRMED)
-        .values_list("session_id").annotate(n=Sum("seats"))
-    )  # fmt: skip
+        .values_list("session_id")
+        .annotate(n=Sum("seats"))
+    )
     return {pk for pk, capacity in limited.items() if taken.get(pk, 0) >= capacity}
 
 
@@ -492,13 +595,19 @@ def session_stats(event: Event) -> list[dict]:
         seats=Sum("registrations__seats", filter=Q(registrations__status="confirmed")),
         waiting=Count("registrations", filter=Q(registrations__status="waiting")),
         attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
-    ):  # fmt: skip
+    ):
         capacity = len(session.slots()) if session.has_slots else session.capacity
-        rows.append({"session": session, "confirmed": session.confirmed,
-                     "seats": session.seats or 0, "waiting": session.waiting,
-                     "attended": session.attended, "capacity": capacity,
-                     "full": capacity is not None
-                     and (session.seats or 0) >= capacity})  # fmt: skip
+        rows.append(
+            {
+                "session": session,
+                "confirmed": session.confirmed,
+                "seats": session.seats or 0,
+                "waiting": session.waiting,
+                "attended": session.attended,
+                "capacity": capacity,
+                "full": capacity is not None and (session.seats or 0) >= capacity,
+            }
+        )
     return rows
 
 
@@ -511,11 +620,12 @@ def by_departement(event: Event) -> list[dict]:
             invited=Count("pk", distinct=True),
             answered=Count("pk", filter=~Q(answer="pending"), distinct=True),
             registered=Count("pk", filter=Q(registrations__status="confirmed"), distinct=True),
-            attended=Count("pk", filter=Q(registrations__checked_in_at__isnull=False),
-                           distinct=True),
+            attended=Count(
+                "pk", filter=Q(registrations__checked_in_at__isnull=False), distinct=True
+            ),
         )
         .order_by("commune__departement_id")
-    )  # fmt: skip
+    )
     return list(rows)
 
 
@@ -541,5 +651,6 @@ def electoral_check(event: Event):
         end = max(timezone.localdate(s.ends_at) for s in sessions)
     else:
         start = end = timezone.localdate()
-    return compliance_check(CommunicationKind.INVITATION, start, end, territory(event),
-                            Audience.ELECTED)  # fmt: skip
+    return compliance_check(
+        CommunicationKind.INVITATION, start, end, territory(event), Audience.ELECTED
+    )

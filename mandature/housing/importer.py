@@ -172,9 +172,15 @@ def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport
 
 SRU_SOURCE = "inventaire-sru"
 SRU_FIELDS = (
-    "main_residences", "social_units", "rate", "target_rate", "subject", "exempt", "carence",
+    "main_residences",
+    "social_units",
+    "rate",
+    "target_rate",
+    "subject",
+    "exempt",
+    "carence",
     "deficit",
-)  # fmt: skip
+)
 
 
 def import_sru(path: Path, year: int | None = None, user=None) -> HousingImport:
@@ -225,8 +231,13 @@ def import_sru(path: Path, year: int | None = None, user=None) -> HousingImport:
             created += was_created
             updated += not was_created
         result.year = max(y for _, y in records) if records else 0
-        result.counts = {"communes": len(records), "created": created, "updated": updated,
-                         "deleted": 0, "merged": 0}  # fmt: skip
+        result.counts = {
+            "communes": len(records),
+            "created": created,
+            "updated": updated,
+            "deleted": 0,
+            "merged": 0,
+        }
         ImportRun.objects.create(
             source=SRU_SOURCE,
             file_name=Path(name).name,

@@ -41,8 +41,9 @@ class SruInventory(models.Model):
     year = models.PositiveSmallIntegerField("année de l'inventaire (au 1er janvier)")
     main_residences = models.PositiveIntegerField("résidences principales", null=True)
     social_units = models.PositiveIntegerField("logements sociaux décomptés", null=True)
-    rate = models.DecimalField("taux de logements sociaux (%)", max_digits=5, decimal_places=2,
-                               null=True)  # fmt: skip
+    rate = models.DecimalField(
+        "taux de logements sociaux (%)", max_digits=5, decimal_places=2, null=True
+    )
     target_rate = models.PositiveSmallIntegerField("taux légal (%)", null=True)
     subject = models.BooleanField("soumise à l'article 55", null=True)
     exempt = models.BooleanField("exemptée", default=False)

@@ -89,9 +89,14 @@ class HousingProfile:
 
 def _figures(label: str, row: HousingYear) -> Figures:
     return Figures(
-        label, row.year, row.population, row.housing_units, row.social_units,
-        row.benefit_recipients, row.qpv_population,
-    )  # fmt: skip
+        label,
+        row.year,
+        row.population,
+        row.housing_units,
+        row.social_units,
+        row.benefit_recipients,
+        row.qpv_population,
+    )
 
 
 def data_version() -> int:
@@ -134,7 +139,7 @@ def aggregate(
             year,
             **{k: v for k, v in totals.items() if k != "communes"},
             communes=totals["communes"],
-        )  # fmt: skip
+        )
         if totals["communes"]
         else None
     )
@@ -206,9 +211,12 @@ def prime_epci_sru_criteria(epci_ids: set[str]) -> None:
         )
     }
     largest = dict(
-        Commune.objects.current().filter(epci_id__in=wanted).values("epci_id")
-        .annotate(m=Max("population")).values_list("epci_id", "m")
-    )  # fmt: skip
+        Commune.objects.current()
+        .filter(epci_id__in=wanted)
+        .values("epci_id")
+        .annotate(m=Max("population"))
+        .values_list("epci_id", "m")
+    )
     cache.set_many(
         {f"housing:epci-criteria:{e}": (populations.get(e), largest.get(e)) for e in wanted}, 3600
     )
@@ -243,21 +251,24 @@ def sru_situation(
     ]
     if commune.departement_id in OVERSEAS_COLLECTIVITIES:
         return SruSituation(
-            False, False,
+            False,
+            False,
             "L'article 55 de la loi SRU ne s'applique pas dans les collectivités d'outre-mer.",
             details,
-        )  # fmt: skip
+        )
     if population is None:
-        return SruSituation(False, None, "Population inconnue : situation SRU non estimable.",
-                            details)  # fmt: skip
+        return SruSituation(
+            False, None, "Population inconnue : situation SRU non estimable.", details
+        )
     if population < threshold:
         return SruSituation(
-            False, False,
+            False,
+            False,
             f"Avec {number(population)} habitants, sous le seuil de {number(threshold)} "
             f"habitants{' en Île-de-France' if idf else ''}, la commune n'est pas soumise à "
             "l'obligation de logements sociaux de l'article 55 de la loi SRU.",
             details,
-        )  # fmt: skip
+        )
     epci_population, largest = (
         epci_sru_criteria(commune.epci_id) if commune.epci_id else (None, None)
     )
@@ -269,23 +280,25 @@ def sru_situation(
     )
     if not commune.epci_id:
         return SruSituation(
-            False, None,
+            False,
+            None,
             f"Avec {number(population)} habitants, la commune dépasse le seuil de population "
             "mais n'appartient à aucun EPCI : elle n'est soumise à l'article 55 que si elle "
             "appartient à une agglomération de plus de 50 000 habitants comprenant une commune de "
             "plus de 15 000 (critère que les données de Mandature ne permettent pas de vérifier).",
             details,
-        )  # fmt: skip
+        )
     if not in_scope:
         return SruSituation(
-            False, None,
+            False,
+            None,
             f"Avec {number(population)} habitants, la commune dépasse le seuil de population, "
             "mais son EPCI ne compte pas plus de 50 000 habitants avec une commune de plus de "
             "15 000 : elle n'est probablement pas soumise à l'article 55, sauf si elle appartient "
             "à une agglomération de plus de 50 000 habitants comprenant une telle commune "
             "(critère que les données de Mandature ne permettent pas de vérifier).",
             details,
-        )  # fmt: skip
+        )
     target = 25
     details.append(
         "Taux légal retenu : 25 % ; il est de 20 % dans les territoires où la situation du "
@@ -295,11 +308,13 @@ def sru_situation(
     rate = latest.rate if latest else None
     if rate is None:
         return SruSituation(
-            False, True,
+            False,
+            True,
             "La commune est probablement soumise à l'article 55 de la loi SRU (25 % de logements "
             "sociaux), mais son taux ne peut pas être estimé faute de données.",
-            details, target_rate=target,
-        )  # fmt: skip
+            details,
+            target_rate=target,
+        )
     deficit = max(0, math.ceil(target * latest.housing_units / 100 - latest.social_units))
     if deficit == 0:
         summary = (
@@ -312,8 +327,16 @@ def sru_situation(
             f"de logements sociaux estimés pour {target} % demandés, soit environ "
             f"{number(deficit)} logements sociaux manquants."
         )
-    return SruSituation(False, True, summary, details, target_rate=target, rate=rate,
-                        deficit=deficit, year=latest.year)  # fmt: skip
+    return SruSituation(
+        False,
+        True,
+        summary,
+        details,
+        target_rate=target,
+        rate=rate,
+        deficit=deficit,
+        year=latest.year,
+    )
 
 
 def _official(inventory: SruInventory) -> SruSituation:
@@ -337,9 +360,17 @@ def _official(inventory: SruInventory) -> SruSituation:
     if inventory.carence:
         summary += " Elle fait l'objet d'un arrêté de carence du préfet."
     return SruSituation(
-        True, inventory.subject, summary, details, inventory.target_rate, rate,
-        inventory.deficit, inventory.year, inventory.carence, inventory.exempt,
-    )  # fmt: skip
+        True,
+        inventory.subject,
+        summary,
+        details,
+        inventory.target_rate,
+        rate,
+        inventory.deficit,
+        inventory.year,
+        inventory.carence,
+        inventory.exempt,
+    )
 
 
 def key_figures() -> list[KeyFigure]:

@@ -46,24 +46,37 @@ def invited_user(token: str):
 
 
 def create_account(
-    email: str, first_name: str, last_name: str, organisation: Organisation, role: str,
-    narrowed: dict | None = None, invited_by=None, password: str | None = None,
-):  # fmt: skip
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str,
+    narrowed: dict | None = None,
+    invited_by=None,
+    password: str | None = None,
+):
     User = get_user_model()
     with transaction.atomic():
         user = User(
-            username=email.lower(), email=email.lower(), first_name=first_name,
-            last_name=last_name, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
-        )  # fmt: skip
+            username=email.lower(),
+            email=email.lower(),
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )
         if password:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
         profile = Profile.objects.create(
-            user=user, organisation=organisation, role=role, invited_by=invited_by,
+            user=user,
+            organisation=organisation,
+            role=role,
+            invited_by=invited_by,
             invited_at=timezone.now() if invited_by else None,
-        )  # fmt: skip
+        )
         for name, codes in (narrowed or {}).items():
             getattr(profile, name).set(codes)
     return user
@@ -71,9 +84,14 @@ def create_account(
 
 def invite(inviter, data: dict):
     user = create_account(
-        data["email"], data["first_name"], data["last_name"], data["organisation"], data["role"],
-        data.get("narrowed"), invited_by=inviter,
-    )  # fmt: skip
+        data["email"],
+        data["first_name"],
+        data["last_name"],
+        data["organisation"],
+        data["role"],
+        data.get("narrowed"),
+        invited_by=inviter,
+    )
     send_invitation(user, inviter)
     audit("invitation", "web", inviter, invited=user.pk, role=data["role"])
     return user

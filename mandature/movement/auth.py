@@ -135,8 +135,14 @@ def record_failure(attempt: Attempt, reason: str = "mot de passe", email: str = 
     user, address = attempt.user, attempt.address
     record_refusal(email or user.email, address, reason, user)
     if attempt.last:
-        audit("connexion suspendue", "web", None, account=user.pk, address=address,
-              until=timezone.localtime(attempt.until).isoformat(timespec="minutes"))  # fmt: skip
+        audit(
+            "connexion suspendue",
+            "web",
+            None,
+            account=user.pk,
+            address=address,
+            until=timezone.localtime(attempt.until).isoformat(timespec="minutes"),
+        )
     profiles = Profile.objects.filter(user=user)
     profiles.update(failed_logins=F("failed_logins") + 1)
     locked = profiles.filter(failed_logins__gte=settings.LOGIN_ACCOUNT_MAX_FAILURES).update(

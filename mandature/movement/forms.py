@@ -8,7 +8,6 @@ from mandature.core.forms import CleanText
 from mandature.territories.models import Commune, Departement, Region
 
 from .enums import OrganisationKind, Role
-from .importer import siren_is_valid
 from .models import Organisation
 from .scope import Scope, narrowing_fits, organisation_scope
 from .validation import normalise_phone, siren_is_valid
@@ -127,8 +126,11 @@ class MembershipForm(CleanText, forms.Form):
         if role == Role.ADMIN and organisation.kind != OrganisationKind.UNION:
             self.add_error("role", "Un administrateur national appartient à l'Union.")
         narrowed = {}
-        for name, model in (("regions", Region), ("departements", Departement),
-                            ("communes", Commune)):  # fmt: skip
+        for name, model in (
+            ("regions", Region),
+            ("departements", Departement),
+            ("communes", Commune),
+        ):
             known, problem = _known(model, _codes(data.get(name, "")))
             if problem:
                 self.add_error(name, problem)
@@ -160,9 +162,10 @@ class InviteForm(MembershipForm):
 
 class UserEditForm(MembershipForm):
     active = forms.BooleanField(
-        label="Compte actif", required=False,
+        label="Compte actif",
+        required=False,
         help_text="Décocher quand la personne quitte l'organisation : plus de connexion possible.",
-    )  # fmt: skip
+    )
     unlock = forms.BooleanField(label="Débloquer le compte", required=False)
     field_order = ["organisation", "role", "regions", "departements", "communes", "active"]
 
@@ -182,26 +185,42 @@ class UserEditForm(MembershipForm):
 
 class OrganisationForm(CleanText, forms.ModelForm):
     departement_codes = forms.CharField(
-        label="Départements (codes)", required=False,
+        label="Départements (codes)",
+        required=False,
         help_text="Où l'organisme a des logements, ou que couvre l'association : « 59 62 ».",
-    )  # fmt: skip
+    )
     commune_codes = forms.CharField(
-        label="Communes (codes INSEE)", required=False,
+        label="Communes (codes INSEE)",
+        required=False,
         help_text="Communes où l'organisme a des logements, séparées par des espaces.",
-    )  # fmt: skip
+    )
     head_office_code = forms.CharField(label="Siège : code INSEE de la commune", required=False)
     website = forms.URLField(label="Site internet", required=False, assume_scheme="https")
     signature_file = forms.FileField(
-        label="Image de la signature", required=False,
+        label="Image de la signature",
+        required=False,
         help_text="PNG ou JPEG, 500 Ko au plus, fond blanc ou transparent (courriers).",
-    )  # fmt: skip
+    )
     remove_signature = forms.BooleanField(label="Retirer l'image de signature", required=False)
 
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "siren", "family", "federation", "email", "phone",
-                  "address", "website", "active", "sender_name", "sender_email", "reply_to",
-                  "signatory"]  # fmt: skip
+        fields = [
+            "name",
+            "short_name",
+            "siren",
+            "family",
+            "federation",
+            "email",
+            "phone",
+            "address",
+            "website",
+            "active",
+            "sender_name",
+            "sender_email",
+            "reply_to",
+            "signatory",
+        ]
         error_messages = {
             name: {"invalid": EMAIL_ERRORS["invalid"]}
             for name in ("email", "sender_email", "reply_to")

@@ -60,7 +60,7 @@ HEADER_ALIASES = {
         "code insee",
         "commune du siege",
         "code commune",
-    ],  # fmt: skip
+    ],
     "departements": ["departement", "departements d implantation"],
     "communes": ["communes d implantation", "codes insee des communes"],
     "courriel": ["email", "e mail", "mail", "adresse electronique"],

@@ -51,21 +51,25 @@ class Organisation(models.Model):
     active = models.BooleanField("active", default=True)
     # Sender identity of its campaigns (emails and letters).
     sender_name = models.CharField(
-        "nom de l'expéditeur", max_length=120, blank=True,
+        "nom de l'expéditeur",
+        max_length=120,
+        blank=True,
         help_text="Tel qu'il s'affiche chez les élus ; par défaut le nom de l'organisation.",
-    )  # fmt: skip
+    )
     sender_email = models.EmailField(
-        "adresse d'expédition", blank=True,
+        "adresse d'expédition",
+        blank=True,
         help_text="Une adresse d'un domaine autorisé à envoyer par le serveur SMTP de Mandature "
         "(SPF, DKIM) ; par défaut l'adresse d'expédition de la plateforme.",
-    )  # fmt: skip
+    )
     reply_to = models.EmailField(
         "adresse de réponse", blank=True, help_text="Où arrivent les réponses des élus."
     )
     signatory = models.TextField(
-        "signataire des courriers", blank=True,
+        "signataire des courriers",
+        blank=True,
         help_text="Nom puis qualité, une ligne chacun : « Marianne Louis », « Directrice ».",
-    )  # fmt: skip
+    )
     signature = models.BinaryField("signature (image PNG ou JPEG)", null=True, blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -110,9 +114,12 @@ class Profile(models.Model):
     )
     phone = models.CharField("téléphone", max_length=30, blank=True)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     invited_at = models.DateTimeField("invité le", null=True, blank=True)
     # Failures from every address since the last success, and the lock they led to: it refuses
     # only the addresses the account has not logged in from lately (mandature.movement.auth).

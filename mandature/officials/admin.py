@@ -19,9 +19,20 @@ class MandateAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("person__last_name", "territory_key")
     raw_id_fields = ("person",)
-    readonly_fields = ("person", "kind", "territory_key", "commune", "epci", "departement",
-                       "region", "territory_code", "territory_label", "start_date", "end_date",
-                       "end_reason")  # fmt: skip
+    readonly_fields = (
+        "person",
+        "kind",
+        "territory_key",
+        "commune",
+        "epci",
+        "departement",
+        "region",
+        "territory_code",
+        "territory_label",
+        "start_date",
+        "end_date",
+        "end_reason",
+    )
 
 
 @admin.register(Snapshot)

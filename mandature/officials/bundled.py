@@ -16,12 +16,24 @@ class BundledFile:
 BUNDLED_RNE = [
     # History exports: their extraction date is known; some of their rows are about communes
     # and EPCI that disappeared long ago (kept in each snapshot's report).
-    BundledFile("rne/history/K_Tous_Maires_extraction_2018-07-17.txt.gz", date(2018, 7, 17), True,
-                "historique des maires jusqu'en 2018 (premiers mandats)"),
-    BundledFile("rne/history/D_Tous_CM_OM_extraction_2018-07-17.txt.gz", date(2018, 7, 17), True,
-                "historique des conseillers municipaux d'outre-mer"),
-    BundledFile("rne/history/RNE_export_EPCI_20200211.txt.gz", date(2020, 2, 11), True,
-                "conseillers communautaires en février 2020"),
+    BundledFile(
+        "rne/history/K_Tous_Maires_extraction_2018-07-17.txt.gz",
+        date(2018, 7, 17),
+        True,
+        "historique des maires jusqu'en 2018 (premiers mandats)",
+    ),
+    BundledFile(
+        "rne/history/D_Tous_CM_OM_extraction_2018-07-17.txt.gz",
+        date(2018, 7, 17),
+        True,
+        "historique des conseillers municipaux d'outre-mer",
+    ),
+    BundledFile(
+        "rne/history/RNE_export_EPCI_20200211.txt.gz",
+        date(2020, 2, 11),
+        True,
+        "conseillers communautaires en février 2020",
+    ),
     # The national mayors files, in the order of their data dates.
     BundledFile("rne/9-rne-maires_2020-01-15.txt.gz"),
     BundledFile("rne/9-rne-maires_2020-09-04.txt.gz"),
@@ -47,7 +59,7 @@ BUNDLED_RNE = [
             "elus-assemblee-des-francais-de-letranger-afe",
         )
     ],
-]  # fmt: skip
+]
 
 
 def bundled_paths(data_dir: Path) -> list[tuple[Path, BundledFile]]:

@@ -148,8 +148,9 @@ def _fill_details(seats: list[Seat]) -> None:
         ):
             functions[(snapshot_id, mid)] = function
     for seat in seats:
-        (seat.mandate_start, seat.commune_id, seat.epci_id, seat.departement_id,
-         seat.region_id) = mandates[seat.mandate_id]  # fmt: skip
+        (seat.mandate_start, seat.commune_id, seat.epci_id, seat.departement_id, seat.region_id) = (
+            mandates[seat.mandate_id]
+        )
         seat.function = functions.get((seat.snapshot_id, seat.mandate_id), "")
 
 

@@ -7,11 +7,26 @@ from mandature.core import spreadsheet
 from .changes import Change, ChangeSet
 
 HEADER = [
-    "type", "libelle_type", "territoire_code", "territoire", "departement", "departement_nom",
-    "region", "region_nom", "nom", "prenom", "sexe", "tranche_age", "fonction",
-    "debut_mandat", "premier_mandat_de_maire", "precedent_nom", "precedent_prenom",
-    "donnees_avant", "donnees_apres",
-]  # fmt: skip
+    "type",
+    "libelle_type",
+    "territoire_code",
+    "territoire",
+    "departement",
+    "departement_nom",
+    "region",
+    "region_nom",
+    "nom",
+    "prenom",
+    "sexe",
+    "tranche_age",
+    "fonction",
+    "debut_mandat",
+    "premier_mandat_de_maire",
+    "precedent_nom",
+    "precedent_prenom",
+    "donnees_avant",
+    "donnees_apres",
+]
 
 
 def change_row(change: Change, changes: ChangeSet) -> list[str]:

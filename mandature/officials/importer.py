@@ -206,11 +206,11 @@ def import_parsed(
             [
                 f"{rne.name}:{line}: column « {column} »: {message}"
                 for line, column, message in unplaced
-            ]  # fmt: skip
+            ]
             + [
                 f"{rne.name}:0: column « - »: {len(unplaced)} ligne(s) non placée(s) ; "
                 "--skip-unplaced les écarte en les gardant dans le rapport"
-            ],  # fmt: skip
+            ],
             total=len(unplaced) + 1,
         )
     if data_date is not None:
@@ -454,8 +454,9 @@ class _Writer:
                 created[key] = chosen
                 for pid, _last, _first in known.get(group, ()):
                     if pid not in present:
-                        doubts.append((chosen, pid, row, False, "noms trop différents : "
-                                       "personnes distinctes"))  # fmt: skip
+                        doubts.append(
+                            (chosen, pid, row, False, "noms trop différents : personnes distinctes")
+                        )
                 known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
             ids[index] = chosen
         # The creation time comes from the database's default.
@@ -481,7 +482,7 @@ class _Writer:
                     file_first_name=row.first_name,
                     merged=merged,
                     rule=rule,
-                )  # fmt: skip
+                )
                 for pid, other, row, merged, rule in doubts
             ],
             batch_size=2000,
@@ -564,7 +565,7 @@ class _Writer:
                 "start_date",
                 "end_date",
                 "end_reason",
-            ],  # fmt: skip
+            ],
             (
                 (
                     mid,
@@ -580,7 +581,7 @@ class _Writer:
                     row.mandate_start,
                     row.mandate_end,
                     row.mandate_end_reason[:100],
-                )  # fmt: skip
+                )
                 for mid, pid, p, row in new_rows
             ),
         )
@@ -617,9 +618,19 @@ class _Writer:
                 continue
             seen.add(mid)
             entries.append(
-                (snapshot_id, mid, pid, commune, function, code, rank, as_date(start), line,
-                 fingerprint)
-            )  # fmt: skip
+                (
+                    snapshot_id,
+                    mid,
+                    pid,
+                    commune,
+                    function,
+                    code,
+                    rank,
+                    as_date(start),
+                    line,
+                    fingerprint,
+                )
+            )
         for (row, place), pid, mid in zip(placed, person_ids, mandate_ids, strict=True):
             if history:
                 if row.function_end is not None:
@@ -647,7 +658,7 @@ class _Writer:
                     row.function_start if function_open else None,
                     row.line,
                     row.line_hash,
-                )  # fmt: skip
+                )
             )
         with indexes_rebuilt("officials_snapshotentry", len(entries)):
             self.entry_count = insert_rows(
@@ -663,7 +674,7 @@ class _Writer:
                     "function_start",
                     "line",
                     "line_hash",
-                ],  # fmt: skip
+                ],
                 entries,
             )
         if past:
@@ -678,7 +689,7 @@ class _Writer:
                         start_date=row.function_start,
                         end_date=row.function_end,
                         end_reason=row.function_end_reason[:100],
-                    )  # fmt: skip
+                    )
                     for mid, pid, row in past
                 ],
                 batch_size=5000,

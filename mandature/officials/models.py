@@ -140,9 +140,10 @@ class Snapshot(models.Model):
     kind = models.CharField("fichier", max_length=10, choices=SnapshotKind.choices)
     data_date = models.DateField("données au")
     date_source = models.CharField(
-        "origine de la date", max_length=20,
+        "origine de la date",
+        max_length=20,
         choices=[("option", "indiquée à l'import"), ("contenu", "dernière date du fichier")],
-    )  # fmt: skip
+    )
     file_name = models.CharField("fichier", max_length=500)
     sha256 = models.CharField(max_length=64, db_index=True)
     layout = models.CharField("disposition", max_length=20)

@@ -93,8 +93,9 @@ class Placer:
             if row.region not in self.regions:
                 return f"région « {row.region} » inconnue"
             dept = row.code if row.code in self.departements else None
-            return Place(f"{row.region}:{row.code}", None, None, dept, row.region, row.code,
-                         row.label)  # fmt: skip
+            return Place(
+                f"{row.region}:{row.code}", None, None, dept, row.region, row.code, row.label
+            )
         if kind == SnapshotKind.MA:
             return self._collectivity(row)
         # CD, DEP, SEN: a département, a collectivity, or abroad.

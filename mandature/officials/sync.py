@@ -25,8 +25,9 @@ class SyncOutcome:
 
 
 def fetch_json(url: str) -> dict:
-    request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                   "User-Agent": "Mandature"})  # fmt: skip
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/json", "User-Agent": "Mandature"}
+    )
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # https, or a test server
         return json.load(response)
 
@@ -66,9 +67,12 @@ def sync_rne(api_url: str = DATASET_API, skip_unplaced: bool = False) -> list[Sy
             continue
         for result in results:
             RneResource.objects.create(
-                resource_id=resource_id, title=title[:300], url=url, checksum=checksum,
+                resource_id=resource_id,
+                title=title[:300],
+                url=url,
+                checksum=checksum,
                 snapshot=result.snapshot,
-            )  # fmt: skip
+            )
             status = "déjà importé" if result.already else "importé"
             outcomes.append(SyncOutcome(title, status, result.summary(), result))
     return outcomes

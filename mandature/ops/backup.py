@@ -70,11 +70,12 @@ class Database:
 
     def tables(self, conn) -> list[str]:
         if self.engine == "sqlite":
-            sql = ("SELECT name FROM sqlite_master WHERE type = 'table' "
-                   "AND name NOT LIKE 'sqlite_%' ORDER BY name")  # fmt: skip
+            sql = (
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
         else:
-            sql = ("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                   "ORDER BY tablename")  # fmt: skip
+            sql = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
         return [row[0] for row in conn.execute(sql).fetchall()]
 
     def inventory(self) -> dict:
@@ -117,8 +118,14 @@ def _pg_env(url: str) -> dict:
 
 def _pg_args(url: str) -> list[str]:
     parsed = dj_database_url.parse(url)
-    args = ["--host", str(parsed.get("HOST") or "127.0.0.1"),
-            "--port", str(parsed.get("PORT") or 5432), "--dbname", parsed["NAME"]]  # fmt: skip
+    args = [
+        "--host",
+        str(parsed.get("HOST") or "127.0.0.1"),
+        "--port",
+        str(parsed.get("PORT") or 5432),
+        "--dbname",
+        parsed["NAME"],
+    ]
     if parsed.get("USER"):
         args += ["--username", parsed["USER"]]
     return args
@@ -128,8 +135,10 @@ def _run(command: list[str], url: str) -> None:
     try:
         done = subprocess.run(command, env=_pg_env(url), capture_output=True, text=True)
     except FileNotFoundError:
-        raise BackupError(f"{command[0]} est introuvable : installez les outils clients de "
-                          "PostgreSQL (paquet postgresql-client).") from None  # fmt: skip
+        raise BackupError(
+            f"{command[0]} est introuvable : installez les outils clients de "
+            "PostgreSQL (paquet postgresql-client)."
+        ) from None
     if done.returncode != 0:
         raise BackupError(f"{command[0]} a échoué : {done.stderr.strip()[-2000:]}")
 
@@ -154,8 +163,18 @@ def backup(out: Path, database: Database | None = None) -> dict:
             source.close()
             target.close()
         else:
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                  "--file", str(dump), *_pg_args(database.url)], database.url)  # fmt: skip
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    str(dump),
+                    *_pg_args(database.url),
+                ],
+                database.url,
+            )
         partial = out.with_suffix(out.suffix + ".partial")
         with tarfile.open(partial, "w") as archive:
             data = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
@@ -211,9 +230,19 @@ def restore(path: Path, database: Database | None = None, replace: bool = False)
             source.close()
             target.close()
         else:
-            _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                  "--single-transaction", *_pg_args(database.url),
-                  str(Path(tmp) / "database.dump")], database.url)  # fmt: skip
+            _run(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    *_pg_args(database.url),
+                    str(Path(tmp) / "database.dump"),
+                ],
+                database.url,
+            )
         media = Path(tmp) / "media"
         if media.is_dir():
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)

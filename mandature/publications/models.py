@@ -22,9 +22,13 @@ class Publication(models.Model):
     )
     description = models.TextField("présentation", blank=True)
     organisation = models.ForeignKey(
-        "movement.Organisation", verbose_name="éditeur", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        "movement.Organisation",
+        verbose_name="éditeur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,18 +78,28 @@ class Distribution(models.Model):
     channel = models.CharField("comment", max_length=10, choices=Channel.choices)
     date = models.DateField("date")
     event = models.ForeignKey(
-        "events.Event", verbose_name="événement", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        "events.Event",
+        verbose_name="événement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     downloads = models.PositiveIntegerField("téléchargements", default=0)
     organisation = models.ForeignKey(
-        "movement.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+        "movement.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     interaction = models.ForeignKey(
         "relations.Interaction", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -96,10 +110,11 @@ class Distribution(models.Model):
         ordering = ["-date", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "person", "channel"], condition=models.Q(channel="download"),
+                fields=["version", "person", "channel"],
+                condition=models.Q(channel="download"),
                 name="one_download_record_per_person",
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} → {self.person} ({self.get_channel_display()})"

@@ -46,24 +46,34 @@ def _commune_of(person) -> str | None:
     return seats.order_by("-start_date").values_list("commune_id", flat=True).first()
 
 
-def record(version: Version, person, channel: str, *, date=None, user=None, event=None,
-           organisation=None) -> Distribution:  # fmt: skip
+def record(
+    version: Version, person, channel: str, *, date=None, user=None, event=None, organisation=None
+) -> Distribution:
     """A distribution and its interaction on the official's timeline."""
     date = date or timezone.localdate()
     with transaction.atomic():
         interaction = Interaction.objects.create(
-            kind=InteractionKind.PUBLICATION, date=date,
-            commune_id=_commune_of(person), organisation=organisation,
+            kind=InteractionKind.PUBLICATION,
+            date=date,
+            commune_id=_commune_of(person),
+            organisation=organisation,
             summary=f"« {version.publication.title} » ({version.label}) "
-                    f"{Distribution.Channel(channel).label}.",
-            source=Source.PUBLICATION, created_by=user,
-        )  # fmt: skip
+            f"{Distribution.Channel(channel).label}.",
+            source=Source.PUBLICATION,
+            created_by=user,
+        )
         interaction.persons.add(person)
         return Distribution.objects.create(
-            version=version, person=person, channel=channel, date=date, event=event,
-            organisation=organisation, recorded_by=user, interaction=interaction,
+            version=version,
+            person=person,
+            channel=channel,
+            date=date,
+            event=event,
+            organisation=organisation,
+            recorded_by=user,
+            interaction=interaction,
             downloads=1 if channel == Distribution.Channel.DOWNLOAD else 0,
-        )  # fmt: skip
+        )
 
 
 def downloaded(version: Version, person, organisation=None) -> Distribution:

@@ -25,10 +25,19 @@ class ContactForm(CleanText, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
-            "salutation", "email", "phone", "office", "postal_address", "preferred_channel",
-            "assistant_name", "assistant_email", "assistant_phone", "objects_to_contact",
-            "objection_date", "referent",
-        ]  # fmt: skip
+            "salutation",
+            "email",
+            "phone",
+            "office",
+            "postal_address",
+            "preferred_channel",
+            "assistant_name",
+            "assistant_email",
+            "assistant_phone",
+            "objects_to_contact",
+            "objection_date",
+            "referent",
+        ]
         widgets = {"objection_date": DATE, "postal_address": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "email": EMAIL_ERRORS,

@@ -55,9 +55,10 @@ class Contact(models.Model):
         "canal préféré", max_length=10, choices=Channel.choices, blank=True
     )
     objects_to_contact = models.BooleanField(
-        "s'oppose à être contacté(e)", default=False,
+        "s'oppose à être contacté(e)",
+        default=False,
         help_text="Aucune campagne ni invitation ne lui sera adressée.",
-    )  # fmt: skip
+    )
     objection_date = models.DateField("date de l'opposition", null=True, blank=True)
     referent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,9 +71,12 @@ class Contact(models.Model):
     tags = models.ManyToManyField(Tag, verbose_name="étiquettes", blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "fiche de contact"
@@ -110,17 +114,28 @@ class Interaction(models.Model):
         Person, verbose_name="élus", related_name="interactions", blank=True
     )
     commune = models.ForeignKey(
-        Commune, verbose_name="commune", null=True, blank=True, on_delete=models.SET_NULL,
+        Commune,
+        verbose_name="commune",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     epci = models.ForeignKey(
-        Epci, verbose_name="intercommunalité", null=True, blank=True, on_delete=models.SET_NULL,
+        Epci,
+        verbose_name="intercommunalité",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     organisation = models.ForeignKey(
-        "movement.Organisation", verbose_name="organisation", null=True,
-        on_delete=models.SET_NULL, related_name="interactions",
-    )  # fmt: skip
+        "movement.Organisation",
+        verbose_name="organisation",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
     participants = models.TextField(
         "participants du Mouvement", blank=True, help_text="Qui était là de notre côté"
     )
@@ -153,13 +168,19 @@ class FollowUp(models.Model):
     title = models.CharField("à faire", max_length=300)
     due_date = models.DateField("échéance")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="confié à", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="confié à",
+        on_delete=models.CASCADE,
         related_name="follow_ups",
-    )  # fmt: skip
+    )
     person = models.ForeignKey(
-        Person, verbose_name="élu", null=True, blank=True, on_delete=models.CASCADE,
+        Person,
+        verbose_name="élu",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="follow_ups",
-    )  # fmt: skip
+    )
     interaction = models.ForeignKey(
         Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
     )

@@ -23,11 +23,15 @@ NOTICE = (
     "tranche d'âge figure ici."
 )
 CONTACT_FIELDS = [
-    ("salutation", "Formule d'appel"), ("email", "Courriel"), ("phone", "Téléphone"),
-    ("office", "Bureau ou service"), ("postal_address", "Adresse postale"),
-    ("assistant_name", "Cabinet ou assistant(e)"), ("assistant_email", "Courriel du cabinet"),
+    ("salutation", "Formule d'appel"),
+    ("email", "Courriel"),
+    ("phone", "Téléphone"),
+    ("office", "Bureau ou service"),
+    ("postal_address", "Adresse postale"),
+    ("assistant_name", "Cabinet ou assistant(e)"),
+    ("assistant_email", "Courriel du cabinet"),
     ("assistant_phone", "Téléphone du cabinet"),
-]  # fmt: skip
+]
 
 
 def _name(user) -> str:
@@ -44,10 +48,15 @@ def person_data(person: Person) -> dict:
         if contact.preferred_channel:
             contact_rows.append(["Canal préféré", contact.get_preferred_channel_display()])
         contact_rows.append(
-            ["Opposition au contact",
-             f"oui, depuis le {long_date(contact.objection_date)}" if contact.objects_to_contact
-             and contact.objection_date else "oui" if contact.objects_to_contact else "non"]
-        )  # fmt: skip
+            [
+                "Opposition au contact",
+                f"oui, depuis le {long_date(contact.objection_date)}"
+                if contact.objects_to_contact and contact.objection_date
+                else "oui"
+                if contact.objects_to_contact
+                else "non",
+            ]
+        )
         if contact.referent:
             contact_rows.append(["Référent du Mouvement", _name(contact.referent)])
         tags = ", ".join(t.name for t in contact.tags.all())
@@ -63,7 +72,7 @@ def person_data(person: Person) -> dict:
             ["Prénom", person.first_name],
             ["Sexe", person.get_sex_display()],
             ["Âge", person.age_band()],
-        ],  # fmt: skip
+        ],
         "mandates": [
             {
                 "kind": m.get_kind_display(),
@@ -78,7 +87,7 @@ def person_data(person: Person) -> dict:
                 "end": long_date(m.end_date) if m.end_date else "en cours",
             }
             for m in mandates
-        ],  # fmt: skip
+        ],
         "contact": contact_rows,
         "notes": [
             {"date": long_date(n.created_at.date()), "author": _name(n.author), "text": n.text}
@@ -93,7 +102,7 @@ def person_data(person: Person) -> dict:
                 "follow_up": i.follow_up,
             }
             for i in Interaction.objects.filter(persons=person).select_related("organisation")
-        ],  # fmt: skip
+        ],
         "follow_ups": [
             {
                 "title": f.title,
@@ -101,7 +110,7 @@ def person_data(person: Person) -> dict:
                 "state": "fait" if f.done_at else "à faire",
             }
             for f in FollowUp.objects.filter(person=person)
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -28,9 +28,13 @@ def send_reminders(today: date | None = None) -> tuple[int, int]:
             continue
         body = render_to_string(
             "web/relations/reminder_email.txt",
-            {"user": assignee, "follow_ups": follow_ups, "today": today,
-             "link": settings.SITE_URL + reverse("web:follow-ups")},
-        )  # fmt: skip
+            {
+                "user": assignee,
+                "follow_ups": follow_ups,
+                "today": today,
+                "link": settings.SITE_URL + reverse("web:follow-ups"),
+            },
+        )
         overdue = sum(f.due_date < today for f in follow_ups)
         subject = f"Mandature : {len(follow_ups)} suivi(s) à faire"
         if overdue:

@@ -172,8 +172,12 @@ def _index(changes: list) -> dict:
     for position, change in enumerate(changes):
         index.setdefault(("t", change.type), []).append(position)
         seat = change.seat
-        for kind, code in (("c", seat.commune_id), ("d", seat.departement_id),
-                           ("r", seat.region_id), ("e", seat.epci_id)):  # fmt: skip
+        for kind, code in (
+            ("c", seat.commune_id),
+            ("d", seat.departement_id),
+            ("r", seat.region_id),
+            ("e", seat.epci_id),
+        ):
             if code:
                 index.setdefault((kind, code), []).append(position)
     if len(_INDEXES) > 8:
@@ -198,8 +202,12 @@ def _in_scope(scope: Scope, changes: list, types: tuple[str, ...] = ()) -> list:
     elif scope.national:
         return list(changes)
     positions: set[int] = set()
-    for kind, codes in (("c", scope.communes), ("d", scope.departements), ("r", scope.regions),
-                        ("e", scope.epci_codes or ())):  # fmt: skip
+    for kind, codes in (
+        ("c", scope.communes),
+        ("d", scope.departements),
+        ("r", scope.regions),
+        ("e", scope.epci_codes or ()),
+    ):
         for code in codes:
             positions.update(index.get((kind, code), ()))
     if wanted is not None:

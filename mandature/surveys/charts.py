@@ -13,10 +13,12 @@ def bars(ident: str, title: str, rows: list[tuple[str, float | None]]) -> str:
     parts = []
     for tick in (0, 25, 50, 75, 100):
         x = left + plot * tick / 100
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 2}" x2="{x:.1f}" y2="{height - 18}" '
-                     f'stroke="{GRID}" stroke-width="1"/><text x="{x:.1f}" y="{height - 5}" '
-                     f'font-size="10" fill="{MUTED}" text-anchor="middle" {FONT}>'
-                     f'{tick}\u00a0%</text>')  # fmt: skip
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 2}" x2="{x:.1f}" y2="{height - 18}" '
+            f'stroke="{GRID}" stroke-width="1"/><text x="{x:.1f}" y="{height - 5}" '
+            f'font-size="10" fill="{MUTED}" text-anchor="middle" {FONT}>'
+            f"{tick}\u00a0%</text>"
+        )
     for index, (label, share) in enumerate(rows):
         y = top + index * (bar + gap)
         short = label if len(label) <= 34 else label[:33] + "…"

@@ -39,18 +39,23 @@ def _lines(text: str) -> list[str]:
 
 class QuestionForm(CleanText, forms.ModelForm):
     choices_text = forms.CharField(
-        label="Choix (un par ligne)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Choix (un par ligne)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Pour un choix unique ou multiple.",
-    )  # fmt: skip
+    )
     items_text = forms.CharField(
-        label="Éléments de la grille (un par ligne)", required=False,
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Chacun est noté de 1 à 5.",
-    )  # fmt: skip
+        label="Éléments de la grille (un par ligne)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Chacun est noté de 1 à 5.",
+    )
     condition_key = forms.ChoiceField(label="Afficher seulement si la question", required=False)
     condition_text = forms.CharField(
-        label="a pour réponse (une des valeurs, séparées par « ; »)", required=False,
+        label="a pour réponse (une des valeurs, séparées par « ; »)",
+        required=False,
         help_text="Ex. : Oui ; Je ne sais pas",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Question
@@ -62,10 +67,16 @@ class QuestionForm(CleanText, forms.ModelForm):
         others = [q for q in survey.questions.all() if q.pk != self.instance.pk]
         self.others = {q.key: q for q in others}
         self.fields["condition_key"].choices = [("", "— toujours afficher —")] + [
-            (q.key, f"{q.key} — {q.label[:70]}") for q in others
-            if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE5,
-                          QuestionKind.SCALE10)
-        ]  # fmt: skip
+            (q.key, f"{q.key} — {q.label[:70]}")
+            for q in others
+            if q.kind
+            in (
+                QuestionKind.SINGLE,
+                QuestionKind.MULTIPLE,
+                QuestionKind.SCALE5,
+                QuestionKind.SCALE10,
+            )
+        ]
         if self.instance.pk:
             self.initial.update(
                 choices_text="\n".join(self.instance.choices),
@@ -94,15 +105,19 @@ class QuestionForm(CleanText, forms.ModelForm):
             source = self.others[key]
             page, position = data.get("page") or 1, data.get("position") or 1
             if (source.page, source.position) >= (page, position):
-                self.add_error("condition_key", "La condition doit porter sur une question "
-                                                "placée avant celle-ci.")  # fmt: skip
+                self.add_error(
+                    "condition_key",
+                    "La condition doit porter sur une question placée avant celle-ci.",
+                )
             allowed = source.choices or [str(v) for v in source.scale]
             wrong = [v for v in values if v not in allowed]
             if not values:
                 self.add_error("condition_text", "Indiquez la ou les réponses qui l'affichent.")
             elif wrong:
-                self.add_error("condition_text", f"« {wrong[0]} » n'est pas une réponse possible "
-                                                 f"({' ; '.join(allowed)}).")  # fmt: skip
+                self.add_error(
+                    "condition_text",
+                    f"« {wrong[0]} » n'est pas une réponse possible ({' ; '.join(allowed)}).",
+                )
         return data
 
     def save(self, commit=True):

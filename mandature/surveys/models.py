@@ -27,27 +27,37 @@ class Survey(models.Model):
     title = models.CharField("titre", max_length=200)
     intro = models.TextField("introduction", blank=True)
     organisation = models.ForeignKey(
-        "movement.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+        "movement.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="surveys",
-    )  # fmt: skip
+    )
     segment = models.ForeignKey(
-        "campaigns.Segment", verbose_name="public (segment)", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="surveys",
-    )  # fmt: skip
+        "campaigns.Segment",
+        verbose_name="public (segment)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
     anonymous = models.BooleanField(
-        "anonyme", default=False,
+        "anonyme",
+        default=False,
         help_text="Les réponses ne sont pas reliées aux élus (ni export nominatif, ni "
         "historique) ; les croisements restent possibles par territoire et profil.",
-    )  # fmt: skip
+    )
     public_link = models.BooleanField(
-        "lien public anonyme", default=False,
+        "lien public anonyme",
+        default=False,
         help_text="Un lien que chacun peut ouvrir (une réponse par visite, sans profil d'élu).",
-    )  # fmt: skip
+    )
     closes_at = models.DateTimeField("clôture", null=True, blank=True)
     min_cell = models.PositiveSmallIntegerField(
-        "effectif minimal affiché", default=default_min_cell,
+        "effectif minimal affiché",
+        default=default_min_cell,
         help_text="Aucun chiffre n'est montré pour un groupe de moins de répondants.",
-    )  # fmt: skip
+    )
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveSmallIntegerField(default=1)
     previous = models.ForeignKey(
@@ -155,10 +165,11 @@ class Respondent(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["survey", "person"], condition=Q(person__isnull=False),
+                fields=["survey", "person"],
+                condition=Q(person__isnull=False),
                 name="one_answer_per_person",
             )
-        ]  # fmt: skip
+        ]
         indexes = [models.Index(fields=["survey", "submitted_at"])]
 
     def __str__(self) -> str:

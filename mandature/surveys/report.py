@@ -19,14 +19,28 @@ def report_data(survey, dimension: str = "") -> dict:
     questions = []
     for item in data["questions"]:
         question = item["question"]
-        entry = {"key": question.key, "label": question.label, "kind": question.get_kind_display(),
-                 "n": item["n"], "hidden": item["hidden"], "rows": [], "items": [],
-                 "mean": None, "texts": len(item.get("texts", [])), "crosstab": None}  # fmt: skip
+        entry = {
+            "key": question.key,
+            "label": question.label,
+            "kind": question.get_kind_display(),
+            "n": item["n"],
+            "hidden": item["hidden"],
+            "rows": [],
+            "items": [],
+            "mean": None,
+            "texts": len(item.get("texts", [])),
+            "crosstab": None,
+        }
         for row in item.get("rows", []):
             cell = row["cell"]
             shown = not cell.hidden
-            entry["rows"].append({"label": row["label"], "share": cell.share if shown else None,
-                                  "count": row["count"] if shown else None})  # fmt: skip
+            entry["rows"].append(
+                {
+                    "label": row["label"],
+                    "share": cell.share if shown else None,
+                    "count": row["count"] if shown else None,
+                }
+            )
         for row in item.get("grid", []):
             entry["items"].append({"label": row["label"], "mean": row["mean"]})
         if item.get("mean") is not None:
@@ -38,14 +52,18 @@ def report_data(survey, dimension: str = "") -> dict:
             ]
         questions.append(entry)
     return {
-        "title": str(survey), "organisation": survey.organisation.name if survey.organisation
-        else "Mouvement Hlm", "date": long_date(timezone.localdate()), "count": data["count"],
-        "min_cell": data["min_cell"], "anonymous": survey.anonymous,
+        "title": str(survey),
+        "organisation": survey.organisation.name if survey.organisation else "Mouvement Hlm",
+        "date": long_date(timezone.localdate()),
+        "count": data["count"],
+        "min_cell": data["min_cell"],
+        "anonymous": survey.anonymous,
         "dimension": DIMENSIONS.get(dimension, ""),
-        "columns": [{"label": label, "n": n, "hidden": small}
-                    for _value, label, n, small in data["columns"]],
+        "columns": [
+            {"label": label, "n": n, "hidden": small} for _value, label, n, small in data["columns"]
+        ],
         "questions": questions,
-    }  # fmt: skip
+    }
 
 
 def render_report(survey, dimension: str = "") -> bytes:

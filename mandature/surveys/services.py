@@ -39,8 +39,12 @@ def public_link(survey: Survey) -> str:
     return settings.SITE_URL + reverse("web:survey-public", args=[survey.public_key])
 
 
-RENEWAL = {"new-mayor": "nouveau", "first-time-mayor": "nouveau", "new-president": "nouveau",
-           "re-elected": "reelu"}  # fmt: skip
+RENEWAL = {
+    "new-mayor": "nouveau",
+    "first-time-mayor": "nouveau",
+    "new-president": "nouveau",
+    "re-elected": "reelu",
+}
 
 
 def band_of(population) -> str:
@@ -68,14 +72,19 @@ def respondents_for(campaign, recipients, members_by_person: dict) -> dict[int, 
         commune = member.entry.commune if member else None
         epci = member.entry.mandate.epci if member and member.entry.mandate.epci_id else None
         population = epci.population if epci else (commune.population if commune else None)
-        new.append(Respondent(
-            survey=survey, person_id=recipient.person_id, campaign=campaign,
-            departement=commune.departement_id if commune else "",
-            region=commune.region_id if commune else "",
-            population_band=band_of(population),
-            renewal=RENEWAL.get(member.status, "") if member else "",
-            function=function, segment_name=segment[:200],
-        ))  # fmt: skip
+        new.append(
+            Respondent(
+                survey=survey,
+                person_id=recipient.person_id,
+                campaign=campaign,
+                departement=commune.departement_id if commune else "",
+                region=commune.region_id if commune else "",
+                population_band=band_of(population),
+                renewal=RENEWAL.get(member.status, "") if member else "",
+                function=function,
+                segment_name=segment[:200],
+            )
+        )
     Respondent.objects.bulk_create(new, batch_size=2000)
     if new:
         found.update(
@@ -213,8 +222,9 @@ def closed_reason(survey: Survey, respondent: Respondent | None = None) -> str:
     return ""
 
 
-def save_page(respondent: Respondent, questions: list[Question], page: int, data, *,
-              action: str) -> tuple[PageResult, int | None]:  # fmt: skip
+def save_page(
+    respondent: Respondent, questions: list[Question], page: int, data, *, action: str
+) -> tuple[PageResult, int | None]:
     """Record one page: « later » saves what is valid and stops, « back » goes to the previous
     page, « next » and « submit » need the page complete. Returns the result and the page to
     show next (None: submitted)."""
@@ -228,11 +238,19 @@ def save_page(respondent: Respondent, questions: list[Question], page: int, data
         answers = dict(locked.answers)
         for question in on_page:
             answers.pop(question.key, None)
-        answers.update({k: v for k, v in result.answers.items()
-                        if k not in result.errors and v not in (None, "", [])})  # fmt: skip
+        answers.update(
+            {
+                k: v
+                for k, v in result.answers.items()
+                if k not in result.errors and v not in (None, "", [])
+            }
+        )
         # answers of questions no longer shown (an earlier answer changed) are dropped
-        answers = {k: v for k, v in answers.items()
-                   if any(q.key == k and visible(q, answers) for q in questions)}  # fmt: skip
+        answers = {
+            k: v
+            for k, v in answers.items()
+            if any(q.key == k and visible(q, answers) for q in questions)
+        }
         locked.answers = answers
         locked.started_at = locked.started_at or timezone.now()
         following = [p for p in survey_pages if p > page and _page_shown(questions, p, answers)]
@@ -283,10 +301,12 @@ def _record_interaction(respondent: Respondent) -> None:
         return
 
     interaction = Interaction.objects.create(
-        kind=InteractionKind.SURVEY, date=timezone.localdate(respondent.submitted_at),
-        organisation_id=survey.organisation_id, summary=f"Réponse à l'enquête « {survey} »",
+        kind=InteractionKind.SURVEY,
+        date=timezone.localdate(respondent.submitted_at),
+        organisation_id=survey.organisation_id,
+        summary=f"Réponse à l'enquête « {survey} »",
         source=Source.SURVEY,
-    )  # fmt: skip
+    )
     interaction.persons.add(respondent.person_id)
     Respondent.objects.filter(pk=respondent.pk).update(interaction=interaction)
 
@@ -298,26 +318,45 @@ def copy_survey(survey: Survey, user, *, as_version: bool = False) -> Survey:
     with transaction.atomic():
         title = survey.title.removesuffix(" (modèle)") if survey.is_example else survey.title
         new = Survey.objects.create(
-            title=title, intro=survey.intro, anonymous=survey.anonymous,
-            public_link=survey.public_link, min_cell=survey.min_cell,
+            title=title,
+            intro=survey.intro,
+            anonymous=survey.anonymous,
+            public_link=survey.public_link,
+            min_cell=survey.min_cell,
             segment=survey.segment if as_version else None,
-            organisation=organisation_of(user) or survey.organisation, created_by=user,
+            organisation=organisation_of(user) or survey.organisation,
+            created_by=user,
             version=survey.version + 1 if as_version else 1,
             previous=survey if as_version else None,
-        )  # fmt: skip
-        Question.objects.bulk_create([
-            Question(survey=new, key=q.key, page=q.page, position=q.position, kind=q.kind,
-                     label=q.label, help_text=q.help_text, required=q.required,
-                     choices=q.choices, items=q.items, condition_key=q.condition_key,
-                     condition_values=q.condition_values)
-            for q in survey.questions.all()
-        ])  # fmt: skip
+        )
+        Question.objects.bulk_create(
+            [
+                Question(
+                    survey=new,
+                    key=q.key,
+                    page=q.page,
+                    position=q.position,
+                    kind=q.kind,
+                    label=q.label,
+                    help_text=q.help_text,
+                    required=q.required,
+                    choices=q.choices,
+                    items=q.items,
+                    condition_key=q.condition_key,
+                    condition_values=q.condition_values,
+                )
+                for q in survey.questions.all()
+            ]
+        )
     return new
 
 
 def next_key(survey: Survey) -> str:
-    used = {int(m.group(1)) for k in survey.questions.values_list("key", flat=True)
-            if (m := re.fullmatch(r"q(\d+)", k))}  # fmt: skip
+    used = {
+        int(m.group(1))
+        for k in survey.questions.values_list("key", flat=True)
+        if (m := re.fullmatch(r"q(\d+)", k))
+    }
     return f"q{max(used, default=0) + 1}"
 
 
@@ -361,8 +400,14 @@ def _categories(question: Question) -> list[str]:
     return []
 
 
-def results(survey: Survey, *, dimension: str = "", search: str = "",
-            show_names: bool = False, names_within: Q | None = None) -> dict:  # fmt: skip
+def results(
+    survey: Survey,
+    *,
+    dimension: str = "",
+    search: str = "",
+    show_names: bool = False,
+    names_within: Q | None = None,
+) -> dict:
     """Every question's figures over the submitted answers, and the cross-tabulation by one
     dimension. No figure is shown for a group of fewer than `min_cell` respondents, nor for a
     cell (an answer within a group) counting fewer than `min_cell` people but at least one.
@@ -391,8 +436,15 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
     groups = Counter()
     needle = fold(search) if search else ""
     # kind of each question: 0 one value counted, 1 several, 2 number, 3 grid, 4 text
-    kind_of = {q.key: {QuestionKind.MULTIPLE: 1, QuestionKind.NUMBER: 2, QuestionKind.MATRIX: 3,
-                       QuestionKind.TEXT: 4}.get(q.kind, 0) for q in questions}  # fmt: skip
+    kind_of = {
+        q.key: {
+            QuestionKind.MULTIPLE: 1,
+            QuestionKind.NUMBER: 2,
+            QuestionKind.MATRIX: 3,
+            QuestionKind.TEXT: 4,
+        }.get(q.kind, 0)
+        for q in questions
+    }
     for row in rows:
         answers = row[0]
         if labels:
@@ -424,8 +476,10 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
                 name = row[-2] if named and (nameable is None or row[-1] in nameable) else ""
                 texts[key].append({"text": value, "name": name})
     order = sorted(groups, key=lambda v: (v == "", labels.get(v, v or "")))
-    columns = [(value, labels.get(value, "non renseigné"), groups[value], groups[value] < minimum)
-               for value in order]  # fmt: skip
+    columns = [
+        (value, labels.get(value, "non renseigné"), groups[value], groups[value] < minimum)
+        for value in order
+    ]
     out = []
     for question in questions:
         key = question.key
@@ -442,19 +496,30 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
                 item["mean"] = total / sum(counts[key].values())
             if not item["hidden"]:
                 item["chart"] = bars(
-                    f"q-{key}", question.label,
-                    [(r["label"], None if r["cell"].hidden else r["cell"].share)
-                     for r in item["rows"]],
-                )  # fmt: skip
+                    f"q-{key}",
+                    question.label,
+                    [
+                        (r["label"], None if r["cell"].hidden else r["cell"].share)
+                        for r in item["rows"]
+                    ],
+                )
             if labels:
                 sizes = answered_by_group[key]
                 item["crosstab"] = [
-                    {"label": c, "cells": [
-                        _cell(by_group[key][value][c], sizes[value], minimum,
-                              group_hidden=sizes[value] < minimum)
-                        for value, _label, _n, _small in columns]}
+                    {
+                        "label": c,
+                        "cells": [
+                            _cell(
+                                by_group[key][value][c],
+                                sizes[value],
+                                minimum,
+                                group_hidden=sizes[value] < minimum,
+                            )
+                            for value, _label, _n, _small in columns
+                        ],
+                    }
                     for c in categories
-                ]  # fmt: skip
+                ]
                 item["group_n"] = [sizes[value] for value, *_ in columns]
         elif question.kind == QuestionKind.NUMBER and n and not item["hidden"]:
             values = sorted(numbers[key])
@@ -466,14 +531,21 @@ def results(survey: Survey, *, dimension: str = "", search: str = "",
                 scores = grids[key][str(index)]
                 hidden = len(scores) < minimum
                 mean = None if hidden else sum(scores) / len(scores)
-                item["grid"].append({"label": label, "n": len(scores), "hidden": hidden,
-                                     "mean": mean})  # fmt: skip
+                item["grid"].append(
+                    {"label": label, "n": len(scores), "hidden": hidden, "mean": mean}
+                )
         elif question.kind == QuestionKind.TEXT:
             item["texts_count"] = len(texts[key])
             item["texts"] = texts[key][:TEXTS_SHOWN]
         out.append(item)
-    return {"questions": out, "count": len(rows), "columns": columns, "dimension": dimension,
-            "min_cell": minimum, "texts_shown": TEXTS_SHOWN}  # fmt: skip
+    return {
+        "questions": out,
+        "count": len(rows),
+        "columns": columns,
+        "dimension": dimension,
+        "min_cell": minimum,
+        "texts_shown": TEXTS_SHOWN,
+    }
 
 
 TEXTS_SHOWN = 100  # free texts listed on the page (the search narrows them; exports hold all)
@@ -493,8 +565,14 @@ def _row(values: tuple) -> tuple[int, tuple]:
 def submitted_rows(survey: Survey) -> list[tuple]:
     """(answers, population_band, region, renewal, function, name, respondent id) of each
     submitted answer."""
-    fields = ["pk", "submitted_at", "answers", *DIMENSIONS, "person__first_name",
-              "person__last_name"]  # fmt: skip
+    fields = [
+        "pk",
+        "submitted_at",
+        "answers",
+        *DIMENSIONS,
+        "person__first_name",
+        "person__last_name",
+    ]
     submitted = survey.respondents.filter(submitted_at__isnull=False)
     state = submitted.aggregate(n=Count("pk"), last=Max("submitted_at"))
     key = (survey.pk, survey.created_at)
@@ -502,8 +580,11 @@ def submitted_rows(survey: Survey) -> list[tuple]:
         cached = _ROWS.get(key) or {"rows": {}, "last": None}
     if (len(cached["rows"]), cached["last"]) != (state["n"], state["last"]):
         rows = dict(cached["rows"])
-        query = submitted if cached["last"] is None else submitted.filter(
-            submitted_at__gte=cached["last"])  # fmt: skip
+        query = (
+            submitted
+            if cached["last"] is None
+            else submitted.filter(submitted_at__gte=cached["last"])
+        )
         rows.update(_row(values) for values in query.values_list(*fields))
         if len(rows) != state["n"]:  # answers erased meanwhile: read them all again
             rows = dict(_row(values) for values in submitted.values_list(*fields))
@@ -523,35 +604,49 @@ def _cell(count: int, base: int, minimum: int, group_hidden: bool = False) -> Ce
 
 def response_rates(survey: Survey) -> dict[str, list[dict]]:
     """Invited, started and submitted, by segment, département and région."""
-    names = {"departement": dict(Departement.objects.values_list("code", "name")),
-             "region": dict(Region.objects.values_list("code", "name")),
-             "segment_name": {}}  # fmt: skip
+    names = {
+        "departement": dict(Departement.objects.values_list("code", "name")),
+        "region": dict(Region.objects.values_list("code", "name")),
+        "segment_name": {},
+    }
     rates = {}
     base = survey.respondents.filter(source=Respondent.Source.INVITATION)
     for name in ("segment_name", "region", "departement"):
         rows = []
-        for row in base.values(name).annotate(
-            invited=Count("pk"),
-            started=Count("pk", filter=Q(started_at__isnull=False)),
-            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-        ).order_by(name):  # fmt: skip
+        for row in (
+            base.values(name)
+            .annotate(
+                invited=Count("pk"),
+                started=Count("pk", filter=Q(started_at__isnull=False)),
+                submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            )
+            .order_by(name)
+        ):
             value = row[name]
-            rows.append({
-                "label": (f"{names[name].get(value, value)} ({value})"
-                          if value and name != "segment_name" else value or "non renseigné"),
-                "invited": row["invited"], "started": row["started"],
-                "submitted": row["submitted"],
-                "rate": 100 * row["submitted"] / row["invited"] if row["invited"] else 0,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "label": (
+                        f"{names[name].get(value, value)} ({value})"
+                        if value and name != "segment_name"
+                        else value or "non renseigné"
+                    ),
+                    "invited": row["invited"],
+                    "started": row["started"],
+                    "submitted": row["submitted"],
+                    "rate": 100 * row["submitted"] / row["invited"] if row["invited"] else 0,
+                }
+            )
         rates[name] = rows
     totals = base.aggregate(
         invited=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
-    public = survey.respondents.filter(source=Respondent.Source.PUBLIC,
-                                       submitted_at__isnull=False).count()  # fmt: skip
-    rates["totals"] = totals | {"public": public,
-                                "rate": (100 * totals["submitted"] / totals["invited"]
-                                         if totals["invited"] else 0)}  # fmt: skip
+    public = survey.respondents.filter(
+        source=Respondent.Source.PUBLIC, submitted_at__isnull=False
+    ).count()
+    rates["totals"] = totals | {
+        "public": public,
+        "rate": (100 * totals["submitted"] / totals["invited"] if totals["invited"] else 0),
+    }
     return rates
 
 
@@ -566,8 +661,15 @@ def export_rows(survey: Survey, within: Q | None = None) -> tuple[list[str], lis
     named = not survey.anonymous
     header = ["numero"]
     if named:
-        header += ["prenom", "nom", "departement", "region", "population", "renouvellement",
-                   "mandat"]  # fmt: skip
+        header += [
+            "prenom",
+            "nom",
+            "departement",
+            "region",
+            "population",
+            "renouvellement",
+            "mandat",
+        ]
     header.append("envoye_le")
     for question in questions:
         if question.kind == QuestionKind.MATRIX:
@@ -581,9 +683,15 @@ def export_rows(survey: Survey, within: Q | None = None) -> tuple[list[str], lis
         row: list = [number_]
         if named:
             person = respondent.person
-            row += [person.first_name if person else "", person.last_name if person else "",
-                    respondent.departement, respondent.region, respondent.population_band,
-                    respondent.renewal, respondent.function]  # fmt: skip
+            row += [
+                person.first_name if person else "",
+                person.last_name if person else "",
+                respondent.departement,
+                respondent.region,
+                respondent.population_band,
+                respondent.renewal,
+                respondent.function,
+            ]
         when = timezone.localtime(respondent.submitted_at)
         row.append(when.strftime("%d/%m/%Y %H:%M") if named else when.strftime("%d/%m/%Y"))
         for question in questions:

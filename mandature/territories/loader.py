@@ -79,9 +79,15 @@ def load_territories(data_dir: Path, force: bool = False, user=None) -> LoadResu
         )
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
-    analyze("territories_region", "territories_departement", "territories_epci",
-            "territories_commune", "territories_communealias", "territories_postalcode",
-            "territories_searchentry")  # fmt: skip
+    analyze(
+        "territories_region",
+        "territories_departement",
+        "territories_epci",
+        "territories_commune",
+        "territories_communealias",
+        "territories_postalcode",
+        "territories_searchentry",
+    )
     return LoadResult(counts=counts, run=run)
 
 
@@ -159,9 +165,19 @@ def _write(t: Territories) -> dict[str, int]:
         if alias.kind in ("deleguee", "associee") and alias.code != alias.commune:
             successor_of.setdefault(alias.code, alias.commune)
     commune_fields = [
-        "name", "departement_id", "region_id", "epci_id", "siren", "population",
-        "postal_codes", "zone", "latitude", "longitude", "is_current", "successor_id",
-    ]  # fmt: skip
+        "name",
+        "departement_id",
+        "region_id",
+        "epci_id",
+        "siren",
+        "population",
+        "postal_codes",
+        "zone",
+        "latitude",
+        "longitude",
+        "is_current",
+        "successor_id",
+    ]
     created, updated, retired = _sync(
         Commune,
         "code",
@@ -227,25 +243,44 @@ def _rebuild_derived(t: Territories) -> None:
             c.code,
             c.population,
             commune_id=c.code,
-        )  # fmt: skip
+        )
         for c in t.communes
     ]
-    kind_labels = {"deleguee": "commune déléguée", "associee": "commune associée",
-                   "arrondissement": "arrondissement"}  # fmt: skip
+    kind_labels = {
+        "deleguee": "commune déléguée",
+        "associee": "commune associée",
+        "arrondissement": "arrondissement",
+    }
     for a in aliases:
         commune = communes[a.commune_id]
         if a.name and fold(a.name) != fold(commune.name):
             detail = f"{kind_labels[a.kind]} de {commune.name} ({commune.departement})"
-            entries.append(_entry(SearchKind.ALIAS, a.name, detail, a.code, commune.population,
-                                  commune_id=commune.code))  # fmt: skip
+            entries.append(
+                _entry(
+                    SearchKind.ALIAS,
+                    a.name,
+                    detail,
+                    a.code,
+                    commune.population,
+                    commune_id=commune.code,
+                )
+            )
     covered = {(a.code, a.commune_id) for a in aliases}
     retired = Commune.objects.filter(is_current=False, successor__isnull=False)
     for old in retired.select_related("successor"):
         if (old.code, old.successor_id) in covered or fold(old.name) == fold(old.successor.name):
             continue
         detail = f"ancienne commune, fusionnée dans {old.successor.name}"
-        entries.append(_entry(SearchKind.ALIAS, old.name, detail, old.code,
-                              old.successor.population, commune_id=old.successor_id))  # fmt: skip
+        entries.append(
+            _entry(
+                SearchKind.ALIAS,
+                old.name,
+                detail,
+                old.code,
+                old.successor.population,
+                commune_id=old.successor_id,
+            )
+        )
     entries += [
         _entry(
             SearchKind.EPCI,
@@ -254,7 +289,7 @@ def _rebuild_derived(t: Territories) -> None:
             e.siren,
             e.population,
             epci_id=e.siren,
-        )  # fmt: skip
+        )
         for e in t.epcis
     ]
     SearchEntry.objects.bulk_create(entries, batch_size=5000)
@@ -263,6 +298,12 @@ def _rebuild_derived(t: Territories) -> None:
 def _entry(kind: str, label: str, detail: str, code: str, population, **target) -> SearchEntry:
     """A searchable name, folded for accent-, case- and punctuation-blind matching."""
     return SearchEntry(
-        kind=kind, label=label, detail=detail, key=fold(label), compact_key=compact(label),
-        code=code, population=population, **target,
-    )  # fmt: skip
+        kind=kind,
+        label=label,
+        detail=detail,
+        key=fold(label),
+        compact_key=compact(label),
+        code=code,
+        population=population,
+        **target,
+    )

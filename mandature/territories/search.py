@@ -97,10 +97,16 @@ def _search(query: str, limit: int) -> list[Result]:
 
 def _by_siren(siren: str) -> list[Result]:
     results = [
-        Result(SearchKind.EPCI, e.name, f"{e.kind} · SIREN {e.siren}", e.siren, e.population,
-               e.get_absolute_url())
+        Result(
+            SearchKind.EPCI,
+            e.name,
+            f"{e.kind} · SIREN {e.siren}",
+            e.siren,
+            e.population,
+            e.get_absolute_url(),
+        )
         for e in Epci.objects.filter(siren=siren)
-    ]  # fmt: skip
+    ]
     results += [_commune_result(c, f"SIREN {c.siren}") for c in Commune.objects.filter(siren=siren)]
     return results
 

@@ -51,9 +51,11 @@ class BriefBatchForm(CleanText, forms.Form):
     ]
     kind = forms.ChoiceField(label="Communes", choices=KINDS, initial="departement")
     code = forms.CharField(
-        label="Code du territoire", max_length=9, required=False,
+        label="Code du territoire",
+        max_length=9,
+        required=False,
         help_text="Laisser vide pour toute la France.",
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)

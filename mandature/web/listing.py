@@ -18,8 +18,14 @@ def wants_export(request) -> str | None:
     return fmt if fmt in FORMATS else None
 
 
-def export_list(request, name: str, header: list[str], rows: Iterable[list] | Callable,
-                personal: bool = False, title: str = "Données"):  # fmt: skip
+def export_list(
+    request,
+    name: str,
+    header: list[str],
+    rows: Iterable[list] | Callable,
+    personal: bool = False,
+    title: str = "Données",
+):
     """The download of a list, or None when the request does not ask for one."""
     fmt = wants_export(request)
     if fmt is None:
@@ -27,6 +33,12 @@ def export_list(request, name: str, header: list[str], rows: Iterable[list] | Ca
     if personal and not can(request.user, "export"):
         raise PermissionDenied("Votre rôle ne permet pas d'exporter des données personnelles.")
     rows = list(rows() if callable(rows) else rows)
-    audit(f"export {name}", "web", request.user, format=fmt, rows=len(rows),
-          query=request.GET.urlencode()[:500])  # fmt: skip
+    audit(
+        f"export {name}",
+        "web",
+        request.user,
+        format=fmt,
+        rows=len(rows),
+        query=request.GET.urlencode()[:500],
+    )
     return export_response(header, rows, fmt, name, sheet=title)

@@ -94,7 +94,7 @@ urlpatterns = [
         campaigns.segment_export,
         {"fmt": "xlsx"},
         name="segment-export-xlsx",
-    ),  # fmt: skip
+    ),
     path("campagnes/", campaigns.campaign_list, name="campaigns"),
     path("campagnes/nouvelle/", campaigns.campaign_edit, name="campaign-new"),
     path("campagnes/<int:pk>/", campaigns.campaign_detail, name="campaign"),
@@ -130,17 +130,17 @@ urlpatterns = [
     path("evenements/<int:pk>/modifier/", events.event_edit, name="event-edit"),
     path(
         "evenements/<int:pk>/campagne/<str:audience>/", events.event_campaign, name="event-campaign"
-    ),  # fmt: skip
+    ),
     path(
         "evenements/<int:pk>/demandes/<int:invitation_id>/",
         events.event_approve,
         name="event-approve",
-    ),  # fmt: skip
+    ),
     path(
         "evenements/<int:pk>/inscriptions/<int:registration_id>/annuler/",
         events.registration_cancel,
         name="registration-cancel",
-    ),  # fmt: skip
+    ),
     path("evenements/<int:pk>/inscriptions.<str:fmt>", events.event_export, name="event-export"),
     path("evenements/<int:pk>/badges.pdf", events.event_badges, name="event-badges"),
     path("evenements/<int:pk>/accueil/", events.checkin_page, name="event-checkin"),
@@ -150,14 +150,14 @@ urlpatterns = [
         "evenements/<int:pk>/accueil/recherche.json",
         events.checkin_lookup_json,
         name="checkin-lookup",
-    ),  # fmt: skip
+    ),
     # public: the invitee's personal link, the public registration form
     path("invitation-evenement/<str:token>/", events.rsvp, name="rsvp"),
     path(
         "invitation-evenement/<str:token>/<str:code>.ics",
         events.rsvp_calendar,
         name="rsvp-calendar",
-    ),  # fmt: skip
+    ),
     path("evenements/<int:pk>/inscription/", events.public_registration, name="event-public"),
     # surveys
     path("enquetes/", surveys.survey_list, name="surveys"),
@@ -171,18 +171,18 @@ urlpatterns = [
         "enquetes/<int:pk>/questions/<int:question_id>/",
         surveys.question_edit,
         name="question-edit",
-    ),  # fmt: skip
+    ),
     path(
         "enquetes/<int:pk>/questions/<int:question_id>/supprimer/",
         surveys.question_delete,
         name="question-delete",
-    ),  # fmt: skip
+    ),
     path("enquetes/<int:pk>/etat/<str:action>/", surveys.survey_status, name="survey-status"),
     path(
         "enquetes/<int:pk>/campagne/<str:audience>/",
         surveys.survey_campaign,
         name="survey-campaign",
-    ),  # fmt: skip
+    ),
     path("enquetes/<int:pk>/resultats/", surveys.survey_results, name="survey-results"),
     path("enquetes/<int:pk>/resultats.pdf", surveys.survey_report, name="survey-report"),
     path("enquetes/<int:pk>/reponses.<str:fmt>", surveys.survey_export, name="survey-export"),
@@ -198,11 +198,9 @@ urlpatterns = [
         "publications/<int:pk>/versions/<int:version_id>/fichier",
         publications.version_file,
         name="publication-file",
-    ),  # fmt: skip
+    ),
     path("elus/<int:person_id>/remise/", publications.hand_over, name="hand-over"),
-    path(
-        "evenements/<int:pk>/remise/", publications.hand_over_at_event, name="event-hand-over"
-    ),  # fmt: skip
+    path("evenements/<int:pk>/remise/", publications.hand_over_at_event, name="event-hand-over"),
     path("publication/<str:token>/", publications.personal_link, name="publication-link"),
     # map and dashboards
     path("carte/", dashboards.map_page, name="map"),

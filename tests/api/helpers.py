@@ -27,18 +27,23 @@ def populate(personas):
         person=mayor, defaults={"email": "cabinet@lille.test", "salutation": "Monsieur le Maire"}
     )
     here = Interaction.objects.create(
-        kind="meeting", date=date(2026, 5, 12), commune=lille, summary="Rencontre à Lille",
+        kind="meeting",
+        date=date(2026, 5, 12),
+        commune=lille,
+        summary="Rencontre à Lille",
         organisation=personas.regional.profile.organisation,
-    )  # fmt: skip
+    )
     here.persons.add(mayor)
     there = Interaction.objects.create(
         kind="call", date=date(2026, 6, 2), commune=marseille, summary="Appel à Marseille"
     )
     there.persons.add(other)
     event = Event.objects.create(
-        title="Rencontre des nouveaux maires", kind="breakfast", commune=lille,
+        title="Rencontre des nouveaux maires",
+        kind="breakfast",
+        commune=lille,
         organisation=personas.regional.profile.organisation,
-    )  # fmt: skip
+    )
     start = timezone.now() + timedelta(days=20)
     session = Session.objects.create(
         event=event, title="Matinée", starts_at=start, ends_at=start + timedelta(hours=3)
@@ -47,5 +52,11 @@ def populate(personas):
         event=event, person=mayor, commune=lille, name=str(mayor), answer="yes"
     )
     Registration.objects.create(invitation=invitation, session=session, status="confirmed")
-    return {"lille": lille, "mayor": mayor, "other": other, "event": event, "here": here,
-            "there": there}  # fmt: skip
+    return {
+        "lille": lille,
+        "mayor": mayor,
+        "other": other,
+        "event": event,
+        "here": here,
+        "there": there,
+    }

@@ -140,16 +140,27 @@ def test_personal_data_needs_the_export_right_and_is_logged(anonymous, personas,
 
 def test_invalid_parameters_get_422_and_unknown_objects_404(anonymous, personas):
     token = token_for(personas.national)
-    for url in ("/api/v1/communes?departement=XYZ", "/api/v1/communes?limit=0",
-                "/api/v1/communes?limit=501", "/api/v1/officials/abc",
-                "/api/v1/officials?kind=maire", "/api/v1/changes?from=2026-13-01",
-                "/api/v1/interactions?since=hier", "/api/v1/communes?nom=%00",
-                "/api/v1/officials?date=0", "/api/v1/communes?nom="):  # fmt: skip
+    for url in (
+        "/api/v1/communes?departement=XYZ",
+        "/api/v1/communes?limit=0",
+        "/api/v1/communes?limit=501",
+        "/api/v1/officials/abc",
+        "/api/v1/officials?kind=maire",
+        "/api/v1/changes?from=2026-13-01",
+        "/api/v1/interactions?since=hier",
+        "/api/v1/communes?nom=%00",
+        "/api/v1/officials?date=0",
+        "/api/v1/communes?nom=",
+    ):
         status, body = call(anonymous, url, token)
         assert status == 422, url
         assert body["detail"][0]["loc"], url
-    for url in ("/api/v1/communes/99999", "/api/v1/officials/2147483647",
-                "/api/v1/events/1234567", "/api/v1/epci/000000000"):  # fmt: skip
+    for url in (
+        "/api/v1/communes/99999",
+        "/api/v1/officials/2147483647",
+        "/api/v1/events/1234567",
+        "/api/v1/epci/000000000",
+    ):
         status, body = call(anonymous, url, token)
         assert status == 404 and body["detail"], url
 
@@ -172,8 +183,15 @@ def test_rate_limit_answers_429_in_french_with_retry_after(anonymous, personas, 
 def test_schema_and_interactive_docs(anonymous):
     schema = json.loads(anonymous.get("/api/v1/openapi.json").content)
     paths = schema["paths"]
-    for path in ("/api/v1/communes", "/api/v1/officials", "/api/v1/changes", "/api/v1/housing/{code}",
-                 "/api/v1/contacts", "/api/v1/interactions", "/api/v1/events/{event_id}/registrations"):  # fmt: skip
+    for path in (
+        "/api/v1/communes",
+        "/api/v1/officials",
+        "/api/v1/changes",
+        "/api/v1/housing/{code}",
+        "/api/v1/contacts",
+        "/api/v1/interactions",
+        "/api/v1/events/{event_id}/registrations",
+    ):
         assert path in paths
     assert set(paths["/api/v1/communes"]["get"]["responses"]) >= {"200", "401", "404", "422", "429"}
     docs = anonymous.get("/api/docs").content.decode()

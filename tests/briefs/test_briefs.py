@@ -26,8 +26,7 @@ def plain(text: str) -> str:
 def pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "fiche.pdf"
     path.write_bytes(pdf)
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          check=True)  # fmt: skip
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
     return plain(done.stdout.decode())
 
 
@@ -63,8 +62,17 @@ def test_pdf_has_the_same_figures_and_is_a4_with_2_to_4_pages(client, tmp_path):
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="fiche-93066.pdf"'
     text = pdf_text(response.content, tmp_path)
-    for expected in ("Saint-Denis", "Bally BAGAYOKO", "25 123", "44,2 %", "56 832",
-                     "contenu v1", "Les étapes d’un projet Hlm", "2,87 millions", "page 1 sur"):  # fmt: skip
+    for expected in (
+        "Saint-Denis",
+        "Bally BAGAYOKO",
+        "25 123",
+        "44,2 %",
+        "56 832",
+        "contenu v1",
+        "Les étapes d’un projet Hlm",
+        "2,87 millions",
+        "page 1 sur",
+    ):
         assert expected.replace("’", "'") in text.replace("’", "'"), expected
     info = subprocess.run(
         ["pdfinfo", "-"], input=response.content, capture_output=True
@@ -77,8 +85,10 @@ def test_pdf_has_the_same_figures_and_is_a4_with_2_to_4_pages(client, tmp_path):
 def test_pdf_page_renders_to_a_picture_that_is_not_blank(client, tmp_path):
     pdf = tmp_path / "fiche.pdf"
     pdf.write_bytes(client.get("/communes/01001/fiche.pdf").content)
-    subprocess.run(["pdftoppm", "-r", "30", "-gray", "-f", "1", "-l", "1", str(pdf),
-                    str(tmp_path / "page")], check=True)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-gray", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
     (image,) = tmp_path.glob("page*.pgm")
     raw = image.read_bytes()
     # PGM: « P5 width height 255 » then one byte a pixel
@@ -187,8 +197,11 @@ def test_briefs_made_one_after_another_each_show_their_own_commune(client, tmp_p
     commune, edition date and figures, even after the process's folder was swept away."""
     from mandature.briefs import pdf
 
-    expected = {"93066": ("Saint-Denis", "44,2 %"), "01001": ("L'Abergement-Clémenciat", None),
-                "33063": ("Bordeaux", None)}  # fmt: skip
+    expected = {
+        "93066": ("Saint-Denis", "44,2 %"),
+        "01001": ("L'Abergement-Clémenciat", None),
+        "33063": ("Bordeaux", None),
+    }
     for round_ in range(2):
         for code, (name, figure) in expected.items():
             text = pdf_text(client.get(f"/communes/{code}/fiche.pdf").content, tmp_path)

@@ -29,11 +29,19 @@ BODY = (
 
 def make_campaign(user, filters=FILTERS, **fields) -> Campaign:
     organisation = user.profile.organisation
-    segment = Segment.objects.create(name="Nouveaux maires", organisation=organisation,
-                                     created_by=user, filters=filters)  # fmt: skip
-    values = {"name": "Félicitations", "channel": "email", "segment": segment,
-              "organisation": organisation, "created_by": user, "rate_per_minute": 0,
-              "subject": "Félicitations, {formule_appel}", "body": BODY} | fields  # fmt: skip
+    segment = Segment.objects.create(
+        name="Nouveaux maires", organisation=organisation, created_by=user, filters=filters
+    )
+    values = {
+        "name": "Félicitations",
+        "channel": "email",
+        "segment": segment,
+        "organisation": organisation,
+        "created_by": user,
+        "rate_per_minute": 0,
+        "subject": "Félicitations, {formule_appel}",
+        "body": BODY,
+    } | fields
     return Campaign.objects.create(**values)
 
 
@@ -204,9 +212,11 @@ def test_a_forbidden_verdict_blocks_unless_a_national_admin_gives_a_reason(
 ):
     commune = new_mayors_62[0].entry.commune
     election = Election.objects.create(
-        kind=ElectionKind.PARTIELLE, label=f"Municipale partielle de {commune.name}",
-        first_round=timezone.localdate() + timedelta(days=40), national=False,
-    )  # fmt: skip
+        kind=ElectionKind.PARTIELLE,
+        label=f"Municipale partielle de {commune.name}",
+        first_round=timezone.localdate() + timedelta(days=40),
+        national=False,
+    )
     election.communes.add(commune)
     give_emails(new_mayors_62[:3])
     campaign = make_campaign(personas.regional, communication_kind="promotion")
@@ -216,8 +226,12 @@ def test_a_forbidden_verdict_blocks_unless_a_national_admin_gives_a_reason(
     with pytest.raises(LaunchError, match="motif écrit"):
         launch(campaign, admin, scope_of(admin), override_reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        launch(campaign, admin, scope_of(admin),
-               override_reason="Lettre de félicitations validée par le service juridique.")  # fmt: skip
+        launch(
+            campaign,
+            admin,
+            scope_of(admin),
+            override_reason="Lettre de félicitations validée par le service juridique.",
+        )
     campaign.refresh_from_db()
     assert campaign.compliance_verdict == "interdit" and campaign.override_by == admin
     log = AuditLog.objects.get(action="campagne lancée")
@@ -230,11 +244,20 @@ def test_pages_preview_test_send_launch_and_statuses(
 ):
     give_emails(new_mayors_62)
     client = login(client, personas.regional)
-    segment = Segment.objects.create(name="Nouveaux maires 62", filters=FILTERS,
-                                     organisation=personas.regional.profile.organisation)  # fmt: skip
-    form = {"name": "Félicitations 62", "channel": "email", "segment": segment.pk,
-            "communication_kind": "information", "subject": "Félicitations, {formule_appel}",
-            "body": "Bonjour {comune}", "rate_per_minute": 0}  # fmt: skip
+    segment = Segment.objects.create(
+        name="Nouveaux maires 62",
+        filters=FILTERS,
+        organisation=personas.regional.profile.organisation,
+    )
+    form = {
+        "name": "Félicitations 62",
+        "channel": "email",
+        "segment": segment.pk,
+        "communication_kind": "information",
+        "subject": "Félicitations, {formule_appel}",
+        "body": "Bonjour {comune}",
+        "rate_per_minute": 0,
+    }
     refused = client.post("/campagnes/nouvelle/", form)
     assert (
         "Champ de fusion inconnu dans le texte : {comune} ; vouliez-vous dire {commune} ?"
@@ -266,8 +289,9 @@ def test_pages_preview_test_send_launch_and_statuses(
     assert login(client, personas.reader).get("/campagnes/").status_code == 403
 
 
-def test_the_pace_spreads_the_messages(personas, new_mayors_62, smtp_sink,
-                                       django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_pace_spreads_the_messages(
+    personas, new_mayors_62, smtp_sink, django_capture_on_commit_callbacks
+):
     give_emails(new_mayors_62[:8])
     campaign = make_campaign(personas.regional, rate_per_minute=1200)  # one every 50 ms
     with django_capture_on_commit_callbacks(execute=True):
@@ -284,8 +308,14 @@ def test_sender_identity_and_signature_of_an_organisation(client, personas):
     login(client, personas.admin)
     organisation = personas.regional.profile.organisation
     url = f"/organisations/{organisation.pk}/modifier/"
-    form = {"name": organisation.name, "sender_name": "AR Hlm HdF", "sender_email": "elus@ar.test",
-            "reply_to": "contact@ar.test", "signatory": "Marianne Louis\nPrésidente", "active": "on"}  # fmt: skip
+    form = {
+        "name": organisation.name,
+        "sender_name": "AR Hlm HdF",
+        "sender_email": "elus@ar.test",
+        "reply_to": "contact@ar.test",
+        "signatory": "Marianne Louis\nPrésidente",
+        "active": "on",
+    }
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = client.post(url, form | {"signature_file": SimpleUploadedFile("s.png", b"GIF89a...")})

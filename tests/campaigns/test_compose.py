@@ -16,17 +16,21 @@ from mandature.campaigns.compose import (
 from mandature.core.mail import Identity, build_message
 
 VALUES = {
-    "formule_appel": "Madame la Maire", "commune": "Lille", "expediteur": "AR Hlm",
-    "logements_sociaux": "62 000", "taux_logements_sociaux": "26,7\u00a0%",
-    "lien_fiche": "https://mandature.test/partage/fiche/59350:abc/", "prenom": "Élise",
-    "nom": "Dupont <script>", "lien_desinscription": "https://mandature.test/d/1:x/",
+    "formule_appel": "Madame la Maire",
+    "commune": "Lille",
+    "expediteur": "AR Hlm",
+    "logements_sociaux": "62 000",
+    "taux_logements_sociaux": "26,7\u00a0%",
+    "lien_fiche": "https://mandature.test/partage/fiche/59350:abc/",
+    "prenom": "Élise",
+    "nom": "Dupont <script>",
+    "lien_desinscription": "https://mandature.test/d/1:x/",
     "fonction": "maire de Lille",
-}  # fmt: skip
+}
 
 
 def test_unknown_or_misspelled_fields_are_named_before_sending():
-    problems = check("Bonjour {formule_apel}", "Madame {comune}, {nom.__class__} {x!r}",
-                     email=True)  # fmt: skip
+    problems = check("Bonjour {formule_apel}", "Madame {comune}, {nom.__class__} {x!r}", email=True)
     assert (
         "Champ de fusion inconnu dans l'objet : {formule_apel} ; vouliez-vous dire {formule_appel} ?"
         in problems
@@ -39,13 +43,17 @@ def test_unknown_or_misspelled_fields_are_named_before_sending():
     ]
     assert check("{formule_appel}", "{lien_desinscription}", email=False)  # email only
     assert check("Invitation", "{lien_invitation}", email=True) != []
-    assert check("Invitation", "{lien_invitation}", email=True,
-                 invitation_url="https://congres.test/") == []  # fmt: skip
+    assert (
+        check("Invitation", "{lien_invitation}", email=True, invitation_url="https://congres.test/")
+        == []
+    )
 
 
 def test_html_is_escaped_and_the_text_part_is_generated():
-    body = ("{formule_appel},\n\nVotre commune, **{commune}**, compte {logements_sociaux} "
-            "logements sociaux.\n\n- un\n- deux\n\nVoir [la fiche]({lien_fiche}). <b>x</b>")  # fmt: skip
+    body = (
+        "{formule_appel},\n\nVotre commune, **{commune}**, compte {logements_sociaux} "
+        "logements sociaux.\n\n- un\n- deux\n\nVoir [la fiche]({lien_fiche}). <b>x</b>"
+    )
     message = compile_template("Félicitations, {formule_appel}", body, email=True).render(VALUES)
     assert message.subject == "Félicitations, Madame la Maire"
     assert "<strong>Lille</strong>" in message.html
@@ -75,22 +83,37 @@ def test_markdown_text_keeps_lists_and_links():
     )
 
 
-@pytest.mark.parametrize(("sex", "role", "expected"), [
-    ("F", "maire", "Madame la Maire"), ("M", "maire", "Monsieur le Maire"),
-    ("F", "président", "Madame la Présidente"), ("M", "", "Monsieur"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sex", "role", "expected"),
+    [
+        ("F", "maire", "Madame la Maire"),
+        ("M", "maire", "Monsieur le Maire"),
+        ("F", "président", "Madame la Présidente"),
+        ("M", "", "Monsieur"),
+    ],
+)
 def test_salutations(sex, role, expected):
     assert salutation(sex, role) == expected
 
 
 def test_the_message_reads_back_with_the_standard_parser():
-    identity = Identity("=?utf-8?q?AR_Hlm_Hauts-de-France?= <ar@hlm.test>", "ar@hlm.test",
-                        "contact@hlm.test", "AR Hlm")  # fmt: skip
+    identity = Identity(
+        "=?utf-8?q?AR_Hlm_Hauts-de-France?= <ar@hlm.test>",
+        "ar@hlm.test",
+        "contact@hlm.test",
+        "AR Hlm",
+    )
     text = "Madame la Maire,\n\n.Une ligne qui commence par un point, des accents : é à ç\n" * 30
-    data = build_message(identity=identity, to_name="Élise Dupont", to_address="e@lille.test",
-                         subject="Félicitations pour votre élection à la tête de Villeneuve-d'Ascq, « Madame la Maire »",
-                         text=text, html="<p>é</p>", message_id="<c-1-2@hlm.test>",
-                         unsubscribe="https://m.test/desinscription/2:x/")  # fmt: skip
+    data = build_message(
+        identity=identity,
+        to_name="Élise Dupont",
+        to_address="e@lille.test",
+        subject="Félicitations pour votre élection à la tête de Villeneuve-d'Ascq, « Madame la Maire »",
+        text=text,
+        html="<p>é</p>",
+        message_id="<c-1-2@hlm.test>",
+        unsubscribe="https://m.test/desinscription/2:x/",
+    )
     message = message_from_bytes(data, policy=policy.default)
     assert (
         message["Subject"]

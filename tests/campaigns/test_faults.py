@@ -43,24 +43,36 @@ def start_worker(port: int) -> subprocess.Popen:
         "SITE_URL": "http://testserver",
     }
     mandature = os.path.join(os.path.dirname(sys.executable), "mandature")
-    return subprocess.Popen([mandature, "worker", "--verbosity", "0"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [mandature, "worker", "--verbosity", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def sending_campaign(rate: int) -> Campaign:
     """A campaign already launched (recipients frozen), waiting for a worker."""
     campaign = Campaign.objects.create(
-        name="Félicitations", channel="email", subject="Félicitations, {formule_appel}",
+        name="Félicitations",
+        channel="email",
+        subject="Félicitations, {formule_appel}",
         body="{formule_appel},\n\nfélicitations pour votre élection à {commune}.",
-        rate_per_minute=rate, status=Campaign.Status.SENDING, launched_at=timezone.now(),
+        rate_per_minute=rate,
+        status=Campaign.Status.SENDING,
+        launched_at=timezone.now(),
         prepared_at=timezone.now(),
-    )  # fmt: skip
+    )
     values = dict.fromkeys(FIELDS, "x") | {"formule_appel": "Madame la Maire"}
     Recipient.objects.bulk_create(
-        Recipient(campaign=campaign, name=f"Élue {n}", email=f"maire-{n:05d}@mairies.test",
-                  values=values | {"commune": f"Commune {n}"})
+        Recipient(
+            campaign=campaign,
+            name=f"Élue {n}",
+            email=f"maire-{n:05d}@mairies.test",
+            values=values | {"commune": f"Commune {n}"},
+        )
         for n in range(COUNT)
-    )  # fmt: skip
+    )
     return campaign
 
 
@@ -118,8 +130,12 @@ def test_smtp_server_stops_in_the_middle_and_comes_back():
         assert campaign.status == "sending" and "nouvel essai" in campaign.last_error
         sink.down = False
         controller, _ = start_smtp(sink, port)
-        wait_for(lambda: Campaign.objects.get(pk=campaign.pk).status == "done", 90,
-                 "fin de la campagne", worker)  # fmt: skip
+        wait_for(
+            lambda: Campaign.objects.get(pk=campaign.pk).status == "done",
+            90,
+            "fin de la campagne",
+            worker,
+        )
         assert len(sink.messages) > middle
         assert_exactly_once(sink, campaign)
     finally:
@@ -144,8 +160,12 @@ def test_worker_killed_in_the_middle_and_restarted(smtp_sink, settings):
         campaign.refresh_from_db()
         assert campaign.status == "sending" and campaign.lease_owner  # the dead worker's lease
         worker = start_worker(port)  # takes the lease of the dead process over at once
-        wait_for(lambda: Campaign.objects.get(pk=campaign.pk).status == "done", 90,
-                 "fin de la campagne", worker)  # fmt: skip
+        wait_for(
+            lambda: Campaign.objects.get(pk=campaign.pk).status == "done",
+            90,
+            "fin de la campagne",
+            worker,
+        )
         assert_exactly_once(smtp_sink, campaign)
         # the dead worker's task does not stay « en cours » for ever on /journal/taches/: the
         # next worker marked it failed, saying why

@@ -18,23 +18,37 @@ from mandature.relations.models import Contact, Interaction
 from tests.campaigns.test_campaigns import make_campaign
 from tests.conftest import login
 
-FILTERS = {"function": "maire", "status": "nouveau", "territory": "departement:62",
-           "population": "3500-9999"}  # fmt: skip
+FILTERS = {
+    "function": "maire",
+    "status": "nouveau",
+    "territory": "departement:62",
+    "population": "3500-9999",
+}
 MM = 72 / 25.4
 
 
 def png(width=120, height=40) -> bytes:
     """A small black-on-white PNG (a « signature »)."""
-    rows = b"".join(b"\x00" + bytes([0 if 10 < x < 110 and 15 < y < 25 else 255
-                                     for x in range(width)]) for y in range(height))  # fmt: skip
+    rows = b"".join(
+        b"\x00" + bytes([0 if 10 < x < 110 and 15 < y < 25 else 255 for x in range(width)])
+        for y in range(height)
+    )
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)  # fmt: skip
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def words_with_boxes(path) -> list[tuple[int, float, float, str]]:
@@ -59,17 +73,23 @@ def test_letters_for_the_new_mayors_with_the_printers_file(
     organisation.signatory = "Marianne Louis\nPrésidente"
     organisation.signature = png()
     organisation.save()
-    campaign = make_campaign(regional, filters=FILTERS, channel=Campaign.Channel.LETTER,
-                             subject="Votre élection à la tête de {commune}",
-                             letter_date=date(2026, 4, 1))  # fmt: skip
+    campaign = make_campaign(
+        regional,
+        filters=FILTERS,
+        channel=Campaign.Channel.LETTER,
+        subject="Votre élection à la tête de {commune}",
+        letter_date=date(2026, 4, 1),
+    )
     members = scope_of(regional)
     from mandature.campaigns.segments import evaluate
 
     members = evaluate(FILTERS, scope_of(regional)).members
     assert 5 < len(members) < 100
     known = members[0]
-    Contact.objects.create(person=known.entry.person,
-                           postal_address="Hôtel de ville\n1 place du Général de Gaulle\n62000 ARRAS")  # fmt: skip
+    Contact.objects.create(
+        person=known.entry.person,
+        postal_address="Hôtel de ville\n1 place du Général de Gaulle\n62000 ARRAS",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         launch(campaign, regional, scope_of(regional))
     campaign.refresh_from_db()

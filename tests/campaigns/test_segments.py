@@ -25,11 +25,13 @@ def test_new_mayors_of_the_region_match_my_territory(personas):
 
 
 def test_scope_always_applies_even_with_a_territory_outside(personas):
-    outside = evaluate({"function": "maire", "territory": "departement:33"},
-                       scope_of(personas.regional))  # fmt: skip
+    outside = evaluate(
+        {"function": "maire", "territory": "departement:33"}, scope_of(personas.regional)
+    )
     assert outside.count == 0
-    national = evaluate({"function": "maire", "territory": "departement:33"},
-                        scope_of(personas.national))  # fmt: skip
+    national = evaluate(
+        {"function": "maire", "territory": "departement:33"}, scope_of(personas.national)
+    )
     assert national.count > 500
     assert {m.entry.commune.departement_id for m in national.members} == {"33"}
 
@@ -56,15 +58,27 @@ def test_filters_population_contacted_tags_and_objections(personas):
 
 def test_builder_counts_saves_lists_and_exports(client, personas):
     login(client, personas.regional)
-    count = client.get("/segments/nouveau/", {"function": "maire", "status": "nouveau",
-                                              "territory": "departement:62"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    count = client.get(
+        "/segments/nouveau/",
+        {"function": "maire", "status": "nouveau", "territory": "departement:62"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "élus" in unescape(count.content.decode()) and "<html" not in count.content.decode()
-    wrong = client.get("/segments/nouveau/", {"function": "maire", "territory": "departement:00"},
-                       HTTP_HX_REQUEST="true")  # fmt: skip
+    wrong = client.get(
+        "/segments/nouveau/",
+        {"function": "maire", "territory": "departement:00"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "Département « 00 » inconnu." in unescape(wrong.content.decode())
-    response = client.post("/segments/nouveau/", {"function": "maire", "status": "nouveau",
-                                                  "territory": "departement:62",
-                                                  "name": "Nouveaux maires du Pas-de-Calais"})  # fmt: skip
+    response = client.post(
+        "/segments/nouveau/",
+        {
+            "function": "maire",
+            "status": "nouveau",
+            "territory": "departement:62",
+            "name": "Nouveaux maires du Pas-de-Calais",
+        },
+    )
     segment = Segment.objects.get()
     assert response["Location"] == segment.get_absolute_url()
     page = unescape(client.get(segment.get_absolute_url()).content.decode())
@@ -87,8 +101,10 @@ def test_sru_situation_filter(personas):
     scope = scope_of(personas.national)
     base = {"function": "maire", "territory": "departement:59"}
     everyone = evaluate(base, scope).count
-    counts = {key: evaluate(base | {"sru": key}, scope).count for key in
-              ("deficitaire", "atteint", "soumise", "non-soumise", "incertaine")}  # fmt: skip
+    counts = {
+        key: evaluate(base | {"sru": key}, scope).count
+        for key in ("deficitaire", "atteint", "soumise", "non-soumise", "incertaine")
+    }
     assert sum(counts.values()) == everyone
     assert counts["deficitaire"] > 0 and counts["non-soumise"] > counts["deficitaire"]
     # the same verdict as the commune's brief
@@ -107,25 +123,38 @@ def test_the_download_has_the_members_in_order_with_their_contact_card(personas)
 
     scope = scope_of(personas.regional)
     lille = evaluate({"function": "maire", "territory": "commune:59350"}, scope).members[0]
-    Contact.objects.create(person=lille.entry.person, email="maire@lille.test",
-                           phone="03 20 49 50 00", salutation="Monsieur le Maire",
-                           postal_address="Place Augustin Laurent\n59000 Lille")  # fmt: skip
-    for filters in ({"function": "maire", "status": "nouveau"},
-                    {"function": "maire", "territory": "departement:59", "sru": "deficitaire"},
-                    {"function": "maire", "population": "50000-et-plus", "status": "reelu"}):  # fmt: skip
+    Contact.objects.create(
+        person=lille.entry.person,
+        email="maire@lille.test",
+        phone="03 20 49 50 00",
+        salutation="Monsieur le Maire",
+        postal_address="Place Augustin Laurent\n59000 Lille",
+    )
+    for filters in (
+        {"function": "maire", "status": "nouveau"},
+        {"function": "maire", "territory": "departement:59", "sru": "deficitaire"},
+        {"function": "maire", "population": "50000-et-plus", "status": "reelu"},
+    ):
         result = evaluate(filters, scope)
         rows = export_rows(filters, scope)
         assert len(rows) == result.count > 0, filters
         for row, member in zip(rows, result.members, strict=True):
             entry, commune = member.entry, member.entry.commune
             values = dict(zip(EXPORT_HEADER, row, strict=True))
-            assert (values["nom"], values["prenom"]) == (entry.person.last_name,
-                                                         entry.person.first_name)  # fmt: skip
+            assert (values["nom"], values["prenom"]) == (
+                entry.person.last_name,
+                entry.person.first_name,
+            )
             assert values["code_insee"] == (commune.code if commune else "")
             assert values["fonction"] == (entry.function or entry.mandate.get_kind_display())
             assert values["statut"] == member.status
-    row = dict(zip(EXPORT_HEADER, export_rows({"function": "maire", "territory": "commune:59350"},
-                                              scope)[0], strict=True))  # fmt: skip
+    row = dict(
+        zip(
+            EXPORT_HEADER,
+            export_rows({"function": "maire", "territory": "commune:59350"}, scope)[0],
+            strict=True,
+        )
+    )
     assert row["courriel"] == "maire@lille.test" and row["formule_appel"] == "Monsieur le Maire"
     assert row["adresse_postale"] == "Place Augustin Laurent\n59000 Lille"
     assert row["departement"] == "59" and row["donnees_au"] == "2026-04-17"

@@ -17,8 +17,13 @@ LILLE, BORDEAUX = "commune:59350", "commune:33063"  # Gironde votes for the Sén
 
 
 def verdict(kind, day, territory=LILLE, audience=None, until=None):
-    result = check(kind, date.fromisoformat(day), until and date.fromisoformat(until),
-                   parse_territory(territory), audience)  # fmt: skip
+    result = check(
+        kind,
+        date.fromisoformat(day),
+        until and date.fromisoformat(until),
+        parse_territory(territory),
+        audience,
+    )
     return str(result.verdict), {f.rule.key for f in result.findings}
 
 
@@ -87,9 +92,12 @@ def test_presidential_promotion_is_a_precaution_not_a_ban(db):
 
 def test_a_partial_election_concerns_its_commune_only(db):
     partial = Election.objects.create(
-        kind="partielle", label="Municipale partielle de Lille", national=False,
-        first_round=date(2027, 1, 17), second_round=date(2027, 1, 24),
-    )  # fmt: skip
+        kind="partielle",
+        label="Municipale partielle de Lille",
+        national=False,
+        first_round=date(2027, 1, 17),
+        second_round=date(2027, 1, 24),
+    )
     partial.communes.add("59350")
     assert verdict("promotion", "2027-01-16", LILLE)[0] == "interdit"
     assert verdict("promotion", "2027-01-16", "departement:59")[0] == "interdit"
@@ -99,8 +107,10 @@ def test_a_partial_election_concerns_its_commune_only(db):
     assert verdict("promotion", "2027-01-16", f"epci:{lille_epci}")[0] == "interdit"
     assert verdict("promotion", "2027-01-16", BORDEAUX)[0] == "précautions"  # the présidentielle
     # not a general election: no L.52-1 al. 2 for it
-    keys = {(f.rule.key, str(f.election)) for f in check(
-        "promotion", date(2026, 12, 1), None, parse_territory(LILLE)).findings}  # fmt: skip
+    keys = {
+        (f.rule.key, str(f.election))
+        for f in check("promotion", date(2026, 12, 1), None, parse_territory(LILLE)).findings
+    }
     assert ("L.52-1 al. 2", "Municipale partielle de Lille") not in keys
     assert ("L.52-1 al. 1", "Municipale partielle de Lille") in keys
 
@@ -123,32 +133,52 @@ def test_bad_input_is_refused_clearly(db):
 
 
 def test_command_json_contract(db, capsys):
-    call_command("check_communication", kind="promotion", date="2026-03-14", territory=LILLE,
-                 json=True)  # fmt: skip
+    call_command(
+        "check_communication", kind="promotion", date="2026-03-14", territory=LILLE, json=True
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "interdit"
     eve = next(r for r in data["rules"] if r["rule"] == "L.49")
     assert eve == {
-        "rule": "L.49", "verdict": "interdit", "why": eve["why"],
+        "rule": "L.49",
+        "verdict": "interdit",
+        "why": eve["why"],
         "basis": "Code électoral, article L.49",
         "election": "Municipales et communautaires 2026",
-        "window_start": "2026-03-14", "window_end": "2026-03-15",
-    }  # fmt: skip
-    assert set(data["rules"][0]) == {"rule", "verdict", "why", "basis", "election",
-                                     "window_start", "window_end"}  # fmt: skip
+        "window_start": "2026-03-14",
+        "window_end": "2026-03-15",
+    }
+    assert set(data["rules"][0]) == {
+        "rule",
+        "verdict",
+        "why",
+        "basis",
+        "election",
+        "window_start",
+        "window_end",
+    }
 
 
 @pytest.mark.parametrize(
     "options, message",
     [
         ({"kind": "flyer", "date": "2026-01-01", "territory": "france"}, "« flyer » inconnu"),
-        ({"kind": "promotion", "date": "2026-02-01", "until": "2026-01-01", "territory": "france"},
-         "avant de commencer"),
-        ({"kind": "promotion", "date": "2026-02-01", "territory": "departement:00"},
-         "département « 00 » inconnu"),
+        (
+            {
+                "kind": "promotion",
+                "date": "2026-02-01",
+                "until": "2026-01-01",
+                "territory": "france",
+            },
+            "avant de commencer",
+        ),
+        (
+            {"kind": "promotion", "date": "2026-02-01", "territory": "departement:00"},
+            "département « 00 » inconnu",
+        ),
         ({"kind": "promotion", "date": "01/02/2026", "territory": "france"}, "AAAA-MM-JJ"),
     ],
-)  # fmt: skip
+)
 def test_command_refuses_bad_input_with_status_2(db, options, message):
     with pytest.raises(CommandError) as error:
         call_command("check_communication", **options)
@@ -156,8 +186,13 @@ def test_command_refuses_bad_input_with_status_2(db, options, message):
 
 
 def test_command_text_and_elections_list(db, capsys):
-    call_command("check_communication", kind="advantage", date="2026-05-01",
-                 territory="france", audience="candidates")  # fmt: skip
+    call_command(
+        "check_communication",
+        kind="advantage",
+        date="2026-05-01",
+        territory="france",
+        audience="candidates",
+    )
     out = capsys.readouterr().out
     assert "INTERDIT" in out and "L.52-8" in out
     call_command("elections")
@@ -169,12 +204,20 @@ def test_command_text_and_elections_list(db, capsys):
 def test_pages_and_the_printable_note(client, tmp_path):
     page = client.get("/periode-electorale/?territoire=region:32").content.decode()
     assert "Présidentielle 2027" in page and "L.52-1 al. 2" in page
-    checked = client.get("/periode-electorale/verifier/", {
-        "kind": "promotion", "date": "2026-03-14", "territory": LILLE}).content.decode()  # fmt: skip
+    checked = client.get(
+        "/periode-electorale/verifier/",
+        {"kind": "promotion", "date": "2026-03-14", "territory": LILLE},
+    ).content.decode()
     assert "Verdict : interdit" in checked
-    wrong = client.get("/periode-electorale/verifier/", {
-        "kind": "promotion", "date": "2026-03-14", "until": "2026-03-01",
-        "territory": "commune:00000"}).content.decode()  # fmt: skip
+    wrong = client.get(
+        "/periode-electorale/verifier/",
+        {
+            "kind": "promotion",
+            "date": "2026-03-14",
+            "until": "2026-03-01",
+            "territory": "commune:00000",
+        },
+    ).content.decode()
     assert "La période se termine avant de commencer." in wrong and "inconnue" in wrong
     pdf = client.get("/periode-electorale/note.pdf")
     assert pdf.content[:4] == b"%PDF"

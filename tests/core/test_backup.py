@@ -41,8 +41,9 @@ def test_backup_then_restore_into_an_empty_database_loses_nothing(
     load_national_territories()
     mayor = commune_team(Commune.objects.get(code="59350")).mayor.person
     Contact.objects.create(person=mayor, email="cabinet@lille.test", phone="03 20 49 50 00")
-    meeting = Interaction.objects.create(kind="meeting", date=date(2026, 5, 4),
-                                         summary="Rencontre « logement des jeunes »")  # fmt: skip
+    meeting = Interaction.objects.create(
+        kind="meeting", date=date(2026, 5, 4), summary="Rencontre « logement des jeunes »"
+    )
     meeting.persons.add(mayor)
     settings.MEDIA_ROOT = str(tmp_path / "media")
     (tmp_path / "media" / "publications").mkdir(parents=True)

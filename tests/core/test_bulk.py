@@ -25,8 +25,10 @@ def test_insert_rows_writes_every_row_with_its_values(db, count):
         ]
         assert insert_rows("bulk_check", ["id", "name", "day"], iter(rows)) == count
         cursor.execute("SELECT id, name, day FROM bulk_check ORDER BY id")
-        found = [(i, name, day if isinstance(day, date) or day is None else date.fromisoformat(day))
-                 for i, name, day in cursor.fetchall()]  # fmt: skip
+        found = [
+            (i, name, day if isinstance(day, date) or day is None else date.fromisoformat(day))
+            for i, name, day in cursor.fetchall()
+        ]
         cursor.execute("DROP TABLE bulk_check")
     assert found == rows
 

@@ -63,10 +63,15 @@ def test_the_environment_file_reads_in_a_shell_as_in_systemd():
 
     example = Path(__file__).resolve().parents[2] / "deploy" / "mandature.env.example"
     done = subprocess.run(
-        ["bash", "-c", f'set -e; set -a; . "{example}"; set +a; '
-         'printf "%s|%s|%s" "$DEFAULT_FROM_EMAIL" "$HTTPS" "$DATABASE_URL"'],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            "bash",
+            "-c",
+            f'set -e; set -a; . "{example}"; set +a; '
+            'printf "%s|%s|%s" "$DEFAULT_FROM_EMAIL" "$HTTPS" "$DATABASE_URL"',
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     sender, https, database = done.stdout.split("|")
     assert sender == "Mandature <mandature@example.org>" and https == "1"

@@ -42,7 +42,8 @@ def test_healthz_says_503_until_a_worker_beats_then_200(anonymous, monkeypatch):
 
 
 def test_a_silent_worker_is_taken_for_dead(anonymous):
-    WorkerBeat.objects.create(name="autre-machine:1234",
-                              seen_at=timezone.now() - timedelta(minutes=5))  # fmt: skip
+    WorkerBeat.objects.create(
+        name="autre-machine:1234", seen_at=timezone.now() - timedelta(minutes=5)
+    )
     body = json.loads(anonymous.get("/healthz").content)
     assert body["worker"]["ok"] is False and body["worker"]["last_seen"]

@@ -43,8 +43,11 @@ def test_the_size_cap_holds_whatever_the_ratio(tmp_path, settings):
     settings.INFLATED_MAX_RATIO = 1_000_000
     settings.INFLATED_MAX_BYTES = 32 * MEGABYTE
     path = gzip_bomb(tmp_path / "gros.csv.gz", size=48 * MEGABYTE)
-    with pytest.raises(DataError, match=r"gros.csv.gz: fichier décompressé trop grand \(plus de "
-                       r"32 Mo\)$"):  # fmt: skip
+    with pytest.raises(
+        DataError,
+        match=r"gros.csv.gz: fichier décompressé trop grand \(plus de "
+        r"32 Mo\)$",
+    ):
         read_bytes(path)
 
 
@@ -69,10 +72,14 @@ def test_a_gzipped_zip_gives_its_members(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "multiline", "expected"),
-    [("Du\x00pont", False, "Dupont"), ("Jean\tMarie\r\nDupont", False, "Jean Marie Dupont"),
-     ("ligne 1\r\n\tligne 2\x0b", True, "ligne 1\r\n\tligne 2"), ("\x1f\x7f\x85é", True, "é"),
-     ("« Lille » — 59 000 €", False, "« Lille » — 59 000 €")],
-)  # fmt: skip
+    [
+        ("Du\x00pont", False, "Dupont"),
+        ("Jean\tMarie\r\nDupont", False, "Jean Marie Dupont"),
+        ("ligne 1\r\n\tligne 2\x0b", True, "ligne 1\r\n\tligne 2"),
+        ("\x1f\x7f\x85é", True, "é"),
+        ("« Lille » — 59 000 €", False, "« Lille » — 59 000 €"),
+    ],
+)
 def test_control_characters_are_dropped(text, multiline, expected):
     assert strip_controls(text, multiline=multiline) == expected
 
@@ -106,9 +113,14 @@ def test_names_and_notes_typed_with_control_characters_are_stored_without_them(c
     refused = client.post(f"/elus/{mayor.pk}/contact/", {"salutation": "Monsieur\x00 le Maire"})
     assert refused.status_code == 400 and not Contact.objects.filter(person=mayor).exists()
     # the other control characters are dropped by the form
-    client.post(f"/elus/{mayor.pk}/contact/", {
-        "salutation": "Monsieur le\x01 Maire", "preferred_channel": "email",
-        "postal_address": "Place Augustin-Laurent\x0b\r\n59000\x1b Lille"})  # fmt: skip
+    client.post(
+        f"/elus/{mayor.pk}/contact/",
+        {
+            "salutation": "Monsieur le\x01 Maire",
+            "preferred_channel": "email",
+            "postal_address": "Place Augustin-Laurent\x0b\r\n59000\x1b Lille",
+        },
+    )
     contact = Contact.objects.get(person=mayor)
     assert contact.salutation == "Monsieur le Maire"
     assert contact.postal_address == "Place Augustin-Laurent\r\n59000 Lille"
@@ -168,8 +180,11 @@ def test_every_route_refuses_a_nul_character_with_a_french_400(client, personas)
     for path in ("/communes/59%00350/", "/departements/5%009/", "/tableau-de-bord/3%002/"):
         assert client.get(path).status_code == 400, path
     assert client.post("/organisations/", {"q": "a\x00b"}).status_code == 400
-    answer = client.post("/evenements/1/accueil/pointer/", data='{"code": "a\\u0000b"}',
-                         content_type="application/json")  # fmt: skip
+    answer = client.post(
+        "/evenements/1/accueil/pointer/",
+        data='{"code": "a\\u0000b"}',
+        content_type="application/json",
+    )
     assert answer.status_code == 400
     # without NUL, the same searches answer
     for url in ("/recherche?q=lille", "/elus/recherche/?q=dupont", "/organisations/?q=habitat"):

@@ -10,8 +10,12 @@ from mandature.core.links import page_url
 def test_page_url_is_what_reverse_gives(prefix):
     set_script_prefix(prefix)
     try:
-        for name, arg in [("web:commune", "2A004"), ("web:commune", "01001"),
-                          ("web:person", 123456), ("web:epci", "200054781")]:  # fmt: skip
+        for name, arg in [
+            ("web:commune", "2A004"),
+            ("web:commune", "01001"),
+            ("web:person", 123456),
+            ("web:epci", "200054781"),
+        ]:
             assert page_url(name, arg) == reverse(name, args=[arg])
         assert page_url("web:commune", "75056").startswith(prefix)
     finally:

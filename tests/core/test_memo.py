@@ -26,8 +26,9 @@ def test_a_national_value_is_computed_once_until_the_data_changes():
     memo.begin_request()  # another request, same data: still kept
     assert memo.national("test-value", compute) == 1
     memo.end_request()
-    ImportRun.objects.create(source="test", file_name="x.csv", sha256="0" * 64,
-                             status=ImportRun.Status.SUCCESS)  # fmt: skip
+    ImportRun.objects.create(
+        source="test", file_name="x.csv", sha256="0" * 64, status=ImportRun.Status.SUCCESS
+    )
     memo.begin_request()
     assert memo.national("test-value", compute) == 2
     memo.end_request()
@@ -45,9 +46,15 @@ def test_per_request_values_end_with_the_request():
 
 
 def snapshot(data_date: date, name: str) -> Snapshot:
-    return Snapshot.objects.create(kind="maires", data_date=data_date, date_source="option",
-                                   file_name=name, sha256=name.ljust(64, "0"), layout="test",
-                                   encoding="utf-8")  # fmt: skip
+    return Snapshot.objects.create(
+        kind="maires",
+        data_date=data_date,
+        date_source="option",
+        file_name=name,
+        sha256=name.ljust(64, "0"),
+        layout="test",
+        encoding="utf-8",
+    )
 
 
 def test_the_home_page_shows_a_new_mayors_file_at_once(client):

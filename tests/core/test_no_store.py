@@ -25,8 +25,14 @@ def assert_not_stored(response, url):
 
 def test_logged_in_pages_and_exports_are_not_stored(client):
     mayor = commune_team(Commune.objects.get(code="59350")).mayor.person
-    for url in ("/carte/", "/regions/", "/regions/?format=csv", "/regions/?format=xlsx",
-                f"/elus/{mayor.pk}/donnees.json", "/api/v1/regions"):  # fmt: skip
+    for url in (
+        "/carte/",
+        "/regions/",
+        "/regions/?format=csv",
+        "/regions/?format=xlsx",
+        f"/elus/{mayor.pk}/donnees.json",
+        "/api/v1/regions",
+    ):
         assert_not_stored(client.get(url), url)
     # the map's shapes are the same for everyone: the view's own cache stays
     assert client.get("/carte/communes.topojson")["Cache-Control"] == "private, max-age=86400"
@@ -36,14 +42,21 @@ def test_personal_links_are_not_stored(anonymous, personas):
     from mandature.movement.accounts import create_account
     from mandature.movement.accounts import invitation_token as account_token
 
-    invited = create_account("ines.invitee@arhlm-hdf.test", "Inès", "Invitée",
-                             personas.regional.profile.organisation, "charge")  # fmt: skip
+    invited = create_account(
+        "ines.invitee@arhlm-hdf.test",
+        "Inès",
+        "Invitée",
+        personas.regional.profile.organisation,
+        "charge",
+    )
     start = timezone.now() + timedelta(days=10)
     event = Event.objects.create(title="Petit-déjeuner débat", kind="breakfast", address="Paris")
     event.sessions.create(title="Débat", starts_at=start, ends_at=start + timedelta(hours=2))
     guest = Invitation.objects.create(event=event, name="Élu", email="elu@mairie.test")
-    for url in (f"/invitation/{account_token(invited)}/",
-                reverse("web:rsvp", args=[invitation_token(guest)])):  # fmt: skip
+    for url in (
+        f"/invitation/{account_token(invited)}/",
+        reverse("web:rsvp", args=[invitation_token(guest)]),
+    ):
         assert_not_stored(anonymous.get(url), url)
 
 

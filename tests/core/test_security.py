@@ -40,11 +40,13 @@ def test_login_is_rate_limited_per_address(anonymous, low_limits):
     blocked = anonymous.post("/connexion/", {"username": "x@y.fr", "password": "faux"})
     assert int(blocked["Retry-After"]) > 0
     assert "Trop de demandes" in blocked.content.decode()
-    other = anonymous.post("/connexion/", {"username": "x@y.fr", "password": "faux"},
-                           REMOTE_ADDR="192.0.2.7")  # fmt: skip
+    other = anonymous.post(
+        "/connexion/", {"username": "x@y.fr", "password": "faux"}, REMOTE_ADDR="192.0.2.7"
+    )
     assert other.status_code == 200  # another address is not blocked
-    reset = [anonymous.post("/mot-de-passe-oublie/", {"email": "x@y.fr"}).status_code
-             for _ in range(4)]  # fmt: skip
+    reset = [
+        anonymous.post("/mot-de-passe-oublie/", {"email": "x@y.fr"}).status_code for _ in range(4)
+    ]
     assert reset[-1] == 429
 
 
@@ -52,8 +54,9 @@ def test_public_survey_links_are_rate_limited(anonymous, low_limits):
     survey = Survey.objects.filter(is_example=True).first()
     survey.public_link, survey.status = True, "open"
     survey.save()
-    statuses = [anonymous.get(f"/enquete/public/{survey.public_key}/").status_code
-                for _ in range(4)]  # fmt: skip
+    statuses = [
+        anonymous.get(f"/enquete/public/{survey.public_key}/").status_code for _ in range(4)
+    ]
     assert statuses[3] == 429 and statuses[0] in (200, 302)
 
 
@@ -64,8 +67,13 @@ def test_signed_links_expire(anonymous, personas, settings):
 
     from mandature.movement.accounts import create_account, invitation_token
 
-    invited = create_account("ines.invitee@arhlm-hdf.test", "Inès", "Invitée",
-                             personas.regional.profile.organisation, "charge")  # fmt: skip
+    invited = create_account(
+        "ines.invitee@arhlm-hdf.test",
+        "Inès",
+        "Invitée",
+        personas.regional.profile.organisation,
+        "charge",
+    )
     link = f"/invitation/{invitation_token(invited)}/"
     assert anonymous.get(link).status_code == 200
     settings.INVITATION_DAYS = -1  # as if the days had passed
@@ -73,8 +81,10 @@ def test_signed_links_expire(anonymous, personas, settings):
     assert expired.status_code == 404 and "il a expiré" in expired.content.decode()
 
     user = personas.regional
-    reset = (f"/mot-de-passe/{urlsafe_base64_encode(force_bytes(user.pk))}/"
-             f"{default_token_generator.make_token(user)}/")  # fmt: skip
+    reset = (
+        f"/mot-de-passe/{urlsafe_base64_encode(force_bytes(user.pk))}/"
+        f"{default_token_generator.make_token(user)}/"
+    )
     assert anonymous.get(reset).status_code == 302  # valid: on to the new password's form
     settings.PASSWORD_RESET_TIMEOUT = -1
     page = anonymous.get(reset, follow=True).content.decode()
@@ -108,8 +118,12 @@ def test_forms_refuse_a_post_without_the_csrf_token(personas):
     from tests.conftest import PASSWORD, login
 
     browser = Client(enforce_csrf_checks=True)
-    assert browser.post("/connexion/", {"email": personas.national.email,
-                                        "password": PASSWORD}).status_code == 403  # fmt: skip
+    assert (
+        browser.post(
+            "/connexion/", {"email": personas.national.email, "password": PASSWORD}
+        ).status_code
+        == 403
+    )
     login(browser, personas.national)
     assert browser.post("/suivis/", {"title": "x"}).status_code == 403
     assert browser.post("/deconnexion/").status_code == 403
@@ -129,9 +143,14 @@ def test_uploads_of_the_wrong_type_or_size_are_refused(client, personas, setting
         ("brochure.exe", b"MZ\x90\x00", "Type de fichier refusé (.exe)"),
         ("brochure.pdf", b"<html><script>", "n'est pas celui d'un fichier PDF"),
     ):
-        page = client.post(f"/publications/{brochure.pk}/", {
-            "label": "essai", "published_on": "2026-10-01",
-            "file": SimpleUploadedFile(name, content)}).content.decode()  # fmt: skip
+        page = client.post(
+            f"/publications/{brochure.pk}/",
+            {
+                "label": "essai",
+                "published_on": "2026-10-01",
+                "file": SimpleUploadedFile(name, content),
+            },
+        ).content.decode()
         assert message in page.replace("&#x27;", "'")
     assert brochure.versions.count() == before
     page = client.post("/elus/import/", {"file": SimpleUploadedFile("photo.png", b"\x89PNG")})
@@ -144,15 +163,22 @@ def test_uploads_of_the_wrong_type_or_size_are_refused(client, personas, setting
 def test_session_and_csrf_cookies_are_not_readable_by_scripts(anonymous, personas):
     from tests.conftest import PASSWORD
 
-    response = anonymous.post("/connexion/", {"email": personas.national.email,
-                                              "password": PASSWORD})  # fmt: skip
+    response = anonymous.post(
+        "/connexion/", {"email": personas.national.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     session = response.cookies["sessionid"]
     assert session["httponly"] and session["samesite"] == "Lax"
 
 
-ELSEWHERE = ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
-             "http://testserver.evil.example/", " //evil.example/"]  # fmt: skip
+ELSEWHERE = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "http://testserver.evil.example/",
+    " //evil.example/",
+]
 
 
 def test_next_leads_only_to_pages_of_this_site(anonymous, personas):
@@ -174,8 +200,9 @@ def test_next_leads_only_to_pages_of_this_site(anonymous, personas):
     response = Client().post("/connexion/", {**credentials, "next": "/elus/?q=Lille&page=2"})
     assert response["Location"] == "/elus/?q=Lille&page=2"
 
-    follow_up = FollowUp.objects.create(title="Appeler le maire", due_date=date.today(),
-                                        assignee=personas.national)  # fmt: skip
+    follow_up = FollowUp.objects.create(
+        title="Appeler le maire", due_date=date.today(), assignee=personas.national
+    )
     browser = login(Client(), personas.national)
     for target in ELSEWHERE:
         response = browser.post(f"/suivis/{follow_up.pk}/fait/", {"next": target})
@@ -191,9 +218,10 @@ def test_next_survives_the_two_factor_step(anonymous, personas):
     from tests.conftest import PASSWORD
 
     device = TOTPDevice.objects.create(user=personas.regional, name="tel", confirmed=True)
-    response = anonymous.post("/connexion/", {"email": personas.regional.email,
-                                              "password": PASSWORD,
-                                              "next": "/elus/?q=Lille&page=2"})  # fmt: skip
+    response = anonymous.post(
+        "/connexion/",
+        {"email": personas.regional.email, "password": PASSWORD, "next": "/elus/?q=Lille&page=2"},
+    )
     assert response["Location"] == "/connexion/code/?next=%2Felus%2F%3Fq%3DLille%26page%3D2"
     page = anonymous.get(response["Location"]).content.decode()
     assert 'value="/elus/?q=Lille&amp;page=2"' in page
@@ -206,10 +234,12 @@ def test_safe_next_helper_behind_https(rf, settings):
     from mandature.core.links import safe_next
 
     settings.ALLOWED_HOSTS = ["mandature.example"]
-    secure = rf.get("/", {"next": "http://mandature.example/elus/"}, secure=True,
-                    HTTP_HOST="mandature.example")  # fmt: skip
+    secure = rf.get(
+        "/", {"next": "http://mandature.example/elus/"}, secure=True, HTTP_HOST="mandature.example"
+    )
     assert safe_next(secure, "web:follow-ups") == "/suivis/"  # no step down to http
-    same = rf.get("/", {"next": "https://mandature.example/elus/"}, secure=True,
-                  HTTP_HOST="mandature.example")  # fmt: skip
+    same = rf.get(
+        "/", {"next": "https://mandature.example/elus/"}, secure=True, HTTP_HOST="mandature.example"
+    )
     assert safe_next(same, "web:follow-ups") == "https://mandature.example/elus/"
     assert safe_next(rf.post("/", {"next": "/elus/\n"}), "/suivis/") == "/suivis/"

@@ -13,18 +13,32 @@ from mandature.core.spreadsheet import export_response, xlsx_bytes
 def test_the_xlsx_keeps_text_numbers_and_dates():
     header = ["nom", "nombre", "taux", "date", "le", "vide", "oui"]
     rows = [
-        ['=HYPERLINK("http://exemple.test")', 12, Decimal("1.5"), date(2026, 4, 17),
-         datetime(2026, 4, 17, 8, 30, tzinfo=UTC), None, True],
+        [
+            '=HYPERLINK("http://exemple.test")',
+            12,
+            Decimal("1.5"),
+            date(2026, 4, 17),
+            datetime(2026, 4, 17, 8, 30, tzinfo=UTC),
+            None,
+            True,
+        ],
         ["Saint-Étienne « Loire » <&>\x00\x1f\nsuite", -3, 0.25, "", "", "", False],
-    ]  # fmt: skip
+    ]
     book = load_workbook(io.BytesIO(xlsx_bytes(header, rows, "Réponses d'une enquête trop longue")))
     sheet = book.active
     assert sheet.title == "Réponses d'une enquête trop lon"  # 31 characters at most
     assert [c.value for c in sheet[1]] == header
     first = [c.value for c in sheet[2]]
     assert sheet["A2"].data_type == "s"  # no formula
-    assert first == ['=HYPERLINK("http://exemple.test")', 12, 1.5,
-                     datetime(2026, 4, 17), datetime(2026, 4, 17, 10, 30), None, True]  # fmt: skip
+    assert first == [
+        '=HYPERLINK("http://exemple.test")',
+        12,
+        1.5,
+        datetime(2026, 4, 17),
+        datetime(2026, 4, 17, 10, 30),
+        None,
+        True,
+    ]
     # characters XML cannot hold are dropped (they made openpyxl fail: a 500)
     assert [c.value for c in sheet[3]][:3] == ["Saint-Étienne « Loire » <&>\nsuite", -3, 0.25]
 

@@ -30,17 +30,21 @@ def dead_pid() -> int:
 
 def running(task_path: str, worker: str, args: list, minutes_ago: int = 1) -> DBTaskResult:
     return DBTaskResult.objects.create(
-        task_path=task_path, args_kwargs={"args": args, "kwargs": {}}, backend_name="default",
-        run_after=get_date_max(), status="RUNNING", worker_ids=[worker],
+        task_path=task_path,
+        args_kwargs={"args": args, "kwargs": {}},
+        backend_name="default",
+        run_after=get_date_max(),
+        status="RUNNING",
+        worker_ids=[worker],
         started_at=timezone.now() - timedelta(minutes=minutes_ago),
-    )  # fmt: skip
+    )
 
 
 def test_tasks_of_dead_workers_are_marked_failed_and_said_so(client, personas):
-    upload = RneUpload.objects.create(file="rne-uploads/maires.csv", original_name="maires.csv",
-                                      status=RneUpload.Status.RUNNING)  # fmt: skip
-    killed = running("mandature.officials.tasks.import_upload", f"{HOST}:{dead_pid()}",
-                     [upload.pk])  # fmt: skip
+    upload = RneUpload.objects.create(
+        file="rne-uploads/maires.csv", original_name="maires.csv", status=RneUpload.Status.RUNNING
+    )
+    killed = running("mandature.officials.tasks.import_upload", f"{HOST}:{dead_pid()}", [upload.pk])
     WorkerBeat.objects.create(name="autre-machine:12", seen_at=timezone.now() - timedelta(hours=1))
     WorkerBeat.objects.create(name="autre-machine:34", seen_at=timezone.now())
     silent = running("mandature.campaigns.tasks.send_campaign", "autre-machine:12", [1])
@@ -70,8 +74,9 @@ def test_a_worker_starting_marks_what_its_previous_life_left(monkeypatch):
     previous = running("mandature.briefs.tasks.build_briefs", me, [1])
     assert workers.recover_abandoned() == []  # a running worker's own task is its own
     started = {}
-    monkeypatch.setattr(worker_command, "call_command",
-                        lambda name, **options: started.update(options, name=name))  # fmt: skip
+    monkeypatch.setattr(
+        worker_command, "call_command", lambda name, **options: started.update(options, name=name)
+    )
     call_command("worker", batch=True, verbosity=0)
     previous.refresh_from_db()
     assert previous.status == "FAILED"

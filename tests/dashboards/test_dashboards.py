@@ -64,8 +64,9 @@ def test_housing_and_sru_indicators(client):
 
 def test_contacted_shows_the_users_territory_only(client, personas):
     lille_mayor = next(c for c in new_mayors("59") if c.seat.commune_id)  # any new mayor of Nord
-    interaction = Interaction.objects.create(kind="meeting", date=date(2026, 6, 1),
-                                             summary="Premier rendez-vous")  # fmt: skip
+    interaction = Interaction.objects.create(
+        kind="meeting", date=date(2026, 6, 1), summary="Premier rendez-vous"
+    )
     interaction.persons.add(lille_mayor.person)
     login(client, personas.regional)
     _, body = data(client, "contacte")
@@ -91,18 +92,22 @@ def test_the_dashboard_counts_each_action_once_per_new_mayor(client, personas):
     old.persons.add(second)  # before the first round: not part of the renewal
     event = Event.objects.create(title="Petit-déjeuner des maires", kind="breakfast")
     start = timezone.now() + timedelta(days=3)
-    session = Session.objects.create(event=event, title="Matin", starts_at=start,
-                                     ends_at=start + timedelta(hours=2))  # fmt: skip
+    session = Session.objects.create(
+        event=event, title="Matin", starts_at=start, ends_at=start + timedelta(hours=2)
+    )
     for person in (first, second):
         invitation = Invitation.objects.create(event=event, person=person, name=str(person))
         Registration.objects.create(
-            invitation=invitation, session=session, status="confirmed",
+            invitation=invitation,
+            session=session,
+            status="confirmed",
             checked_in_at=timezone.now() if person == first else None,
-        )  # fmt: skip
+        )
     survey = Survey.objects.filter(is_example=True).first()
     Respondent.objects.create(survey=survey, person=third, submitted_at=timezone.now())
-    campaign = Campaign.objects.create(name="Fiches", channel="email", subject="Votre fiche",
-                                       body="La fiche : {lien_fiche}")  # fmt: skip
+    campaign = Campaign.objects.create(
+        name="Fiches", channel="email", subject="Votre fiche", body="La fiche : {lien_fiche}"
+    )
     Recipient.objects.create(campaign=campaign, person=third, status="sent", sent_at=timezone.now())
 
     login(client, personas.regional)
@@ -118,8 +123,9 @@ def test_the_dashboard_counts_each_action_once_per_new_mayor(client, personas):
     assert total["venus à un événement"] == "1"
     assert total["ont répondu à une enquête"] == "1"
     assert total["ont reçu la fiche de leur commune"] == "1"
-    nord_row = next(dict(zip(header, r.split(";"), strict=True)) for r in rows[2:]
-                    if r.startswith("59;"))  # fmt: skip
+    nord_row = next(
+        dict(zip(header, r.split(";"), strict=True)) for r in rows[2:] if r.startswith("59;")
+    )
     assert int(nord_row["nouveaux maires"]) == len(nord)
     assert nord_row["invités à un événement"] == "2"
     svg = client.get("/tableau-de-bord/32/?graphique=evolution")

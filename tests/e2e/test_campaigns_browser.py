@@ -19,8 +19,10 @@ pytestmark = pytest.mark.e2e
 def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smtp_sink):
     page = anonymous_page
     personas = make_personas()
-    members = evaluate({"function": "maire", "status": "nouveau", "territory": "departement:62"},
-                       scope_of(personas.regional)).members  # fmt: skip
+    members = evaluate(
+        {"function": "maire", "status": "nouveau", "territory": "departement:62"},
+        scope_of(personas.regional),
+    ).members
     give_emails(members)
     page.goto("/segments/nouveau/")
     page.get_by_label("Adresse électronique").fill("remi.regional@arhlm-hdf.test")

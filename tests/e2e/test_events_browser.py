@@ -22,8 +22,12 @@ from tests.e2e.test_brief_browser import accessibility_violations
 from tests.events.helpers import LINK, NEW_MAYORS_62
 
 pytestmark = pytest.mark.e2e
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}  # fmt: skip
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 
 
 def qr_video(code: str, path) -> None:
@@ -55,9 +59,12 @@ def test_congress_session_invitations_answers_and_check_in_on_a_phone(
     page = anonymous_page
     personas = make_personas()
     regional = personas.regional
-    segment = Segment.objects.create(name="Nouveaux maires du Pas-de-Calais",
-                                     organisation=regional.profile.organisation,
-                                     created_by=regional, filters=NEW_MAYORS_62)  # fmt: skip
+    segment = Segment.objects.create(
+        name="Nouveaux maires du Pas-de-Calais",
+        organisation=regional.profile.organisation,
+        created_by=regional,
+        filters=NEW_MAYORS_62,
+    )
     members = evaluate(NEW_MAYORS_62, scope_of(regional)).members
     by_address = give_emails(members[:2])
 
@@ -124,10 +131,15 @@ def test_congress_session_invitations_answers_and_check_in_on_a_phone(
     scanned = Registration.objects.get(invitation__person=first)
     video = tmp_path / "badge.y4m"
     qr_video(scanned.code, video)
-    phone_browser = browser.browser_type.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    ])  # fmt: skip
+    phone_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
         phone = phone_browser.new_context(locale="fr-FR", base_url=live_server.url, **PHONE)
         phone.grant_permissions(["camera"], origin=live_server.url)
@@ -140,7 +152,8 @@ def test_congress_session_invitations_answers_and_check_in_on_a_phone(
         expect(door.locator("#accueil-compteurs")).to_contain_text("0 arrivé sur 2 inscrits")
         door.get_by_role("button", name="Scanner un badge").click()
         expect(door.locator("#accueil-resultat")).to_contain_text(
-            f"{first.first_name}", timeout=20_000)  # fmt: skip
+            f"{first.first_name}", timeout=20_000
+        )
         expect(door.locator("#accueil-resultat")).to_contain_text("arrivée enregistrée")
         expect(door.locator("#accueil-compteurs")).to_contain_text("1 arrivé sur 2 inscrits")
         door.get_by_role("button", name="Arrêter la caméra").click()

@@ -14,15 +14,21 @@ pytestmark = pytest.mark.e2e
 
 def test_the_map_and_the_dashboards(page):
     refused = []  # what the Content-Security-Policy blocked, if anything
-    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text
-            else None)  # fmt: skip
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto("/carte/")
     expect(page.locator("body[data-map-ready='1']")).to_have_count(1, timeout=60_000)
     legend = page.locator("#legend")
     expect(legend).to_contain_text("premier mandat de maire")
-    first_time = int(re.search(r"premier mandat de maire : ([\d\u202f\u00a0 ]+)", legend.inner_text())
-                     .group(1).replace("\u202f", "").replace("\u00a0", "").replace(" ", ""))  # fmt: skip
+    first_time = int(
+        re.search(r"premier mandat de maire : ([\d\u202f\u00a0 ]+)", legend.inner_text())
+        .group(1)
+        .replace("\u202f", "")
+        .replace("\u00a0", "")
+        .replace(" ", "")
+    )
     assert first_time > 10_000  # about 14,000 first-time mayors in March 2026
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "carte-nouveaux-maires.png"), full_page=True)

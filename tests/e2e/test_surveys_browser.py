@@ -27,8 +27,11 @@ def test_build_send_answer_and_read_the_cross_tabulated_results(
     page = anonymous_page
     page.on("dialog", lambda dialog: dialog.accept())
     regional = make_personas().regional
-    segment = Segment.objects.create(name="Nouveaux maires du Pas-de-Calais", filters=NEW_MAYORS_62,
-                                     organisation=regional.profile.organisation)  # fmt: skip
+    segment = Segment.objects.create(
+        name="Nouveaux maires du Pas-de-Calais",
+        filters=NEW_MAYORS_62,
+        organisation=regional.profile.organisation,
+    )
     give_emails(evaluate(NEW_MAYORS_62, scope_of(regional)).members[:2])
 
     page.goto("/enquetes/")
@@ -65,16 +68,22 @@ def test_build_send_answer_and_read_the_cross_tabulated_results(
     mayor.get_by_role("button", name="Page suivante").click()
     expect(mayor.locator("#question-q3 .errorlist")).to_contain_text("Réponse obligatoire")
     mayor.get_by_role("group", name=re.compile("l'offre de logements sociaux")).get_by_label(
-        "Plutôt insuffisante").check()  # fmt: skip
+        "Plutôt insuffisante"
+    ).check()
     assert accessibility_violations(mayor) == []
     mayor.get_by_role("button", name="Page suivante").click()
     expect(mayor.locator("body")).to_contain_text("Page 2 sur 4")
-    for item in ("La qualité des logements", "L'entretien des immeubles",
-                 "La qualité de vie des quartiers", "La mixité sociale",
-                 "Les performances énergétiques"):  # fmt: skip
+    for item in (
+        "La qualité des logements",
+        "L'entretien des immeubles",
+        "La qualité de vie des quartiers",
+        "La mixité sociale",
+        "Les performances énergétiques",
+    ):
         mayor.get_by_label(f"{item} : 4").check()
     mayor.get_by_role("group", name=re.compile("attractivité")).get_by_label(
-        "Plutôt d'accord").check()  # fmt: skip
+        "Plutôt d'accord"
+    ).check()
     mayor.get_by_role("group", name=re.compile("en projet")).get_by_label("Non").check()
     mayor.get_by_role("button", name="Enregistrer et finir plus tard").click()
     expect(mayor.locator("body")).to_contain_text("Vos réponses sont enregistrées")
@@ -85,10 +94,12 @@ def test_build_send_answer_and_read_the_cross_tabulated_results(
     expect(mayor.locator("#question-q10")).to_be_visible()
     expect(mayor.locator("#question-q9")).to_be_hidden()
     mayor.get_by_role("group", name=re.compile("obligations de votre commune")).get_by_label(
-        "Dans les grandes lignes").check()  # fmt: skip
+        "Dans les grandes lignes"
+    ).check()
     mayor.get_by_role("button", name="Page suivante").click()
     mayor.get_by_role("group", name=re.compile("rencontrer l'association")).get_by_label(
-        "Oui, rapidement").check()  # fmt: skip
+        "Oui, rapidement"
+    ).check()
     mayor.get_by_role("button", name="Envoyer mes réponses").click()
     expect(mayor.locator("body")).to_contain_text("Merci pour vos réponses")
     mayor_context.close()
@@ -96,10 +107,12 @@ def test_build_send_answer_and_read_the_cross_tabulated_results(
     survey = Survey.objects.get(pk=int(survey_url.rstrip("/").split("/")[-1]))
     for n in range(6):  # other answers: five more in Hauts-de-France, one in Île-de-France
         Respondent.objects.create(
-            survey=survey, region="32" if n < 5 else "11", submitted_at=timezone.now(),
+            survey=survey,
+            region="32" if n < 5 else "11",
+            submitted_at=timezone.now(),
             source="public",
             answers={"q7": "Plutôt d'accord" if n < 4 else "Tout à fait d'accord"},
-        )  # fmt: skip
+        )
     page.goto(survey_url)
     expect(page.locator("#taux")).to_contain_text("1 réponse sur 2")
     page.get_by_role("link", name="Résultats").click()

@@ -44,10 +44,14 @@ def race(urls: list[str], data: dict) -> list[int]:
 @pytest.mark.parametrize("capacity", [1, 5])
 def test_the_last_seats_are_never_overbooked(capacity):
     start = timezone.now() + timedelta(days=10)
-    event = Event.objects.create(title="Petit-déjeuner débat", kind="breakfast",
-                                 address="Paris")  # fmt: skip
-    session = Session.objects.create(event=event, title="Débat", starts_at=start,
-                                     ends_at=start + timedelta(hours=2), capacity=capacity)  # fmt: skip
+    event = Event.objects.create(title="Petit-déjeuner débat", kind="breakfast", address="Paris")
+    session = Session.objects.create(
+        event=event,
+        title="Débat",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=capacity,
+    )
     invitations = [
         Invitation.objects.create(event=event, name=f"Élu {n}", email=f"elu{n}@mairie.test")
         for n in range(PEOPLE)
@@ -62,8 +66,9 @@ def test_the_last_seats_are_never_overbooked(capacity):
     # The waiting list is in arrival order: a seat freed goes to the first in line.
     first_waiting = rows.filter(status="waiting").order_by("waiting_since", "pk").first()
     someone = rows.filter(status="confirmed").first()
-    Client().post(reverse("web:rsvp", args=[invitation_token(someone.invitation)]),
-                  {"answer": "no"})  # fmt: skip
+    Client().post(
+        reverse("web:rsvp", args=[invitation_token(someone.invitation)]), {"answer": "no"}
+    )
     first_waiting.refresh_from_db()
     assert first_waiting.status == "confirmed"
     assert rows.filter(status="confirmed").count() == capacity

@@ -75,8 +75,11 @@ def test_the_invitation_campaign_gives_each_mayor_a_personal_link(
     (confirmation,) = smtp_sink.messages  # through the real SMTP server
     assert confirmation["Subject"].strip() == f"Inscription confirmée : {event.title}"
     assert confirmation["To"].addresses[0].addr_spec == address
-    (ics,) = [part for part in confirmation.iter_attachments()
-              if part.get_content_type() == "text/calendar"]  # fmt: skip
+    (ics,) = [
+        part
+        for part in confirmation.iter_attachments()
+        if part.get_content_type() == "text/calendar"
+    ]
     assert "TZID:Europe/Paris" in ics.get_content()
     # The campaign's message is on the official's timeline, the answer in the figures.
     assert services.stats([event])[event.pk]["registered"] == 1
@@ -84,13 +87,15 @@ def test_the_invitation_campaign_gives_each_mayor_a_personal_link(
 
 def _attachment(message):
     return next(
-        (name, content, kind) for name, content, kind in message.attachments
+        (name, content, kind)
+        for name, content, kind in message.attachments
         if name.endswith(".ics")
-    )  # fmt: skip
+    )
 
 
-def test_confirmation_email_carries_a_valid_ics_in_paris_time(personas, anonymous,
-                                                               django_capture_on_commit_callbacks):  # fmt: skip
+def test_confirmation_email_carries_a_valid_ics_in_paris_time(
+    personas, anonymous, django_capture_on_commit_callbacks
+):
     from icalendar import Calendar
 
     event = make_event(personas.regional)
@@ -118,19 +123,25 @@ def test_confirmation_email_carries_a_valid_ics_in_paris_time(personas, anonymou
     assert calendar["version"] == "2.0" and "PRODID" in text
     # The invitee's page offers the same file to add to a calendar.
     page = anonymous.get(rsvp_url(invitation)).content.decode()
-    link = reverse("web:rsvp-calendar", args=[services.invitation_token(invitation),
-                                               registration.code])  # fmt: skip
+    link = reverse(
+        "web:rsvp-calendar", args=[services.invitation_token(invitation), registration.code]
+    )
     assert link in page
     download = anonymous.get(link)
     assert download["Content-Type"].startswith("text/calendar")
     assert "TZID:Europe/Paris" in download.content.decode()
     other = invite(event, "Paul Autre")
-    assert anonymous.get(reverse("web:rsvp-calendar", args=[
-        services.invitation_token(other), registration.code])).status_code == 404  # fmt: skip
+    assert (
+        anonymous.get(
+            reverse("web:rsvp-calendar", args=[services.invitation_token(other), registration.code])
+        ).status_code
+        == 404
+    )
 
 
-def test_last_seat_waiting_list_and_promotion(personas, anonymous,
-                                              django_capture_on_commit_callbacks):  # fmt: skip
+def test_last_seat_waiting_list_and_promotion(
+    personas, anonymous, django_capture_on_commit_callbacks
+):
     event = make_event(personas.regional, capacity=1)
     first, second = invite(event, "Anne Premier"), invite(event, "Bruno Second")
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,15 +171,17 @@ def test_last_seat_waiting_list_and_promotion(personas, anonymous,
 def test_a_companion_takes_a_second_seat_only_if_there_is_one(personas, anonymous):
     event = make_event(personas.regional, capacity=2)
     first, second = invite(event, "Anne Premier"), invite(event, "Bruno Second")
-    anonymous.post(rsvp_url(first), answer_post(event, companion="with",
-                                                companion_name="Claire Adjointe"))  # fmt: skip
+    anonymous.post(
+        rsvp_url(first), answer_post(event, companion="with", companion_name="Claire Adjointe")
+    )
     registration = Registration.objects.get(invitation=first)
     assert registration.seats == 2 and registration.status == "confirmed"
     anonymous.post(rsvp_url(second), answer_post(event))
     assert Registration.objects.get(invitation=second).status == "waiting"
     # The companion comes instead: one seat again, the waiting list moves up.
-    anonymous.post(rsvp_url(first), answer_post(event, companion="instead",
-                                                companion_name="Claire Adjointe"))  # fmt: skip
+    anonymous.post(
+        rsvp_url(first), answer_post(event, companion="instead", companion_name="Claire Adjointe")
+    )
     assert Registration.objects.get(invitation=first).seats == 1
     assert Registration.objects.get(invitation=second).status == "confirmed"
     assert Invitation.objects.get(pk=first.pk).attendee == "Claire Adjointe (pour Anne Premier)"
@@ -210,12 +223,16 @@ def test_tampered_and_expired_links_get_a_clear_page(personas, anonymous, settin
     assert "Ce lien d'invitation a expiré" in response.content.decode()
 
 
-def test_registering_twice_updates_the_first_registration(personas, anonymous,
-                                                          django_capture_on_commit_callbacks):  # fmt: skip
+def test_registering_twice_updates_the_first_registration(
+    personas, anonymous, django_capture_on_commit_callbacks
+):
     event = make_event(personas.regional, public_registration=True)
     url = reverse("web:event-public", args=[event.pk])
-    data = answer_post(event) | {"name": "Jean Dupont", "function": "Directeur, OPH du Nord",
-                                 "email": "jean.dupont@oph.test"}  # fmt: skip
+    data = answer_post(event) | {
+        "name": "Jean Dupont",
+        "function": "Directeur, OPH du Nord",
+        "email": "jean.dupont@oph.test",
+    }
     assert (
         "Votre demande d'inscription est enregistrée" in anonymous.post(url, data).content.decode()
     )
@@ -230,8 +247,9 @@ def test_registering_twice_updates_the_first_registration(personas, anonymous,
     client = login(anonymous, personas.regional)
     assert "Jean Dupont" in client.get(event.get_absolute_url()).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("web:event-approve", args=[event.pk, invitation.pk]),
-                    {"decision": "accept"})  # fmt: skip
+        client.post(
+            reverse("web:event-approve", args=[event.pk, invitation.pk]), {"decision": "accept"}
+        )
     assert Registration.objects.get(invitation=invitation).status == "confirmed"
     assert mail.outbox[-1].to == ["jean.dupont@oph.test"]
     # The form of an event without public registration does not exist.
@@ -245,26 +263,36 @@ def test_stand_slots_of_twenty_minutes(personas, anonymous):
     assert len(stand.slots()) == 3  # one hour: 3 slots of 20 minutes
     first, second = invite(event, "Anne Premier"), invite(event, "Bruno Second")
     slot = stand.slots()[1].isoformat()
-    response = anonymous.post(rsvp_url(first), answer_post(
-        event, sessions=[stand], **{f"slot_{stand.pk}": slot}))  # fmt: skip
+    response = anonymous.post(
+        rsvp_url(first), answer_post(event, sessions=[stand], **{f"slot_{stand.pk}": slot})
+    )
     assert "Rendez-vous confirmé à" in response.content.decode()
     page = anonymous.get(rsvp_url(second)).content.decode()
     assert f'value="{slot}"' not in page  # taken: no longer offered
-    page = anonymous.post(rsvp_url(second), answer_post(
-        event, sessions=[stand], **{f"slot_{stand.pk}": slot})).content.decode()  # fmt: skip
+    page = anonymous.post(
+        rsvp_url(second), answer_post(event, sessions=[stand], **{f"slot_{stand.pk}": slot})
+    ).content.decode()
     assert "n’en fait pas partie" in page
     # Two answers racing for the same slot: the second is told it was just taken.
     with pytest.raises(services.AnswerError, match="vient d'être pris"):
-        services.record_answer(second, services.AnswerData(
-            answer="yes", sessions=[stand.pk], slots={stand.pk: stand.slots()[1]}))  # fmt: skip
+        services.record_answer(
+            second,
+            services.AnswerData(
+                answer="yes", sessions=[stand.pk], slots={stand.pk: stand.slots()[1]}
+            ),
+        )
     assert Registration.objects.filter(session=stand, status="confirmed").count() == 1
 
 
 def test_reminders_seven_days_and_one_day_before_each_sent_once(personas):
     event = make_event(personas.regional, days=20)
     invitation = invite(event, "Anne Premier")
-    services.record_answer(invitation, services.AnswerData(answer="yes", sessions=[
-        event.sessions.get().pk], answers={"q1": "Oui"}))  # fmt: skip
+    services.record_answer(
+        invitation,
+        services.AnswerData(
+            answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Oui"}
+        ),
+    )
     mail.outbox.clear()
     start = event.sessions.get().starts_at
     assert due_reminders(now=start - timedelta(days=10)) == 0
@@ -286,23 +314,30 @@ def test_check_in_by_name_or_code_writes_the_attendance(personas, anonymous):
     invitation = invite(event, "Anne-Sophie Lefèvre", person=person, commune_id="62041")
     other = invite(event, "Bruno Second")
     for inv in (invitation, other):
-        services.record_answer(inv, services.AnswerData(
-            answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Oui"}))  # fmt: skip
+        services.record_answer(
+            inv,
+            services.AnswerData(
+                answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Oui"}
+            ),
+        )
     client = login(anonymous, regional)
     url = reverse("web:event-checkin", args=[event.pk])
     page = client.get(url, {"q": "lefevre anne"}).content.decode()
     assert "Pointer Anne-Sophie Lefèvre" in page and "Bruno" not in page
     assert "0</strong> arrivé sur <strong>2</strong>" in page
     code = Registration.objects.get(invitation=invitation).code
-    response = client.post(reverse("web:checkin-mark", args=[event.pk]), {"code": code},
-                           HTTP_HX_REQUEST="true")  # fmt: skip
+    response = client.post(
+        reverse("web:checkin-mark", args=[event.pk]), {"code": code}, HTTP_HX_REQUEST="true"
+    )
     text = response.content.decode()
     assert "Anne-Sophie Lefèvre : arrivée enregistrée" in text and "1</strong> arrivé" in text
-    again = client.post(reverse("web:checkin-mark", args=[event.pk]), {"code": code},
-                        HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    again = client.post(
+        reverse("web:checkin-mark", args=[event.pk]), {"code": code}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "déjà arrivé(e)" in again
-    unknown = client.post(reverse("web:checkin-mark", args=[event.pk]), {"code": "ZZZZ"},
-                          HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    unknown = client.post(
+        reverse("web:checkin-mark", args=[event.pk]), {"code": "ZZZZ"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "inconnu pour cet événement" in unknown
     (interaction,) = Interaction.objects.filter(persons=person, kind="event")
     assert event.title in interaction.summary and interaction.source == "event"
@@ -318,8 +353,12 @@ def test_badges_pdf_has_a_qr_code_per_confirmed_person(personas, anonymous, tmp_
 
     event = make_event(personas.regional)
     for name in ("Anne Premier", "Bruno Second"):
-        services.record_answer(invite(event, name), services.AnswerData(
-            answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Oui"}))  # fmt: skip
+        services.record_answer(
+            invite(event, name),
+            services.AnswerData(
+                answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Oui"}
+            ),
+        )
     client = login(anonymous, personas.regional)
     response = client.get(reverse("web:event-badges", args=[event.pk]))
     assert response["Content-Type"] == "application/pdf"
@@ -340,27 +379,52 @@ def test_exports_and_statistics(personas, anonymous):
         invite(event, n) for n in ("Anne Premier", "Bruno Second", "Chloé Tiers")
     )
     for inv in (first, second):
-        services.record_answer(inv, services.AnswerData(
-            answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Non"}))  # fmt: skip
+        services.record_answer(
+            inv,
+            services.AnswerData(
+                answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "Non"}
+            ),
+        )
     services.record_answer(third, services.AnswerData(answer="no"))
     figures = services.stats([event])[event.pk]
-    assert (figures["invited"], figures["answered"], figures["registered"], figures["waiting"],
-            figures["no"]) == (3, 3, 1, 1, 1)  # fmt: skip
+    assert (
+        figures["invited"],
+        figures["answered"],
+        figures["registered"],
+        figures["waiting"],
+        figures["no"],
+    ) == (3, 3, 1, 1, 1)
     client = login(anonymous, personas.regional)
-    rows = list(csv.reader(io.StringIO(client.get(
-        reverse("web:event-export", args=[event.pk, "csv"])).getvalue().decode("utf-8-sig")),
-        delimiter=";"))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("web:event-export", args=[event.pk, "csv"]))
+                .getvalue()
+                .decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
     assert rows[0][-1] == "Déjeunerez-vous sur place ?"
-    assert {(r[0], r[7]) for r in rows[1:]} == {("Anne Premier", "inscrit"),
-                                                ("Bruno Second", "liste d'attente")}  # fmt: skip
-    book = load_workbook(io.BytesIO(client.get(
-        reverse("web:event-export", args=[event.pk, "xlsx"])).getvalue()))  # fmt: skip
+    assert {(r[0], r[7]) for r in rows[1:]} == {
+        ("Anne Premier", "inscrit"),
+        ("Bruno Second", "liste d'attente"),
+    }
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("web:event-export", args=[event.pk, "xlsx"])).getvalue())
+    )
     assert book.active.max_row == 3
     assert AuditLog.objects.filter(action="export des inscriptions d'un événement").count() == 2
     listing = client.get(reverse("web:events")).content.decode()
     assert event.title in listing and "Par segment" in listing
-    figures = list(csv.reader(io.StringIO(client.get(reverse("web:events"), {"format": "csv"})
-                                          .getvalue().decode("utf-8-sig")), delimiter=";"))  # fmt: skip
+    figures = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("web:events"), {"format": "csv"}).getvalue().decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
     assert figures[0][:5] == ["niveau", "nom", "segment", "date", "invites"]
     assert figures[1][:2] == ["evenement", event.title] and figures[1][4:] == [
         "3",
@@ -390,8 +454,12 @@ def test_event_page_shows_the_electoral_period_check(personas, anonymous):
     assert "Législatives test" not in page
     # An election 40 days after the session (not after today) in the audience's territory.
     day = timezone.localdate(event.sessions.get().starts_at)
-    election = Election.objects.create(kind=ElectionKind.PARTIELLE, label="Législatives test",
-                                       first_round=day + timedelta(days=40), national=False)  # fmt: skip
+    election = Election.objects.create(
+        kind=ElectionKind.PARTIELLE,
+        label="Législatives test",
+        first_round=day + timedelta(days=40),
+        national=False,
+    )
     election.departements.set(["62"])
     page = client.get(event.get_absolute_url()).content.decode()
     assert "Législatives test" in page
@@ -404,11 +472,16 @@ def test_follow_up_goes_to_those_who_came_or_not(personas):
     regional = personas.regional
     event = make_event(regional, days=-1)
     members = evaluate(event.segment.filters, scope_of(regional)).members[:3]
-    invitations = [invite(event, m.entry.person.display_name, person=m.entry.person,
-                          commune_id=m.entry.commune_id) for m in members]  # fmt: skip
+    invitations = [
+        invite(
+            event, m.entry.person.display_name, person=m.entry.person, commune_id=m.entry.commune_id
+        )
+        for m in members
+    ]
     session = event.sessions.get()
-    registration = Registration.objects.create(invitation=invitations[0], session=session,
-                                               status="confirmed")  # fmt: skip
+    registration = Registration.objects.create(
+        invitation=invitations[0], session=session, status="confirmed"
+    )
     services.check_in(registration, regional)
     present = Campaign(segment=event.segment, event=event, event_audience="present")
     absent = Campaign(segment=event.segment, event=event, event_audience="absent")
@@ -416,7 +489,8 @@ def test_follow_up_goes_to_those_who_came_or_not(personas):
         members[0].entry.person_id
     ]
     assert {m.entry.person_id for m in audience(absent, scope_of(regional)).members} == {
-        m.entry.person_id for m in members[1:]}  # fmt: skip
+        m.entry.person_id for m in members[1:]
+    }
 
 
 def test_more_seats_given_by_the_organiser_promote_the_waiting_list(
@@ -431,16 +505,26 @@ def test_more_seats_given_by_the_organiser_promote_the_waiting_list(
     client = login(anonymous, personas.regional)
     local = timezone.localtime
     data = {
-        "title": event.title, "kind": event.kind, "venue": event.venue, "address": event.address,
-        "segment": event.segment_id, "commune_code": "59350",
+        "title": event.title,
+        "kind": event.kind,
+        "venue": event.venue,
+        "address": event.address,
+        "segment": event.segment_id,
+        "commune_code": "59350",
         "questions_text": "*Déjeunerez-vous sur place ? | Oui ; Non",
-        "seances-TOTAL_FORMS": "2", "seances-INITIAL_FORMS": "1", "seances-1-slot_minutes": "0",
-        "seances-MIN_NUM_FORMS": "1", "seances-MAX_NUM_FORMS": "1000",
-        "seances-0-id": session.pk, "seances-0-event": event.pk, "seances-0-title": session.title,
+        "seances-TOTAL_FORMS": "2",
+        "seances-INITIAL_FORMS": "1",
+        "seances-1-slot_minutes": "0",
+        "seances-MIN_NUM_FORMS": "1",
+        "seances-MAX_NUM_FORMS": "1000",
+        "seances-0-id": session.pk,
+        "seances-0-event": event.pk,
+        "seances-0-title": session.title,
         "seances-0-starts_at": local(session.starts_at).strftime("%Y-%m-%dT%H:%M"),
         "seances-0-ends_at": local(session.ends_at).strftime("%Y-%m-%dT%H:%M"),
-        "seances-0-capacity": "2", "seances-0-slot_minutes": "0",
-    }  # fmt: skip
+        "seances-0-capacity": "2",
+        "seances-0-slot_minutes": "0",
+    }
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("web:event-edit", args=[event.pk]), data)
@@ -456,13 +540,16 @@ def test_a_formula_typed_in_the_public_form_stays_text_in_the_exports(personas, 
     event = make_event(personas.regional, public_registration=True)
     name = '=HYPERLINK("http://exemple.test","cliquez")'
     invitation = invite(event, name, email="x@exemple.test", source="public")
-    services.record_answer(invitation, services.AnswerData(
-        answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "-3"}))  # fmt: skip
+    services.record_answer(
+        invitation,
+        services.AnswerData(answer="yes", sessions=[event.sessions.get().pk], answers={"q1": "-3"}),
+    )
     client = login(anonymous, personas.regional)
     text = client.get(reverse("web:event-export", args=[event.pk, "csv"])).getvalue().decode()
     row = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))[1]
     assert row[0] == "'" + name and row[-1] == "-3"
-    book = load_workbook(io.BytesIO(client.get(
-        reverse("web:event-export", args=[event.pk, "xlsx"])).getvalue()))  # fmt: skip
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("web:event-export", args=[event.pk, "xlsx"])).getvalue())
+    )
     cell = book.active["A2"]
     assert cell.value == name and cell.data_type == "s"

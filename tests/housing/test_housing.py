@@ -32,8 +32,11 @@ def write(tmp_path, name, text, encoding="utf-8"):
 
 
 def state():
-    return (HousingYear.objects.count(), SruInventory.objects.count(),
-            sorted(HousingYear.objects.filter(commune_id="75056").values_list("year", "social_units")))  # fmt: skip
+    return (
+        HousingYear.objects.count(),
+        SruInventory.objects.count(),
+        sorted(HousingYear.objects.filter(commune_id="75056").values_list("year", "social_units")),
+    )
 
 
 def test_bundled_years_are_loaded_with_the_published_figures(db):
@@ -63,14 +66,20 @@ def test_reimport_of_the_same_file_changes_nothing(db):
 
 
 def test_a_new_year_in_the_same_layout_is_imported_and_a_corrected_one_replaces_it(db, tmp_path):
-    path = write(tmp_path, "criteres_repartition_2023.csv",
-                 f"{HEADER}\n75056,PARIS,2100000,1210000,260000,,150000\n01001,X,800,350,23,20,0\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "criteres_repartition_2023.csv",
+        f"{HEADER}\n75056,PARIS,2100000,1210000,260000,,150000\n01001,X,800,350,23,20,0\n",
+    )
     result = import_dgcl(path)
     assert result.year == 2023 and result.counts["created"] == 2
     paris = HousingYear.objects.get(commune_id="75056", year=2023)
     assert paris.benefit_recipients is None and paris.social_units == 260000
-    corrected = write(tmp_path, "criteres_repartition_2023.csv",
-                      f"{HEADER}\n75056,PARIS,2100000,1210000,261000,330000,150000\n")  # fmt: skip
+    corrected = write(
+        tmp_path,
+        "criteres_repartition_2023.csv",
+        f"{HEADER}\n75056,PARIS,2100000,1210000,261000,330000,150000\n",
+    )
     result = import_dgcl(corrected)
     assert result.counts == {"communes": 1, "created": 0, "updated": 1, "deleted": 1, "merged": 0}
     assert HousingYear.objects.get(commune_id="75056", year=2023).social_units == 261000
@@ -163,9 +172,12 @@ def test_sru_estimates_in_plain_french(db):
 
 
 def test_sru_inventory_overrides_the_estimate(db, tmp_path):
-    path = write(tmp_path, "inventaire-sru.csv",
-                 "Code INSEE;Commune;Résidences principales;Logements sociaux;Taux légal;Carencée\n"
-                 "92051;Neuilly-sur-Seine;29 000;2 000;25;oui\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "inventaire-sru.csv",
+        "Code INSEE;Commune;Résidences principales;Logements sociaux;Taux légal;Carencée\n"
+        "92051;Neuilly-sur-Seine;29 000;2 000;25;oui\n",
+    )
     result = import_sru(path, year=2024)
     assert result.counts["created"] == 1
     sru = commune_profile(Commune.objects.get(code="92051")).sru
@@ -176,8 +188,9 @@ def test_sru_inventory_overrides_the_estimate(db, tmp_path):
 
 
 def test_sru_inventory_errors_name_line_and_column(db, tmp_path):
-    path = write(tmp_path, "inventaire-sru.csv",
-                 "Code INSEE;Taux de logements sociaux\n92051;douze\n")  # fmt: skip
+    path = write(
+        tmp_path, "inventaire-sru.csv", "Code INSEE;Taux de logements sociaux\n92051;douze\n"
+    )
     with pytest.raises(
         HousingFileError,
         match=r"inventaire-sru.csv:2: column « Taux de logements sociaux »: nombre attendu",

@@ -78,9 +78,15 @@ def test_five_failures_lock_the_account_from_that_address_only(anonymous, person
     profile = personas.national.profile
     page = admin.get(f"/utilisateurs/{profile.pk}/").content.decode()
     assert "Connexion suspendue depuis 1 adresse" in unescape(page)
-    admin.post(f"/utilisateurs/{profile.pk}/", {
-        "organisation": profile.organisation_id, "role": profile.role, "active": "on",
-        "unlock": "on"})  # fmt: skip
+    admin.post(
+        f"/utilisateurs/{profile.pk}/",
+        {
+            "organisation": profile.organisation_id,
+            "role": profile.role,
+            "active": "on",
+            "unlock": "on",
+        },
+    )
     response = anonymous.post(
         "/connexion/", {"email": "nina.national@foph.test", "password": PASSWORD}
     )
@@ -127,10 +133,12 @@ def test_unknown_wrong_password_and_locked_accounts_get_the_same_answer(anonymou
     locked = anonymous.post(
         "/connexion/", {"email": "nina.national@foph.test", "password": PASSWORD}
     )
-    wrong = anonymous.post("/connexion/", {"email": "remi.regional@arhlm-hdf.test",
-                                           "password": "faux"})  # fmt: skip
-    unknown = anonymous.post("/connexion/", {"email": "personne@nulle-part.test",
-                                             "password": "faux"})  # fmt: skip
+    wrong = anonymous.post(
+        "/connexion/", {"email": "remi.regional@arhlm-hdf.test", "password": "faux"}
+    )
+    unknown = anonymous.post(
+        "/connexion/", {"email": "personne@nulle-part.test", "password": "faux"}
+    )
     assert locked.status_code == wrong.status_code == unknown.status_code == 200
     pages = {
         _page_without_tokens(locked, "nina.national@foph.test"),
@@ -174,16 +182,29 @@ def test_failed_logins_are_in_the_audit_log_with_the_address(anonymous, personas
     typed = "  Personne@Nulle-Part.TEST "
     anonymous.post("/connexion/", {"email": typed, "password": "secret-essayé"})
     for _ in range(5):
-        anonymous.post("/connexion/", {"email": "nina.national@foph.test", "password": "faux"},
-                       REMOTE_ADDR="192.0.2.9")  # fmt: skip
-    anonymous.post("/connexion/", {"email": "nina.national@foph.test", "password": PASSWORD},
-                   REMOTE_ADDR="192.0.2.9")  # fmt: skip
+        anonymous.post(
+            "/connexion/",
+            {"email": "nina.national@foph.test", "password": "faux"},
+            REMOTE_ADDR="192.0.2.9",
+        )
+    anonymous.post(
+        "/connexion/",
+        {"email": "nina.national@foph.test", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.9",
+    )
     refused = AuditLog.objects.filter(action="connexion refusée").order_by("pk")
     details = [entry.detail for entry in refused]
-    assert details[0] == {"email": "personne@nulle-part.test", "address": "127.0.0.1",
-                          "reason": "compte inconnu"}  # fmt: skip
-    assert details[1] == {"email": "nina.national@foph.test", "account": personas.national.pk,
-                          "address": "192.0.2.9", "reason": "mot de passe"}  # fmt: skip
+    assert details[0] == {
+        "email": "personne@nulle-part.test",
+        "address": "127.0.0.1",
+        "reason": "compte inconnu",
+    }
+    assert details[1] == {
+        "email": "nina.national@foph.test",
+        "account": personas.national.pk,
+        "address": "192.0.2.9",
+        "reason": "mot de passe",
+    }
     assert details[-1]["reason"] == "connexion suspendue" and len(details) == 7
     lock = AuditLog.objects.get(action="connexion suspendue")
     assert lock.detail["address"] == "192.0.2.9"
@@ -299,12 +320,14 @@ def test_a_login_forgets_the_addresses_not_used_lately(anonymous, personas):
     from mandature.movement.models import LoginAddress
 
     now, user = timezone.now(), personas.national
-    LoginAddress.objects.bulk_create([
-        LoginAddress(user=user, address="192.0.2.1", last_success_at=now - timedelta(days=91)),
-        LoginAddress(user=user, address="192.0.2.2", failures=3),
-        LoginAddress(user=user, address="192.0.2.3", locked_until=now + timedelta(minutes=5)),
-        LoginAddress(user=user, address="192.0.2.4", last_success_at=now - timedelta(days=89)),
-    ])  # fmt: skip
+    LoginAddress.objects.bulk_create(
+        [
+            LoginAddress(user=user, address="192.0.2.1", last_success_at=now - timedelta(days=91)),
+            LoginAddress(user=user, address="192.0.2.2", failures=3),
+            LoginAddress(user=user, address="192.0.2.3", locked_until=now + timedelta(minutes=5)),
+            LoginAddress(user=user, address="192.0.2.4", last_success_at=now - timedelta(days=89)),
+        ]
+    )
     anonymous.post("/connexion/", {"email": user.email, "password": PASSWORD})
     kept = LoginAddress.objects.filter(user=user).order_by("address")
     assert list(kept.values_list("address", flat=True)) == ["127.0.0.1", "192.0.2.3", "192.0.2.4"]
@@ -313,17 +336,31 @@ def test_a_login_forgets_the_addresses_not_used_lately(anonymous, personas):
 def test_invitation_by_email_sets_the_password_once(client, personas):
     regional = Organisation.objects.get(kind="association", regions="32")
     login(client, personas.regional)
-    refused = client.post("/utilisateurs/inviter/", {
-        "email": "x@y.fr", "first_name": "X", "last_name": "Y", "organisation": regional.pk,
-        "role": "charge", "departements": "13",
-    })  # fmt: skip
+    refused = client.post(
+        "/utilisateurs/inviter/",
+        {
+            "email": "x@y.fr",
+            "first_name": "X",
+            "last_name": "Y",
+            "organisation": regional.pk,
+            "role": "charge",
+            "departements": "13",
+        },
+    )
     assert "Hors du territoire de l'organisation : département 13." in unescape(
         refused.content.decode()
     )
-    response = client.post("/utilisateurs/inviter/", {
-        "email": "Paul.Nouveau@arhlm-hdf.test", "first_name": "Paul", "last_name": "Nouveau",
-        "organisation": regional.pk, "role": "lecture", "departements": "59",
-    })  # fmt: skip
+    response = client.post(
+        "/utilisateurs/inviter/",
+        {
+            "email": "Paul.Nouveau@arhlm-hdf.test",
+            "first_name": "Paul",
+            "last_name": "Nouveau",
+            "organisation": regional.pk,
+            "role": "lecture",
+            "departements": "59",
+        },
+    )
     assert response.status_code == 302
     message = mail.outbox[-1]
     assert message.to == ["paul.nouveau@arhlm-hdf.test"] and "lecture seule" in message.body
@@ -336,11 +373,25 @@ def test_invitation_by_email_sets_the_password_once(client, personas):
     visitor = Client()
     page = visitor.get(link).content.decode()
     assert "Choisissez votre mot de passe" in page
-    mismatch = visitor.post(link, {"first_name": "Paul", "last_name": "Nouveau",
-                                   "password1": "Un-mot-de-passe-1", "password2": "autre"})  # fmt: skip
+    mismatch = visitor.post(
+        link,
+        {
+            "first_name": "Paul",
+            "last_name": "Nouveau",
+            "password1": "Un-mot-de-passe-1",
+            "password2": "autre",
+        },
+    )
     assert "Les deux mots de passe ne sont pas identiques." in mismatch.content.decode()
-    visitor.post(link, {"first_name": "Paul", "last_name": "Nouveau",
-                        "password1": "Un-mot-de-passe-1", "password2": "Un-mot-de-passe-1"})  # fmt: skip
+    visitor.post(
+        link,
+        {
+            "first_name": "Paul",
+            "last_name": "Nouveau",
+            "password1": "Un-mot-de-passe-1",
+            "password2": "Un-mot-de-passe-1",
+        },
+    )
     territory = visitor.get("/mon-territoire/").content.decode()
     assert "Nord (59)" in territory
     assert Client().get(link).status_code == 404  # single use
@@ -403,9 +454,16 @@ def test_invitation_and_reminder_go_through_a_real_smtp_server(client, personas,
 
     federation = Organisation.objects.get(kind="federation", short_name="FOPH")
     login(client, personas.admin)
-    client.post("/utilisateurs/inviter/", {
-        "email": "iris.invitee@foph.test", "first_name": "Iris", "last_name": "Invitée",
-        "organisation": federation.pk, "role": "charge"})  # fmt: skip
+    client.post(
+        "/utilisateurs/inviter/",
+        {
+            "email": "iris.invitee@foph.test",
+            "first_name": "Iris",
+            "last_name": "Invitée",
+            "organisation": federation.pk,
+            "role": "charge",
+        },
+    )
     message = smtp_sink.messages[-1]
     assert message["To"] == "iris.invitee@foph.test"
     assert message["Subject"] == "Votre accès à Mandature"
@@ -413,8 +471,11 @@ def test_invitation_and_reminder_go_through_a_real_smtp_server(client, personas,
     assert "chargé de mission pour Fédération des Offices publics de l'habitat" in body
     link = re.search(r"http://testserver(/invitation/\S+/)", body).group(1)
     assert "Choisissez votre mot de passe" in Client().get(link).content.decode()
-    FollowUp.objects.create(title="Appeler le maire", due_date=date.today() - timedelta(days=1),
-                            assignee=personas.national)  # fmt: skip
+    FollowUp.objects.create(
+        title="Appeler le maire",
+        due_date=date.today() - timedelta(days=1),
+        assignee=personas.national,
+    )
     assert send_reminders() == (1, 1)
     reminder = smtp_sink.messages[-1]
     assert reminder["To"] == "nina.national@foph.test"
@@ -427,13 +488,25 @@ def test_a_user_s_role_and_territory_change_and_a_leaver_is_deactivated(client, 
     page = client.get(f"/utilisateurs/{reader.pk}/").content.decode()
     assert 'value="lecture" selected' in page or "lecture seule" in page
     assert client.get(f"/utilisateurs/{personas.organism.profile.pk}/").status_code == 404
-    outside = client.post(f"/utilisateurs/{reader.pk}/", {
-        "organisation": reader.organisation_id, "role": "charge", "departements": "33",
-        "active": "on"})  # fmt: skip
+    outside = client.post(
+        f"/utilisateurs/{reader.pk}/",
+        {
+            "organisation": reader.organisation_id,
+            "role": "charge",
+            "departements": "33",
+            "active": "on",
+        },
+    )
     assert "Hors du territoire de l'organisation" in unescape(outside.content.decode())
-    client.post(f"/utilisateurs/{reader.pk}/", {
-        "organisation": reader.organisation_id, "role": "charge", "departements": "62",
-        "active": "on"})  # fmt: skip
+    client.post(
+        f"/utilisateurs/{reader.pk}/",
+        {
+            "organisation": reader.organisation_id,
+            "role": "charge",
+            "departements": "62",
+            "active": "on",
+        },
+    )
     reader.refresh_from_db()
     assert reader.role == "charge" and list(reader.departements.values_list("pk", flat=True)) == [
         "62"
@@ -441,8 +514,9 @@ def test_a_user_s_role_and_territory_change_and_a_leaver_is_deactivated(client, 
     leaver = Client()
     login(leaver, personas.reader)
     assert "Pas-de-Calais (62)" in leaver.get("/mon-territoire/").content.decode()
-    client.post(f"/utilisateurs/{reader.pk}/", {
-        "organisation": reader.organisation_id, "role": "charge"})  # fmt: skip
+    client.post(
+        f"/utilisateurs/{reader.pk}/", {"organisation": reader.organisation_id, "role": "charge"}
+    )
     response = Client().post(
         "/connexion/", {"email": "lea.lecture@arhlm-hdf.test", "password": PASSWORD}
     )

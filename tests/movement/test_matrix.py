@@ -37,9 +37,12 @@ def places(db, personas):
         commune = Commune.objects.select_related("epci").get(code=code)
         mayor = commune_team(commune).mayor.person
         interaction = Interaction.objects.create(
-            kind="meeting", date=date(2026, 5, 4), commune=commune, epci=commune.epci,
+            kind="meeting",
+            date=date(2026, 5, 4),
+            commune=commune,
+            epci=commune.epci,
             summary=f"Rencontre à {commune.name}",
-        )  # fmt: skip
+        )
         interaction.persons.add(mayor)
         result[key] = Place(commune, mayor, interaction)
     return result
@@ -146,8 +149,16 @@ def test_anonymous_visitor_sees_only_the_login_and_the_notice(anonymous, places)
             response = anonymous.get(url)
             assert response.status_code == 302, name
             assert response["Location"].startswith("/connexion/?next=")
-    for url in ["/", "/mon-territoire/", "/elus/recherche/?q=a", "/suivis/", "/organisations/",
-                "/elus/changements/export.csv", "/journal/", "/fiches/"]:  # fmt: skip
+    for url in [
+        "/",
+        "/mon-territoire/",
+        "/elus/recherche/?q=a",
+        "/suivis/",
+        "/organisations/",
+        "/elus/changements/export.csv",
+        "/journal/",
+        "/fiches/",
+    ]:
         assert anonymous.get(url).status_code == 302, url
     assert anonymous.get("/connexion/").status_code == 200
     assert "Base légale" in anonymous.get("/donnees-personnelles/").content.decode()

@@ -107,12 +107,21 @@ def test_import_page_for_national_administrators(client, personas):
 
 def test_a_regional_chargé_de_mission_edits_organisms_of_the_region_only(client, personas):
     login(client, personas.regional)
-    outside = client.post("/organisations/nouvel-organisme/", {
-        "name": "Hors région", "family": "ESH", "departement_codes": "33"})  # fmt: skip
+    outside = client.post(
+        "/organisations/nouvel-organisme/",
+        {"name": "Hors région", "family": "ESH", "departement_codes": "33"},
+    )
     assert "dans votre territoire" in unescape(outside.content.decode())
-    inside = client.post("/organisations/nouvel-organisme/", {
-        "name": "Habitat Flandre (test)", "family": "ESH", "departement_codes": "59",
-        "phone": "0320000000", "siren": ""})  # fmt: skip
+    inside = client.post(
+        "/organisations/nouvel-organisme/",
+        {
+            "name": "Habitat Flandre (test)",
+            "family": "ESH",
+            "departement_codes": "59",
+            "phone": "0320000000",
+            "siren": "",
+        },
+    )
     organism = Organisation.objects.get(name="Habitat Flandre (test)")
     assert inside["Location"] == organism.get_absolute_url()
     assert organism.phone == "03 20 00 00 00"

@@ -70,11 +70,17 @@ class Place:
         )
         return [
             f"{first}.{{0,20}}?{last}|{last}.{{0,20}}?{first}",
-            *(re.escape(s) for s in (
-                f"maire.{self.key}@mairie.test", f"fauteuil-{self.key}",
-                f"publique{self.key}", f"public.{self.key}@exemple.test", f"lettre-{self.key}",
-            )),
-        ]  # fmt: skip
+            *(
+                re.escape(s)
+                for s in (
+                    f"maire.{self.key}@mairie.test",
+                    f"fauteuil-{self.key}",
+                    f"publique{self.key}",
+                    f"public.{self.key}@exemple.test",
+                    f"lettre-{self.key}",
+                )
+            ),
+        ]
 
 
 @dataclass
@@ -95,39 +101,65 @@ class World:
 def world(personas) -> World:
     regional = personas.regional.profile.organisation  # the organisation sharing everything
     users = {
-        "admin": personas.admin, "national": personas.national, "regional": personas.regional,
-        "regional_62": make_user("rose.pasdecalais@arhlm-hdf.test", regional, Role.CHARGE,
-                                 departements=["62"]),
-        "narrowed": make_user("oscar.lille@arhlm-hdf.test", regional, Role.ORGANISM,
-                              communes=["59350"]),
-        "reader": personas.reader, "organism": personas.organism,
-    }  # fmt: skip
+        "admin": personas.admin,
+        "national": personas.national,
+        "regional": personas.regional,
+        "regional_62": make_user(
+            "rose.pasdecalais@arhlm-hdf.test", regional, Role.CHARGE, departements=["62"]
+        ),
+        "narrowed": make_user(
+            "oscar.lille@arhlm-hdf.test", regional, Role.ORGANISM, communes=["59350"]
+        ),
+        "reader": personas.reader,
+        "organism": personas.organism,
+    }
     author = personas.regional
     segment = Segment.objects.create(
-        name="Maires du Pas-de-Calais", organisation=regional, created_by=author,
+        name="Maires du Pas-de-Calais",
+        organisation=regional,
+        created_by=author,
         filters={"function": "maire", "territory": "departement:62"},
-    )  # fmt: skip
+    )
     event = Event.objects.create(
-        title="Rencontre des maires", kind="breakfast", organisation=regional, segment=segment,
-        commune_id="59350", created_by=author, public_registration=True,
-    )  # fmt: skip
+        title="Rencontre des maires",
+        kind="breakfast",
+        organisation=regional,
+        segment=segment,
+        commune_id="59350",
+        created_by=author,
+        public_registration=True,
+    )
     start = timezone.now() + timedelta(days=20)
-    session = Session.objects.create(event=event, title="Matinée", starts_at=start,
-                                     ends_at=start + timedelta(hours=3), capacity=50)  # fmt: skip
+    session = Session.objects.create(
+        event=event,
+        title="Matinée",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        capacity=50,
+    )
     survey = surveys.copy_survey(Survey.objects.get(is_example=True), author)
     Survey.objects.filter(pk=survey.pk).update(status="open", anonymous=False, segment=segment)
     survey.refresh_from_db()
     text_key = survey.questions.filter(kind="text").values_list("key", flat=True).first()
     campaign = Campaign.objects.create(
-        name="Courrier aux maires", channel=Campaign.Channel.LETTER, organisation=regional,
-        segment=segment, status=Campaign.Status.DONE, subject="Courrier", body="Bonjour",
+        name="Courrier aux maires",
+        channel=Campaign.Channel.LETTER,
+        organisation=regional,
+        segment=segment,
+        status=Campaign.Status.DONE,
+        subject="Courrier",
+        body="Bonjour",
         created_by=author,
-    )  # fmt: skip
+    )
     draft = Campaign.objects.create(
-        name="Message aux maires", channel=Campaign.Channel.EMAIL, organisation=regional,
-        segment=segment, subject="Bonjour", body="{{formule_appel}},\n\nBonjour.",
+        name="Message aux maires",
+        channel=Campaign.Channel.EMAIL,
+        organisation=regional,
+        segment=segment,
+        subject="Bonjour",
+        body="{{formule_appel}},\n\nBonjour.",
         created_by=author,
-    )  # fmt: skip
+    )
     publication = Publication.objects.get(title__startswith="Hlm : les 12 questions")
     version = publication.current
     places = {}
@@ -136,46 +168,77 @@ def world(personas) -> World:
         mayor = commune_team(commune).mayor.person
         place = Place(key, commune, mayor)
         place.invitation = Invitation.objects.create(
-            event=event, person=mayor, commune=commune, name=str(mayor),
-            search_name=name_key(str(mayor)), email=f"maire.{key}@mairie.test", answer="yes",
-            answered_at=timezone.now(), accessibility=f"fauteuil-{key}",
-        )  # fmt: skip
+            event=event,
+            person=mayor,
+            commune=commune,
+            name=str(mayor),
+            search_name=name_key(str(mayor)),
+            email=f"maire.{key}@mairie.test",
+            answer="yes",
+            answered_at=timezone.now(),
+            accessibility=f"fauteuil-{key}",
+        )
         place.registration = Registration.objects.create(
-            invitation=place.invitation, session=session, status="confirmed",
+            invitation=place.invitation,
+            session=session,
+            status="confirmed",
             code=f"CODE{key.upper()}"[:10],
-        )  # fmt: skip
+        )
         public_name = f"Zoé Publique{key.capitalize()}"
         place.public = Invitation.objects.create(
-            event=event, commune=commune, name=public_name, search_name=name_key(public_name),
-            email=f"public.{key}@exemple.test", source="public", approval="pending",
-            answer="yes", answered_at=timezone.now(),
+            event=event,
+            commune=commune,
+            name=public_name,
+            search_name=name_key(public_name),
+            email=f"public.{key}@exemple.test",
+            source="public",
+            approval="pending",
+            answer="yes",
+            answered_at=timezone.now(),
             answers={"_sessions": [session.pk]},
-        )  # fmt: skip
+        )
         Respondent.objects.create(
-            survey=survey, person=mayor, departement=commune.departement_id,
-            region=commune.region_id, submitted_at=timezone.now(),
-            answers={"q1": "Oui", **({text_key: f"Réponse de {mayor.last_name}"}
-                                    if text_key else {})},
-        )  # fmt: skip
+            survey=survey,
+            person=mayor,
+            departement=commune.departement_id,
+            region=commune.region_id,
+            submitted_at=timezone.now(),
+            answers={
+                "q1": "Oui",
+                **({text_key: f"Réponse de {mayor.last_name}"} if text_key else {}),
+            },
+        )
         Recipient.objects.create(
-            campaign=campaign, person=mayor, commune=commune, name=str(mayor),
-            email=f"maire.{key}@mairie.test", status=Recipient.Status.SENT,
-            values={"fonction": "maire"}, sent_at=timezone.now(),
-        )  # fmt: skip
-        distribution = record(version, mayor, Distribution.Channel.POST, user=author,
-                              organisation=regional)  # fmt: skip
+            campaign=campaign,
+            person=mayor,
+            commune=commune,
+            name=str(mayor),
+            email=f"maire.{key}@mairie.test",
+            status=Recipient.Status.SENT,
+            values={"fonction": "maire"},
+            sent_at=timezone.now(),
+        )
+        distribution = record(
+            version, mayor, Distribution.Channel.POST, user=author, organisation=regional
+        )
         place.interaction = distribution.interaction
         place.follow_up = FollowUp.objects.create(
-            title=f"Rappeler {mayor.last_name}", due_date=date.today(), person=mayor,
-            assignee=users["narrowed"], created_by=author,
-        )  # fmt: skip
+            title=f"Rappeler {mayor.last_name}",
+            due_date=date.today(),
+            person=mayor,
+            assignee=users["narrowed"],
+            created_by=author,
+        )
         places[key] = place
     # A meeting in Lille with the three mayors: in the scope of whoever sees Lille, naming
     # the others too.
     meeting = Interaction.objects.create(
-        kind="meeting", date=date(2026, 5, 4), commune=places["lille"].commune,
-        summary="Réunion des trois maires", organisation=regional,
-    )  # fmt: skip
+        kind="meeting",
+        date=date(2026, 5, 4),
+        commune=places["lille"].commune,
+        summary="Réunion des trois maires",
+        organisation=regional,
+    )
     meeting.persons.add(*(p.mayor for p in places.values()))
     # The letters as the launch writes them: one file for all the recipients.
     files = letters_folder(campaign)
@@ -183,8 +246,9 @@ def world(personas) -> World:
     (files / "imprimeur.csv").write_text(
         "nom;adresse\n" + "".join(f"{p.mayor};lettre-{k}\n" for k, p in places.items())
     )
-    (files / "courriers.pdf").write_bytes(b"%PDF-1.4 " + b" ".join(
-        f"lettre-{k} {p.mayor}".encode() for k, p in places.items()))  # fmt: skip
+    (files / "courriers.pdf").write_bytes(
+        b"%PDF-1.4 " + b" ".join(f"lettre-{k} {p.mayor}".encode() for k, p in places.items())
+    )
     world = World(places, users, event, survey, campaign, draft, segment, publication, meeting)
     world.tokens = {name: ApiToken.issue(user, "walk")[1] for name, user in users.items()}
     yield world
@@ -207,8 +271,13 @@ def _each_place(world, build):
 
 def walked(world: World) -> dict[str, list[Call]]:
     """route → the calls that walk it (the objects of every place)."""
-    e, s, c, g, p = world.event.pk, world.survey.pk, world.campaign.pk, world.segment.pk, \
-        world.publication.pk  # fmt: skip
+    e, s, c, g, p = (
+        world.event.pk,
+        world.survey.pk,
+        world.campaign.pk,
+        world.segment.pk,
+        world.publication.pk,
+    )
     question = world.survey.questions.first().pk
     session = world.event.sessions.first().pk
 
@@ -231,23 +300,35 @@ def walked(world: World) -> dict[str, list[Call]]:
         # relations
         "mon-territoire/": [get("/mon-territoire/")],
         "suivis/": [get("/suivis/"), get("/suivis/?format=csv")],
-        "suivis/<int:pk>/fait/": _each_place(world, lambda pl: Call(
-            "POST", f"/suivis/{pl.follow_up.pk}/fait/", {}, pl.key,
-            lambda: FollowUp.objects.get(pk=pl.follow_up.pk).done_at is not None)),
-        "elus/recherche/": _each_place(world, lambda pl: get(
-            f"/elus/recherche/?q={pl.mayor.last_name}")),
-        "elus/<int:pk>/contact/": _each_place(world, lambda pl: get(
-            f"/elus/{pl.mayor.pk}/contact/")),
+        "suivis/<int:pk>/fait/": _each_place(
+            world,
+            lambda pl: Call(
+                "POST",
+                f"/suivis/{pl.follow_up.pk}/fait/",
+                {},
+                pl.key,
+                lambda: FollowUp.objects.get(pk=pl.follow_up.pk).done_at is not None,
+            ),
+        ),
+        "elus/recherche/": _each_place(
+            world, lambda pl: get(f"/elus/recherche/?q={pl.mayor.last_name}")
+        ),
+        "elus/<int:pk>/contact/": _each_place(
+            world, lambda pl: get(f"/elus/{pl.mayor.pk}/contact/")
+        ),
         "elus/<int:pk>/notes/": _each_place(world, lambda pl: get(f"/elus/{pl.mayor.pk}/notes/")),
-        "elus/<int:pk>/echange/": _each_place(world, lambda pl: get(
-            f"/elus/{pl.mayor.pk}/echange/")),
+        "elus/<int:pk>/echange/": _each_place(
+            world, lambda pl: get(f"/elus/{pl.mayor.pk}/echange/")
+        ),
         "elus/<int:pk>/suivi/": _each_place(world, lambda pl: get(f"/elus/{pl.mayor.pk}/suivi/")),
-        "elus/<int:pk>/donnees.<str:fmt>": _each_place(world, lambda pl: get(
-            f"/elus/{pl.mayor.pk}/donnees.json")),
-        "elus/<int:pk>/effacer/": _each_place(world, lambda pl: get(
-            f"/elus/{pl.mayor.pk}/effacer/")),
-        "echanges/<int:pk>/": _each_place(world, lambda pl: get(
-            f"/echanges/{pl.interaction.pk}/")) + [get(f"/echanges/{world.meeting.pk}/")],
+        "elus/<int:pk>/donnees.<str:fmt>": _each_place(
+            world, lambda pl: get(f"/elus/{pl.mayor.pk}/donnees.json")
+        ),
+        "elus/<int:pk>/effacer/": _each_place(
+            world, lambda pl: get(f"/elus/{pl.mayor.pk}/effacer/")
+        ),
+        "echanges/<int:pk>/": _each_place(world, lambda pl: get(f"/echanges/{pl.interaction.pk}/"))
+        + [get(f"/echanges/{world.meeting.pk}/")],
         "elus/<int:pk>/": _each_place(world, lambda pl: get(f"/elus/{pl.mayor.pk}/")),
         # segments and campaigns
         "segments/": [get("/segments/")],
@@ -256,8 +337,11 @@ def walked(world: World) -> dict[str, list[Call]]:
         "segments/<int:pk>/export.csv": [get(f"/segments/{g}/export.csv")],
         "segments/<int:pk>/export.xlsx": [get(f"/segments/{g}/export.xlsx")],
         "campagnes/": [get("/campagnes/")],
-        "campagnes/<int:pk>/": [get(f"/campagnes/{c}/"), get(f"/campagnes/{c}/?format=csv"),
-                                get(f"/campagnes/{world.draft.pk}/")],
+        "campagnes/<int:pk>/": [
+            get(f"/campagnes/{c}/"),
+            get(f"/campagnes/{c}/?format=csv"),
+            get(f"/campagnes/{world.draft.pk}/"),
+        ],
         "campagnes/<int:pk>/modifier/": [get(f"/campagnes/{world.draft.pk}/modifier/")],
         "campagnes/<int:pk>/essai/": [Call("POST", f"/campagnes/{world.draft.pk}/essai/", {})],
         "campagnes/<int:pk>/lancer/": [Call("POST", f"/campagnes/{c}/lancer/", {})],
@@ -269,27 +353,53 @@ def walked(world: World) -> dict[str, list[Call]]:
         "evenements/<int:pk>/": [get(f"/evenements/{e}/"), get(f"/evenements/{e}/?statut=")],
         "evenements/<int:pk>/modifier/": [get(f"/evenements/{e}/modifier/")],
         "evenements/<int:pk>/campagne/<str:audience>/": [
-            Call("POST", f"/evenements/{e}/campagne/invited/", {})],
-        "evenements/<int:pk>/demandes/<int:invitation_id>/": _each_place(world, lambda pl: Call(
-            "POST", f"/evenements/{e}/demandes/{pl.public.pk}/", {"decision": "accept"},
-            pl.key, approved(pl))),
+            Call("POST", f"/evenements/{e}/campagne/invited/", {})
+        ],
+        "evenements/<int:pk>/demandes/<int:invitation_id>/": _each_place(
+            world,
+            lambda pl: Call(
+                "POST",
+                f"/evenements/{e}/demandes/{pl.public.pk}/",
+                {"decision": "accept"},
+                pl.key,
+                approved(pl),
+            ),
+        ),
         "evenements/<int:pk>/inscriptions/<int:registration_id>/annuler/": _each_place(
-            world, lambda pl: Call(
-                "POST", f"/evenements/{e}/inscriptions/{pl.registration.pk}/annuler/", {},
-                pl.key, registration_touched(pl))),
+            world,
+            lambda pl: Call(
+                "POST",
+                f"/evenements/{e}/inscriptions/{pl.registration.pk}/annuler/",
+                {},
+                pl.key,
+                registration_touched(pl),
+            ),
+        ),
         "evenements/<int:pk>/inscriptions.<str:fmt>": [
-            get(f"/evenements/{e}/inscriptions.csv"), get(f"/evenements/{e}/inscriptions.xlsx")],
+            get(f"/evenements/{e}/inscriptions.csv"),
+            get(f"/evenements/{e}/inscriptions.xlsx"),
+        ],
         "evenements/<int:pk>/badges.pdf": [get(f"/evenements/{e}/badges.pdf")],
-        "evenements/<int:pk>/accueil/": [get(f"/evenements/{e}/accueil/")] + _each_place(
-            world, lambda pl: get(f"/evenements/{e}/accueil/?q={pl.mayor.last_name}")),
+        "evenements/<int:pk>/accueil/": [get(f"/evenements/{e}/accueil/")]
+        + _each_place(world, lambda pl: get(f"/evenements/{e}/accueil/?q={pl.mayor.last_name}")),
         "evenements/<int:pk>/accueil/compteurs/": [get(f"/evenements/{e}/accueil/compteurs/")],
-        "evenements/<int:pk>/accueil/pointer/": _each_place(world, lambda pl: Call(
-            "POST", f"/evenements/{e}/accueil/pointer/", {"code": pl.registration.code},
-            pl.key, checked_in(pl))),
-        "evenements/<int:pk>/accueil/recherche.json": _each_place(world, lambda pl: get(
-            f"/evenements/{e}/accueil/recherche.json?q={pl.mayor.last_name}")) + _each_place(
-            world, lambda pl: get(
-                f"/evenements/{e}/accueil/recherche.json?q={pl.registration.code}")),
+        "evenements/<int:pk>/accueil/pointer/": _each_place(
+            world,
+            lambda pl: Call(
+                "POST",
+                f"/evenements/{e}/accueil/pointer/",
+                {"code": pl.registration.code},
+                pl.key,
+                checked_in(pl),
+            ),
+        ),
+        "evenements/<int:pk>/accueil/recherche.json": _each_place(
+            world, lambda pl: get(f"/evenements/{e}/accueil/recherche.json?q={pl.mayor.last_name}")
+        )
+        + _each_place(
+            world,
+            lambda pl: get(f"/evenements/{e}/accueil/recherche.json?q={pl.registration.code}"),
+        ),
         # surveys
         "enquetes/": [get("/enquetes/")],
         "enquetes/<int:pk>/": [get(f"/enquetes/{s}/")],
@@ -298,38 +408,55 @@ def walked(world: World) -> dict[str, list[Call]]:
         "enquetes/<int:pk>/apercu/": [get(f"/enquetes/{s}/apercu/")],
         "enquetes/<int:pk>/questions/nouvelle/": [get(f"/enquetes/{s}/questions/nouvelle/")],
         "enquetes/<int:pk>/questions/<int:question_id>/": [
-            get(f"/enquetes/{s}/questions/{question}/")],
+            get(f"/enquetes/{s}/questions/{question}/")
+        ],
         "enquetes/<int:pk>/questions/<int:question_id>/supprimer/": [
-            Call("POST", f"/enquetes/{s}/questions/{question}/supprimer/", {})],
+            Call("POST", f"/enquetes/{s}/questions/{question}/supprimer/", {})
+        ],
         "enquetes/<int:pk>/etat/<str:action>/": [Call("POST", f"/enquetes/{s}/etat/fermer/", {})],
         "enquetes/<int:pk>/campagne/<str:audience>/": [
-            Call("POST", f"/enquetes/{s}/campagne/pending/", {})],
+            Call("POST", f"/enquetes/{s}/campagne/pending/", {})
+        ],
         "enquetes/<int:pk>/resultats/": [get(f"/enquetes/{s}/resultats/")],
         "enquetes/<int:pk>/resultats.pdf": [get(f"/enquetes/{s}/resultats.pdf")],
-        "enquetes/<int:pk>/reponses.<str:fmt>": [get(f"/enquetes/{s}/reponses.csv"),
-                                                 get(f"/enquetes/{s}/reponses.xlsx")],
+        "enquetes/<int:pk>/reponses.<str:fmt>": [
+            get(f"/enquetes/{s}/reponses.csv"),
+            get(f"/enquetes/{s}/reponses.xlsx"),
+        ],
         # publications
         "publications/": [get("/publications/")],
-        "publications/<int:pk>/": [get(f"/publications/{p}/"),
-                                   get(f"/publications/{p}/?format=csv")],
+        "publications/<int:pk>/": [
+            get(f"/publications/{p}/"),
+            get(f"/publications/{p}/?format=csv"),
+        ],
         "publications/<int:pk>/modifier/": [get(f"/publications/{p}/modifier/")],
         "publications/<int:pk>/versions/<int:version_id>/fichier": [
-            get(f"/publications/{p}/versions/{world.publication.current.pk}/fichier")],
-        "elus/<int:person_id>/remise/": _each_place(world, lambda pl: Call(
-            "POST", f"/elus/{pl.mayor.pk}/remise/",
-            {"publication": p, "channel": "post", "date": "2026-06-01"}, pl.key,
-            handed_over(pl))),
-        "evenements/<int:pk>/remise/": [Call("POST", f"/evenements/{e}/remise/",
-                                             {"publication": p})],
+            get(f"/publications/{p}/versions/{world.publication.current.pk}/fichier")
+        ],
+        "elus/<int:person_id>/remise/": _each_place(
+            world,
+            lambda pl: Call(
+                "POST",
+                f"/elus/{pl.mayor.pk}/remise/",
+                {"publication": p, "channel": "post", "date": "2026-06-01"},
+                pl.key,
+                handed_over(pl),
+            ),
+        ),
+        "evenements/<int:pk>/remise/": [
+            Call("POST", f"/evenements/{e}/remise/", {"publication": p})
+        ],
         # territories, officials (their own pages are walked per persona by test_matrix.py
         # too; here with the three mayors)
         "": [get("/")],
         "recherche": _each_place(world, lambda pl: get(f"/recherche?q={pl.mayor.last_name}")),
         "communes/<str:code>/": _each_place(world, lambda pl: get(f"/communes/{pl.commune.code}/")),
-        "communes/<str:code>/fiche": _each_place(world, lambda pl: get(
-            f"/communes/{pl.commune.code}/fiche")),
-        "communes/<str:code>/fiche/": _each_place(world, lambda pl: get(
-            f"/communes/{pl.commune.code}/fiche/")),
+        "communes/<str:code>/fiche": _each_place(
+            world, lambda pl: get(f"/communes/{pl.commune.code}/fiche")
+        ),
+        "communes/<str:code>/fiche/": _each_place(
+            world, lambda pl: get(f"/communes/{pl.commune.code}/fiche/")
+        ),
         "epci/<str:siren>/": _each_place(world, lambda pl: get(f"/epci/{pl.commune.epci_id}/")),
         "elus/changements/": [get("/elus/changements/?type=new-mayor")],
         "elus/changements/export.<str:fmt>": [get("/elus/changements/export.csv")],
@@ -342,32 +469,40 @@ def walked(world: World) -> dict[str, list[Call]]:
         "organisations/": [get("/organisations/")],
         "organisations/<int:pk>/": [get(f"/organisations/{world.event.organisation_id}/")],
         "organisations/<int:pk>/modifier/": [
-            get(f"/organisations/{world.event.organisation_id}/modifier/")],
-    }  # fmt: skip
+            get(f"/organisations/{world.event.organisation_id}/modifier/")
+        ],
+    }
     # The API, with each persona's token.
     routes |= {
-        "api/v1/officials": _each_place(world, lambda pl: get(
-            f"/api/v1/officials?commune={pl.commune.code}")),
-        "api/v1/officials/<person_id>": _each_place(world, lambda pl: get(
-            f"/api/v1/officials/{pl.mayor.pk}")),
+        "api/v1/officials": _each_place(
+            world, lambda pl: get(f"/api/v1/officials?commune={pl.commune.code}")
+        ),
+        "api/v1/officials/<person_id>": _each_place(
+            world, lambda pl: get(f"/api/v1/officials/{pl.mayor.pk}")
+        ),
         "api/v1/contacts": [get("/api/v1/contacts")],
-        "api/v1/contacts/<person_id>": _each_place(world, lambda pl: get(
-            f"/api/v1/contacts/{pl.mayor.pk}")),
+        "api/v1/contacts/<person_id>": _each_place(
+            world, lambda pl: get(f"/api/v1/contacts/{pl.mayor.pk}")
+        ),
         "api/v1/interactions": [get("/api/v1/interactions")],
-        "api/v1/interactions/<interaction_id>": _each_place(world, lambda pl: get(
-            f"/api/v1/interactions/{pl.interaction.pk}")) + [
-            get(f"/api/v1/interactions/{world.meeting.pk}")],
+        "api/v1/interactions/<interaction_id>": _each_place(
+            world, lambda pl: get(f"/api/v1/interactions/{pl.interaction.pk}")
+        )
+        + [get(f"/api/v1/interactions/{world.meeting.pk}")],
         "api/v1/changes": [get("/api/v1/changes")],
         "api/v1/events": [get("/api/v1/events")],
         "api/v1/events/<event_id>": [get(f"/api/v1/events/{e}")],
         "api/v1/events/<event_id>/registrations": [
             get(f"/api/v1/events/{e}/registrations"),
-            get(f"/api/v1/events/{e}/registrations?status=confirmed")],
-        "api/v1/communes/<code>": _each_place(world, lambda pl: get(
-            f"/api/v1/communes/{pl.commune.code}")),
-        "api/v1/housing/<code>": _each_place(world, lambda pl: get(
-            f"/api/v1/housing/{pl.commune.code}")),
-    }  # fmt: skip
+            get(f"/api/v1/events/{e}/registrations?status=confirmed"),
+        ],
+        "api/v1/communes/<code>": _each_place(
+            world, lambda pl: get(f"/api/v1/communes/{pl.commune.code}")
+        ),
+        "api/v1/housing/<code>": _each_place(
+            world, lambda pl: get(f"/api/v1/housing/{pl.commune.code}")
+        ),
+    }
     del session
     return routes
 
@@ -489,9 +624,13 @@ def text_of(response) -> str:
 
 def leaks(text: str, world: World, persona: str) -> list[str]:
     folded = text.casefold()
-    return [found.group(0) for key, place in world.places.items() if key not in SEES[persona]
-            for secret in place.secrets
-            if (found := re.search(secret, folded, re.DOTALL))]  # fmt: skip
+    return [
+        found.group(0)
+        for key, place in world.places.items()
+        if key not in SEES[persona]
+        for secret in place.secrets
+        if (found := re.search(secret, folded, re.DOTALL))
+    ]
 
 
 def call(client, world, persona: str, request: Call):
@@ -552,8 +691,11 @@ def test_the_people_outside_are_counted_never_named(client, world, persona):
     assert inside.mayor.last_name in page
     export = client.get(f"/evenements/{world.event.pk}/inscriptions.csv")
     assert export.streaming  # a national list is sent while it is written
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")),
-                           delimiter=";"))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert [row[0] for row in rows[1:]] == [str(inside.mayor)]
     assert re.search(
         rf"{outside}\xa0personnes hors de votre territoire",
@@ -594,13 +736,21 @@ def test_another_organisation_cannot_change_the_shared_objects(client, world):
     Hauts-de-France association, and nothing changes."""
     login(client, world.users["national"])
     e, s, c, g = world.event.pk, world.survey.pk, world.draft.pk, world.segment.pk
-    for url in (f"/evenements/{e}/modifier/", f"/enquetes/{s}/modifier/",
-                f"/campagnes/{c}/modifier/", f"/segments/{g}/modifier/"):  # fmt: skip
+    for url in (
+        f"/evenements/{e}/modifier/",
+        f"/enquetes/{s}/modifier/",
+        f"/campagnes/{c}/modifier/",
+        f"/segments/{g}/modifier/",
+    ):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"title": "détourné", "name": "détourné"}).status_code == 404
     lille = world.places["lille"]
-    assert client.post(f"/evenements/{e}/demandes/{lille.public.pk}/",
-                       {"decision": "accept"}).status_code == 404  # fmt: skip
+    assert (
+        client.post(
+            f"/evenements/{e}/demandes/{lille.public.pk}/", {"decision": "accept"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/enquetes/{s}/etat/fermer/").status_code == 404
     assert client.post(f"/campagnes/{c}/lancer/").status_code == 404
     assert Event.objects.get(pk=e).title == "Rencontre des maires"

@@ -50,8 +50,14 @@ def test_changes_by_departement_and_region(renewal):
 
 
 def test_rne_changes_csv(db, capsysbinary):
-    call_command("rne_changes", kind="maires", date_from=date(2022, 3, 1), date_to=date(2026, 5, 1),
-                 change_type="first-time-mayor", departement="33")  # fmt: skip
+    call_command(
+        "rne_changes",
+        kind="maires",
+        date_from=date(2022, 3, 1),
+        date_to=date(2026, 5, 1),
+        change_type="first-time-mayor",
+        departement="33",
+    )
     data = capsysbinary.readouterr().out
     assert data.startswith("\ufeff".encode())  # the same file as the web's download
     out = data.decode("utf-8-sig")
@@ -65,8 +71,15 @@ def test_rne_changes_csv(db, capsysbinary):
 
 def test_rne_changes_xlsx(db, tmp_path):
     output = tmp_path / "changes.xlsx"
-    call_command("rne_changes", kind="maires", date_from=date(2022, 3, 1), date_to=date(2026, 5, 1),
-                 change_type="departed", output_format="xlsx", output=output)  # fmt: skip
+    call_command(
+        "rne_changes",
+        kind="maires",
+        date_from=date(2022, 3, 1),
+        date_to=date(2026, 5, 1),
+        change_type="departed",
+        output_format="xlsx",
+        output=output,
+    )
     sheet = load_workbook(output).active
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert header[0] == "type" and sheet.max_row > 10_000

@@ -28,8 +28,12 @@ ROW_2 = "01;Ain;;;01002;L'Abergement-De-Varey;COUROUBLE;François;M;21/02/1958;3
 
 
 def counts():
-    return (Person.objects.count(), Mandate.objects.count(), Snapshot.objects.count(),
-            SnapshotEntry.objects.count())  # fmt: skip
+    return (
+        Person.objects.count(),
+        Mandate.objects.count(),
+        Snapshot.objects.count(),
+        SnapshotEntry.objects.count(),
+    )
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -146,26 +150,68 @@ def test_zip_with_windows_1252_and_tabs(db, tmp_path):
 
 MALFORMED = {
     "empty.csv": (b"", 1, "fichier vide"),
-    "error-page.csv": (b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>\n", 1, "page HTML"),
-    "missing-column.csv": (HEADER.replace(";Code sexe", "") + "\n", 1, "« Code sexe »: colonne manquante"),
-    "renamed-column.csv": (HEADER.replace("Date de naissance", "Naissance") + "\n", 1, "« Naissance »: colonne inconnue"),
+    "error-page.csv": (
+        b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>\n",
+        1,
+        "page HTML",
+    ),
+    "missing-column.csv": (
+        HEADER.replace(";Code sexe", "") + "\n",
+        1,
+        "« Code sexe »: colonne manquante",
+    ),
+    "renamed-column.csv": (
+        HEADER.replace("Date de naissance", "Naissance") + "\n",
+        1,
+        "« Naissance »: colonne inconnue",
+    ),
     "extra-column.csv": (HEADER + ";Commentaire\n", 1, "« Commentaire »: colonne inconnue"),
-    "wrong-separator.csv": (HEADER.replace(";", "|") + "\n" + ROW_1.replace(";", "|") + "\n", 1, "disposition inconnue"),
+    "wrong-separator.csv": (
+        HEADER.replace(";", "|") + "\n" + ROW_1.replace(";", "|") + "\n",
+        1,
+        "disposition inconnue",
+    ),
     "utf16.csv": ((HEADER + "\n" + ROW_1 + "\n").encode("utf-16"), 1, "UTF-16"),
-    "impossible-date.csv": (f"{HEADER}\n{ROW_1.replace('22/07/1967', '31/02/1967')}\n", 2, "« Date de naissance »: date impossible"),
-    "unknown-commune.csv": (f"{HEADER}\n{ROW_1.replace('01001', '99999')}\n", 2, "« Code de la commune »: commune « 99999 » inconnue"),
-    "duplicated-rows.csv": (f"{HEADER}\n{ROW_1}\n{ROW_1}\n", 3, "ligne en double (identique à la ligne 2)"),
+    "impossible-date.csv": (
+        f"{HEADER}\n{ROW_1.replace('22/07/1967', '31/02/1967')}\n",
+        2,
+        "« Date de naissance »: date impossible",
+    ),
+    "unknown-commune.csv": (
+        f"{HEADER}\n{ROW_1.replace('01001', '99999')}\n",
+        2,
+        "« Code de la commune »: commune « 99999 » inconnue",
+    ),
+    "duplicated-rows.csv": (
+        f"{HEADER}\n{ROW_1}\n{ROW_1}\n",
+        3,
+        "ligne en double (identique à la ligne 2)",
+    ),
     "truncated-last-line.csv": (f"{HEADER}\n{ROW_1}\n{ROW_2[:60]}", 3, "champs au lieu de 14"),
     "two-kinds-mixed.csv": (
-        f"{HEADER}\n{ROW_1}\n" + HEADER.replace("Date de début de la fonction", "Libellé de la fonction;Date de début de la fonction") + "\n",
-        3, "deux fichiers mélangés"),
+        f"{HEADER}\n{ROW_1}\n"
+        + HEADER.replace(
+            "Date de début de la fonction", "Libellé de la fonction;Date de début de la fonction"
+        )
+        + "\n",
+        3,
+        "deux fichiers mélangés",
+    ),
     "bad-sex.csv": (f"{HEADER}\n{ROW_1.replace(';F;', ';X;')}\n", 2, "« Code sexe »: sexe « X »"),
-    "undecodable-byte.csv": (f"{HEADER}\n{ROW_1}\n".encode("cp1252") + ROW_2.encode("cp1252").replace(b"COUR", b"COUR\x9d") + b"\n",
-                             3, "octet 0x9D illisible, ni UTF-8 ni Windows-1252"),
-    "quote-never-closed.csv": (f'{HEADER}\n{ROW_1}\n01;Ain;;;01002;"L\'Abergement\n' + f"{ROW_2}\n" * 1500,
-                               3, "champ de plus de 131\u202f072 caractères (un guillemet ouvert et jamais fermé ?)"),
+    "undecodable-byte.csv": (
+        f"{HEADER}\n{ROW_1}\n".encode("cp1252")
+        + ROW_2.encode("cp1252").replace(b"COUR", b"COUR\x9d")
+        + b"\n",
+        3,
+        "octet 0x9D illisible, ni UTF-8 ni Windows-1252",
+    ),
+    "quote-never-closed.csv": (
+        f"{HEADER}\n{ROW_1}\n01;Ain;;;01002;\"L'Abergement\n" + f"{ROW_2}\n" * 1500,
+        3,
+        "champ de plus de 131\u202f072 caractères (un guillemet ouvert et jamais fermé ?)",
+    ),
     "one-endless-line.csv": ("0" * 200_000, 1, "champ de plus de 131\u202f072 caractères"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", MALFORMED)
@@ -221,15 +267,20 @@ def test_errors_are_capped_at_twenty_with_a_count(db, tmp_path, capsys):
 
 def test_killed_import_leaves_the_database_as_before(tmp_path):
     """SIGKILL in the middle of an import: nothing of it remains."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'kill.sqlite3'}",
-           "MANDATURE_VAR_DIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'kill.sqlite3'}",
+        "MANDATURE_VAR_DIR": str(tmp_path),
+    }
     cli = [sys.executable, "-m", "mandature.cli"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*cli, "load-territories"], env=env, check=True, capture_output=True)
     process = subprocess.Popen(
         [*cli, "import-rne", "--progress", str(RNE / "rne-maires_2022-02.csv.gz")],
-        env=env, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for line in process.stderr:
         if "étape : mandats" in line:  # persons are written, mandates not yet
             process.send_signal(signal.SIGKILL)
@@ -253,10 +304,18 @@ def test_gzip_of_the_same_content_is_already_imported(db, tmp_path):
 
 def entries_by_line(snapshot):
     return {
-        e.line: (e.mandate_id, e.person_id, e.commune_id, e.function, e.function_code,
-                 e.function_rank, e.function_start, e.line_hash)
+        e.line: (
+            e.mandate_id,
+            e.person_id,
+            e.commune_id,
+            e.function,
+            e.function_code,
+            e.function_rank,
+            e.function_start,
+            e.line_hash,
+        )
         for e in SnapshotEntry.objects.filter(snapshot=snapshot)
-    }  # fmt: skip
+    }
 
 
 def test_reimport_reuses_identical_lines_and_gives_what_a_full_read_gives(
@@ -289,11 +348,17 @@ def test_reimport_reuses_identical_lines_and_gives_what_a_full_read_gives(
         (result,) = import_rne(path, data_date=date(2026, 6, 1))
         s = result.snapshot
         return (
-            (s.row_count, s.entry_count, s.new_person_count, s.covered_communes,
-             s.covered_departements, s.rejected_count),
+            (
+                s.row_count,
+                s.entry_count,
+                s.new_person_count,
+                s.covered_communes,
+                s.covered_departements,
+                s.rejected_count,
+            ),
             entries_by_line(s),
             s.report["reused_lines"],
-        )  # fmt: skip
+        )
 
     before = counts()
     try:

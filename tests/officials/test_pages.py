@@ -84,8 +84,10 @@ def test_commune_page_and_brief_show_a_new_import_at_once(client, tmp_path):
     for url in ("/communes/01002/", "/communes/01002/fiche"):
         html = client.get(url).content.decode()
         assert "NOUVEAU" not in html  # and the team before the import is kept
-    row = ("01;Ain;;;01002;L'Abergement-De-Varey;NOUVEAU;Aurore;F;21/02/1971;31;Libéral;"
-           "15/03/2026;01/06/2026")  # fmt: skip
+    row = (
+        "01;Ain;;;01002;L'Abergement-De-Varey;NOUVEAU;Aurore;F;21/02/1971;31;Libéral;"
+        "15/03/2026;01/06/2026"
+    )
     path = tmp_path / "maires.csv"
     path.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
     import_rne(path, data_date=date(2026, 6, 2))

@@ -24,19 +24,52 @@ REAL_FILES = {
     "rne-maires_2022-02.csv.gz": (SnapshotKind.MAIRES, "actuel", "windows-1252", 34_921),
     "elus-maires-mai_2026-04.csv.gz": (SnapshotKind.MAIRES, "actuel", "utf-8", 32_475),
     "elus-conseillers-municipaux-cm_partial-dep32-dep44_2024-10.csv.gz": (
-        SnapshotKind.CM, "actuel", "utf-8", 9_752),
-    "2026-04/elus-conseillers-departementaux-cd.csv.gz": (SnapshotKind.CD, "actuel", "utf-8", 4_038),
+        SnapshotKind.CM,
+        "actuel",
+        "utf-8",
+        9_752,
+    ),
+    "2026-04/elus-conseillers-departementaux-cd.csv.gz": (
+        SnapshotKind.CD,
+        "actuel",
+        "utf-8",
+        4_038,
+    ),
     "2026-04/elus-conseillers-regionaux-cr.csv.gz": (SnapshotKind.CR, "actuel", "utf-8", 1_745),
-    "2026-04/elus-conseillers-arrondissements-ca.csv.gz": (SnapshotKind.CA, "actuel", "utf-8", 1_027),
+    "2026-04/elus-conseillers-arrondissements-ca.csv.gz": (
+        SnapshotKind.CA,
+        "actuel",
+        "utf-8",
+        1_027,
+    ),
     "2026-04/elus-deputes-dep.csv.gz": (SnapshotKind.DEP, "actuel", "utf-8", 577),
     "2026-04/elus-senateurs-sen.csv.gz": (SnapshotKind.SEN, "actuel", "utf-8", 348),
-    "2026-04/elus-representants-parlement-europeen-rpe.csv.gz": (SnapshotKind.RPE, "actuel", "utf-8", 81),
+    "2026-04/elus-representants-parlement-europeen-rpe.csv.gz": (
+        SnapshotKind.RPE,
+        "actuel",
+        "utf-8",
+        81,
+    ),
     "2026-04/elus-membres-dune-assemblee-ma.csv.gz": (SnapshotKind.MA, "actuel", "utf-8", 588),
     "2026-04/elus-conseillers-des-francais-de-letranger-cons.csv.gz": (
-        SnapshotKind.CONS, "actuel", "utf-8", 441),
-    "2026-04/elus-assemblee-des-francais-de-letranger-afe.csv.gz": (SnapshotKind.AFE, "actuel", "utf-8", 89),
-    "history/RNE_export_EPCI_20200211.txt.gz": (SnapshotKind.EPCI, "historique", "windows-1252", None),
-}  # fmt: skip
+        SnapshotKind.CONS,
+        "actuel",
+        "utf-8",
+        441,
+    ),
+    "2026-04/elus-assemblee-des-francais-de-letranger-afe.csv.gz": (
+        SnapshotKind.AFE,
+        "actuel",
+        "utf-8",
+        89,
+    ),
+    "history/RNE_export_EPCI_20200211.txt.gz": (
+        SnapshotKind.EPCI,
+        "historique",
+        "windows-1252",
+        None,
+    ),
+}
 
 
 @pytest.mark.parametrize("name", REAL_FILES)
@@ -65,23 +98,39 @@ def test_data_date_is_the_latest_date_in_the_file_not_its_name():
 
 @pytest.mark.parametrize(
     ("dept", "commune", "expected"),
-    [("01", "001", "01001"), ("2A", "004", "2A004"), ("ZA", "101", "97101"),
-     ("ZD", "411", "97411"), ("ZM", "503", "97603"), ("ZM", "608", "97608"),
-     ("ZP", "019", "98719"), ("ZN", "801", "98801"), ("ZS", "501", "97501"),
-     ("", "1001", "01001"), ("", "2B033", "2B033"), ("", "97101", "97101")],
-)  # fmt: skip
+    [
+        ("01", "001", "01001"),
+        ("2A", "004", "2A004"),
+        ("ZA", "101", "97101"),
+        ("ZD", "411", "97411"),
+        ("ZM", "503", "97603"),
+        ("ZM", "608", "97608"),
+        ("ZP", "019", "98719"),
+        ("ZN", "801", "98801"),
+        ("ZS", "501", "97501"),
+        ("", "1001", "01001"),
+        ("", "2B033", "2B033"),
+        ("", "97101", "97101"),
+    ],
+)
 def test_commune_codes(dept, commune, expected):
     assert commune_code(dept, commune) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "birth", "expected"),
-    [("4/3/1951", True, date(1951, 3, 4)), ("04/03/1951", True, date(1951, 3, 4)),
-     ("25/11/62", True, date(1962, 11, 25)), ("18/04/00", True, date(2000, 4, 18)),
-     ("20/08/06", True, date(2006, 8, 20)), ("17/09/75", True, date(1975, 9, 17)),
-     ("22/03/26", False, date(2026, 3, 22)), ("08/07/24", False, date(2024, 7, 8)),
-     ("2026-03-15", False, date(2026, 3, 15))],
-)  # fmt: skip
+    [
+        ("4/3/1951", True, date(1951, 3, 4)),
+        ("04/03/1951", True, date(1951, 3, 4)),
+        ("25/11/62", True, date(1962, 11, 25)),
+        ("18/04/00", True, date(2000, 4, 18)),
+        ("20/08/06", True, date(2006, 8, 20)),
+        ("17/09/75", True, date(1975, 9, 17)),
+        ("22/03/26", False, date(2026, 3, 22)),
+        ("08/07/24", False, date(2024, 7, 8)),
+        ("2026-03-15", False, date(2026, 3, 15)),
+    ],
+)
 def test_dates_and_the_century_of_two_digit_years(text, birth, expected):
     assert DateParser(date(2026, 11, 24)).parse(text, birth=birth) == expected
 
@@ -93,11 +142,16 @@ def test_impossible_or_unreadable_dates(text):
 
 @pytest.mark.parametrize(
     ("label", "code", "rank"),
-    [("Maire", FunctionCode.MAIRE, None), ("2ème adjoint au Maire", FunctionCode.ADJOINT, 2),
-     ("1er adjoint au maire", FunctionCode.ADJOINT, 1), ("Maire délégué", FunctionCode.MAIRE_DELEGUE, None),
-     ("Président du conseil communautaire", FunctionCode.PRESIDENT, None),
-     ("3ème vice-président", FunctionCode.VICE_PRESIDENT, 3), ("", FunctionCode.NONE, None)],
-)  # fmt: skip
+    [
+        ("Maire", FunctionCode.MAIRE, None),
+        ("2ème adjoint au Maire", FunctionCode.ADJOINT, 2),
+        ("1er adjoint au maire", FunctionCode.ADJOINT, 1),
+        ("Maire délégué", FunctionCode.MAIRE_DELEGUE, None),
+        ("Président du conseil communautaire", FunctionCode.PRESIDENT, None),
+        ("3ème vice-président", FunctionCode.VICE_PRESIDENT, 3),
+        ("", FunctionCode.NONE, None),
+    ],
+)
 def test_functions(label, code, rank):
     assert function_code(label) == (code, rank)
 

@@ -39,13 +39,22 @@ def data_gouv(tmp_path, settings):
         "id": "5c34c4d1634f4173183a64f1",
         "slug": "repertoire-national-des-elus-1",
         "resources": [
-            {"id": "e8a2b4f5-rpe", "title": "elus-representants-parlement-europeen-rpe.csv",
-             "url": f"{base}/files/elus-representants-parlement-europeen-rpe.csv.gz",
-             "checksum": {"type": "sha1", "value": "e6e77d81"}, "format": "csv"},
-            {"id": "doc-pdf", "title": "Notice du RNE", "url": f"{base}/files/notice.pdf",
-             "checksum": {"type": "sha1", "value": "0000"}, "format": "pdf"},
+            {
+                "id": "e8a2b4f5-rpe",
+                "title": "elus-representants-parlement-europeen-rpe.csv",
+                "url": f"{base}/files/elus-representants-parlement-europeen-rpe.csv.gz",
+                "checksum": {"type": "sha1", "value": "e6e77d81"},
+                "format": "csv",
+            },
+            {
+                "id": "doc-pdf",
+                "title": "Notice du RNE",
+                "url": f"{base}/files/notice.pdf",
+                "checksum": {"type": "sha1", "value": "0000"},
+                "format": "pdf",
+            },
         ],
-    }  # fmt: skip
+    }
     files["/api/1/datasets/repertoire-national-des-elus-1/"] = (
         json.dumps(dataset).encode(),
         "application/json",

@@ -31,10 +31,15 @@ def mayor():
 
 
 def add_version(client, brochure, name="brochure.pdf", content=PDF):
-    return client.post(f"/publications/{brochure.pk}/", {
-        "label": "édition 2026 révisée", "published_on": "2026-10-01",
-        "file": SimpleUploadedFile(name, content), "notes": "chiffres 2025",
-    })  # fmt: skip
+    return client.post(
+        f"/publications/{brochure.pk}/",
+        {
+            "label": "édition 2026 révisée",
+            "published_on": "2026-10-01",
+            "file": SimpleUploadedFile(name, content),
+            "notes": "chiffres 2025",
+        },
+    )
 
 
 def test_the_three_publications_are_seeded_and_listed(client):
@@ -62,8 +67,10 @@ def test_a_version_needs_a_real_file_of_an_allowed_type(client, personas, brochu
 
 def test_a_hand_over_is_recorded_on_the_officials_timeline(client, personas, brochure, mayor):
     login(client, personas.regional)
-    client.post(f"/elus/{mayor.pk}/remise/", {"publication": brochure.pk, "channel": "post",
-                                              "date": "2026-11-20"})  # fmt: skip
+    client.post(
+        f"/elus/{mayor.pk}/remise/",
+        {"publication": brochure.pk, "channel": "post", "date": "2026-11-20"},
+    )
     distribution = Distribution.objects.get(person=mayor)
     assert distribution.channel == "post" and distribution.date == date(2026, 11, 20)
     interaction = distribution.interaction
@@ -72,8 +79,10 @@ def test_a_hand_over_is_recorded_on_the_officials_timeline(client, personas, bro
     page = unescape(client.get(f"/elus/{mayor.pk}/").content.decode())
     assert "envoyée par courrier le 20 novembre 2026" in page
     # « remise lors d'un événement » needs the event
-    client.post(f"/elus/{mayor.pk}/remise/", {"publication": brochure.pk, "channel": "event",
-                                              "date": "2026-11-21"})  # fmt: skip
+    client.post(
+        f"/elus/{mayor.pk}/remise/",
+        {"publication": brochure.pk, "channel": "event", "date": "2026-11-21"},
+    )
     assert Distribution.objects.filter(person=mayor).count() == 1
     login(client, personas.reader)
     assert client.post(f"/elus/{mayor.pk}/remise/", {}).status_code == 403
@@ -106,13 +115,19 @@ def test_a_campaign_gives_each_recipient_a_personal_link(client, personas, broch
     from mandature.campaigns.services import prepare
 
     segment = Segment.objects.create(
-        name="Maires de Lille", organisation=personas.national.profile.organisation,
+        name="Maires de Lille",
+        organisation=personas.national.profile.organisation,
         filters={"function": "maire", "territory": "commune:59350"},
-    )  # fmt: skip
-    form = {"name": "Brochure", "channel": "email", "segment": segment.pk,
-            "communication_kind": "information", "subject": "La brochure",
-            "body": "Madame, Monsieur,\n\n[Télécharger]({lien_publication})",
-            "rate_per_minute": 0}  # fmt: skip
+    )
+    form = {
+        "name": "Brochure",
+        "channel": "email",
+        "segment": segment.pk,
+        "communication_kind": "information",
+        "subject": "La brochure",
+        "body": "Madame, Monsieur,\n\n[Télécharger]({lien_publication})",
+        "rate_per_minute": 0,
+    }
     page = unescape(client.post("/campagnes/nouvelle/", form).content.decode())
     assert "n'a pas de publication" in page
     client.post("/campagnes/nouvelle/", {**form, "publication": brochure.pk})
@@ -130,14 +145,17 @@ def test_handed_over_to_everyone_checked_in_at_an_event(client, personas, brochu
     from mandature.events.models import Event, Invitation, Registration, Session
 
     login(client, personas.national)
-    event = Event.objects.create(title="Congrès Hlm", kind="congress",
-                                 organisation=personas.national.profile.organisation)  # fmt: skip
+    event = Event.objects.create(
+        title="Congrès Hlm", kind="congress", organisation=personas.national.profile.organisation
+    )
     start = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Europe/Paris"))
-    session = Session.objects.create(event=event, title="Jour 1", starts_at=start,
-                                     ends_at=start + timedelta(hours=8))  # fmt: skip
+    session = Session.objects.create(
+        event=event, title="Jour 1", starts_at=start, ends_at=start + timedelta(hours=8)
+    )
     came = Invitation.objects.create(event=event, person=mayor, name=str(mayor))
-    Registration.objects.create(invitation=came, session=session, status="confirmed",
-                                checked_in_at=start)  # fmt: skip
+    Registration.objects.create(
+        invitation=came, session=session, status="confirmed", checked_in_at=start
+    )
     other = commune_team(Commune.objects.get(code="33063")).mayor.person
     absent = Invitation.objects.create(event=event, person=other, name=str(other))
     Registration.objects.create(invitation=absent, session=session, status="confirmed")
@@ -155,15 +173,24 @@ def test_only_national_administrators_change_the_movements_publications(client, 
     for persona in (personas.regional, personas.national):
         login(client, persona)
         assert client.get(f"/publications/{brochure.pk}/modifier/").status_code == 403
-        edit = client.post(f"/publications/{brochure.pk}/modifier/", {
-            "title": "Titre détourné", "kind": "brochure", "audience": "tous",
-            "description": "",
-        })  # fmt: skip
+        edit = client.post(
+            f"/publications/{brochure.pk}/modifier/",
+            {
+                "title": "Titre détourné",
+                "kind": "brochure",
+                "audience": "tous",
+                "description": "",
+            },
+        )
         assert edit.status_code == 403
-        pirate = client.post(f"/publications/{brochure.pk}/", {
-            "label": "version pirate", "published_on": "2030-01-01",
-            "file": SimpleUploadedFile("pirate.pdf", PDF),
-        })  # fmt: skip
+        pirate = client.post(
+            f"/publications/{brochure.pk}/",
+            {
+                "label": "version pirate",
+                "published_on": "2030-01-01",
+                "file": SimpleUploadedFile("pirate.pdf", PDF),
+            },
+        )
         assert pirate.status_code == 403
         page = unescape(client.get(f"/publications/{brochure.pk}/").content.decode())
         assert "Nouvelle version" not in page
@@ -171,10 +198,15 @@ def test_only_national_administrators_change_the_movements_publications(client, 
     brochure.refresh_from_db()
     assert (brochure.title, brochure.organisation, brochure.current) == (title, None, version)
     login(client, personas.admin)
-    client.post(f"/publications/{brochure.pk}/modifier/", {
-        "title": title + " (2026)", "kind": "brochure", "audience": brochure.audience,
-        "description": brochure.description,
-    })  # fmt: skip
+    client.post(
+        f"/publications/{brochure.pk}/modifier/",
+        {
+            "title": title + " (2026)",
+            "kind": "brochure",
+            "audience": brochure.audience,
+            "description": brochure.description,
+        },
+    )
     add_version(client, brochure)
     brochure.refresh_from_db()
     assert brochure.title == title + " (2026)" and brochure.organisation is None
@@ -184,16 +216,26 @@ def test_only_national_administrators_change_the_movements_publications(client, 
 def test_an_organisation_changes_its_own_publications_only(client, personas):
     regional = personas.regional.profile.organisation
     login(client, personas.regional)
-    client.post("/publications/nouvelle/", {
-        "title": "Le guide des maires des Hauts-de-France", "kind": "guide",
-        "audience": "maires", "description": "",
-    })  # fmt: skip
+    client.post(
+        "/publications/nouvelle/",
+        {
+            "title": "Le guide des maires des Hauts-de-France",
+            "kind": "guide",
+            "audience": "maires",
+            "description": "",
+        },
+    )
     guide = Publication.objects.get(title="Le guide des maires des Hauts-de-France")
     assert guide.organisation == regional
-    client.post(f"/publications/{guide.pk}/modifier/", {
-        "title": "Le guide des maires (2026)", "kind": "guide", "audience": "maires",
-        "description": "",
-    })  # fmt: skip
+    client.post(
+        f"/publications/{guide.pk}/modifier/",
+        {
+            "title": "Le guide des maires (2026)",
+            "kind": "guide",
+            "audience": "maires",
+            "description": "",
+        },
+    )
     add_version(client, guide)
     guide.refresh_from_db()
     assert guide.title == "Le guide des maires (2026)"

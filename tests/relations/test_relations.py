@@ -33,16 +33,32 @@ def test_contact_card_refuses_bad_input_in_french_and_keeps_good_input(client, p
     commune, mayor = lille
     login(client, personas.regional)
     url = f"/elus/{mayor.pk}/contact/"
-    bad = text(client.post(url, {"email": "maire@", "phone": "12", "objection_date": "31/02/2026",
-                                 "objects_to_contact": "on"}))  # fmt: skip
+    bad = text(
+        client.post(
+            url,
+            {
+                "email": "maire@",
+                "phone": "12",
+                "objection_date": "31/02/2026",
+                "objects_to_contact": "on",
+            },
+        )
+    )
     assert "Saisissez une adresse électronique valide" in bad
     assert "Numéro de téléphone" in bad and "01 40 50 60 70" in bad
     assert "Saisissez une date valide" in bad
     assert not Contact.objects.filter(person=mayor).exists()
-    client.post(url, {"email": "cabinet.maire@lille.test", "phone": "+33320495000",
-                      "salutation": "Monsieur le Maire", "preferred_channel": "email",
-                      "tag_names": "ANRU, logement des jeunes",
-                      "postal_address": "Place Augustin-Laurent, 59000 Lille"})  # fmt: skip
+    client.post(
+        url,
+        {
+            "email": "cabinet.maire@lille.test",
+            "phone": "+33320495000",
+            "salutation": "Monsieur le Maire",
+            "preferred_channel": "email",
+            "tag_names": "ANRU, logement des jeunes",
+            "postal_address": "Place Augustin-Laurent, 59000 Lille",
+        },
+    )
     contact = Contact.objects.get(person=mayor)
     assert contact.phone == "03 20 49 50 00" and contact.updated_by == personas.regional
     page = text(client.get(f"/elus/{mayor.pk}/"))
@@ -62,15 +78,29 @@ def test_a_reader_cannot_change_anything(client, personas, lille):
 def test_a_meeting_with_a_follow_up_shows_on_every_timeline(client, personas, lille):
     commune, mayor = lille
     login(client, personas.regional)
-    future = text(client.post(f"/elus/{mayor.pk}/echange/", {
-        "kind": "meeting", "date": (date.today() + timedelta(days=10)).isoformat(),
-        "summary": "x"}))  # fmt: skip
+    future = text(
+        client.post(
+            f"/elus/{mayor.pk}/echange/",
+            {
+                "kind": "meeting",
+                "date": (date.today() + timedelta(days=10)).isoformat(),
+                "summary": "x",
+            },
+        )
+    )
     assert "ne peut pas être daté dans le futur" in future
-    client.post(f"/elus/{mayor.pk}/echange/", {
-        "kind": "meeting", "date": "2026-05-12", "participants": "Rémi Regional",
-        "summary": "Présentation de la fiche commune et du programme de l'ANRU.",
-        "follow_up": "Envoyer le guide", "follow_up_title": "Envoyer le guide de l'élu",
-        "follow_up_due": (date.today() + timedelta(days=3)).isoformat()})  # fmt: skip
+    client.post(
+        f"/elus/{mayor.pk}/echange/",
+        {
+            "kind": "meeting",
+            "date": "2026-05-12",
+            "participants": "Rémi Regional",
+            "summary": "Présentation de la fiche commune et du programme de l'ANRU.",
+            "follow_up": "Envoyer le guide",
+            "follow_up_title": "Envoyer le guide de l'élu",
+            "follow_up_due": (date.today() + timedelta(days=3)).isoformat(),
+        },
+    )
     interaction = Interaction.objects.get()
     assert interaction.commune == commune and interaction.epci_id == commune.epci_id
     assert interaction.organisation == personas.regional.profile.organisation
@@ -91,12 +121,21 @@ def test_a_meeting_with_a_follow_up_shows_on_every_timeline(client, personas, li
 def test_reminders_go_once_a_day_to_each_assignee(personas, lille):
     _commune, mayor = lille
     today = date(2026, 11, 24)
-    FollowUp.objects.create(title="Rappeler la mairie", due_date=today - timedelta(days=2),
-                            assignee=personas.regional, person=mayor)  # fmt: skip
-    FollowUp.objects.create(title="Envoyer l'invitation", due_date=today + timedelta(days=1),
-                            assignee=personas.regional, person=mayor)  # fmt: skip
-    FollowUp.objects.create(title="Plus tard", due_date=today + timedelta(days=30),
-                            assignee=personas.regional)  # fmt: skip
+    FollowUp.objects.create(
+        title="Rappeler la mairie",
+        due_date=today - timedelta(days=2),
+        assignee=personas.regional,
+        person=mayor,
+    )
+    FollowUp.objects.create(
+        title="Envoyer l'invitation",
+        due_date=today + timedelta(days=1),
+        assignee=personas.regional,
+        person=mayor,
+    )
+    FollowUp.objects.create(
+        title="Plus tard", due_date=today + timedelta(days=30), assignee=personas.regional
+    )
     assert send_reminders(today) == (1, 2)
     message = mail.outbox[-1]
     assert message.to == ["remi.regional@arhlm-hdf.test"]
@@ -125,8 +164,11 @@ def test_my_territory_lists_the_new_mayors_in_scope_and_who_was_contacted(client
 
 def test_search_of_officials_ignores_case_accents_and_order(client, personas, lille):
     _commune, mayor = lille
-    for query in [mayor.last_name, fold(mayor.last_name)[:5],
-                  f"{fold(mayor.first_name)} {mayor.last_name.lower()}"]:  # fmt: skip
+    for query in [
+        mayor.last_name,
+        fold(mayor.last_name)[:5],
+        f"{fold(mayor.first_name)} {mayor.last_name.lower()}",
+    ]:
         html = text(client.get(f"/elus/recherche/?q={query}"))
         assert f"/elus/{mayor.pk}/" in html, query
     assert "Aucun élu trouvé" in text(client.get("/elus/recherche/?q=zzzzqx"))
@@ -138,8 +180,9 @@ def test_export_of_everything_about_a_person_is_logged_and_has_no_birth_date(
     client, personas, lille
 ):
     _commune, mayor = lille
-    Contact.objects.create(person=mayor, email="m@lille.test", objects_to_contact=True,
-                           objection_date=date(2026, 6, 1))  # fmt: skip
+    Contact.objects.create(
+        person=mayor, email="m@lille.test", objects_to_contact=True, objection_date=date(2026, 6, 1)
+    )
     Note.objects.create(person=mayor, text="Note de test", author=personas.national)
     data = json.loads(client.get(f"/elus/{mayor.pk}/donnees.json").content)
     assert ["Courriel", "m@lille.test"] in data["contact"]
@@ -170,10 +213,21 @@ def test_erasure_on_request_by_a_national_administrator(client, personas, lille)
 def test_enrichment_is_purged_a_year_after_the_last_mandate(db, lille, settings):
     _commune, mayor = lille
     settings.ENRICHMENT_RETENTION_DAYS = 365
-    former = Person.objects.create(last_name="ANCIEN", first_name="Élu", sex="M",
-                                   birth_date=date(1950, 1, 1), match_key="ancien|elu|M|1950-01-01")  # fmt: skip
-    Mandate.objects.create(person=former, kind="maire", territory_key="x", commune_id="59350",
-                           start_date=date(2008, 3, 1), end_date=date(2014, 3, 30))  # fmt: skip
+    former = Person.objects.create(
+        last_name="ANCIEN",
+        first_name="Élu",
+        sex="M",
+        birth_date=date(1950, 1, 1),
+        match_key="ancien|elu|M|1950-01-01",
+    )
+    Mandate.objects.create(
+        person=former,
+        kind="maire",
+        territory_key="x",
+        commune_id="59350",
+        start_date=date(2008, 3, 1),
+        end_date=date(2014, 3, 30),
+    )
     Contact.objects.create(person=former, email="ancien@test.fr")
     Contact.objects.create(person=mayor, email="m@lille.test")
     call_command("purge_contacts")

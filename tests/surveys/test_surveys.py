@@ -52,12 +52,31 @@ def test_the_example_is_copied_then_frozen_once_open(personas, anonymous):
     assert survey.organisation == personas.regional.profile.organisation
     # The builder: a new question, a condition on an earlier one, a wrong condition refused.
     url = reverse("web:question-new", args=[survey.pk])
-    bad = client.post(url, {"page": "4", "position": "20", "kind": "single", "label": "Et ?",
-                            "choices_text": "A\nB", "condition_key": "q1",
-                            "condition_text": "Peut-être"}).content.decode()  # fmt: skip
+    bad = client.post(
+        url,
+        {
+            "page": "4",
+            "position": "20",
+            "kind": "single",
+            "label": "Et ?",
+            "choices_text": "A\nB",
+            "condition_key": "q1",
+            "condition_text": "Peut-être",
+        },
+    ).content.decode()
     assert "« Peut-être » n&#x27;est pas une réponse possible" in bad
-    client.post(url, {"page": "4", "position": "20", "kind": "single", "label": "Pourquoi ?",
-                      "choices_text": "A\nB", "condition_key": "q1", "condition_text": "Oui"})  # fmt: skip
+    client.post(
+        url,
+        {
+            "page": "4",
+            "position": "20",
+            "kind": "single",
+            "label": "Pourquoi ?",
+            "choices_text": "A\nB",
+            "condition_key": "q1",
+            "condition_text": "Oui",
+        },
+    )
     added = survey.questions.get(key="q16")
     assert added.condition_key == "q1" and added.condition_values == ["Oui"]
     client.post(reverse("web:survey-status", args=[survey.pk, "ouvrir"]))
@@ -80,8 +99,11 @@ def test_sent_to_a_segment_answered_page_by_page_through_the_personal_link(
     from mandature.campaigns.sending import run
 
     regional = personas.regional
-    segment = Segment.objects.create(name="Nouveaux maires du 62", filters=NEW_MAYORS_62,
-                                     organisation=regional.profile.organisation)  # fmt: skip
+    segment = Segment.objects.create(
+        name="Nouveaux maires du 62",
+        filters=NEW_MAYORS_62,
+        organisation=regional.profile.organisation,
+    )
     survey = open_copy(regional, segment_id=segment.pk)
     members = evaluate(NEW_MAYORS_62, scope_of(regional)).members
     by_address = give_emails(members[:3])
@@ -121,8 +143,9 @@ def test_sent_to_a_segment_answered_page_by_page_through_the_personal_link(
     again = anonymous.get(link).content.decode()
     assert "Page 2 sur 4" in again and 'value="0" checked' in again
     matrix = {f"q6_{i}": "4" for i in range(5)}
-    page = anonymous.post(link, {"page": "2", "action": "next", "q7": "0", "q8": "0",
-                                 **matrix}).content.decode()  # fmt: skip
+    page = anonymous.post(
+        link, {"page": "2", "action": "next", "q7": "0", "q8": "0", **matrix}
+    ).content.decode()
     # q8 = « Oui »: page 3 asks what holds the projects back, not why there is none.
     assert 'id="question-q9"' in page and 'id="question-q10"' in page
     assert re.search(r'id="question-q10"[^>]*hidden', page)
@@ -131,8 +154,10 @@ def test_sent_to_a_segment_answered_page_by_page_through_the_personal_link(
     respondent.refresh_from_db()
     assert respondent.answers["q9"] == ["Le prix du foncier", "Le financement"]
     assert "q10" not in respondent.answers  # hidden by its condition: not kept
-    done = anonymous.post(link, {"page": "4", "action": "submit", "q14": "0",
-                                 "q15": "Plus de logements pour les jeunes"})  # fmt: skip
+    done = anonymous.post(
+        link,
+        {"page": "4", "action": "submit", "q14": "0", "q15": "Plus de logements pour les jeunes"},
+    )
     assert "Merci pour vos réponses" in done.content.decode()
     respondent.refresh_from_db()
     assert respondent.submitted_at is not None and respondent.answers["q2"] == 8
@@ -175,10 +200,18 @@ def test_the_public_link_gives_each_visit_its_own_anonymous_answer(personas, ano
 def make_answers(survey, region: str, count: int, q7: str, **profile) -> None:
     for n in range(count):
         Respondent.objects.create(
-            survey=survey, region=region, submitted_at=timezone.now(),
-            answers={"q1": "Oui", "q2": 5 + n % 5, "q7": q7, "q6": {"0": 3, "1": 4},
-                     "q15": f"Réponse libre {region} {n}"}, **profile,
-        )  # fmt: skip
+            survey=survey,
+            region=region,
+            submitted_at=timezone.now(),
+            answers={
+                "q1": "Oui",
+                "q2": 5 + n % 5,
+                "q7": q7,
+                "q6": {"0": 3, "1": 4},
+                "q15": f"Réponse libre {region} {n}",
+            },
+            **profile,
+        )
 
 
 def test_results_hide_every_group_and_cell_of_fewer_than_five(personas, anonymous, tmp_path):
@@ -206,12 +239,14 @@ def test_results_hide_every_group_and_cell_of_fewer_than_five(personas, anonymou
     q3 = next(i for i in data["questions"] if i["question"].key == "q3")
     assert q3["hidden"] and q3["n"] == 0
     client = login(anonymous, personas.regional)
-    page = client.get(reverse("web:survey-results", args=[survey.pk]),
-                      {"croisement": "region", "texte": "ile de"}).content.decode()  # fmt: skip
+    page = client.get(
+        reverse("web:survey-results", args=[survey.pk]), {"croisement": "region", "texte": "ile de"}
+    ).content.decode()
     assert "75 %" in page and "moins de 5" in page and "<svg" in page
     assert "Réponse libre 11 0" not in page  # the search is « ile de »: no free text matches
-    page = client.get(reverse("web:survey-results", args=[survey.pk]),
-                      {"texte": "libre 11"}).content.decode()  # fmt: skip
+    page = client.get(
+        reverse("web:survey-results", args=[survey.pk]), {"texte": "libre 11"}
+    ).content.decode()
     assert page.count("« Réponse libre 11") == 3 and "Réponse libre 32" not in page
     response = client.get(reverse("web:survey-report", args=[survey.pk]), {"croisement": "region"})
     path = tmp_path / "rapport.pdf"
@@ -225,10 +260,14 @@ def test_exports_name_respondents_only_for_named_surveys_and_allowed_users(perso
 
     survey = open_copy(personas.regional)
     person = Person.objects.filter(entries__commune__departement_id="62").first()
-    Respondent.objects.create(survey=survey, person=person, departement="62", region="32",
-                              submitted_at=timezone.now(),
-                              answers={"q1": "Oui", "q5": ["Les jeunes", "Les familles"],
-                                       "q6": {"0": 2}, "q15": "=1+1"})  # fmt: skip
+    Respondent.objects.create(
+        survey=survey,
+        person=person,
+        departement="62",
+        region="32",
+        submitted_at=timezone.now(),
+        answers={"q1": "Oui", "q5": ["Les jeunes", "Les familles"], "q6": {"0": 2}, "q15": "=1+1"},
+    )
     client = login(anonymous, personas.regional)
     text = client.get(reverse("web:survey-export", args=[survey.pk, "csv"])).getvalue().decode()
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
@@ -252,12 +291,23 @@ def test_questions_are_checked_when_built(personas):
     from mandature.surveys.forms import QuestionForm
 
     survey = services.copy_survey(example(), personas.regional)
-    form = QuestionForm({"page": "1", "position": "1", "kind": "single", "label": "?",
-                         "choices_text": "Seul"}, survey=survey)  # fmt: skip
+    form = QuestionForm(
+        {"page": "1", "position": "1", "kind": "single", "label": "?", "choices_text": "Seul"},
+        survey=survey,
+    )
     assert not form.is_valid() and "Deux choix au moins." in form.errors["choices_text"]
-    form = QuestionForm({"page": "1", "position": "1", "kind": "single", "label": "?",
-                         "choices_text": "A\nB", "condition_key": "q14",
-                         "condition_text": "Oui, rapidement"}, survey=survey)  # fmt: skip
+    form = QuestionForm(
+        {
+            "page": "1",
+            "position": "1",
+            "kind": "single",
+            "label": "?",
+            "choices_text": "A\nB",
+            "condition_key": "q14",
+            "condition_text": "Oui, rapidement",
+        },
+        survey=survey,
+    )
     assert not form.is_valid() and "placée avant" in str(form.errors["condition_key"])
     assert Question.objects.filter(survey=survey).count() == 15
     assert mail.outbox == []
@@ -282,8 +332,9 @@ def test_a_question_left_empty_is_not_counted_as_answered(personas, anonymous):
     anonymous.post(url, page1(q4=""))  # the number is optional
     respondent.refresh_from_db()
     assert "q4" not in respondent.answers and respondent.answers["q1"] == "Non"
-    Respondent.objects.create(survey=survey, submitted_at=timezone.now(),
-                              answers={"q1": "Oui", "q4": None, "q15": ""})  # fmt: skip
+    Respondent.objects.create(
+        survey=survey, submitted_at=timezone.now(), answers={"q1": "Oui", "q4": None, "q15": ""}
+    )
     data = services.results(survey)
     counts = {i["question"].key: i["n"] for i in data["questions"]}
     assert counts["q4"] == 0 and counts["q15"] == 0 and counts["q1"] == 1

@@ -162,8 +162,10 @@ def test_command_exits_non_zero_with_the_file_named(tmp_path, geo_copy):
     subprocess.run([*run, "migrate", "-v0"], env=env | _base_env(), check=True)
     done = subprocess.run(
         [*run, "load-territories", "--data-dir", str(geo_copy)],
-        env=env | _base_env(), capture_output=True, text=True,
-    )  # fmt: skip
+        env=env | _base_env(),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "epci.json.gz: fichier gzip tronqué ou corrompu" in done.stderr
 

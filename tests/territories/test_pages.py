@@ -16,8 +16,15 @@ def test_home_has_search_box_and_counts(client, db):
 def test_no_page_title_holds_markup(client, db):
     import re
 
-    for url in ["/", "/recherche?q=lille", "/communes/59350/", "/departements/", "/regions/",
-                "/mon-territoire/", "/donnees-personnelles/"]:  # fmt: skip
+    for url in [
+        "/",
+        "/recherche?q=lille",
+        "/communes/59350/",
+        "/departements/",
+        "/regions/",
+        "/mon-territoire/",
+        "/donnees-personnelles/",
+    ]:
         title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S)
         assert title and "<" not in title.group(1) and "\n" not in title.group(1), url
 

@@ -36,9 +36,16 @@ def test_communes_by_name(db, query, code):
 
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("2A004", "2A004"), ("2a004", "2A004"), ("97101", "97101"), ("75056", "75056"),
-     ("33000", "33063"), ("42000", "42218"), ("13001", "13055")],
-)  # fmt: skip
+    [
+        ("2A004", "2A004"),
+        ("2a004", "2A004"),
+        ("97101", "97101"),
+        ("75056", "75056"),
+        ("33000", "33063"),
+        ("42000", "42218"),
+        ("13001", "13055"),
+    ],
+)
 def test_communes_by_code_insee_or_postal_code(db, query, code):
     assert first(query).code == code
 

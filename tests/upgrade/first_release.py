@@ -17,8 +17,11 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 
-FIRST_RELEASE = [("territories", "0001_initial"), ("officials", "0002_faster_imports"),
-                 ("core", "0001_initial")]  # fmt: skip
+FIRST_RELEASE = [
+    ("territories", "0001_initial"),
+    ("officials", "0002_faster_imports"),
+    ("core", "0001_initial"),
+]
 
 
 def main() -> None:
@@ -33,23 +36,44 @@ def main() -> None:
     Person, Mandate = old.get_model("officials", "Person"), old.get_model("officials", "Mandate")
     region = Region.objects.create(code="32", name="Hauts-de-France", zone="metro")
     departement = Departement.objects.create(code="59", name="Nord", zone="metro", region=region)
-    lille = Commune.objects.create(code="59350", name="Lille", zone="metro", region=region,
-                                   departement=departement, population=238246)  # fmt: skip
+    lille = Commune.objects.create(
+        code="59350",
+        name="Lille",
+        zone="metro",
+        region=region,
+        departement=departement,
+        population=238246,
+    )
     now = datetime(2026, 4, 20, tzinfo=UTC)
     mayor = Person.objects.create(
-        last_name="DESLANDES", first_name="Arnaud", sex="M", birth_date=date(1980, 5, 1),
-        match_key="deslandes|arnaud|m|1980-05-01", email="cabinet@lille.test",
-        phone="03 20 49 50 00", salutation="Monsieur le Maire",
-        notes="Très attentif au logement des jeunes.", created_at=now,
-    )  # fmt: skip
+        last_name="DESLANDES",
+        first_name="Arnaud",
+        sex="M",
+        birth_date=date(1980, 5, 1),
+        match_key="deslandes|arnaud|m|1980-05-01",
+        email="cabinet@lille.test",
+        phone="03 20 49 50 00",
+        salutation="Monsieur le Maire",
+        notes="Très attentif au logement des jeunes.",
+        created_at=now,
+    )
     Mandate.objects.create(
-        person=mayor, kind="municipal", territory_key="59350", commune=lille,
-        start_date=date(2026, 3, 27), office_address="Place Augustin-Laurent, 59000 Lille",
+        person=mayor,
+        kind="municipal",
+        territory_key="59350",
+        commune=lille,
+        start_date=date(2026, 3, 27),
+        office_address="Place Augustin-Laurent, 59000 Lille",
         notes="Rendez-vous pris en mai.",
-    )  # fmt: skip
-    plain = Person.objects.create(last_name="MARTIN", first_name="Claire", sex="F",
-                                  birth_date=date(1975, 1, 2), match_key="martin|claire|f",
-                                  created_at=now)  # fmt: skip
+    )
+    plain = Person.objects.create(
+        last_name="MARTIN",
+        first_name="Claire",
+        sex="F",
+        birth_date=date(1975, 1, 2),
+        match_key="martin|claire|f",
+        created_at=now,
+    )
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

@@ -126,13 +126,17 @@ def parse_dgcl(name: str, text: str, year: int | None) -> DgclFile:
             code = "0" + code
         if not re.fullmatch(r"\d[\dAB]\d{3}", code):
             count += 1
-            errors.append(f"{name}:{line}: column « {result.columns['code']} »: code INSEE "
-                          f"invalide « {code} »")  # fmt: skip
+            errors.append(
+                f"{name}:{line}: column « {result.columns['code']} »: code INSEE "
+                f"invalide « {code} »"
+            )
             continue
         if code in seen:
             count += 1
-            errors.append(f"{name}:{line}: column « {result.columns['code']} »: commune {code} "
-                          f"déjà lue ligne {seen[code]}")  # fmt: skip
+            errors.append(
+                f"{name}:{line}: column « {result.columns['code']} »: commune {code} "
+                f"déjà lue ligne {seen[code]}"
+            )
             continue
         seen[code] = line
         numbers: dict[str, int | None] = {}
@@ -146,8 +150,10 @@ def parse_dgcl(name: str, text: str, year: int | None) -> DgclFile:
             else:
                 count += 1
                 found = values[index[column]]
-                errors.append(f"{name}:{line}: column « {result.columns[column]} »: nombre "
-                              f"entier positif attendu, « {found} » trouvé")  # fmt: skip
+                errors.append(
+                    f"{name}:{line}: column « {result.columns[column]} »: nombre "
+                    f"entier positif attendu, « {found} » trouvé"
+                )
         name_value = values[index["name"]].strip() if "name" in index else ""
         result.rows.append(DgclRow(line, code, name_value, numbers))
     if not result.rows and not count:

@@ -19,23 +19,60 @@ from mandature.core.text import fold
 from .dgcl import HousingFileError, decode, year_of
 
 COLUMNS = {
-    "code": ("code insee", "code commune", "code insee de la commune", "insee", "code_insee",
-             "codgeo", "depcom", "code de la commune"),
-    "year": ("annee", "annee de l inventaire", "inventaire au", "date de l inventaire",
-             "millesime"),
-    "main_residences": ("residences principales", "nombre de residences principales", "rp",
-                        "nb rp", "nb_rp", "nombre de rp"),
-    "social_units": ("logements sociaux", "nombre de logements sociaux", "lls", "nb lls", "nb_lls",
-                     "nombre de lls", "nombre de logements sociaux decomptes"),
+    "code": (
+        "code insee",
+        "code commune",
+        "code insee de la commune",
+        "insee",
+        "code_insee",
+        "codgeo",
+        "depcom",
+        "code de la commune",
+    ),
+    "year": (
+        "annee",
+        "annee de l inventaire",
+        "inventaire au",
+        "date de l inventaire",
+        "millesime",
+    ),
+    "main_residences": (
+        "residences principales",
+        "nombre de residences principales",
+        "rp",
+        "nb rp",
+        "nb_rp",
+        "nombre de rp",
+    ),
+    "social_units": (
+        "logements sociaux",
+        "nombre de logements sociaux",
+        "lls",
+        "nb lls",
+        "nb_lls",
+        "nombre de lls",
+        "nombre de logements sociaux decomptes",
+    ),
     "rate": ("taux de logements sociaux", "taux lls", "taux_lls", "taux de lls", "taux"),
-    "target_rate": ("taux legal", "taux cible", "taux a atteindre", "objectif", "taux_legal",
-                    "taux legal a atteindre", "taux d obligation"),
+    "target_rate": (
+        "taux legal",
+        "taux cible",
+        "taux a atteindre",
+        "objectif",
+        "taux_legal",
+        "taux legal a atteindre",
+        "taux d obligation",
+    ),
     "subject": ("soumise", "commune soumise", "soumise sru", "situation", "statut"),
     "exempt": ("exemptee", "exemption", "commune exemptee"),
     "carence": ("carence", "carencee", "commune carencee", "arrete de carence"),
-    "deficit": ("deficit", "logements manquants", "nombre de logements manquants",
-                "deficit de logements sociaux"),
-}  # fmt: skip
+    "deficit": (
+        "deficit",
+        "logements manquants",
+        "nombre de logements manquants",
+        "deficit de logements sociaux",
+    ),
+}
 TRUE = {"oui", "o", "1", "x", "vrai", "true", "yes"}
 FALSE = {"non", "n", "0", "", "faux", "false", "no"}
 
@@ -105,19 +142,23 @@ def parse_sru(name: str, text: str, year: int | None) -> SruFile:
         if not values or not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append(f"{name}:{line}: column « - »: {len(values)} champs au lieu de "
-                          f"{len(header)}")  # fmt: skip
+            errors.append(
+                f"{name}:{line}: column « - »: {len(values)} champs au lieu de {len(header)}"
+            )
             continue
         code = values[index["code"]].strip().upper()
         if code.isdigit() and len(code) == 4:
             code = "0" + code
         if not re.fullmatch(r"\d[\dAB]\d{2,3}", code) or len(code) != 5:
-            errors.append(f"{name}:{line}: column « {columns['code']} »: code INSEE invalide "
-                          f"« {code} »")  # fmt: skip
+            errors.append(
+                f"{name}:{line}: column « {columns['code']} »: code INSEE invalide « {code} »"
+            )
             continue
         if code in seen:
-            errors.append(f"{name}:{line}: column « {columns['code']} »: commune {code} déjà lue "
-                          f"ligne {seen[code]}")  # fmt: skip
+            errors.append(
+                f"{name}:{line}: column « {columns['code']} »: commune {code} déjà lue "
+                f"ligne {seen[code]}"
+            )
             continue
         seen[code] = line
         row = SruRow(line, code)
@@ -128,8 +169,9 @@ def parse_sru(name: str, text: str, year: int | None) -> SruFile:
             try:
                 number = _number(raw)
             except InvalidOperation:
-                errors.append(f"{name}:{line}: column « {columns[column]} »: nombre attendu, "
-                              f"« {raw} » trouvé")  # fmt: skip
+                errors.append(
+                    f"{name}:{line}: column « {columns[column]} »: nombre attendu, « {raw} » trouvé"
+                )
                 continue
             if number is not None and number < 0:
                 errors.append(f"{name}:{line}: column « {columns[column]} »: nombre négatif")
@@ -153,8 +195,10 @@ def parse_sru(name: str, text: str, year: int | None) -> SruFile:
         if "year" in index:
             found = re.search(r"(20\d\d)", values[index["year"]])
             if not found:
-                errors.append(f"{name}:{line}: column « {columns['year']} »: année attendue, "
-                              f"« {values[index['year']]} » trouvé")  # fmt: skip
+                errors.append(
+                    f"{name}:{line}: column « {columns['year']} »: année attendue, "
+                    f"« {values[index['year']]} » trouvé"
+                )
                 continue
             row.values["year"] = int(found.group(1))
         elif year is not None:

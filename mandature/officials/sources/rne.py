@@ -95,18 +95,27 @@ COLUMNS: dict[str, str | None] = {
 }
 
 DISPLAY = {
-    "last_name": "Nom de l'élu", "first_name": "Prénom de l'élu", "sex": "Code sexe",
-    "birth": "Date de naissance", "mandate_start": "Date de début du mandat",
-    "commune": "Code de la commune", "function": "Libellé de la fonction",
-    "function_start": "Date de début de la fonction", "siren": "N° SIREN",
-    "dept": "Code du département", "csp": "Code de la collectivité à statut particulier",
-    "canton": "Code du canton", "region": "Code de la région",
-    "section": "Code de la section départementale", "sector": "Libellé du secteur",
+    "last_name": "Nom de l'élu",
+    "first_name": "Prénom de l'élu",
+    "sex": "Code sexe",
+    "birth": "Date de naissance",
+    "mandate_start": "Date de début du mandat",
+    "commune": "Code de la commune",
+    "function": "Libellé de la fonction",
+    "function_start": "Date de début de la fonction",
+    "siren": "N° SIREN",
+    "dept": "Code du département",
+    "csp": "Code de la collectivité à statut particulier",
+    "canton": "Code du canton",
+    "region": "Code de la région",
+    "section": "Code de la section départementale",
+    "sector": "Libellé du secteur",
     "circo": "Code de la circonscription législative",
     "csp_section": "Code de la section - collectivité à statut particulier",
     "metro_circo": "Code de la circonscription métropolitaine",
-    "afe": "Code de la circonscription AFE", "consular": "Code de la circonscription consulaire",
-}  # fmt: skip
+    "afe": "Code de la circonscription AFE",
+    "consular": "Code de la circonscription consulaire",
+}
 
 PERSON = ("last_name", "first_name", "sex", "birth", "mandate_start")
 
@@ -126,8 +135,18 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     SnapshotKind.AFE: ("afe", "function", "function_start"),
 }
 
-OVERSEAS_PREFIX = {"ZA": "97", "ZB": "97", "ZC": "97", "ZD": "97", "ZM": "97", "ZS": "97",
-                   "ZX": "97", "ZN": "98", "ZP": "98", "ZW": "98"}  # fmt: skip
+OVERSEAS_PREFIX = {
+    "ZA": "97",
+    "ZB": "97",
+    "ZC": "97",
+    "ZD": "97",
+    "ZM": "97",
+    "ZS": "97",
+    "ZX": "97",
+    "ZN": "98",
+    "ZP": "98",
+    "ZW": "98",
+}
 # Mayotte (976, written 5xx from its time as 985), Saint-Pierre-et-Miquelon, Polynésie (0xx),
 # Nouvelle-Calédonie: the INSEE code is the collectivity code and the last two digits.
 OVERSEAS_DEPARTEMENT = {"ZM": "976", "ZS": "975", "ZP": "987", "ZN": "988"}
@@ -228,7 +247,7 @@ def decode(name: str, raw: bytes) -> tuple[str, str]:
             [
                 f"{name}:1: column « - »: encodage illisible (UTF-16 ou binaire) ; "
                 "UTF-8 ou Windows-1252 attendu"
-            ]  # fmt: skip
+            ]
         )
     return decode_text(name, raw, RneFileError)
 
@@ -565,11 +584,18 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
             continue
         if len(values) != width:
             if {v.strip() for v in values} & header_set and len(values) > 3:
-                problem(line_no, "-", "en-tête d'un autre fichier au milieu des données "
-                        "(deux fichiers mélangés ?)")  # fmt: skip
+                problem(
+                    line_no,
+                    "-",
+                    "en-tête d'un autre fichier au milieu des données (deux fichiers mélangés ?)",
+                )
             else:
-                problem(line_no, "-", f"{len(values)} champs au lieu de {width} "
-                        "(ligne tronquée ou mauvais séparateur)")  # fmt: skip
+                problem(
+                    line_no,
+                    "-",
+                    f"{len(values)} champs au lieu de {width} "
+                    "(ligne tronquée ou mauvais séparateur)",
+                )
             flush()
             continue
         if values[i_last].strip() == column_name["last_name"]:
@@ -640,8 +666,11 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
                 if code:
                     row.commune = code
                 elif kind == SnapshotKind.EPCI:  # the commune only qualifies an EPCI seat
-                    remark(line_no, column_name["commune"], f"code de commune invalide « {raw} » "
-                           "ignoré")  # fmt: skip
+                    remark(
+                        line_no,
+                        column_name["commune"],
+                        f"code de commune invalide « {raw} » ignoré",
+                    )
                 else:
                     problem(line_no, column_name["commune"], f"code de commune invalide « {raw} »")
         if i_siren is not None:
@@ -659,8 +688,11 @@ def _read_rows(result: RneFile, lines, first, header, fields, reference, ends_wi
         # same fields): only those are compared field by field.
         identity = tuple(values) if not hashes or hashes[position] in twice else None
         if identity is not None and identity in seen:
-            problem(line_no, column_name["last_name"], f"ligne en double (identique à la ligne "
-                    f"{seen[identity]})")  # fmt: skip
+            problem(
+                line_no,
+                column_name["last_name"],
+                f"ligne en double (identique à la ligne {seen[identity]})",
+            )
             flush()
             continue
         if row_errors:

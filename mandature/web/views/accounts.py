@@ -255,25 +255,39 @@ def account(request):
     return render(
         request,
         "web/accounts/account.html",
-        {"profile": profile, "device": confirmed_device(request.user),
-         "verified": request.user.is_verified(), "new_token": new_token,
-         "tokens": request.user.api_tokens.all()[:50],
-         "token_days": settings.API_TOKEN_DAYS, "rate": settings.API_RATE_LIMIT},
-    )  # fmt: skip
+        {
+            "profile": profile,
+            "device": confirmed_device(request.user),
+            "verified": request.user.is_verified(),
+            "new_token": new_token,
+            "tokens": request.user.api_tokens.all()[:50],
+            "token_days": settings.API_TOKEN_DAYS,
+            "rate": settings.API_RATE_LIMIT,
+        },
+    )
 
 
 @require("invite")
 def users(request):
     profiles = _managed_profiles(request).order_by("organisation__name", "user__last_name")
     exported = export_list(
-        request, "utilisateurs",
+        request,
+        "utilisateurs",
         ["nom", "prénom", "courriel", "organisation", "rôle", "actif", "dernière connexion"],
-        lambda: [[p.user.last_name, p.user.first_name, p.user.email, p.organisation.name,
-                  p.get_role_display(), "oui" if p.user.is_active else "non",
-                  p.user.last_login.strftime("%d/%m/%Y %H:%M") if p.user.last_login else ""]
-                 for p in profiles.select_related("user", "organisation")],
+        lambda: [
+            [
+                p.user.last_name,
+                p.user.first_name,
+                p.user.email,
+                p.organisation.name,
+                p.get_role_display(),
+                "oui" if p.user.is_active else "non",
+                p.user.last_login.strftime("%d/%m/%Y %H:%M") if p.user.last_login else "",
+            ]
+            for p in profiles.select_related("user", "organisation")
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     return render(request, "web/accounts/users.html", {"profiles": profiles})
@@ -333,8 +347,14 @@ def user_edit(request, pk: int):
             user.is_active = data["active"]
             user.is_staff = user.is_superuser = data["role"] == Role.ADMIN
             user.save()
-            audit("utilisateur modifié", "web", request.user, account=user.pk, role=data["role"],
-                  active=data["active"])  # fmt: skip
+            audit(
+                "utilisateur modifié",
+                "web",
+                request.user,
+                account=user.pk,
+                role=data["role"],
+                active=data["active"],
+            )
             messages.success(request, "Utilisateur enregistré.")
             return redirect("web:users")
     return render(
@@ -351,13 +371,21 @@ def audit_log(request):
     if action:
         entries = entries.filter(action=action)
     exported = export_list(
-        request, "journal",
+        request,
+        "journal",
         ["le", "utilisateur", "par", "action", "détail"],
-        lambda: [[e.at.strftime("%d/%m/%Y %H:%M:%S"), e.user.email if e.user else "",
-                  e.channel, e.action, json.dumps(e.detail, ensure_ascii=False)]
-                 for e in entries[:100_000]],
+        lambda: [
+            [
+                e.at.strftime("%d/%m/%Y %H:%M:%S"),
+                e.user.email if e.user else "",
+                e.channel,
+                e.action,
+                json.dumps(e.detail, ensure_ascii=False),
+            ]
+            for e in entries[:100_000]
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
@@ -382,12 +410,17 @@ def task_failures(request):
     since = timezone.now() - timedelta(days=30)
     failed = DBTaskResult.objects.failed().filter(enqueued_at__gte=since).order_by("-finished_at")
     rows = [
-        {"task": TASK_LABELS.get(r.task_path, r.task_path), "path": r.task_path,
-         "enqueued_at": r.enqueued_at, "finished_at": r.finished_at,
-         "error": failure_reason(r.exception_class_path), "traceback": r.traceback,
-         "id": r.id}
+        {
+            "task": TASK_LABELS.get(r.task_path, r.task_path),
+            "path": r.task_path,
+            "enqueued_at": r.enqueued_at,
+            "finished_at": r.finished_at,
+            "error": failure_reason(r.exception_class_path),
+            "traceback": r.traceback,
+            "id": r.id,
+        }
         for r in failed[:200]
-    ]  # fmt: skip
+    ]
     context = {
         "rows": rows,
         "count": failed.count(),

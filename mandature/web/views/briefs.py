@@ -72,17 +72,30 @@ def batch_page(request):
     if request.method == "POST" and form.is_valid():
         selection = form.cleaned_data["selection"]
         batch = BriefBatch.objects.create(
-            kind=selection.kind, code=selection.code, label=selection.label,
-            total=len(selection.codes), created_by=request.user,
-        )  # fmt: skip
+            kind=selection.kind,
+            code=selection.code,
+            label=selection.label,
+            total=len(selection.codes),
+            created_by=request.user,
+        )
         build_briefs.enqueue(batch.pk)
         return redirect("web:brief-batch", pk=batch.pk)
     batches = _batches(request)[:20]
     exported = export_list(
-        request, "fiches-en-lot", ["sélection", "état", "fiches", "faites", "demandé le"],
-        [[b.label, b.get_status_display(), b.total, b.done,
-          b.created_at.strftime("%d/%m/%Y %H:%M")] for b in _batches(request)],
-    )  # fmt: skip
+        request,
+        "fiches-en-lot",
+        ["sélection", "état", "fiches", "faites", "demandé le"],
+        [
+            [
+                b.label,
+                b.get_status_display(),
+                b.total,
+                b.done,
+                b.created_at.strftime("%d/%m/%Y %H:%M"),
+            ]
+            for b in _batches(request)
+        ],
+    )
     if exported:
         return exported
     return TemplateResponse(request, "web/briefs/batch.html", {"form": form, "batches": batches})

@@ -61,18 +61,27 @@ def _segments(request):
 
 def segment_list(request):
     exported = export_list(
-        request, "segments", ["nom", "organisation", "créé par", "filtres", "modifié le"],
-        lambda: [[g.name, g.organisation.name if g.organisation else "",
-                  g.created_by.email if g.created_by else "",
-                  json.dumps(g.filters, ensure_ascii=False), g.updated_at.strftime("%d/%m/%Y")]
-                 for g in _segments(request)],
-    )  # fmt: skip
+        request,
+        "segments",
+        ["nom", "organisation", "créé par", "filtres", "modifié le"],
+        lambda: [
+            [
+                g.name,
+                g.organisation.name if g.organisation else "",
+                g.created_by.email if g.created_by else "",
+                json.dumps(g.filters, ensure_ascii=False),
+                g.updated_at.strftime("%d/%m/%Y"),
+            ]
+            for g in _segments(request)
+        ],
+    )
     if exported:
         return exported
     return render(
-        request, "web/campaigns/segments.html",
+        request,
+        "web/campaigns/segments.html",
         {"segments": _segments(request), "can_edit": can(request.user, "edit")},
-    )  # fmt: skip
+    )
 
 
 @require("edit")
@@ -99,9 +108,10 @@ def segment_edit(request, pk: int | None = None):
             messages.success(request, f"Segment « {name} » enregistré.")
             return redirect(segment)
     return render(
-        request, "web/campaigns/segment_form.html",
+        request,
+        "web/campaigns/segment_form.html",
         {"form": form, "result": result, "segment": segment},
-    )  # fmt: skip
+    )
 
 
 def segment_detail(request, pk: int):
@@ -162,14 +172,30 @@ def campaign_list(request):
         campaign.counts = counts.get(campaign.pk, {})
     statuses = [s.value for s in Recipient.Status]
     exported = export_list(
-        request, "campagnes",
-        ["nom", "canal", "état", "segment", "objet", "lancée le",
-         *[f"destinataires : {s.label}" for s in Recipient.Status]],
-        [[c.name, c.get_channel_display(), c.get_status_display(),
-          c.segment.name if c.segment else "", c.subject,
-          c.launched_at.strftime("%d/%m/%Y") if getattr(c, "launched_at", None) else "",
-          *[c.counts.get(s, 0) for s in statuses]] for c in campaigns],
-    )  # fmt: skip
+        request,
+        "campagnes",
+        [
+            "nom",
+            "canal",
+            "état",
+            "segment",
+            "objet",
+            "lancée le",
+            *[f"destinataires : {s.label}" for s in Recipient.Status],
+        ],
+        [
+            [
+                c.name,
+                c.get_channel_display(),
+                c.get_status_display(),
+                c.segment.name if c.segment else "",
+                c.subject,
+                c.launched_at.strftime("%d/%m/%Y") if getattr(c, "launched_at", None) else "",
+                *[c.counts.get(s, 0) for s in statuses],
+            ]
+            for c in campaigns
+        ],
+    )
     if exported:
         return exported
     return render(request, "web/campaigns/campaigns.html", {"campaigns": campaigns})
@@ -183,23 +209,31 @@ def campaign_edit(request, pk: int | None = None):
         return redirect(campaign)
     organisation = organisation_of(request.user)
     if campaign is None:
-        campaign = Campaign(organisation=organisation, created_by=request.user,
-                            signatory=organisation.signatory if organisation else "")  # fmt: skip
+        campaign = Campaign(
+            organisation=organisation,
+            created_by=request.user,
+            signatory=organisation.signatory if organisation else "",
+        )
     initial = {}
     if request.GET.get("segment", "").isdigit():
         initial["segment"] = request.GET["segment"]
     form = CampaignForm(
-        request.POST or None, request.FILES or None, instance=campaign, initial=initial,
-        segments=_segments(request), events=_events_of(request),
-    )  # fmt: skip
+        request.POST or None,
+        request.FILES or None,
+        instance=campaign,
+        initial=initial,
+        segments=_segments(request),
+        events=_events_of(request),
+    )
     if request.method == "POST" and form.is_valid():
         campaign = form.save()
         messages.success(request, "Campagne enregistrée : vérifiez l'aperçu avant de l'envoyer.")
         return redirect(campaign)
     return render(
-        request, "web/campaigns/campaign_form.html",
+        request,
+        "web/campaigns/campaign_form.html",
         {"form": form, "campaign": campaign, "fields": field_help(True)},
-    )  # fmt: skip
+    )
 
 
 def _preview(request, campaign: Campaign, summary, index: int):
@@ -212,8 +246,13 @@ def _preview(request, campaign: Campaign, summary, index: int):
     compiled = compile_template(campaign.subject, campaign.body, email=campaign.is_email)
     values["lien_desinscription"] = settings.SITE_URL + "/desinscription/…"
     message = compiled.render(values)
-    preview = {"index": index, "count": summary.count, "member": member, "message": message,
-               "email": member.contact.email if member.contact else ""}  # fmt: skip
+    preview = {
+        "index": index,
+        "count": summary.count,
+        "member": member,
+        "message": message,
+        "email": member.contact.email if member.contact else "",
+    }
     if not campaign.is_email:
         block = postal_block(member, values, _postal_codes([member.entry.commune_id or ""]))
         preview["address"] = block
@@ -247,15 +286,23 @@ def campaign_detail(request, pk: int):
         recipients = recipients.filter(status=status)
     recipients, outside = visible(recipients, _recipients_q(request))
     exported = export_list(
-        request, f"campagne-{campaign.pk}-destinataires",
+        request,
+        f"campagne-{campaign.pk}-destinataires",
         ["destinataire", "fonction", "courriel", "adresse", "état", "envoyé le", "détail"],
-        lambda: [[r.name, r.values.get("fonction", ""), r.email, r.address,
-                  r.get_status_display(),
-                  f"{timezone.localtime(r.sent_at):%d/%m/%Y %H:%M:%S}" if r.sent_at else "",
-                  r.reason]
-                 for r in recipients],
+        lambda: [
+            [
+                r.name,
+                r.values.get("fonction", ""),
+                r.email,
+                r.address,
+                r.get_status_display(),
+                f"{timezone.localtime(r.sent_at):%d/%m/%Y %H:%M:%S}" if r.sent_at else "",
+                r.reason,
+            ]
+            for r in recipients
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     context.update(
@@ -288,8 +335,12 @@ def campaign_test(request, pk: int):
         return redirect(campaign)
     n = request.POST.get("n", "0")
     member = member_at(result, min(int(n) if n.isdigit() else 0, result.count - 1))
-    recipient = Recipient(campaign=campaign, values=member_values(campaign, [member])[0],
-                          name="", email=request.user.email)  # fmt: skip
+    recipient = Recipient(
+        campaign=campaign,
+        values=member_values(campaign, [member])[0],
+        name="",
+        email=request.user.email,
+    )
     try:
         send_test(campaign, recipient, request.user.email)
     except Outage as error:
@@ -309,8 +360,12 @@ def campaign_test(request, pk: int):
 def campaign_launch(request, pk: int):
     campaign = get_object_or_404(_campaigns(request), pk=pk)
     try:
-        launch(campaign, request.user, scope_of(request.user),
-               override_reason=strip_controls(request.POST.get("override_reason", "")))  # fmt: skip
+        launch(
+            campaign,
+            request.user,
+            scope_of(request.user),
+            override_reason=strip_controls(request.POST.get("override_reason", "")),
+        )
     except LaunchError as error:
         messages.error(request, str(error))
         return redirect(campaign)
@@ -347,8 +402,9 @@ def campaign_file(request, pk: int, name: str):
             f"Ce fichier contient les courriers de {outside_text(outside)} : il est réservé "
             "aux utilisateurs dont le territoire couvre tous les destinataires."
         )
-    audit("export des courriers d'une campagne", "web", request.user, campaign=campaign.pk,
-          file=name)  # fmt: skip
+    audit(
+        "export des courriers d'une campagne", "web", request.user, campaign=campaign.pk, file=name
+    )
     content_type = "application/pdf" if name.endswith(".pdf") else "text/csv; charset=utf-8"
     response = FileResponse(path.open("rb"), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="campagne-{campaign.pk}-{name}"'
@@ -363,8 +419,9 @@ def unsubscribe(request, token: str):
     recipient_id = unsubscribe_recipient(token)
     recipient = (
         Recipient.objects.select_related("campaign__organisation").filter(pk=recipient_id).first()
-        if recipient_id else None
-    )  # fmt: skip
+        if recipient_id
+        else None
+    )
     if recipient is None or not recipient.email:
         return render(request, "web/campaigns/unsubscribe.html", {"invalid": True}, status=404)
     done = OptOut.objects.filter(email=recipient.email.lower()).exists()
@@ -372,18 +429,30 @@ def unsubscribe(request, token: str):
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         OptOut.objects.get_or_create(
             email=recipient.email.lower(),
-            defaults={"person_id": recipient.person_id, "campaign": recipient.campaign,
-                      "one_click": one_click},
-        )  # fmt: skip
-        audit("désinscription", "web", None, campaign=recipient.campaign_id,
-              recipient=recipient.pk, one_click=one_click)  # fmt: skip
+            defaults={
+                "person_id": recipient.person_id,
+                "campaign": recipient.campaign,
+                "one_click": one_click,
+            },
+        )
+        audit(
+            "désinscription",
+            "web",
+            None,
+            campaign=recipient.campaign_id,
+            recipient=recipient.pk,
+            one_click=one_click,
+        )
         if one_click:
             return HttpResponse(
                 "Désinscription enregistrée.", content_type="text/plain; charset=utf-8"
             )
         done = True
-    return render(request, "web/campaigns/unsubscribe.html",
-                  {"recipient": recipient, "done": done, "token": token})  # fmt: skip
+    return render(
+        request,
+        "web/campaigns/unsubscribe.html",
+        {"recipient": recipient, "done": done, "token": token},
+    )
 
 
 @login_not_required
@@ -402,10 +471,20 @@ def public_brief(request, token: str, pdf: bool = False):
         response["Content-Disposition"] = f'inline; filename="fiche-{commune.code}.pdf"'
         return response
     data = brief.data
-    svgs = {key: mark_safe(data["housing"][key])  # our own SVG, from numbers
-            for key in ("comparison_svg", "evolution_svg")}  # fmt: skip
+    svgs = {
+        key: mark_safe(data["housing"][key])  # our own SVG, from numbers
+        for key in ("comparison_svg", "evolution_svg")
+    }
     svgs["stages_svg"] = mark_safe(data["stages_svg"])
-    return render(request, "web/briefs/brief.html", {
-        "commune": commune, "brief": data, "svg": svgs, "unknown": [], "public": True,
-        "pdf_url": reverse("web:public-brief-pdf", args=[token]),
-    })  # fmt: skip
+    return render(
+        request,
+        "web/briefs/brief.html",
+        {
+            "commune": commune,
+            "brief": data,
+            "svg": svgs,
+            "unknown": [],
+            "public": True,
+            "pdf_url": reverse("web:public-brief-pdf", args=[token]),
+        },
+    )

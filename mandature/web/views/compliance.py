@@ -28,11 +28,21 @@ def calendar_page(request):
     elections = _elections()
     rows = windows_for(territory, elections, today)
     exported = export_list(
-        request, "calendrier-electoral",
+        request,
+        "calendrier-electoral",
         ["élection", "libellé", "premier tour", "second tour", "date provisoire", "décret"],
-        [[e.get_kind_display(), e.label, e.first_round, e.second_round or "",
-          "oui" if e.provisional else "non", e.decree] for e in elections],
-    )  # fmt: skip
+        [
+            [
+                e.get_kind_display(),
+                e.label,
+                e.first_round,
+                e.second_round or "",
+                "oui" if e.provisional else "non",
+                e.decree,
+            ]
+            for e in elections
+        ],
+    )
     if exported:
         return exported
     context = {
@@ -53,8 +63,9 @@ def check_page(request):
     result = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
-        result = check(data["kind"], data["date"], data["until"], data["territory"],
-                       data["audience"] or None)  # fmt: skip
+        result = check(
+            data["kind"], data["date"], data["until"], data["territory"], data["audience"] or None
+        )
     return render(request, "web/compliance/check.html", {"form": form, "result": result})
 
 

@@ -14,8 +14,13 @@ from mandature.movement.scope import scope_of
 from mandature.territories.models import Departement, Region
 from mandature.web.listing import export_list
 
-OVERSEAS = [("971", "Guadeloupe"), ("972", "Martinique"), ("973", "Guyane"),
-            ("974", "La Réunion"), ("976", "Mayotte")]  # fmt: skip
+OVERSEAS = [
+    ("971", "Guadeloupe"),
+    ("972", "Martinique"),
+    ("973", "Guyane"),
+    ("974", "La Réunion"),
+    ("976", "Mayotte"),
+]
 
 
 def map_page(request):
@@ -113,9 +118,12 @@ def dashboard_page(request, code: str | None = None):
     board = dashboard(scope, region)
     base = reverse("web:dashboard-region", args=[code]) if region else reverse("web:dashboard")
     exported = export_list(
-        request, f"tableau-de-bord-{code or 'france'}", _table_header(),
-        lambda: _table_rows(board, region), title="Nouveaux maires",
-    )  # fmt: skip
+        request,
+        f"tableau-de-bord-{code or 'france'}",
+        _table_header(),
+        lambda: _table_rows(board, region),
+        title="Nouveaux maires",
+    )
     if exported:
         return exported
     chart = request.GET.get("graphique")

@@ -60,21 +60,45 @@ def event_list(request):
         total["events"] += 1
         for name in services.STAT_KEYS:
             total[name] += event.figures[name]
-    labels = ["invites", "reponses", "oui", "peut_etre", "non", "demandes_a_valider",
-              "inscrits", "en_attente", "presents"]  # fmt: skip
-    rows = [["evenement", e.title, e.segment.name if e.segment else "",
-             timezone.localdate(e.first_start).isoformat() if e.first_start else "",
-             *[e.figures[k] for k in services.STAT_KEYS]] for e in events]  # fmt: skip
-    rows += [["segment", name, name, "", *[t[k] for k in services.STAT_KEYS]]
-             for name, t in sorted(by_segment.items())]  # fmt: skip
+    labels = [
+        "invites",
+        "reponses",
+        "oui",
+        "peut_etre",
+        "non",
+        "demandes_a_valider",
+        "inscrits",
+        "en_attente",
+        "presents",
+    ]
+    rows = [
+        [
+            "evenement",
+            e.title,
+            e.segment.name if e.segment else "",
+            timezone.localdate(e.first_start).isoformat() if e.first_start else "",
+            *[e.figures[k] for k in services.STAT_KEYS],
+        ]
+        for e in events
+    ]
+    rows += [
+        ["segment", name, name, "", *[t[k] for k in services.STAT_KEYS]]
+        for name, t in sorted(by_segment.items())
+    ]
     exported = export_list(  # the figures (no personal data)
-        request, "evenements-chiffres", ["niveau", "nom", "segment", "date", *labels], rows,
+        request,
+        "evenements-chiffres",
+        ["niveau", "nom", "segment", "date", *labels],
+        rows,
         title="Chiffres",
-    )  # fmt: skip
+    )
     if exported:
         return exported
-    return render(request, "web/events/events.html",
-                  {"events": events, "by_segment": sorted(by_segment.items())})  # fmt: skip
+    return render(
+        request,
+        "web/events/events.html",
+        {"events": events, "by_segment": sorted(by_segment.items())},
+    )
 
 
 @require("events")
@@ -96,8 +120,9 @@ def event_edit(request, pk: int | None = None):
         audit("événement enregistré", "web", request.user, event=event.pk)
         messages.success(request, f"Événement « {event.title} » enregistré.")
         return redirect(event)
-    return render(request, "web/events/event_form.html",
-                  {"form": form, "sessions": sessions, "event": event})  # fmt: skip
+    return render(
+        request, "web/events/event_form.html", {"form": form, "sessions": sessions, "event": event}
+    )
 
 
 def _registrations(event, within, status: str = "", session: str = ""):
@@ -138,13 +163,14 @@ def event_detail(request, pk: int):
         recent=invitees.exclude(answer=Invitation.Answer.PENDING).order_by("-answered_at")[:15],
         outside=outside_text(outside),
         registrations=_registrations(event, _registrants_q(request), status, session)[:300],
-        status_filter=status, session_filter=session,
+        status_filter=status,
+        session_filter=session,
         statuses=Registration.Status.choices,
         campaigns=Campaign.objects.filter(event=event).order_by("-created_at"),
         departements=services.by_departement(event),
         public_url=request.build_absolute_uri(reverse("web:event-public", args=[event.pk])),
         ended=event.sessions.filter(ends_at__lt=timezone.now()).exists(),
-    )  # fmt: skip
+    )
     audit("événement consulté", "web", request.user, event=event.pk)
     return render(request, "web/events/event.html", context)
 
@@ -153,8 +179,7 @@ def event_detail(request, pk: int):
 @require_POST
 def event_approve(request, pk: int, invitation_id: int):
     event = get_object_or_404(_events(request), pk=pk)
-    invitation = get_object_or_404(event.invitations.filter(_invitees_q(request)),
-                                   pk=invitation_id)  # fmt: skip
+    invitation = get_object_or_404(event.invitations.filter(_invitees_q(request)), pk=invitation_id)
     accept = request.POST.get("decision") == "accept"
     try:
         outcomes = services.approve(invitation, request.user, accept)
@@ -162,8 +187,11 @@ def event_approve(request, pk: int, invitation_id: int):
         messages.error(request, f"{invitation.name} : {error}")
     else:
         if accept:
-            messages.success(request, f"Inscription de {invitation.name} acceptée : "
-                             + " ".join(o.message for o in outcomes))  # fmt: skip
+            messages.success(
+                request,
+                f"Inscription de {invitation.name} acceptée : "
+                + " ".join(o.message for o in outcomes),
+            )
         else:
             messages.success(request, f"Demande de {invitation.name} refusée.")
     return redirect(event)
@@ -174,25 +202,44 @@ def event_approve(request, pk: int, invitation_id: int):
 def registration_cancel(request, pk: int, registration_id: int):
     event = get_object_or_404(_events(request), pk=pk)
     registration = get_object_or_404(
-        Registration.objects.filter(_registrants_q(request)), pk=registration_id,
+        Registration.objects.filter(_registrants_q(request)),
+        pk=registration_id,
         session__event=event,
-    )  # fmt: skip
+    )
     mails: list = []
     with transaction.atomic():
         done = services.cancel(registration, mails)
         services.send_mails(mails)
     if done:
-        audit("inscription annulée par l'organisateur", "web", request.user, event=event.pk,
-              registration=registration.pk)  # fmt: skip
+        audit(
+            "inscription annulée par l'organisateur",
+            "web",
+            request.user,
+            event=event.pk,
+            registration=registration.pk,
+        )
         messages.success(request, f"Inscription de {registration.invitation.name} annulée.")
     return redirect(event)
 
 
 EXPORT_HEADER = [
-    "nom", "fonction", "courriel", "commune", "code_insee", "seance", "creneau", "statut",
-    "places", "collaborateur", "role_collaborateur", "accessibilite", "reponse", "arrive_a",
-    "code", "origine",
-]  # fmt: skip
+    "nom",
+    "fonction",
+    "courriel",
+    "commune",
+    "code_insee",
+    "seance",
+    "creneau",
+    "statut",
+    "places",
+    "collaborateur",
+    "role_collaborateur",
+    "accessibilite",
+    "reponse",
+    "arrive_a",
+    "code",
+    "origine",
+]
 
 
 def _export_rows(event, within):
@@ -202,18 +249,28 @@ def _export_rows(event, within):
         commune = invitation.commune
         arrived = registration.checked_in_at
         yield [
-            invitation.name, invitation.function, invitation.email,
-            commune.name if commune else "", commune.code if commune else "",
+            invitation.name,
+            invitation.function,
+            invitation.email,
+            commune.name if commune else "",
+            commune.code if commune else "",
             registration.session.title,
-            (f"{timezone.localtime(registration.slot_start):%H:%M}"
-             if registration.slot_start else ""),
-            registration.get_status_display(), registration.seats, invitation.companion_name,
+            (
+                f"{timezone.localtime(registration.slot_start):%H:%M}"
+                if registration.slot_start
+                else ""
+            ),
+            registration.get_status_display(),
+            registration.seats,
+            invitation.companion_name,
             invitation.get_companion_display() if invitation.companion else "",
-            invitation.accessibility, invitation.get_answer_display(),
+            invitation.accessibility,
+            invitation.get_answer_display(),
             f"{timezone.localtime(arrived):%d/%m/%Y %H:%M}" if arrived else "",
-            registration.code, invitation.get_source_display(),
+            registration.code,
+            invitation.get_source_display(),
             *[invitation.answers.get(q["key"], "") for q in questions],
-        ]  # fmt: skip
+        ]
 
 
 @require("export")
@@ -223,8 +280,14 @@ def event_export(request, pk: int, fmt: str):
         raise Http404("format inconnu")
     header = EXPORT_HEADER + [q["label"] for q in event.questions]
     rows = list(_export_rows(event, _registrants_q(request)))
-    audit("export des inscriptions d'un événement", "web", request.user, event=event.pk,
-          rows=len(rows), format=fmt)  # fmt: skip
+    audit(
+        "export des inscriptions d'un événement",
+        "web",
+        request.user,
+        event=event.pk,
+        rows=len(rows),
+        format=fmt,
+    )
     return export_response(header, rows, fmt, f"evenement-{event.pk}-inscriptions", "Inscriptions")
 
 
@@ -232,8 +295,9 @@ def event_export(request, pk: int, fmt: str):
 def event_badges(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
     session = request.GET.get("seance", "")
-    pdf = render_badges(event, int(session) if session.isdigit() else None,
-                        within=_registrants_q(request))  # fmt: skip
+    pdf = render_badges(
+        event, int(session) if session.isdigit() else None, within=_registrants_q(request)
+    )
     audit("badges d'un événement", "web", request.user, event=event.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="evenement-{event.pk}-badges.pdf"'
@@ -263,9 +327,14 @@ def checkin_page(request, pk: int):
     results = (
         services.lookup(event, query, session, within=_registrants_q(request)) if query else []
     )
-    context = {"event": event, "session": session, "sessions": event.sessions.all(),
-               "q": query, "results": results,
-               "counts": _counts(event, session.pk if session else None)}  # fmt: skip
+    context = {
+        "event": event,
+        "session": session,
+        "sessions": event.sessions.all(),
+        "q": query,
+        "results": results,
+        "counts": _counts(event, session.pk if session else None),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "web/events/partials/checkin_results.html", context)
     return render(request, "web/events/checkin.html", context)
@@ -275,9 +344,15 @@ def checkin_page(request, pk: int):
 def checkin_counts(request, pk: int):
     event = get_object_or_404(_events(request), pk=pk)
     session = _session_of(request, event)
-    return render(request, "web/events/partials/checkin_counts.html",
-                  {"counts": _counts(event, session.pk if session else None), "event": event,
-                   "session": session})  # fmt: skip
+    return render(
+        request,
+        "web/events/partials/checkin_counts.html",
+        {
+            "counts": _counts(event, session.pk if session else None),
+            "event": event,
+            "session": session,
+        },
+    )
 
 
 @require("events")
@@ -300,9 +375,14 @@ def checkin_mark(request, pk: int):
         ok, text = services.check_in(registration, request.user)
     if registration is not None:
         registration.refresh_from_db()
-    context = {"event": event, "session": session, "ok": ok, "text": text,
-               "registration": registration,
-               "counts": _counts(event, session.pk if session else None)}  # fmt: skip
+    context = {
+        "event": event,
+        "session": session,
+        "ok": ok,
+        "text": text,
+        "registration": registration,
+        "counts": _counts(event, session.pk if session else None),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "web/events/partials/checkin_done.html", context)
     messages.success(request, text) if ok else messages.error(request, text)
@@ -314,13 +394,23 @@ def checkin_mark(request, pk: int):
 def checkin_lookup_json(request, pk: int):
     """The search of the check-in page as JSON (measured by bench/events.py)."""
     event = get_object_or_404(_events(request), pk=pk)
-    results = services.lookup(event, request.GET.get("q", ""), _session_of(request, event),
-                              within=_registrants_q(request))  # fmt: skip
-    return JsonResponse({"results": [
-        {"code": r.code, "name": r.invitation.attendee, "session": r.session.title,
-         "status": r.status, "present": r.checked_in_at is not None}
-        for r in results
-    ]})  # fmt: skip
+    results = services.lookup(
+        event, request.GET.get("q", ""), _session_of(request, event), within=_registrants_q(request)
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "code": r.code,
+                    "name": r.invitation.attendee,
+                    "session": r.session.title,
+                    "status": r.status,
+                    "present": r.checked_in_at is not None,
+                }
+                for r in results
+            ]
+        }
+    )
 
 
 # --- the invitee's pages (no account) ---------------------------------------------------------
@@ -350,13 +440,22 @@ def _sessions_text(event):
 def rsvp(request, token: str):
     invitation, reason = services.invitation_from_token(token)
     if invitation is None:
-        return render(request, "web/events/link_invalid.html", {"reason": reason},
-                      status=410 if reason == "expired" else 404)  # fmt: skip
+        return render(
+            request,
+            "web/events/link_invalid.html",
+            {"reason": reason},
+            status=410 if reason == "expired" else 404,
+        )
     event = invitation.event
     closed = services.closed_reason(event)
     full, taken = _answer_context(event, invitation)
-    form = AnswerForm(request.POST if request.method == "POST" and not closed else None,
-                      event=event, invitation=invitation, full=full, taken=taken)  # fmt: skip
+    form = AnswerForm(
+        request.POST if request.method == "POST" and not closed else None,
+        event=event,
+        invitation=invitation,
+        full=full,
+        taken=taken,
+    )
     outcomes = None
     if form.is_bound and form.is_valid():
         try:
@@ -367,14 +466,27 @@ def rsvp(request, token: str):
             invitation.refresh_from_db()
             full, taken = _answer_context(event, invitation)
             form = AnswerForm(event=event, invitation=invitation, full=full, taken=taken)
-    held = list(invitation.registrations.exclude(status=Registration.Status.CANCELLED)
-                .select_related("session"))  # fmt: skip
+    held = list(
+        invitation.registrations.exclude(status=Registration.Status.CANCELLED).select_related(
+            "session"
+        )
+    )
     for registration in held:
         registration.qr = mark_safe(qr_svg(registration.code))  # segno's SVG
-    return render(request, "web/events/rsvp.html", {
-        "event": event, "invitation": invitation, "form": form, "outcomes": outcomes,
-        "closed": closed, "held": held, "sessions": _sessions_text(event), "token": token,
-    })  # fmt: skip
+    return render(
+        request,
+        "web/events/rsvp.html",
+        {
+            "event": event,
+            "invitation": invitation,
+            "form": form,
+            "outcomes": outcomes,
+            "closed": closed,
+            "held": held,
+            "sessions": _sessions_text(event),
+            "token": token,
+        },
+    )
 
 
 @login_not_required
@@ -400,29 +512,44 @@ def rsvp_calendar(request, token: str, code: str):
 @rate_limited("public")
 def public_registration(request, pk: int):
     event = get_object_or_404(
-        Event.objects.select_related("organisation").prefetch_related("sessions"), pk=pk,
+        Event.objects.select_related("organisation").prefetch_related("sessions"),
+        pk=pk,
         public_registration=True,
-    )  # fmt: skip
+    )
     closed = services.closed_reason(event)
     full, taken = _answer_context(event)
-    form = PublicForm(request.POST if request.method == "POST" and not closed else None,
-                      event=event, full=full, taken=taken)  # fmt: skip
+    form = PublicForm(
+        request.POST if request.method == "POST" and not closed else None,
+        event=event,
+        full=full,
+        taken=taken,
+    )
     done = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             invitation, created = services.public_request(
-                event, name=data["name"].strip(), email=data["email"].strip(),
-                function=data["function"].strip(), data=form.answer_data(),
-            )  # fmt: skip
+                event,
+                name=data["name"].strip(),
+                email=data["email"].strip(),
+                function=data["function"].strip(),
+                data=form.answer_data(),
+            )
         except services.AnswerError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             done = {"invitation": invitation, "created": created}
-    return render(request, "web/events/public.html", {
-        "event": event, "form": form, "closed": closed, "done": done,
-        "sessions": _sessions_text(event),
-    })  # fmt: skip
+    return render(
+        request,
+        "web/events/public.html",
+        {
+            "event": event,
+            "form": form,
+            "closed": closed,
+            "done": done,
+            "sessions": _sessions_text(event),
+        },
+    )
 
 
 # --- invitations and follow-ups through campaigns ---------------------------------------------
@@ -445,15 +572,22 @@ def event_campaign(request, pk: int, audience: str):
 
     first = event.sessions.order_by("starts_at").first()
     campaign = Campaign.objects.create(
-        name=f"{event.title} — " + {"invited": "invitation", "present": "suivi des présents",
-                                     "absent": "suivi des absents"}[audience],
-        channel=Campaign.Channel.EMAIL, organisation=event.organisation, segment=event.segment,
-        communication_kind=(CommunicationKind.INVITATION if audience == "invited"
-                            else CommunicationKind.INFORMATION),
-        event=event, event_audience=audience, subject=subject,
+        name=f"{event.title} — "
+        + {"invited": "invitation", "present": "suivi des présents", "absent": "suivi des absents"}[
+            audience
+        ],
+        channel=Campaign.Channel.EMAIL,
+        organisation=event.organisation,
+        segment=event.segment,
+        communication_kind=(
+            CommunicationKind.INVITATION if audience == "invited" else CommunicationKind.INFORMATION
+        ),
+        event=event,
+        event_audience=audience,
+        subject=subject,
         body=body.format(title=event.title, when=when(first) if first else ""),
         created_by=request.user,
-    )  # fmt: skip
+    )
     messages.success(request, "Campagne préparée : relisez le texte et l'aperçu, puis envoyez.")
     return redirect(reverse("web:campaign-edit", args=[campaign.pk]))
 

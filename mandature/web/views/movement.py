@@ -55,14 +55,38 @@ def organisation_list(request):
     if family in Family.values:
         organisations = organisations.filter(family=family)
     exported = export_list(
-        request, "organisations",
-        ["nature", "nom", "sigle", "SIREN", "famille", "fédération", "siège (commune)",
-         "courriel", "téléphone", "adresse", "site internet"],
-        lambda: [[o.get_kind_display(), o.name, o.short_name, o.siren, o.get_family_display(),
-                  o.federation.name if o.federation else "",
-                  o.head_office.name if o.head_office else "", o.email, o.phone, o.address,
-                  o.website] for o in organisations.order_by("kind", "name")],
-    )  # fmt: skip
+        request,
+        "organisations",
+        [
+            "nature",
+            "nom",
+            "sigle",
+            "SIREN",
+            "famille",
+            "fédération",
+            "siège (commune)",
+            "courriel",
+            "téléphone",
+            "adresse",
+            "site internet",
+        ],
+        lambda: [
+            [
+                o.get_kind_display(),
+                o.name,
+                o.short_name,
+                o.siren,
+                o.get_family_display(),
+                o.federation.name if o.federation else "",
+                o.head_office.name if o.head_office else "",
+                o.email,
+                o.phone,
+                o.address,
+                o.website,
+            ]
+            for o in organisations.order_by("kind", "name")
+        ],
+    )
     if exported:
         return exported
     context = {
@@ -138,8 +162,14 @@ def organisms_import(request):
         except OrganismFileError as error:
             problems = str(error).splitlines()
         else:
-            audit("import d'organismes", "web", request.user, file=upload.name,
-                  created=result.created, updated=result.updated)  # fmt: skip
+            audit(
+                "import d'organismes",
+                "web",
+                request.user,
+                file=upload.name,
+                created=result.created,
+                updated=result.updated,
+            )
     return render(
         request,
         "web/movement/import.html",

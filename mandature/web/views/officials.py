@@ -30,8 +30,10 @@ CHANGE_TYPES = [
     (ChangeType.FUNCTION_CHANGE, "Changements de fonction"),
     (ChangeType.NEW_PRESIDENT, "Nouveaux présidents d'EPCI"),
 ]
-RENEWALS = [("2026", date(2026, 3, 1), date(2026, 6, 30)), ("2020", date(2020, 3, 1),
-            date(2020, 8, 1))]  # fmt: skip
+RENEWALS = [
+    ("2026", date(2026, 3, 1), date(2026, 6, 30)),
+    ("2020", date(2020, 3, 1), date(2020, 8, 1)),
+]
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -112,8 +114,17 @@ def changes_export(request, fmt: str):
         raise Http404("deux instantanés différents sont nécessaires")
     changes = changes_in_scope(scope_of(request.user), cached_changes(before, after))
     selected = _filtered(changes, filters)
-    audit("export des changements RNE", "web", request.user, kind=kind, format=fmt,
-          before=before.pk, after=after.pk, rows=len(selected), **filters)  # fmt: skip
+    audit(
+        "export des changements RNE",
+        "web",
+        request.user,
+        kind=kind,
+        format=fmt,
+        before=before.pk,
+        after=after.pk,
+        rows=len(selected),
+        **filters,
+    )
     name = f"changements-{kind}-{before.data_date}-{after.data_date}"
     return export_response(changes, selected, fmt, name)
 
@@ -129,13 +140,34 @@ def snapshot_list(request):
     _national_only(request)
     snapshots = Snapshot.objects.order_by("kind", "-data_date", "-id")
     exported = export_list(
-        request, "instantanes-rne",
-        ["fichier RNE", "données au", "nom du fichier", "SHA-256", "lignes lues",
-         "mandats en cours", "lignes écartées", "communes couvertes", "importé le"],
-        [[s.get_kind_display(), s.data_date, s.file_name, s.sha256, s.row_count,
-          s.entry_count, s.rejected_count, s.covered_communes,
-          s.imported_at.strftime("%d/%m/%Y %H:%M")] for s in snapshots],
-    )  # fmt: skip
+        request,
+        "instantanes-rne",
+        [
+            "fichier RNE",
+            "données au",
+            "nom du fichier",
+            "SHA-256",
+            "lignes lues",
+            "mandats en cours",
+            "lignes écartées",
+            "communes couvertes",
+            "importé le",
+        ],
+        [
+            [
+                s.get_kind_display(),
+                s.data_date,
+                s.file_name,
+                s.sha256,
+                s.row_count,
+                s.entry_count,
+                s.rejected_count,
+                s.covered_communes,
+                s.imported_at.strftime("%d/%m/%Y %H:%M"),
+            ]
+            for s in snapshots
+        ],
+    )
     if exported:
         return exported
     return render(
@@ -149,12 +181,15 @@ def snapshot_detail(request, pk: int):
     snapshot = get_object_or_404(Snapshot, pk=pk)
     remarks = snapshot.report.get("remarks", [])
     exported = export_list(
-        request, f"instantane-{snapshot.pk}-rapport",
+        request,
+        f"instantane-{snapshot.pk}-rapport",
         ["ligne", "colonne", "remarque", "ligne écartée"],
-        [[line, column, message, "oui" if skipped else "non"]
-         for line, column, message, skipped in remarks],
+        [
+            [line, column, message, "oui" if skipped else "non"]
+            for line, column, message, skipped in remarks
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     page = Paginator(remarks, 200).get_page(request.GET.get("page"))
@@ -177,14 +212,33 @@ def identity_review(request):
     if snapshot_id and snapshot_id.isdigit():
         doubts = doubts.filter(snapshot_id=int(snapshot_id))
     exported = export_list(
-        request, "identites-a-verifier",
-        ["instantané", "ligne", "nom dans le fichier", "prénom dans le fichier",
-         "personne retenue", "autre personne", "fusionnées", "règle"],
-        lambda: [[str(d.snapshot), d.line, d.file_last_name, d.file_first_name, str(d.person),
-                  str(d.other) if d.other else "", "oui" if d.merged else "non", d.rule]
-                 for d in doubts],
+        request,
+        "identites-a-verifier",
+        [
+            "instantané",
+            "ligne",
+            "nom dans le fichier",
+            "prénom dans le fichier",
+            "personne retenue",
+            "autre personne",
+            "fusionnées",
+            "règle",
+        ],
+        lambda: [
+            [
+                str(d.snapshot),
+                d.line,
+                d.file_last_name,
+                d.file_first_name,
+                str(d.person),
+                str(d.other) if d.other else "",
+                "oui" if d.merged else "non",
+                d.rule,
+            ]
+            for d in doubts
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     page = Paginator(doubts, 100).get_page(request.GET.get("page"))
@@ -193,9 +247,13 @@ def identity_review(request):
     return render(
         request,
         "web/officials/identities.html",
-        {"page": page, "merged": merged, "query": query.urlencode(),
-         "total": IdentityDoubt.objects.count()},
-    )  # fmt: skip
+        {
+            "page": page,
+            "merged": merged,
+            "query": query.urlencode(),
+            "total": IdentityDoubt.objects.count(),
+        },
+    )
 
 
 def person_detail(request, pk: int):

@@ -76,15 +76,30 @@ class HandOverForm(CleanText, forms.Form):
         return data
 
 
-DISTRIBUTION_HEADER = ["publication", "version", "élu", "comment", "date", "événement",
-                       "téléchargements", "organisation"]  # fmt: skip
+DISTRIBUTION_HEADER = [
+    "publication",
+    "version",
+    "élu",
+    "comment",
+    "date",
+    "événement",
+    "téléchargements",
+    "organisation",
+]
 
 
 def _distribution_rows(distributions):
     for d in distributions:
-        yield [d.version.publication.title, d.version.label, str(d.person),
-               d.get_channel_display(), d.date, d.event.title if d.event else "", d.downloads,
-               d.organisation.name if d.organisation else ""]  # fmt: skip
+        yield [
+            d.version.publication.title,
+            d.version.label,
+            str(d.person),
+            d.get_channel_display(),
+            d.date,
+            d.event.title if d.event else "",
+            d.downloads,
+            d.organisation.name if d.organisation else "",
+        ]
 
 
 def _visible_distributions(user):
@@ -112,11 +127,21 @@ def publication_list(request):
         counts[d] = counts.get(d, 0) + 1
     rows = [(p, p.current, counts.get(p.pk, 0)) for p in publications]
     exported = export_list(
-        request, "publications",
+        request,
+        "publications",
         ["titre", "nature", "public visé", "version en cours", "parue le", "diffusions"],
-        [[p.title, p.get_kind_display(), p.audience, v.label if v else "",
-          v.published_on if v else "", n] for p, v, n in rows],
-    )  # fmt: skip
+        [
+            [
+                p.title,
+                p.get_kind_display(),
+                p.audience,
+                v.label if v else "",
+                v.published_on if v else "",
+                n,
+            ]
+            for p, v, n in rows
+        ],
+    )
     if exported:
         return exported
     return render(request, "web/publications/list.html", {"rows": rows})
@@ -145,9 +170,12 @@ def publication_detail(request, pk: int):
         person="person",
     )
     exported = export_list(
-        request, f"diffusions-publication-{pk}", DISTRIBUTION_HEADER,
-        lambda: _distribution_rows(distributions), personal=True,
-    )  # fmt: skip
+        request,
+        f"diffusions-publication-{pk}",
+        DISTRIBUTION_HEADER,
+        lambda: _distribution_rows(distributions),
+        personal=True,
+    )
     if exported:
         return exported
     form = None
@@ -183,8 +211,9 @@ def version_file(request, pk: int, version_id: int):
 
 
 def _download(version: Version) -> FileResponse:
-    return FileResponse(version.file.open("rb"), as_attachment=True,
-                        filename=version.file_name or "publication")  # fmt: skip
+    return FileResponse(
+        version.file.open("rb"), as_attachment=True, filename=version.file_name or "publication"
+    )
 
 
 @require("edit")
@@ -200,9 +229,15 @@ def hand_over(request, person_id: int):
         if version is None:
             messages.error(request, "Cette publication n'a pas encore de version.")
         else:
-            record(version, person, form.cleaned_data["channel"], date=form.cleaned_data["date"],
-                   user=request.user, event=form.cleaned_data["event"],
-                   organisation=organisation_of(request.user))  # fmt: skip
+            record(
+                version,
+                person,
+                form.cleaned_data["channel"],
+                date=form.cleaned_data["date"],
+                user=request.user,
+                event=form.cleaned_data["event"],
+                organisation=organisation_of(request.user),
+            )
             messages.success(request, f"Remise de « {version.publication} » enregistrée.")
     else:
         for errors in form.errors.values():
@@ -228,8 +263,11 @@ def personal_link(request, token: str):
             return _download(version)
         if version.url:
             return redirect(version.url)
-    return render(request, "web/publications/link.html",
-                  {"publication": publication, "version": version, "person": person})  # fmt: skip
+    return render(
+        request,
+        "web/publications/link.html",
+        {"publication": publication, "version": version, "person": person},
+    )
 
 
 @require("events")
@@ -259,8 +297,14 @@ def hand_over_at_event(request, pk: int):
     organisation = organisation_of(request.user)
     made = 0
     for person in Person.objects.filter(pk__in=list(present)).exclude(pk__in=already):
-        record(version, person, Distribution.Channel.EVENT, user=request.user, event=event,
-               organisation=organisation)  # fmt: skip
+        record(
+            version,
+            person,
+            Distribution.Channel.EVENT,
+            user=request.user,
+            event=event,
+            organisation=organisation,
+        )
         made += 1
     messages.success(
         request, f"« {publication.title} » remise à {made} élu(s) présent(s), noté sur leur fiche."

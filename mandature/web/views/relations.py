@@ -158,9 +158,15 @@ def interaction_detail(request, pk: int):
     )
     # an exchange in scope (its commune) may also name officials outside it: counted only
     persons, outside = visible(interaction.persons.all(), scope_of(request.user).person_q())
-    return render(request, "web/relations/interaction.html", {
-        "interaction": interaction, "persons": persons, "outside": outside_text(outside),
-    })  # fmt: skip
+    return render(
+        request,
+        "web/relations/interaction.html",
+        {
+            "interaction": interaction,
+            "persons": persons,
+            "outside": outside_text(outside),
+        },
+    )
 
 
 @require("edit")
@@ -192,13 +198,21 @@ def follow_ups(request):
     mine, outside = _my_follow_ups(request)
     mine = mine.select_related("person", "assignee", "interaction")
     exported = export_list(
-        request, "suivis", ["à faire", "échéance", "élu", "confié à", "fait le"],
-        lambda: [[f.title, f.due_date, str(f.person) if f.person else "",
-                  f.assignee.get_full_name() or f.assignee.email,
-                  f.done_at.strftime("%d/%m/%Y") if f.done_at else ""]
-                 for f in mine.order_by("done_at", "due_date")],
+        request,
+        "suivis",
+        ["à faire", "échéance", "élu", "confié à", "fait le"],
+        lambda: [
+            [
+                f.title,
+                f.due_date,
+                str(f.person) if f.person else "",
+                f.assignee.get_full_name() or f.assignee.email,
+                f.done_at.strftime("%d/%m/%Y") if f.done_at else "",
+            ]
+            for f in mine.order_by("done_at", "due_date")
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     context = {
@@ -222,14 +236,22 @@ def my_territory_page(request):
     scope = scope_of(request.user)
     data = my_territory(request.user, scope)
     exported = export_list(
-        request, "nouveaux-maires",
+        request,
+        "nouveaux-maires",
         ["code INSEE", "commune", "département", "maire", "changement", "contacté"],
-        lambda: [[n.change.seat.commune_id or "", n.change.territory_name,
-                  n.change.departement_name, str(n.change.person) if n.change.person else "",
-                  n.change.type_label, "oui" if n.contacted else "non"]
-                 for n in data.everyone],
+        lambda: [
+            [
+                n.change.seat.commune_id or "",
+                n.change.territory_name,
+                n.change.departement_name,
+                str(n.change.person) if n.change.person else "",
+                n.change.type_label,
+                "oui" if n.contacted else "non",
+            ]
+            for n in data.everyone
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     return render(
@@ -243,12 +265,22 @@ def officials_search(request):
     query = request.GET.get("q", "")[:100]
     results = search_officials(scope_of(request.user), query) if query.strip() else []
     exported = export_list(
-        request, "elus-recherche", ["nom", "prénom", "mandats en cours"],
-        [[r.person.last_name, r.person.first_name,
-          " ; ".join(f"{m.get_kind_display()} ({m.territory_label or m.territory_key})"
-                     for m in r.mandates)] for r in results],
+        request,
+        "elus-recherche",
+        ["nom", "prénom", "mandats en cours"],
+        [
+            [
+                r.person.last_name,
+                r.person.first_name,
+                " ; ".join(
+                    f"{m.get_kind_display()} ({m.territory_label or m.territory_key})"
+                    for m in r.mandates
+                ),
+            ]
+            for r in results
+        ],
         personal=True,
-    )  # fmt: skip
+    )
     if exported:
         return exported
     context = {"query": query, "results": results}
@@ -261,9 +293,10 @@ def officials_search(request):
 @login_not_required
 def privacy_notice(request):
     return render(
-        request, "web/relations/privacy.html",
+        request,
+        "web/relations/privacy.html",
         {"retention_days": settings.ENRICHMENT_RETENTION_DAYS},
-    )  # fmt: skip
+    )
 
 
 @require("export")

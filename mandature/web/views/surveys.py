@@ -43,12 +43,21 @@ def survey_list(request):
             rates[survey.pk] = services.response_rates(survey)["totals"]
         survey.totals = rates.get(survey.pk)
     exported = export_list(
-        request, "enquetes", ["titre", "état", "anonyme", "clôture", "invités", "réponses"],
-        [[s.title, s.get_status_display(), "oui" if s.anonymous else "non",
-          s.closes_at.strftime("%d/%m/%Y") if s.closes_at else "",
-          (s.totals or {}).get("invited", ""), (s.totals or {}).get("submitted", "")]
-         for s in surveys],
-    )  # fmt: skip
+        request,
+        "enquetes",
+        ["titre", "état", "anonyme", "clôture", "invités", "réponses"],
+        [
+            [
+                s.title,
+                s.get_status_display(),
+                "oui" if s.anonymous else "non",
+                s.closes_at.strftime("%d/%m/%Y") if s.closes_at else "",
+                (s.totals or {}).get("invited", ""),
+                (s.totals or {}).get("submitted", ""),
+            ]
+            for s in surveys
+        ],
+    )
     if exported:
         return exported
     return render(request, "web/surveys/surveys.html", {"surveys": surveys})
@@ -72,8 +81,11 @@ def survey_copy(request, pk: int):
     survey = get_object_or_404(_surveys(request), pk=pk)
     as_version = not survey.is_example
     new = services.copy_survey(survey, request.user, as_version=as_version)
-    text = (f"Version {new.version} créée : modifiez-la puis ouvrez-la." if as_version
-            else "Copie du modèle créée : adaptez-la.")  # fmt: skip
+    text = (
+        f"Version {new.version} créée : modifiez-la puis ouvrez-la."
+        if as_version
+        else "Copie du modèle créée : adaptez-la."
+    )
     messages.success(request, text)
     return redirect(new)
 
@@ -98,21 +110,28 @@ def survey_detail(request, pk: int):
 def question_edit(request, pk: int, question_id: int | None = None):
     survey = get_object_or_404(_surveys(request), pk=pk)
     if not survey.editable:
-        messages.error(request, "Une enquête ouverte ne se modifie plus : créez une nouvelle "
-                                "version.")  # fmt: skip
+        messages.error(
+            request, "Une enquête ouverte ne se modifie plus : créez une nouvelle version."
+        )
         return redirect(survey)
     question = get_object_or_404(survey.questions, pk=question_id) if question_id else None
     if question is None:
         last = survey.questions.order_by("-page", "-position").first()
-        question = Question(survey=survey, page=last.page if last else 1,
-                            position=(last.position + 1) if last else 1)  # fmt: skip
+        question = Question(
+            survey=survey,
+            page=last.page if last else 1,
+            position=(last.position + 1) if last else 1,
+        )
     form = QuestionForm(request.POST or None, instance=question, survey=survey)
     if request.method == "POST" and form.is_valid():
         question = form.save()
         messages.success(request, f"Question {question.key} enregistrée.")
         return redirect(f"{survey.get_absolute_url()}#questions")
-    return render(request, "web/surveys/question_form.html",
-                  {"form": form, "survey": survey, "question": question})  # fmt: skip
+    return render(
+        request,
+        "web/surveys/question_form.html",
+        {"form": form, "survey": survey, "question": question},
+    )
 
 
 @require("surveys")
@@ -122,8 +141,10 @@ def question_delete(request, pk: int, question_id: int):
     question = get_object_or_404(survey.questions, pk=question_id)
     if survey.editable:
         if survey.questions.filter(condition_key=question.key).exists():
-            messages.error(request, f"D'autres questions dépendent de {question.key} : "
-                                    "changez d'abord leur condition.")  # fmt: skip
+            messages.error(
+                request,
+                f"D'autres questions dépendent de {question.key} : changez d'abord leur condition.",
+            )
         else:
             question.delete()
             messages.success(request, f"Question {question.key} supprimée.")
@@ -187,13 +208,16 @@ def survey_campaign(request, pk: int, audience: str):
     invited = audience == "invited"
     campaign = Campaign.objects.create(
         name=f"{survey} — {'invitation' if invited else 'relance'}",
-        channel=Campaign.Channel.EMAIL, organisation=survey.organisation or organisation_of(
-            request.user), segment=survey.segment,
-        communication_kind=CommunicationKind.SURVEY, survey=survey, survey_audience=audience,
+        channel=Campaign.Channel.EMAIL,
+        organisation=survey.organisation or organisation_of(request.user),
+        segment=survey.segment,
+        communication_kind=CommunicationKind.SURVEY,
+        survey=survey,
+        survey_audience=audience,
         subject=(f"Enquête : {survey.title}" if invited else f"Relance : {survey.title}"),
         body=(SURVEY_BODY if invited else REMINDER_BODY).format(title=survey.title),
         created_by=request.user,
-    )  # fmt: skip
+    )
     messages.success(request, "Campagne préparée : relisez le texte et l'aperçu, puis envoyez.")
     return redirect(reverse("web:campaign-edit", args=[campaign.pk]))
 
@@ -209,19 +233,29 @@ def survey_results(request, pk: int):
     search = request.GET.get("texte", "").strip()[:100]
     within = scope_of(request.user).shared_q()
     data = services.results(
-        survey, dimension=_chosen_dimension(request), search=search,
-        show_names=can(request.user, "export"), names_within=within,
-    )  # fmt: skip
+        survey,
+        dimension=_chosen_dimension(request),
+        search=search,
+        show_names=can(request.user, "export"),
+        names_within=within,
+    )
     _named, outside = visible(survey.respondents.filter(submitted_at__isnull=False), within)
     for item in data["questions"]:
         if item.get("chart"):
             item["chart"] = mark_safe(item["chart"])  # our SVG, texts escaped
     audit("résultats d'enquête consultés", "web", request.user, survey=pk)
-    return render(request, "web/surveys/results.html", {
-        "survey": survey, "data": data, "dimensions": services.DIMENSIONS.items(),
-        "search": search, "can_export": can(request.user, "export"),
-        "outside": outside_text(outside),
-    })  # fmt: skip
+    return render(
+        request,
+        "web/surveys/results.html",
+        {
+            "survey": survey,
+            "data": data,
+            "dimensions": services.DIMENSIONS.items(),
+            "search": search,
+            "can_export": can(request.user, "export"),
+            "outside": outside_text(outside),
+        },
+    )
 
 
 @require("export")
@@ -230,8 +264,15 @@ def survey_export(request, pk: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404("format inconnu")
     header, rows = services.export_rows(survey, within=scope_of(request.user).shared_q())
-    audit("export des réponses d'une enquête", "web", request.user, survey=pk, rows=len(rows),
-          named=not survey.anonymous, format=fmt)  # fmt: skip
+    audit(
+        "export des réponses d'une enquête",
+        "web",
+        request.user,
+        survey=pk,
+        rows=len(rows),
+        named=not survey.anonymous,
+        format=fmt,
+    )
     return export_response(header, rows, fmt, f"enquete-{survey.pk}-reponses", "Réponses")
 
 
@@ -256,9 +297,16 @@ def _options(question, value) -> dict:
         return {"options": [(str(n), str(n), n == value) for n in question.scale]}
     if kind == "matrix":
         value = value or {}
-        return {"rows": [(f"{question.key}_{i}", item,
-                          [(str(n), n == value.get(str(i))) for n in question.scale])
-                         for i, item in enumerate(question.items)]}  # fmt: skip
+        return {
+            "rows": [
+                (
+                    f"{question.key}_{i}",
+                    item,
+                    [(str(n), n == value.get(str(i))) for n in question.scale],
+                )
+                for i, item in enumerate(question.items)
+            ]
+        }
     return {"text": "" if value is None else str(value)}
 
 
@@ -266,26 +314,41 @@ def _page_context(survey, questions, respondent_answers, page, errors=None):
     shown = [q for q in questions if q.page == page]
     survey_pages = services.pages(questions)
     return {
-        "survey": survey, "page": page, "pages": survey_pages,
+        "survey": survey,
+        "page": page,
+        "pages": survey_pages,
         "page_number": survey_pages.index(page) + 1 if page in survey_pages else 1,
-        "questions": [{"q": q, "shown": services.visible(q, respondent_answers),
-                       "error": (errors or {}).get(q.key),
-                       "conditions": ";".join(str(v) for v in q.condition_values),
-                       **_options(q, respondent_answers.get(q.key))} for q in shown],
+        "questions": [
+            {
+                "q": q,
+                "shown": services.visible(q, respondent_answers),
+                "error": (errors or {}).get(q.key),
+                "conditions": ";".join(str(v) for v in q.condition_values),
+                **_options(q, respondent_answers.get(q.key)),
+            }
+            for q in shown
+        ],
         "last": not [p for p in survey_pages if p > page],
         "first": not [p for p in survey_pages if p < page],
-    }  # fmt: skip
+    }
 
 
 def _answer(request, respondent: Respondent):
     survey = respondent.survey
     reason = services.closed_reason(survey, respondent)
     if reason:
-        return render(request, "web/surveys/closed.html", {"survey": survey, "reason": reason},
-                      status=200 if reason == "already" else 410)  # fmt: skip
+        return render(
+            request,
+            "web/surveys/closed.html",
+            {"survey": survey, "reason": reason},
+            status=200 if reason == "already" else 410,
+        )
     questions = list(survey.questions.all())
-    page = respondent.page if respondent.page in services.pages(questions) else (
-        services.pages(questions)[0] if questions else 1)  # fmt: skip
+    page = (
+        respondent.page
+        if respondent.page in services.pages(questions)
+        else (services.pages(questions)[0] if questions else 1)
+    )
     errors, notice = {}, ""
     if request.method == "POST":
         action = request.POST.get("action", "next")
@@ -293,17 +356,24 @@ def _answer(request, respondent: Respondent):
         posted = request.POST.get("page", "")
         page = int(posted) if posted.isdigit() else page
         try:
-            result, target = services.save_page(respondent, questions, page, request.POST,
-                                                action=action)  # fmt: skip
+            result, target = services.save_page(
+                respondent, questions, page, request.POST, action=action
+            )
         except services.Closed as closed:
-            return render(request, "web/surveys/closed.html",
-                          {"survey": survey, "reason": str(closed)}, status=410)  # fmt: skip
+            return render(
+                request,
+                "web/surveys/closed.html",
+                {"survey": survey, "reason": str(closed)},
+                status=410,
+            )
         if target is None:
             return render(request, "web/surveys/thanks.html", {"survey": survey})
         errors = result.errors
         if action == "later" and not errors:
-            notice = ("Vos réponses sont enregistrées. Revenez quand vous voulez avec le même "
-                      "lien pour terminer.")  # fmt: skip
+            notice = (
+                "Vos réponses sont enregistrées. Revenez quand vous voulez avec le même "
+                "lien pour terminer."
+            )
         page = target if not errors or action in ("later", "back") else page
     context = _page_context(survey, questions, respondent.answers, page, errors)
     context.update(respondent=respondent, errors=errors, notice=notice, preview=False)
@@ -327,8 +397,9 @@ def survey_public(request, key: str):
         return render(request, "web/surveys/closed.html", {"reason": "invalid"}, status=404)
     reason = services.closed_reason(survey)
     if reason:
-        return render(request, "web/surveys/closed.html", {"survey": survey, "reason": reason},
-                      status=410)  # fmt: skip
+        return render(
+            request, "web/surveys/closed.html", {"survey": survey, "reason": reason}, status=410
+        )
     if request.method == "POST":  # a new anonymous visit, resumed with its own address
         respondent = Respondent.objects.create(survey=survey, source=Respondent.Source.PUBLIC)
         return redirect(reverse("web:survey-answer", args=[respondent.key]))
@@ -346,6 +417,9 @@ def survey_preview(request, pk: int):
         page = survey_pages[0]
     page = page if page in survey_pages else survey_pages[0]
     context = _page_context(survey, questions, {}, page)
-    context.update(preview=True, previous=[p for p in survey_pages if p < page][-1:],
-                   following=[p for p in survey_pages if p > page][:1])  # fmt: skip
+    context.update(
+        preview=True,
+        previous=[p for p in survey_pages if p < page][-1:],
+        following=[p for p in survey_pages if p > page][:1],
+    )
     return render(request, "web/surveys/answer.html", context)

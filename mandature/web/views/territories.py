@@ -35,13 +35,16 @@ def home(request):
     context = {
         "renewal": renewal_summary(),
         "fresh": freshness(),
-        "counts": national("home-counts", lambda: {
-            "communes": Commune.objects.current().count(),
-            "epci": Epci.objects.filter(is_current=True).count(),
-            "departements": Departement.objects.count(),
-            "regions": Region.objects.count(),
-        }),
-    }  # fmt: skip
+        "counts": national(
+            "home-counts",
+            lambda: {
+                "communes": Commune.objects.current().count(),
+                "epci": Epci.objects.filter(is_current=True).count(),
+                "departements": Departement.objects.count(),
+                "regions": Region.objects.count(),
+            },
+        ),
+    }
     return render(request, "web/home.html", context)
 
 
@@ -49,9 +52,11 @@ def search_page(request):
     query = request.GET.get("q", "")[:100]
     results = search(query, scope=scope_of(request.user)) if query.strip() else []
     exported = export_list(
-        request, "recherche", ["nature", "nom", "détail", "code", "population", "adresse"],
+        request,
+        "recherche",
+        ["nature", "nom", "détail", "code", "population", "adresse"],
         [[r.kind_label, r.label, r.detail, r.code, r.population, r.url] for r in results],
-    )  # fmt: skip
+    )
     if exported:
         return exported
     context = {"query": query, "results": results}
@@ -79,9 +84,10 @@ def commune_detail(request, code: str):
         return {
             "aliases": [a for a in aliases if a.kind != "ancien-code"],
             "predecessors": list(commune.predecessors.order_by("name")),
-            "former_codes": sorted((a for a in aliases if a.kind == "ancien-code"),
-                                   key=lambda a: a.code),
-        }  # fmt: skip
+            "former_codes": sorted(
+                (a for a in aliases if a.kind == "ancien-code"), key=lambda a: a.code
+            ),
+        }
 
     # What comes from the national data alone (territories, RNE) is kept in the process until
     # the next import (core.memo): a commune seen again is read with about half the queries.
@@ -121,12 +127,16 @@ def epci_detail(request, siren: str):
     return render(
         request,
         "web/epci.html",
-        {"epci": epci, "members": members, "columns": columns,
-         "partial": not scope.national and members.count() < epci.communes.current().count(),
-         "timeline": epci_timeline(epci, scope_of(request.user))[:50],
-         "member_population": sum(c.population or 0 for c in members),
-         "housing": territory_housing(epci.name, Q(commune__epci=epci.siren))},
-    )  # fmt: skip
+        {
+            "epci": epci,
+            "members": members,
+            "columns": columns,
+            "partial": not scope.national and members.count() < epci.communes.current().count(),
+            "timeline": epci_timeline(epci, scope_of(request.user))[:50],
+            "member_population": sum(c.population or 0 for c in members),
+            "housing": territory_housing(epci.name, Q(commune__epci=epci.siren)),
+        },
+    )
 
 
 def departement_list(request):
@@ -147,9 +157,11 @@ def departement_list(request):
     if not scope.national:
         departements = departements.filter(code__in=scope.departement_codes)
     exported = export_list(
-        request, "departements", ["code", "département", "région", "communes", "population"],
+        request,
+        "departements",
+        ["code", "département", "région", "communes", "population"],
         [[d.code, d.name, d.region.name, d.commune_count, d.population] for d in departements],
-    )  # fmt: skip
+    )
     if exported:
         return exported
     return render(
@@ -196,9 +208,11 @@ def region_list(request):
     if not scope.national:
         regions = regions.filter(code__in=scope.region_codes)
     exported = export_list(
-        request, "regions", ["code", "région", "départements", "communes"],
+        request,
+        "regions",
+        ["code", "région", "départements", "communes"],
         [[r.code, r.name, r.departement_count, r.commune_count] for r in regions],
-    )  # fmt: skip
+    )
     if exported:
         return exported
     return render(request, "web/region_list.html", {"regions": regions})
@@ -224,9 +238,11 @@ def region_detail(request, code: str):
     if not scope.national:
         departements = departements.filter(code__in=scope.departement_codes)
     exported = export_list(
-        request, f"departements-{region.code}", ["code", "département", "communes", "population"],
+        request,
+        f"departements-{region.code}",
+        ["code", "département", "communes", "population"],
         [[d.code, d.name, d.commune_count, d.population] for d in departements],
-    )  # fmt: skip
+    )
     if exported:
         return exported
     totals = {
@@ -243,7 +259,7 @@ def region_detail(request, code: str):
             "columns": columns,
             "totals": totals,
             "housing": territory_housing(region.name, Q(commune__region=region.code)),
-        },  # fmt: skip
+        },
     )
 
 
@@ -251,10 +267,16 @@ def commune_table(communes) -> tuple[list[str], list[list]]:
     """The header and rows of a list of communes, for its download."""
     header = ["code INSEE", "commune", "département", "EPCI (SIREN)", "EPCI", "population"]
     rows = [
-        [c.code, c.name, c.departement_id, c.epci_id or "", c.epci.name if c.epci else "",
-         c.population]
+        [
+            c.code,
+            c.name,
+            c.departement_id,
+            c.epci_id or "",
+            c.epci.name if c.epci else "",
+            c.population,
+        ]
         for c in communes.select_related("epci")
-    ]  # fmt: skip
+    ]
     return header, rows
 
 

@@ -33,9 +33,10 @@ class Command(MandatureCommand):
         parser.add_argument("--date", required=True, help="AAAA-MM-JJ (début de la période)")
         parser.add_argument("--until", help="AAAA-MM-JJ (fin de la période, par défaut --date)")
         parser.add_argument(
-            "--territory", required=True,
+            "--territory",
+            required=True,
             help="france | region:CODE | departement:CODE | commune:CODE | epci:SIREN",
-        )  # fmt: skip
+        )
         parser.add_argument("--audience", help=" | ".join(Audience.values))
         parser.add_argument("--json", action="store_true", help="résultat en JSON")
 

@@ -31,12 +31,23 @@ class Command(MandatureCommand):
         parser.add_argument("--to", dest="date_to", required=True, type=iso_date)
         parser.add_argument("--type", dest="change_type", choices=ChangeType.values)
         parser.add_argument("--departement", help="code du département (33, 2A, 971…)")
-        parser.add_argument("--format", dest="output_format", choices=["csv", "xlsx"],
-                            default="csv")  # fmt: skip
+        parser.add_argument(
+            "--format", dest="output_format", choices=["csv", "xlsx"], default="csv"
+        )
         parser.add_argument("--output", type=Path, help="fichier de sortie (défaut : la sortie)")
 
-    def handle(self, *args, kind, date_from, date_to, change_type, departement, output_format,
-               output, **options):  # fmt: skip
+    def handle(
+        self,
+        *args,
+        kind,
+        date_from,
+        date_to,
+        change_type,
+        departement,
+        output_format,
+        output,
+        **options,
+    ):
         if date_from >= date_to:
             raise CommandError("--from doit précéder --to", returncode=2)
         before, after = snapshot_at(kind, date_from), snapshot_at(kind, date_to)
@@ -55,8 +66,14 @@ class Command(MandatureCommand):
         if departement:
             code = departement.upper().zfill(2) if departement.isdigit() else departement.upper()
             selected = [c for c in selected if c.departement_code == code]
-        audit("export des changements RNE", "commande", kind=kind, type=change_type or "",
-              departement=departement or "", rows=len(selected))  # fmt: skip
+        audit(
+            "export des changements RNE",
+            "commande",
+            kind=kind,
+            type=change_type or "",
+            departement=departement or "",
+            rows=len(selected),
+        )
         if output:
             with open(output, "wb") as file:
                 write_export(file, changes, selected, output_format)

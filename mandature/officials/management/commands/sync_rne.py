@@ -27,5 +27,7 @@ class Command(MandatureCommand):
             self.stdout.write(f"{outcome.status} : {outcome.title} — {outcome.detail}")
         imported = sum(1 for o in outcomes if o.status == "importé")
         refused = sum(1 for o in outcomes if o.status == "refusé")
-        self.summary(f"RNE data.gouv.fr : {imported} fichier(s) importé(s), {refused} refusé(s), "
-                     f"{len(outcomes)} ressource(s) examinée(s)")  # fmt: skip
+        self.summary(
+            f"RNE data.gouv.fr : {imported} fichier(s) importé(s), {refused} refusé(s), "
+            f"{len(outcomes)} ressource(s) examinée(s)"
+        )

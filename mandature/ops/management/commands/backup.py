@@ -21,9 +21,8 @@ class Command(MandatureCommand):
 
     def handle(self, *args, **options):
         out = options["out"] or str(
-            Path(settings.VAR_DIR) / "backups"
-            / f"mandature-{datetime.now():%Y%m%d-%H%M%S}.tar"
-        )  # fmt: skip
+            Path(settings.VAR_DIR) / "backups" / f"mandature-{datetime.now():%Y%m%d-%H%M%S}.tar"
+        )
         try:
             manifest = backup(Path(out))
         except BackupError as error:

@@ -20,8 +20,9 @@ class Command(MandatureCommand):
         parser.add_argument(
             "--database", help="URL de la base de destination (défaut : DATABASE_URL)"
         )
-        parser.add_argument("--yes", action="store_true",
-                            help="remplacer le contenu d'une base qui n'est pas vide")  # fmt: skip
+        parser.add_argument(
+            "--yes", action="store_true", help="remplacer le contenu d'une base qui n'est pas vide"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["archive"])

@@ -68,13 +68,15 @@ class Command(MandatureCommand):
     example = "mandature worker"
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", action="store_true",
-                            help="traiter les tâches en attente puis s'arrêter")  # fmt: skip
         parser.add_argument(
-            "--supervise", action="store_true",
+            "--batch", action="store_true", help="traiter les tâches en attente puis s'arrêter"
+        )
+        parser.add_argument(
+            "--supervise",
+            action="store_true",
             help="seulement reprendre les campagnes en pause (file sur Redis : les tâches sont "
             "traitées par `mandature rqworker`)",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, batch, supervise, **options):
         stop = threading.Event()
@@ -98,8 +100,12 @@ class Command(MandatureCommand):
                 target=supervise_loop, args=(stop, interval), name="campagnes", daemon=True
             ).start()
         try:
-            call_command("db_worker", batch=batch, worker_id=worker_name(),
-                         verbosity=options.get("verbosity", 1))  # fmt: skip
+            call_command(
+                "db_worker",
+                batch=batch,
+                worker_id=worker_name(),
+                verbosity=options.get("verbosity", 1),
+            )
         finally:
             stop.set()
         self.summary("Travailleur arrêté")

@@ -14,6 +14,12 @@ class Command(MandatureCommand):
 
     def handle(self, *args, **options):
         persons, records = purge()
-        audit("purge des données d'enrichissement", "commande", None, persons=persons,
-              records=records, retention_days=settings.ENRICHMENT_RETENTION_DAYS)  # fmt: skip
+        audit(
+            "purge des données d'enrichissement",
+            "commande",
+            None,
+            persons=persons,
+            records=records,
+            retention_days=settings.ENRICHMENT_RETENTION_DAYS,
+        )
         self.summary(f"Purge : {persons} personne(s), {records} enregistrement(s) effacé(s)")
