@@ -205,3 +205,21 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+FAST_INSERT_ABOVE = 5_000  # rows created at once: below, bulk_create costs no more
+
+
+def insert_objects(model, objects: list) -> int:
+    """Unsaved model instances inserted through `insert_rows` (the engine's fast path), their
+    values prepared by the model's own fields (defaults, dates, JSON), without primary key
+    when it is automatic."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or not f.auto_created]
+    for instance in objects:
+        for f in fields:  # pre_save fills auto_now dates, as save() would
+            f.pre_save(instance, add=True)
+    rows = (
+        tuple(f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields)
+        for instance in objects
+    )
+    return insert_rows(model._meta.db_table, [f.column for f in fields], rows)
