@@ -36,7 +36,7 @@ class Member:
         raw = self.raw
         if not raw or raw.isspace():
             raise FileProblems.one(self.name, 1, "-", "fichier vide")
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:1000]:
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _mostly_nul(raw[:1000]):
             raise FileProblems.one(self.name, 1, "-", utf16_refusal or UTF16_REFUSAL)
         raw = strip_control_bytes(raw)
         try:
@@ -47,6 +47,12 @@ class Member:
             return raw.decode("cp1252"), "windows-1252"
         except UnicodeDecodeError:
             raise FileProblems(undecodable(self.name, raw)) from None
+
+
+def _mostly_nul(start: bytes) -> bool:
+    """UTF-16 without a BOM (one byte in two is NUL for Latin text) or a binary file; a stray
+    NUL typed in a name is not one: it is dropped with the other control characters."""
+    return start.count(b"\x00") * 4 > len(start)
 
 
 def undecodable(name: str, raw: bytes) -> list[str]:
