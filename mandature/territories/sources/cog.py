@@ -21,6 +21,8 @@ DEPARTEMENT_CODE = re.compile(r"^(\d{2}|2[AB]|\d{3})$")
 REGION_CODE = re.compile(r"^\d{2,3}$")
 SIREN = re.compile(r"^\d{9}$")
 POSTAL_CODE = re.compile(r"^\d{5}$")
+ZONES = frozenset(Zone.values)  # `Zone.values` builds its list at each call
+EPCI_KINDS = frozenset(EpciKind.values)
 
 FILES = {
     "regions": "regions.json.gz",
@@ -108,7 +110,7 @@ class CogFormat(RecordFormat):
 
     def zone(self, index: int, item: dict) -> str:
         value = item.get("zone")
-        if value not in Zone.values:
+        if value not in ZONES:
             self.problem(index, item, "zone", f"zone inconnue {value!r}")
             return Zone.METRO
         return value
@@ -258,7 +260,7 @@ class EpciFile(CogFormat):
     def clean(self, index: int, item: dict) -> EpciRecord:
         siren = self.text(index, item, "siren", SIREN)
         kind = item.get("type")
-        if kind not in EpciKind.values:
+        if kind not in EPCI_KINDS:
             self.problem(index, item, "type", f"nature d'EPCI inconnue {kind!r}")
         members = []
         for member in item.get("membres") or []:
