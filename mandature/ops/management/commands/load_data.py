@@ -3,7 +3,8 @@ from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
 from mandature.core.bulk import gc_paused
-from mandature.core.commands import MandatureCommand
+from mandature.core.commands import DataError, MandatureCommand
+from mandature.core.ingest import FileProblems
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
@@ -27,7 +28,10 @@ class Command(MandatureCommand):
             self.load()
 
     def load(self):
-        result = load_territories(settings.DATA_DIR / "geo")
+        try:
+            result = load_territories(settings.DATA_DIR / "geo")
+        except FileProblems as error:
+            raise DataError(str(error)) from None
         self.stdout.write(result.summary())
         created = seed_organisations()
         if created:

@@ -1,0 +1,31 @@
+"""No function of the ingest code longer than 60 lines (issue 23): the official formats but the
+RNE, their importers and loaders, and the framework's records module."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_LINES = 60
+INGEST_FILES = [
+    "mandature/core/ingest/records.py",
+    "mandature/territories/sources/cog.py",
+    "mandature/territories/loader.py",
+    "mandature/housing/sources/dgcl.py",
+    "mandature/housing/sources/sru.py",
+    "mandature/housing/importer.py",
+    "mandature/movement/importer.py",
+]
+
+
+@pytest.mark.parametrize("path", INGEST_FILES)
+def test_no_function_is_longer_than_60_lines(path):
+    tree = ast.parse((ROOT / path).read_text())
+    long = [
+        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_LINES
+    ]
+    assert not long, long
