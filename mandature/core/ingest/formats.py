@@ -41,6 +41,7 @@ class Format:
     default_delimiter: ClassVar[str] = ";"
     refuse_unknown_columns: ClassVar[bool] = False
     missing_for: ClassVar[str] = ""  # « pour un fichier « Maires » » in a missing-column problem
+    multiline: ClassVar[bool] = False  # quoted fields may hold line breaks, kept in the values
 
     def __init__(self, table: Table):
         self.table = table
@@ -58,7 +59,9 @@ class Format:
 
     @classmethod
     def of(cls, member: Member, **options: Any) -> "Format":
-        reader = cls(Table.parse(member, cls.what, cls.default_delimiter), **options)
+        table = Table.parse(member, cls.what, cls.default_delimiter)
+        table.multiline = cls.multiline
+        reader = cls(table, **options)
         reader.find_columns()
         return reader
 
