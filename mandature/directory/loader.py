@@ -113,6 +113,8 @@ def incoming(rows: list[MairieRow], problems: Problems, code_field: str) -> dict
             problems.remark(row.line, code_field, f"commune « {row.code} » inconnue", True)
             continue
         kind, commune = placed
+        if kind != MairieKind.COMMUNE and not any(row.values.values()):
+            continue  # a former commune without a mairie of its own
         key = (row.code, kind)
         if key in found:
             problems.remark(row.line, code_field, f"deuxième mairie pour « {row.code} »", True)

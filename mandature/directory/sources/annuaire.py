@@ -4,6 +4,7 @@ of the dataset `api-lannuaire-administration` filtered on mairies. One JSON obje
 strings; `pivot` holds the codes INSEE the service is the mairie of."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 from mandature.core.ingest.records import RecordsFormat
@@ -28,6 +29,9 @@ FIELDS = (
 DEFAULT_URL = f"{API}/api-lannuaire-administration/exports/json?" + urlencode(
     {"where": 'pivot LIKE "mairie"', "select": ",".join(FIELDS)}
 )
+
+
+_PREFIX = re.compile(r"^mairie(?: déléguée| annexe| de)?\s*[-–:]\s*", re.IGNORECASE)
 
 
 def nested(record: dict, field: str) -> list:
@@ -79,6 +83,7 @@ class AnnuaireMairies(RecordsFormat):
         if kind is None:
             self.annexes += 1
             return None
+        name = _PREFIX.sub("", name) or code  # « Mairie - Bordeaux » → « Bordeaux »
         return MairieRow(number, code, kind, name, self.contact(number, record))
 
     def code(self, number: int, record: dict) -> str:

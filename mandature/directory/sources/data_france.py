@@ -45,14 +45,14 @@ class DataFranceCommunes(Format):
         Column("code", ("code",), required=True),
         Column("type", ("type",), required=True),
         Column("name", ("nom",), required=True),
-        Column("parent", ("commune parent id",), required=True),
-        Column("address", ("mairie adresse",), required=True),
-        Column("email", ("mairie email",), required=True),
-        Column("phone", ("mairie telephone",), required=True),
-        Column("website", ("mairie site",)),
-        Column("hours", ("mairie horaires",)),
-        Column("access", ("mairie accessibilite",)),
-        Column("access_details", ("mairie accessibilite details",)),
+        Column("parent", ("commune parent id",), "commune_parent_id", required=True),
+        Column("address", ("mairie adresse",), "mairie_adresse", required=True),
+        Column("email", ("mairie email",), "mairie_email", required=True),
+        Column("phone", ("mairie telephone",), "mairie_telephone", required=True),
+        Column("website", ("mairie site",), "mairie_site"),
+        Column("hours", ("mairie horaires",), "mairie_horaires"),
+        Column("access", ("mairie accessibilite",), "mairie_accessibilite"),
+        Column("access_details", ("mairie accessibilite details",), "mairie_accessibilite_details"),
     )
 
     def __init__(self, table):

@@ -5,7 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.memo import national
+from mandature.directory.services import mairie_card, other_mairies
 from mandature.housing.services import territory_housing
+from mandature.movement.access import can
 from mandature.movement.scope import commune_or_404, scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.relations.services import commune_timeline, epci_timeline
@@ -95,6 +97,10 @@ def commune_detail(request, code: str):
         "timeline": commune_timeline(commune, scope_of(request.user))[:50],
         "commune": commune,
         "neighbours": commune.neighbours(10.0),  # 40 to 50 KiB a commune: read each time
+        # Colleagues correct the directory: read each time, never memoised with national data.
+        "mairie": mairie_card(commune),
+        "other_mairies": other_mairies(commune),
+        "can_correct": can(request.user, "edit"),
         **national(
             ("commune-page", code),
             lambda: {"team": commune_team(commune), **names()},
