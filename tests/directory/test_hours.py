@@ -37,7 +37,10 @@ def fr(text: str) -> str:
             "le samedi, 8~h~– 12~h et 14~h~– 16~h ; le dimanche, 14~h~– 16~h",
         ),
         # a period of no length (« 12:30 – 12:30 ») says nothing
-        ('[["lundi","lundi",[["12:30:00","12:30:00"],["14:00:00","17:00:00"]]]]', "le lundi, 14~h~– 17~h"),
+        (
+            '[["lundi","lundi",[["12:30:00","12:30:00"],["14:00:00","17:00:00"]]]]',
+            "le lundi, 14~h~– 17~h",
+        ),
         ("[]", ""),
         ("", ""),
     ],
