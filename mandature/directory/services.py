@@ -131,6 +131,18 @@ class MairieCard:
         """The French names of what the mairie's card lacks (« courriel »…)."""
         return [CONTACT_FIELDS[f] for f in ("address", "email", "phone") if not self.values[f].text]
 
+    @property
+    def missing_text(self) -> str:
+        """« L'annuaire de l'administration ne publie pas de courriel pour cette mairie. »"""
+        missing = self.missing
+        if not missing:
+            return ""
+        if len(missing) == 1:
+            what = f"d'{missing[0]}" if missing[0][0] in "aeiou" else f"de {missing[0]}"
+            return f"L'annuaire de l'administration ne publie pas {what} pour cette mairie."
+        listed = ", ni ".join(missing)
+        return f"L'annuaire de l'administration ne publie ni {listed} pour cette mairie."
+
 
 def card_of(contact: MairieContact, corrections: Iterable[MairieCorrection]) -> MairieCard:
     latest = {c.field: c for c in sorted(corrections, key=lambda c: c.created_at)}
@@ -164,6 +176,16 @@ def mairie_cards(codes: Iterable[str]) -> dict[str, MairieCard]:
     """The mairies of many communes at once, by code INSEE (two queries)."""
     contacts = MairieContact.objects.filter(code__in=list(codes), kind=MairieKind.COMMUNE)
     return {card.contact.code: card for card in cards(contacts)}
+
+
+EXPORT_HEADER = ["mairie : adresse", "mairie : courriel", "mairie : téléphone"]
+
+
+def export_columns(card: MairieCard | None) -> list[str]:
+    """The mairie's columns of a list download (address on one line)."""
+    if card is None:
+        return ["", "", ""]
+    return [", ".join(card.address_lines), card.email, card.phone]
 
 
 def other_mairies(commune) -> list[MairieCard]:

@@ -5,7 +5,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.memo import national
-from mandature.directory.services import mairie_card, other_mairies
+from mandature.directory.services import (
+    EXPORT_HEADER,
+    export_columns,
+    mairie_card,
+    mairie_cards,
+    other_mairies,
+)
 from mandature.housing.services import territory_housing
 from mandature.movement.access import can
 from mandature.movement.scope import commune_or_404, scope_of
@@ -272,6 +278,8 @@ def region_detail(request, code: str):
 def commune_table(communes) -> tuple[list[str], list[list]]:
     """The header and rows of a list of communes, for its download."""
     header = ["code INSEE", "commune", "département", "EPCI (SIREN)", "EPCI", "population"]
+    communes = list(communes.select_related("epci"))
+    mairies = mairie_cards(c.code for c in communes)
     rows = [
         [
             c.code,
@@ -280,10 +288,11 @@ def commune_table(communes) -> tuple[list[str], list[list]]:
             c.epci_id or "",
             c.epci.name if c.epci else "",
             c.population,
+            *export_columns(mairies.get(c.code)),
         ]
-        for c in communes.select_related("epci")
+        for c in communes
     ]
-    return header, rows
+    return [*header, *EXPORT_HEADER], rows
 
 
 def _with_counts(departements):
