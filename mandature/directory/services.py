@@ -19,14 +19,15 @@ from .enums import CONTACT_FIELDS, DirectorySource, MairieKind
 from .models import MairieContact, MairieCorrection
 
 _VOWEL = re.compile(r"[aeiouyàâäéèêëîïôöûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒ]")
+_BLANKS = re.compile(r"[ \t\r\n]+")
 _ARRONDISSEMENT = re.compile(r"^(.*?) (\d+)(er|e) arrondissement$", re.IGNORECASE)
 CLEANERS = {
     "address": lambda text: values.address_lines(text.splitlines()),
     "email": values.email,
     "phone": values.phone,
     "website": values.website,
-    "opening_hours": lambda text: " ".join(text.split()),
-    "accessibility": lambda text: " ".join(text.split()),
+    "opening_hours": lambda text: _BLANKS.sub(" ", text).strip(),  # keeps « 9 h »'s NBSP
+    "accessibility": lambda text: _BLANKS.sub(" ", text).strip(),
 }
 
 
