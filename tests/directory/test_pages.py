@@ -124,3 +124,9 @@ def test_the_communes_download_has_the_mairie_columns(client, directory):
     assert header[-3:] == ["mairie : adresse", "mairie : courriel", "mairie : téléphone"]
     bordeaux = next(r for r in rows if r[0] == "33063")
     assert bordeaux[-3:] == ["Place Pey-Berland, 33000 Bordeaux", "", "05 56 10 20 30"]
+
+
+def test_the_privacy_notice_says_the_directory_is_institutional(anonymous):
+    text = plain(anonymous.get("/donnees-personnelles/").content.decode())
+    assert "L'annuaire des mairies : des coordonnées institutionnelles" in text
+    assert "ne sont pas des données personnelles des élus" in text
