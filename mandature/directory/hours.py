@@ -26,6 +26,7 @@ def day_index(name: str) -> int:
         raise ValueError(f"jour « {name} » inconnu") from None
 
 
+@lru_cache(maxsize=4096)  # a few hundred times of day in all of France
 def clock(text: str) -> str:
     """« 08:45:00 » → « 08:45 »; ValueError if it is no time of day."""
     found = _TIME.fullmatch(text.strip())
@@ -58,6 +59,7 @@ def merged(ranges: Iterable[Range]) -> list[Range]:
     return [(s, e, tuple(sorted(p))) for (s, e), p in sorted(by_days.items()) if p]
 
 
+@lru_cache(maxsize=4096)
 def spoken_time(hhmm: str) -> str:
     hours, minutes = hhmm.split(":")
     text = f"{int(hours)}{NBSP}h"
