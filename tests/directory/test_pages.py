@@ -130,3 +130,11 @@ def test_the_privacy_notice_says_the_directory_is_institutional(anonymous):
     text = plain(anonymous.get("/donnees-personnelles/").content.decode())
     assert "L'annuaire des mairies : des coordonnées institutionnelles" in text
     assert "ne sont pas des données personnelles des élus" in text
+
+
+def test_the_admin_lists_the_directory_read_only(client, personas, directory):
+    login(client, personas.admin)
+    bordeaux = MairieContact.objects.get(code="33063")
+    assert "Bordeaux" in client.get("/admin/directory/mairiecontact/?q=33063").content.decode()
+    page = client.get(f"/admin/directory/mairiecontact/{bordeaux.pk}/change/")
+    assert page.status_code == 200 and 'name="phone"' not in page.content.decode()

@@ -39,7 +39,7 @@ class Command(MandatureCommand):
             self.stdout.write(line)
         if len(run.report) > REPORT_SHOWN:
             self.stdout.write(
-                f"… et {len(run.report) - REPORT_SHOWN} autre(s) remarque(s), toutes dans le "
-                "journal des chargements"
+                f"… et {len(run.report) - REPORT_SHOWN} autre(s) remarque(s), toutes dans "
+                "« Chargements de données » de l'administration"
             )
         self.summary(run.summary())
