@@ -415,7 +415,7 @@ def _mairie(card: MairieCard | None) -> dict:
         "website": card.website,
         "hours": card.opening_hours,
         "note": typography(card.missing_text),
-        "source": f"{card.source_label}, données au {long_date(card.source_date)}",
+        "source": f"{card.source_label}, chargé le {long_date(card.source_date)}",
     }
 
 

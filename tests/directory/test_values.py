@@ -1,6 +1,7 @@
 import pytest
 
 from mandature.directory import values
+from mandature.directory.services import mairie_title
 
 
 def test_address_lines_keep_cedex_written_alike():
@@ -38,3 +39,20 @@ def test_accessibility_codes():
     assert values.accessibility("DEM") == "accessible sur demande préalable"
     with pytest.raises(ValueError, match="code « XYZ » inconnu"):
         values.accessibility("XYZ")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "title"),
+    [
+        ("commune", "Ajaccio", "Mairie d'Ajaccio"),
+        ("commune", "Le Havre", "Mairie du Havre"),
+        ("commune", "Les Abymes", "Mairie des Abymes"),
+        ("commune", "La Rochelle", "Mairie de La Rochelle"),
+        ("commune", "L'Haÿ-les-Roses", "Mairie de L'Haÿ-les-Roses"),
+        ("commune", "Étrez", "Mairie d'Étrez"),
+        ("deleguee", "Arbignieu", "Mairie déléguée d'Arbignieu"),
+        ("arrondissement", "Lyon 7e Arrondissement", "Mairie du 7e arrondissement de Lyon"),
+    ],
+)
+def test_mairie_titles(kind, name, title):
+    assert mairie_title(kind, name) == title
