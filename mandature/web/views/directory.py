@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.core.forms import CleanText
 from mandature.core.models import audit
 from mandature.directory.enums import CONTACT_FIELDS
 from mandature.directory.models import MairieContact
@@ -13,7 +14,7 @@ from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 
 
-class MairieCorrectionForm(forms.Form):
+class MairieCorrectionForm(CleanText, forms.Form):
     """The six values, as shown today; what differs from the directory becomes a colleague's
     correction, what equals it again goes back to the directory's."""
 
