@@ -67,11 +67,15 @@ class Places:
     which it is a déléguée, associée or arrondissement."""
 
     def __init__(self):
-        self.current = set(Commune.objects.current().values_list("code", flat=True))
+        self.names = dict(Commune.objects.current().values_list("code", "name"))
+        self.current = set(self.names)
         self.aliases: dict[str, tuple[str, MairieKind]] = {}
-        for code, kind, commune in CommuneAlias.objects.values_list("code", "kind", "commune_id"):
+        self.alias_names: dict[tuple[str, MairieKind], str] = {}
+        aliases = CommuneAlias.objects.values_list("code", "kind", "commune_id", "name")
+        for code, kind, commune, name in aliases:
             if kind in ALIAS_KINDS:
                 self.aliases.setdefault(code, (commune, ALIAS_KINDS[kind]))
+                self.alias_names.setdefault((code, ALIAS_KINDS[kind]), name)
         self.former = dict(
             Commune.objects.filter(is_current=False, successor__isnull=False).values_list(
                 "code", "successor_id"
@@ -88,6 +92,12 @@ class Places:
             if code is None:
                 return None
         return None
+
+    def name(self, code: str, kind: MairieKind, given: str) -> str:
+        """Our territories' name (the API names a service, « Mairie du 1er arrondissement »)."""
+        if kind == MairieKind.COMMUNE and code in self.names:
+            return self.names[code]
+        return self.alias_names.get((code, kind)) or given
 
     def place(self, row: MairieRow) -> tuple[MairieKind, str] | None:
         """The kind this mairie has today and its commune, or None if the code is unknown."""
@@ -119,7 +129,8 @@ def incoming(rows: list[MairieRow], problems: Problems, code_field: str) -> dict
         if key in found:
             problems.remark(row.line, code_field, f"deuxième mairie pour « {row.code} »", True)
             continue
-        found[key] = {"commune_id": commune, "name": row.name[:200], **row.values}
+        name = places.name(row.code, kind, row.name)[:200]
+        found[key] = {"commune_id": commune, "name": name, **row.values}
         found[key]["in_directory"] = True
     return found
 

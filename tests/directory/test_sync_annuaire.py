@@ -78,7 +78,7 @@ def test_the_real_address_is_the_default():
 
 def test_a_first_sync_reads_mairies_deleguees_and_leaves_annexes(api, capsys):
     out = sync(capsys, f"{api}/annuaire-mairies-1.json")
-    assert "Annuaire des mairies (API Annuaire de l'administration) : 4 mairies (4 ajoutées" in out
+    assert "Annuaire des mairies (API Annuaire de l'administration) : 5 mairies (5 ajoutées" in out
     ajaccio = mairie_card("2A004")
     assert ajaccio.postal_lines == [  # the postal address, not the building's
         "Mairie d'Ajaccio",
@@ -89,6 +89,10 @@ def test_a_first_sync_reads_mairies_deleguees_and_leaves_annexes(api, capsys):
     assert ajaccio.contact.source == DirectorySource.ANNUAIRE_API
     assert mairie_card("59350").accessibility == "accessible sur demande préalable"
     assert [c.title for c in other_mairies("01130")] == ["Mairie déléguée d'Étrez"]
+    marseille = other_mairies("13055")  # named after our territories, not the service
+    assert [(c.title, c.email) for c in marseille] == [
+        ("Mairie du 1er arrondissement de Marseille", "contact1-7@marseille.fr")
+    ]
     assert not MairieContact.objects.filter(name__icontains="Caudéran").exists()
 
 
@@ -106,7 +110,7 @@ def test_new_changed_removed_and_malformed_records_and_a_correction_kept(api, ca
     assert f"{name}:8: column « pivot »: commune « 99999 » inconnue" in out
     assert f"{name}:9: column « pivot »: JSON illisible : enregistrement écarté" in out
     assert (
-        "5 mairies (2 ajoutées, 1 modifiées, 1 retirées de l'annuaire), 2 courriels, "
+        "5 mairies (2 ajoutées, 1 modifiées, 2 retirées de l'annuaire), 2 courriels, "
         "5 téléphones, 1 correction(s) de collègues gardée(s) ; 4 remarque(s)"
     ) in out
     assert mairie_card("29019").email == "contact@mairie-brest.fr"  # new
@@ -146,7 +150,7 @@ def test_a_failing_api_leaves_the_directory_unchanged(api, capsys, path, why):
 
 def test_an_export_far_smaller_than_the_directory_is_refused(api, capsys, sample):
     load_bundled(sample)  # 7 mairies known
-    sync(capsys, f"{api}/annuaire-mairies-1.json")  # 4 of 7: more than half, 3 retired
+    sync(capsys, f"{api}/annuaire-mairies-1.json")  # 5 of 7: more than half, 2 retired
     MairieContact.objects.bulk_create(
         MairieContact(
             code=f"9{i:04d}",
@@ -160,4 +164,4 @@ def test_an_export_far_smaller_than_the_directory_is_refused(api, capsys, sample
     )
     with pytest.raises(CommandError):
         sync(capsys, f"{api}/annuaire-mairies-1.json")
-    assert "l'export ne compte que 4 mairies pour 14 connues" in capsys.readouterr().err
+    assert "l'export ne compte que 5 mairies pour 15 connues" in capsys.readouterr().err
