@@ -41,6 +41,10 @@ class Format:
     default_delimiter: ClassVar[str] = ";"
     refuse_unknown_columns: ClassVar[bool] = False
     missing_for: ClassVar[str] = ""  # « pour un fichier « Maires » » in a missing-column problem
+    # A format's own wording of these two refusals, where its users know it (empty: the shared
+    # « ceci est une page HTML, pas {what} » and « encodage illisible (UTF-16 ou binaire) »).
+    html_refusal: ClassVar[str] = ""
+    utf16_refusal: ClassVar[str] = ""
     multiline: ClassVar[bool] = False  # quoted fields may hold line breaks, kept in the values
 
     def __init__(self, table: Table):
@@ -59,7 +63,9 @@ class Format:
 
     @classmethod
     def of(cls, member: Member, **options: Any) -> "Format":
-        table = Table.parse(member, cls.what, cls.default_delimiter)
+        table = Table.parse(
+            member, cls.what, cls.default_delimiter, cls.html_refusal, cls.utf16_refusal
+        )
         table.multiline = cls.multiline
         reader = cls(table, **options)
         reader.find_columns()

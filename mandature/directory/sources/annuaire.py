@@ -7,7 +7,7 @@ import json
 import re
 from urllib.parse import urlencode
 
-from mandature.core.ingest.records import RecordsFormat
+from mandature.core.ingest.exports import RecordsFormat
 from mandature.directory import hours, values
 from mandature.directory.enums import MairieKind
 

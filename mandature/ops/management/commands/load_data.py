@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
 from mandature.core.bulk import gc_paused
-from mandature.core.commands import MandatureCommand, refused
+from mandature.core.commands import DataError, MandatureCommand, refused
 from mandature.core.ingest import FileProblems
 from mandature.directory.loader import load_bundled
 from mandature.housing.importer import import_dgcl
@@ -30,7 +30,10 @@ class Command(MandatureCommand):
             self.load()
 
     def load(self):
-        result = load_territories(settings.DATA_DIR / "geo")
+        try:
+            result = load_territories(settings.DATA_DIR / "geo")
+        except FileProblems as error:
+            raise DataError(str(error)) from None
         self.stdout.write(result.summary())
         created = seed_organisations()
         if created:
