@@ -63,6 +63,7 @@ format: install-dev ## reformat the code
 
 bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/territories.py
+	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/import_rne.py
 	$(BIN)/python bench/briefs.py
 	$(BIN)/python bench/relations.py

@@ -38,6 +38,34 @@ class CommuneOut(Schema):
     longitude: float | None
 
 
+class CorrectionOut(Schema):
+    by: str
+    at: datetime
+    directory_value: str
+
+
+class MairieOut(Schema):
+    """A mairie's contact: the directory's values with colleagues' corrections applied;
+    `corrected` names the corrected fields, who corrected them and what the directory says."""
+
+    title: str
+    kind: str
+    address_lines: list[str]
+    email: str
+    phone: str
+    website: str
+    opening_hours: str
+    accessibility: str
+    source: str
+    source_date: date
+    in_directory: bool
+    corrected: dict[str, CorrectionOut]
+
+
+class CommuneDetailOut(CommuneOut):
+    mairie: MairieOut | None
+
+
 class MandateOut(Schema):
     kind: str
     kind_label: str

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator
 
 from mandature.core.models import audit
 from mandature.core.ratelimit import wait_message
+from mandature.directory.services import MairieCard, mairie_card
 from mandature.events.models import Event, Registration
 from mandature.housing.models import HousingYear, SruInventory
 from mandature.housing.services import (
@@ -266,9 +267,40 @@ def _communes_page(codes: list[str]) -> list[dict]:
     return [_commune(found[code]) for code in codes]
 
 
-@territories.get("/communes/{code}", response=out.CommuneOut, summary="Une commune")
+@territories.get(
+    "/communes/{code}",
+    response=out.CommuneDetailOut,
+    summary="Une commune, avec les coordonnées de sa mairie",
+)
 def commune(request, code: CommuneCode):
-    return _commune(_commune_in_scope(request, code))
+    found = _commune_in_scope(request, code)
+    return _commune(found) | {"mairie": _mairie(mairie_card(found))}
+
+
+def _mairie(card: MairieCard | None) -> dict | None:
+    if card is None:
+        return None
+    return {
+        "title": card.title,
+        "kind": card.contact.kind,
+        "address_lines": card.address_lines,
+        "email": card.email,
+        "phone": card.phone,
+        "website": card.website,
+        "opening_hours": card.opening_hours,
+        "accessibility": card.accessibility,
+        "source": card.source_label,
+        "source_date": card.source_date,
+        "in_directory": card.contact.in_directory,
+        "corrected": {
+            v.field: {
+                "by": v.correction.author_name,
+                "at": v.correction.created_at,
+                "directory_value": v.directory_text,
+            }
+            for v in card.corrected
+        },
+    }
 
 
 def _commune_in_scope(request, code: str) -> Commune:

@@ -3,7 +3,7 @@ it with a Django template, the PDF with Typst, so both say the same thing."""
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from mandature.core.french import long_date, merge_available, number, percent, typography
 from mandature.core.memo import national
+from mandature.directory.services import MairieCard, mairie_card, mairie_cards
 from mandature.housing.models import HousingYear, SruInventory
 from mandature.housing.services import (
     RATE_METHOD,
@@ -37,7 +38,7 @@ NATIONAL_CONTACT = {
     "email": "",
     "website": "https://www.union-habitat.org",
 }
-TEMPLATE_VERSION = 1  # bump when the layout of the PDF changes: every brief is rebuilt
+TEMPLATE_VERSION = 2  # bump when the layout of the PDF changes: every brief is rebuilt
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Prefetched:
     housing: dict[str, list]
     sru: dict[str, object]
     mayors: dict[str, list]
+    mairies: dict[str, MairieCard] = field(default_factory=dict)
 
     @classmethod
     def read(cls, codes: list[str]) -> "Prefetched":
@@ -110,7 +112,7 @@ class Prefetched:
         sru: dict[str, object] = dict.fromkeys(codes)
         for inventory in SruInventory.objects.filter(commune__in=codes).order_by("year"):
             sru[inventory.commune_id] = inventory  # the latest year wins
-        return cls(housing, sru, mayor_entries_of(codes))
+        return cls(housing, sru, mayor_entries_of(codes), mairie_cards(codes))
 
 
 @dataclass
@@ -378,6 +380,9 @@ def build_brief(
             for k in shared.key_figures
         ],
         "contact": contact,
+        "mairie": _mairie(
+            prefetched.mairies.get(commune.code) if prefetched else mairie_card(commune)
+        ),
         "stages_svg": charts.stages_diagram(),
         "sources": [typography(s) for s in sources],
         "data_dates": " · ".join(
@@ -393,6 +398,25 @@ def build_brief(
         "site": settings.SITE_NAME if hasattr(settings, "SITE_NAME") else "Mandature",
     }
     return Brief(commune, data, sorted(set(unknown)))
+
+
+def _mairie(card: MairieCard | None) -> dict:
+    """« Écrire à la mairie »: what the brief prints, and what the directory lacks."""
+    if card is None:
+        return {"known": False, "lines": []} | dict.fromkeys(
+            ("title", "phone", "email", "website", "hours", "note", "source"), ""
+        )
+    return {
+        "known": True,
+        "title": card.title,
+        "lines": card.address_lines,
+        "phone": card.phone,
+        "email": card.email,
+        "website": card.website,
+        "hours": card.opening_hours,
+        "note": typography(card.missing_text),
+        "source": f"{card.source_label}, chargé le {long_date(card.source_date)}",
+    }
 
 
 def _figure(figure) -> str:

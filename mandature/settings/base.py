@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "mandature.territories",
     "mandature.officials",
     "mandature.housing",
+    "mandature.directory",
     "mandature.briefs",
     "mandature.movement",
     "mandature.relations",

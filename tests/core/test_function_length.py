@@ -16,6 +16,16 @@ INGEST_FILES = [
     "mandature/housing/sources/sru.py",
     "mandature/housing/importer.py",
     "mandature/movement/importer.py",
+    # issue 24: the mairie directory, and what it added to core/ingest
+    "mandature/core/ingest/exports.py",
+    "mandature/directory/hours.py",
+    "mandature/directory/values.py",
+    "mandature/directory/loader.py",
+    "mandature/directory/services.py",
+    "mandature/directory/sources/__init__.py",
+    "mandature/directory/sources/data_france.py",
+    "mandature/directory/sources/annuaire.py",
+    "mandature/directory/management/commands/sync_annuaire.py",
 ]
 
 

@@ -558,6 +558,8 @@ EXEMPT = {
     "tableau-de-bord/": "figures, no person",
     "tableau-de-bord/<str:code>/": "figures, no person; 404 outside (tests/dashboards)",
     "communes/<str:code>/fiche.pdf": "the brief as PDF: walked per persona by test_matrix.py",
+    "mairies/<int:pk>/corriger": "a mairie's institutional contact, no person; 404 outside the "
+    "user's territory and 403 without the edit right (tests/directory/test_pages.py)",
     "departements/": "walked per persona by test_matrix.py",
     "departements/<str:code>/": "walked per persona by test_matrix.py",
     "regions/": "walked per persona by test_matrix.py",

@@ -45,6 +45,7 @@ class Format:
     # « ceci est une page HTML, pas {what} » and « encodage illisible (UTF-16 ou binaire) »).
     html_refusal: ClassVar[str] = ""
     utf16_refusal: ClassVar[str] = ""
+    multiline: ClassVar[bool] = False  # quoted fields may hold line breaks, kept in the values
 
     def __init__(self, table: Table):
         self.table = table
@@ -65,6 +66,7 @@ class Format:
         table = Table.parse(
             member, cls.what, cls.default_delimiter, cls.html_refusal, cls.utf16_refusal
         )
+        table.multiline = cls.multiline
         reader = cls(table, **options)
         reader.find_columns()
         return reader

@@ -52,6 +52,8 @@ class Table:
     # Updated while records() runs: index in `lines` of the last line read, lines read.
     index: int = 0
     fed: int = 0
+    # A quoted field may hold line breaks (an address): keep them in the value.
+    multiline: bool = False
 
     @classmethod
     def parse(
@@ -111,4 +113,4 @@ class Table:
                 continue
             self.index = index
             self.fed += 1
-            yield text
+            yield text + "\n" if self.multiline else text

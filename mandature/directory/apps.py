@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "mandature.directory"
+    verbose_name = "Annuaire des mairies"
