@@ -33,7 +33,9 @@ from mandature.territories.loader import SOURCE as TERRITORY_SOURCE
 from .enums import MANDATE_KIND_OF, FunctionCode
 from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
 from .placement import Place, Placer
-from .sources.rne import RneFile, RneFileError, Row, decode, parse_text, read_members
+from mandature.core.ingest import Member, read_source
+
+from .sources.rne import RneFile, RneFileError, Row, parse_text
 
 Progress = Callable[[str, int, int], None]
 REPORT_LIMIT = 2000  # remarks kept in a snapshot's report (the counts are always complete)
@@ -81,7 +83,8 @@ def import_rne(
 ) -> list[ImportResult]:
     """Import a file (or each member of a zip). Raises RneFileError and changes nothing on error."""
     results = []
-    for name, raw in read_members(path):
+    for member in read_source(path):
+        name, raw = member.name, member.raw
         digest = file_digest(raw)
         existing = Snapshot.objects.filter(sha256=digest).first()
         if existing is not None:
@@ -95,7 +98,7 @@ def import_rne(
 
 
 def _import_member(name, raw, digest, data_date, skip_unplaced, user, progress) -> ImportResult:
-    text, encoding = decode(name, raw)
+    text, encoding = Member(name, raw).decode()
     reference = data_date or date.today()
     reuse = Reuse()
     parsed = parse_text(name, text, encoding, reference, reuse=reuse.lookup)
