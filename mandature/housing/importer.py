@@ -13,9 +13,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from mandature.core.bulk import analyze
 from mandature.core.commands import DataError
 from mandature.core.files import read_bytes
+from mandature.core.ingest.engine import analyze
 from mandature.core.models import ImportRun
 from mandature.territories.models import Commune, CommuneAlias
 

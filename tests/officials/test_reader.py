@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from mandature.officials.enums import FunctionCode, SnapshotKind
 from mandature.core.ingest import Member
+from mandature.officials.enums import FunctionCode, SnapshotKind
 from mandature.officials.sources.rne import (
     DateParser,
     RneFileError,
