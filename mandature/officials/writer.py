@@ -130,6 +130,7 @@ class SnapshotWriter:
         self.progress("instantané", len(reused) + 2 * len(placed) // 3, total)
         self._plan_entries(placed, person_ids, mandate_ids, reused)
         self._write_entries(self.plan.entries, self.plan.past)
+        self.plan.entries = []
         self.progress("terminé", total, total)
 
     # -- persons ---------------------------------------------------------------------------------
@@ -267,6 +268,7 @@ class SnapshotWriter:
             )
         reset_sequence("officials_person")
         self.new_person_count = len(new_persons)
+        self.plan.persons = []  # written: half a million tuples less for the next steps
         doubts = self.plan.doubts
         IdentityDoubt.objects.bulk_create(
             [
@@ -355,6 +357,7 @@ class SnapshotWriter:
                 ),
             )
         reset_sequence("officials_mandate")
+        self.plan.mandates = []  # written
         for mid, (end, reason) in self.plan.ended.items():
             Mandate.objects.filter(pk=mid).update(end_date=end, end_reason=reason[:100])
 

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
-from mandature.core.ingest import FileProblems, read_source
+from mandature.core.ingest import FileProblems, Member
 from mandature.core.ingest.formats import Column, Format
 from mandature.core.ingest.table import Table
 from mandature.core.text import fold
@@ -278,6 +278,12 @@ class RneFormat(Format):
     @property
     def missing_for(self) -> str:  # type: ignore[override]
         return f" pour un fichier « {SnapshotKind(self.kind).label} »"
+
+    @classmethod
+    def of(cls, member: Member, reference: date | None = None, reuse=None) -> "RneFormat":
+        """The reader of a data file: `RneFormat.open(path)` gives one per file of a zip."""
+        table = Table.parse(member, cls.what)
+        return cls.of_table(table, reference or date.today(), reuse)
 
     @classmethod
     def of_table(cls, table: Table, reference: date, reuse: ReuseLookup | None) -> "RneFormat":
@@ -678,8 +684,7 @@ def format_class(kind: type[RneFormat], layout: type | None) -> type[RneFormat]:
 
 def read_rne(path: Path, reference: date | None = None) -> list[RneFile]:
     """Read an RNE file (or each member of a zip). Raises FileProblems listing the problems."""
-    reference = reference or date.today()
-    return [parse_text(m.name, *m.decode(), reference) for m in read_source(path)]
+    return [reader.read() for reader in RneFormat.open(path, reference=reference)]
 
 
 def parse_text(
