@@ -11,6 +11,7 @@ FILES = [
     "mandature/core/ingest/engine.py",
     "mandature/officials/sources/rne.py",
     "mandature/officials/sources/rne_values.py",
+    "mandature/officials/sources/rne_columns.py",
     "mandature/officials/importer.py",
     "mandature/officials/writer.py",
     "mandature/officials/search_index.py",
