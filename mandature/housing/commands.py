@@ -4,9 +4,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mandature.core.commands import MandatureCommand, refused
+from mandature.core.ingest import FileProblems
 
 from .importer import HousingImport
-from .sources.dgcl import HousingFileError
 
 
 class HousingImportCommand(MandatureCommand):
@@ -24,7 +24,7 @@ class HousingImportCommand(MandatureCommand):
         for path in files:
             try:
                 result = self.importer()(path, year)
-            except HousingFileError as error:
+            except FileProblems as error:
                 raise refused(path, error) from None
             self.stdout.write(result.summary())
         self.summary(f"{self.what} : {len(files)} fichier(s) traité(s)")

@@ -1,7 +1,8 @@
 """Imports of housing data: DGCL criteria (per commune and year) and the SRU inventory.
 
-read → validate → bring to today's geography → compare with what is stored → write in one
-transaction → record the run. A file already imported (same SHA-256) is skipped.
+read → validate (the format classes of `sources/`) → bring to today's geography → diff with
+what is stored → write in one transaction → record the run. A file already imported (same
+SHA-256 of its content) is skipped.
 """
 
 import hashlib
@@ -13,17 +14,19 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from mandature.core.commands import DataError
-from mandature.core.files import read_bytes
+from mandature.core.ingest import FileProblems
 from mandature.core.ingest.engine import analyze
+from mandature.core.ingest.source import Member, read_one
+from mandature.core.ingest.sync import Stored, diff, write
 from mandature.core.models import ImportRun
 from mandature.territories.models import Commune, CommuneAlias
 
 from .models import HousingYear, SruInventory
-from .sources.dgcl import HousingFileError, read_dgcl
-from .sources.sru import read_sru
+from .sources.dgcl import DgclFile, read_dgcl
+from .sources.sru import SruFile, read_sru
 
 DGCL_SOURCE = "logement-dgcl"
+KEY = ("commune_id", "year")
 FIGURES = ("population", "housing_units", "social_units", "benefit_recipients", "qpv_population")
 
 
@@ -51,14 +54,6 @@ class HousingImport:
         )
 
 
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(read_bytes(path)).hexdigest()
-    except DataError as error:
-        message = str(error).removeprefix(f"{path}: ")
-        raise HousingFileError([f"{path}:0: column « - »: {message}"]) from None
-
-
 class Geography:
     """Today's commune for any code: itself, or the commune it merged into."""
 
@@ -84,11 +79,13 @@ class Geography:
         return None
 
 
-def _already(source: str, path: Path) -> tuple[str, bool]:
-    """The file's SHA-256, and whether a successful import of it is recorded."""
-    digest = _digest(path)
+def _already(source: str, path: Path) -> tuple[Member, str, bool]:
+    """The file read once, its SHA-256 (of the content, gunzipped), and whether a successful
+    import of it is recorded."""
+    member = read_one(path)
+    digest = hashlib.sha256(member.raw).hexdigest()
     done = ImportRun.objects.filter(source=source, sha256=digest, status=ImportRun.Status.SUCCESS)
-    return digest, done.exists()
+    return member, digest, done.exists()
 
 
 def _unknown(name: str, line: int, column: str, code: str) -> str:
@@ -98,15 +95,54 @@ def _unknown(name: str, line: int, column: str, code: str) -> str:
     )
 
 
+def _record(source: str, name: str, digest: str, counts: dict, user) -> None:
+    ImportRun.objects.create(
+        source=source,
+        file_name=Path(name).name,
+        sha256=digest,
+        status=ImportRun.Status.SUCCESS,
+        counts=counts,
+        user=user,
+        finished_at=timezone.now(),
+    )
+
+
 def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport:
-    """Import one DGCL criteria file. Raises HousingFileError and changes nothing on error."""
+    """Import one DGCL criteria file. Raises FileProblems and changes nothing on error."""
     name = str(path)
     result = HousingImport(Path(name).name)
-    digest, result.skipped = _already(DGCL_SOURCE, path)
+    member, digest, result.skipped = _already(DGCL_SOURCE, path)
     if result.skipped:
         return result
-    parsed = read_dgcl(path, year)
+    parsed = read_dgcl(member, year)
     result.year = parsed.year
+    totals, merged = _dgcl_totals(parsed)
+    source = Path(name).name[:200]
+    incoming = {
+        (commune, parsed.year): _dgcl_values(commune, values, source)
+        for commune, values in totals.items()
+    }
+    with transaction.atomic():
+        stored = _stored(HousingYear.objects.filter(year=parsed.year), [*FIGURES, *DGCL_MORE])
+        written = write(HousingYear, diff(stored, incoming), KEY)
+        result.counts = {
+            "communes": len(totals),
+            "created": written["created"],
+            "updated": written["updated"],
+            "deleted": written["removed"],
+            "merged": merged,
+        }
+        _record(DGCL_SOURCE, name, digest, result.counts | {"year": parsed.year}, user)
+    analyze("housing_housingyear")
+    return result
+
+
+DGCL_MORE = ("merged_codes", "source")
+
+
+def _dgcl_totals(parsed: DgclFile) -> tuple[dict[str, dict], int]:
+    """The figures of each commune of today, the communes merged since added up into it (a
+    sum is known only when every part is); and how many rows were added up so."""
     geography = Geography()
     totals: dict[str, dict] = {}
     unknown = []
@@ -114,7 +150,7 @@ def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport
     for row in parsed.rows:
         commune = geography.today(row.code)
         if commune is None:
-            unknown.append(_unknown(name, row.line, parsed.columns["code"], row.code))
+            unknown.append(_unknown(parsed.name, row.line, parsed.columns["code"], row.code))
             continue
         merged += commune != row.code
         entry = totals.get(commune)
@@ -122,52 +158,24 @@ def import_dgcl(path: Path, year: int | None = None, user=None) -> HousingImport
             totals[commune] = {"codes": [row.code], **row.values}
             continue
         entry["codes"].append(row.code)
-        for figure in FIGURES:  # a sum is known only when every part is
+        for figure in FIGURES:
             if figure in entry or figure in row.values:
                 a, b = entry.get(figure), row.values.get(figure)
                 entry[figure] = None if a is None or b is None else a + b
     if unknown:
-        raise HousingFileError(unknown)
-    with transaction.atomic():
-        existing = {h.commune_id: h for h in HousingYear.objects.filter(year=parsed.year)}
-        created, updated = [], []
-        for commune, values in totals.items():
-            codes = values.pop("codes")
-            merged_codes = ", ".join(c for c in codes if c != commune)[:200]
-            fields = {f: values.get(f) for f in FIGURES} | {
-                "merged_codes": merged_codes,
-                "source": Path(name).name[:200],
-            }
-            current = existing.pop(commune, None)
-            if current is None:
-                created.append(HousingYear(commune_id=commune, year=parsed.year, **fields))
-            elif any(getattr(current, k) != v for k, v in fields.items()):
-                for k, v in fields.items():
-                    setattr(current, k, v)
-                updated.append(current)
-        HousingYear.objects.bulk_create(created, batch_size=2000)
-        HousingYear.objects.bulk_update(
-            updated, [*FIGURES, "merged_codes", "source"], batch_size=1000
-        )
-        deleted = HousingYear.objects.filter(pk__in=[h.pk for h in existing.values()]).delete()[0]
-        result.counts = {
-            "communes": len(totals),
-            "created": len(created),
-            "updated": len(updated),
-            "deleted": deleted,
-            "merged": merged,
-        }
-        ImportRun.objects.create(
-            source=DGCL_SOURCE,
-            file_name=Path(name).name,
-            sha256=digest,
-            status=ImportRun.Status.SUCCESS,
-            counts=result.counts | {"year": parsed.year},
-            user=user,
-            finished_at=timezone.now(),
-        )
-    analyze("housing_housingyear")
-    return result
+        raise FileProblems(unknown)
+    return totals, merged
+
+
+def _dgcl_values(commune: str, values: dict, source: str) -> dict:
+    merged_codes = ", ".join(c for c in values["codes"] if c != commune)[:200]
+    return {f: values.get(f) for f in FIGURES} | {"merged_codes": merged_codes, "source": source}
+
+
+def _stored(rows, fields) -> dict:
+    """Stored rows keyed (commune, year), as the diff sees them."""
+    found = rows.values_list("pk", "commune_id", "year", *fields)
+    return {(c, y): Stored(pk, dict(zip(fields, v, strict=True))) for pk, c, y, *v in found}
 
 
 SRU_SOURCE = "inventaire-sru"
@@ -187,64 +195,68 @@ def import_sru(path: Path, year: int | None = None, user=None) -> HousingImport:
     """Import an SRU inventory file: its figures replace the estimates of these communes."""
     name = str(path)
     result = HousingImport(Path(name).name, sru=True)
-    digest, result.skipped = _already(SRU_SOURCE, path)
+    member, digest, result.skipped = _already(SRU_SOURCE, path)
     if result.skipped:
         return result
-    parsed = read_sru(path, year)
+    records = _sru_records(read_sru(member, year))
+    source = Path(name).name[:200]
+    incoming = {key: _sru_values(values, source) for key, values in records.items()}
+    years = {y for _, y in records}
+    with transaction.atomic():
+        stored = _stored(SruInventory.objects.filter(year__in=years), [*SRU_FIELDS, "source"])
+        changes = diff(stored, incoming, remove=False)
+        write(SruInventory, changes, KEY)
+        result.year = max(years) if years else 0
+        # Every commune of the file already known is « mise à jour », changed or not.
+        result.counts = {
+            "communes": len(records),
+            "created": len(changes.created),
+            "updated": len(changes.changed) + changes.unchanged,
+            "deleted": 0,
+            "merged": 0,
+        }
+        _record(SRU_SOURCE, name, digest, result.counts, user)
+    return result
+
+
+def _sru_records(parsed: SruFile) -> dict[tuple[str, int], dict]:
+    """The figures of each (commune of today, year), with the rate and the deficit computed
+    when the file gives only what they come from."""
     geography = Geography()
     unknown = []
     records = {}
     for row in parsed.rows:
         commune = geography.today(row.code)
         if commune is None:
-            unknown.append(_unknown(name, row.line, parsed.columns["code"], row.code))
+            unknown.append(_unknown(parsed.name, row.line, parsed.columns["code"], row.code))
             continue
         values = dict(row.values)
         row_year = values.pop("year")
-        counts_known = values.get("main_residences") and values.get("social_units") is not None
-        if values.get("rate") is None and counts_known:
-            values["rate"] = round(
-                Decimal(100) * values["social_units"] / values["main_residences"], 2
-            )
-        if (
-            values.get("deficit") is None
-            and values.get("target_rate")
-            and values.get("main_residences")
-        ):
-            wanted = values["target_rate"] * values["main_residences"] / 100
-            values["deficit"] = max(0, math.ceil(wanted - (values.get("social_units") or 0)))
-        for key in ("main_residences", "social_units", "deficit", "target_rate"):
-            if values.get(key) is not None:
-                values[key] = int(values[key])
-        records[(commune, row_year)] = values
+        records[(commune, row_year)] = _sru_computed(values)
     if unknown:
-        raise HousingFileError(unknown)
-    with transaction.atomic():
-        created = updated = 0
-        for (commune, row_year), values in records.items():
-            fields = {k: values.get(k) for k in SRU_FIELDS} | {"source": Path(name).name[:200]}
-            fields["exempt"] = bool(fields["exempt"])
-            fields["carence"] = bool(fields["carence"])
-            _, was_created = SruInventory.objects.update_or_create(
-                commune_id=commune, year=row_year, defaults=fields
-            )
-            created += was_created
-            updated += not was_created
-        result.year = max(y for _, y in records) if records else 0
-        result.counts = {
-            "communes": len(records),
-            "created": created,
-            "updated": updated,
-            "deleted": 0,
-            "merged": 0,
-        }
-        ImportRun.objects.create(
-            source=SRU_SOURCE,
-            file_name=Path(name).name,
-            sha256=digest,
-            status=ImportRun.Status.SUCCESS,
-            counts=result.counts,
-            user=user,
-            finished_at=timezone.now(),
-        )
-    return result
+        raise FileProblems(unknown)
+    return records
+
+
+def _sru_computed(values: dict) -> dict:
+    counts_known = values.get("main_residences") and values.get("social_units") is not None
+    if values.get("rate") is None and counts_known:
+        values["rate"] = round(Decimal(100) * values["social_units"] / values["main_residences"], 2)
+    if (
+        values.get("deficit") is None
+        and values.get("target_rate")
+        and values.get("main_residences")
+    ):
+        wanted = values["target_rate"] * values["main_residences"] / 100
+        values["deficit"] = max(0, math.ceil(wanted - (values.get("social_units") or 0)))
+    for key in ("main_residences", "social_units", "deficit", "target_rate"):
+        if values.get(key) is not None:
+            values[key] = int(values[key])
+    return values
+
+
+def _sru_values(values: dict, source: str) -> dict:
+    fields = {k: values.get(k) for k in SRU_FIELDS} | {"source": source}
+    fields["exempt"] = bool(fields["exempt"])
+    fields["carence"] = bool(fields["carence"])
+    return fields

@@ -2,7 +2,8 @@
 
 All or nothing: every line is checked first; one bad line and nothing is written. Lines are
 matched on the SIREN: a known organism is updated, an unknown one created. An empty cell keeps
-what is stored, so that a re-import never erases what someone typed in the UI.
+what is stored, so that a re-import never erases what someone typed in the UI; the territory
+(départements, communes) only grows.
 """
 
 import re
@@ -12,8 +13,13 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.utils import timezone
 
-from mandature.core.problems import FileProblems, decode, open_table
+from mandature.core.ingest import FileProblems
+from mandature.core.ingest.formats import Column, Format
+from mandature.core.ingest.source import Member
+from mandature.core.ingest.sync import Stored, diff, write
+from mandature.core.ingest.table import Table
 from mandature.core.text import fold
 from mandature.territories.models import Commune, CommuneAlias, Departement
 
@@ -99,20 +105,7 @@ CONTACT_COLUMNS = [
 CODES = re.compile(r"[\s,;|]+")
 
 
-class OrganismFileError(FileProblems):
-    pass
-
-
-def _column(header: str) -> str:
-    """The template's name of a header cell: « Raison sociale » → « nom »."""
-    folded = fold(header)
-    name = folded.replace(" ", "_")
-    if name in {c for c, _h, _r in COLUMNS}:
-        return name
-    for column, aliases in HEADER_ALIASES.items():
-        if folded in aliases:
-            return column
-    return name
+OrganismFileError = FileProblems  # the one error type of the imports of a file
 
 
 @dataclass
@@ -139,84 +132,124 @@ class _Row:
     communes: list[str]
 
 
-def import_organisms(path: Path | str, raw: bytes | None = None) -> OrganismImport:
-    path = Path(path)
-    name = path.name
-    text = decode(name, raw if raw is not None else path.read_bytes(), OrganismFileError)
-    reader, header = open_table(name, text, "un fichier d'organismes", OrganismFileError, ";")
-    header = [_column(h) for h in header]
-    required = [c for c, _h, needed in COLUMNS if needed]
-    missing = [c for c in required if c not in header]
-    if missing:
-        expected = ", ".join(c for c, _h, _r in COLUMNS)
-        raise OrganismFileError(
-            [
-                f"{name}:1: column « {c} »: colonne obligatoire absente "
-                f"(colonnes attendues : {expected} ; trouvées : {', '.join(header)})"
-                for c in missing
-            ]
+@dataclass
+class Known:
+    """What the lines are checked against: communes (former codes lead to today's), the
+    départements, the federations by their names."""
+
+    communes: dict[str, str]
+    departements: set[str]
+    federations: dict[str, Organisation]
+
+    @classmethod
+    def load(cls) -> "Known":
+        communes = {code: code for code in Commune.objects.values_list("code", flat=True)}
+        for alias in CommuneAlias.objects.filter(kind="ancien-code").only("code", "commune_id"):
+            communes.setdefault(alias.code, alias.commune_id)
+        departements = set(Departement.objects.values_list("code", flat=True))
+        return cls(communes, departements, _federations())
+
+
+class OrganismFormat(Format):
+    """The organisms' template and the usual other names of its columns. Problems name the
+    template's column (« siren »), whatever the file calls it."""
+
+    what = "un fichier d'organismes"
+    columns = tuple(
+        Column(name, (fold(name), *HEADER_ALIASES.get(name, ())), name, needed)
+        for name, _help, needed in COLUMNS
+    )
+
+    def __init__(self, table: Table, known: Known):
+        super().__init__(table)
+        self.known = known
+        self.seen: dict[str, int] = {}
+
+    def check_header(self) -> None:
+        expected = ", ".join(name for name, _h, _r in COLUMNS)
+        mapped = {position: field for field, position in self.index.items()}
+        found = ", ".join(
+            mapped.get(i, fold(h).replace(" ", "_")) for i, h in enumerate(self.table.header)
         )
-    index = {column: header.index(column) for column, _h, _r in COLUMNS if column in header}
-    rows, problems = _check(name, reader, index)
-    if problems:
-        raise OrganismFileError(problems)
-    return _write(name, rows)
+        for column in self.required():
+            if column.field not in self.index:
+                self.header_problem(
+                    column.field,
+                    f"colonne obligatoire absente (colonnes attendues : {expected} ; "
+                    f"trouvées : {found})",
+                )
 
+    def rows(self):
+        """Every record with a cell filled in; a short one reads as empty cells."""
+        width = len(self.table.header)
+        for line, values in self.table.records():
+            if any(cell.strip() for cell in values):
+                yield line, values + [""] * (width - len(values))
 
-def _check(name: str, reader, index: dict[str, int]) -> tuple[list[_Row], list[str]]:
-    communes = {c.code: c.code for c in Commune.objects.only("code")}
-    for alias in CommuneAlias.objects.filter(kind="ancien-code").only("code", "commune_id"):
-        communes.setdefault(alias.code, alias.commune_id)
-    departements = set(Departement.objects.values_list("code", flat=True))
-    federations = _federations()
-    rows, problems, seen = [], [], {}
+    def problem(self, line: int, field: str, message: str) -> None:
+        self.problems.add(line, field, message)
 
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-
-        def cell(column: str, row=row) -> str:
-            position = index.get(column)
-            return row[position].strip() if position is not None and position < len(row) else ""
-
-        def problem(column: str, message: str, line=line) -> None:
-            problems.append(f"{name}:{line}: column « {column} »: {message}")
-
-        values = {}
-        siren = cell("siren").replace(" ", "")
-        if not siren:
-            problem("siren", "valeur obligatoire")
-        elif not siren_is_valid(siren):
-            problem("siren", f"« {siren} » n'est pas un SIREN valide (9 chiffres, clé de contrôle)")
-        elif siren in seen:
-            problem("siren", f"SIREN {siren} déjà présent à la ligne {seen[siren]}")
-        else:
-            seen[siren] = line
-        values["siren"] = siren
-        values["name"] = cell("nom")
-        if not values["name"]:
-            problem("nom", "valeur obligatoire")
-        values["short_name"] = cell("sigle")
-        family_text = cell("famille")
-        family = FAMILY_WORDS.get(fold(family_text).replace("'", " ").strip())
-        if family is None:
-            problem("famille", f"« {family_text} » inconnue (attendu : OPH, ESH, COOP ou SACICAP)")
-        values["family"] = family or ""
-        federation_text = cell("federation")
-        if federation_text:
-            federation = federations.get(fold(federation_text))
-            if federation is None:
-                known = ", ".join(sorted({str(f) for f in federations.values()}))
-                problem("federation", f"« {federation_text} » inconnue (connues : {known})")
-            values["federation"] = federation
-        head = cell("siege_code_insee").upper()
+    def clean(self, line: int, values: list[str]) -> _Row:
+        found = {"siren": self.siren(line, values), "name": self.cell(values, "nom")}
+        if not found["name"]:
+            self.problem(line, "nom", "valeur obligatoire")
+        found["short_name"] = self.cell(values, "sigle")
+        found["family"] = self.family(line, values)
+        self.federation(line, values, found)
+        head = self.cell(values, "siege_code_insee").upper()
         if head:
-            if head not in communes:
-                problem("siege_code_insee", f"commune « {head} » inconnue")
-            values["head_office_id"] = communes.get(head)
+            if head not in self.known.communes:
+                self.problem(line, "siege_code_insee", f"commune « {head} » inconnue")
+            found["head_office_id"] = self.known.communes.get(head)
+        self.contacts(line, values, found)
+        departements = self.codes(values, "departements")
+        for code in departements:
+            if code not in self.known.departements:
+                self.problem(line, "departements", f"département « {code} » inconnu")
+        communes = self.codes(values, "communes")
+        for code in communes:
+            if code not in self.known.communes:
+                self.problem(line, "communes", f"commune « {code} » inconnue")
+        return _Row(line, found, departements, [self.known.communes.get(c) for c in communes])
+
+    def siren(self, line: int, values: list[str]) -> str:
+        siren = self.cell(values, "siren").replace(" ", "")
+        if not siren:
+            self.problem(line, "siren", "valeur obligatoire")
+        elif not siren_is_valid(siren):
+            self.problem(
+                line,
+                "siren",
+                f"« {siren} » n'est pas un SIREN valide (9 chiffres, clé de contrôle)",
+            )
+        elif siren in self.seen:
+            self.problem(line, "siren", f"SIREN {siren} déjà présent à la ligne {self.seen[siren]}")
+        else:
+            self.seen[siren] = line
+        return siren
+
+    def family(self, line: int, values: list[str]) -> str:
+        text = self.cell(values, "famille")
+        family = FAMILY_WORDS.get(fold(text).replace("'", " ").strip())
+        if family is None:
+            self.problem(
+                line, "famille", f"« {text} » inconnue (attendu : OPH, ESH, COOP ou SACICAP)"
+            )
+        return family or ""
+
+    def federation(self, line: int, values: list[str], found: dict) -> None:
+        text = self.cell(values, "federation")
+        if not text:
+            return
+        federation = self.known.federations.get(fold(text))
+        if federation is None:
+            known = ", ".join(sorted({str(f) for f in self.known.federations.values()}))
+            self.problem(line, "federation", f"« {text} » inconnue (connues : {known})")
+        found["federation"] = federation
+
+    def contacts(self, line: int, values: list[str], found: dict) -> None:
         for column, field_name in CONTACT_COLUMNS:
-            value = cell(column)
+            value = self.cell(values, column)
             if not value:
                 continue
             try:
@@ -227,20 +260,26 @@ def _check(name: str, reader, index: dict[str, int]) -> tuple[list[_Row], list[s
                 elif column == "site_internet":
                     URLValidator(schemes=["http", "https"])(value)
             except ValidationError as error:
-                problem(column, f"« {value} » : {error.messages[0]}")
-            values[field_name] = value
-        codes = [c.upper() for c in CODES.split(cell("departements")) if c]
-        for code in codes:
-            if code not in departements:
-                problem("departements", f"département « {code} » inconnu")
-        insee = [c.upper() for c in CODES.split(cell("communes")) if c]
-        for code in insee:
-            if code not in communes:
-                problem("communes", f"commune « {code} » inconnue")
-        rows.append(_Row(line, values, codes, [communes.get(c) for c in insee]))
-    if not rows and not problems:
-        problems.append(f"{name}:2: column « siren »: aucun organisme dans le fichier")
-    return rows, problems
+                self.problem(line, column, f"« {value} » : {error.messages[0]}")
+            found[field_name] = value
+
+    def codes(self, values: list[str], column: str) -> list[str]:
+        return [c.upper() for c in CODES.split(self.cell(values, column)) if c]
+
+    def finish(self, rows: list) -> None:
+        if not rows and not self.problems:
+            self.problems.add(
+                self.table.header_line + 1, "siren", "aucun organisme dans le fichier"
+            )
+
+
+def import_organisms(path: Path | str, raw: bytes | None = None) -> OrganismImport:
+    """Import a file (or the bytes of an upload named `path`). Raises FileProblems, problems
+    named by the file's name (not its folder), and writes nothing then."""
+    path = Path(path)
+    member = Member(path.name, raw if raw is not None else path.read_bytes())
+    rows = OrganismFormat.of(member, known=Known.load()).read()
+    return _write(path.name, rows)
 
 
 def _federations() -> dict:
@@ -254,43 +293,56 @@ def _federations() -> dict:
     return found
 
 
+def _filled(values: dict) -> dict:
+    """The values of a line but its empty cells (they keep what is stored), by field name."""
+    found = {k: v for k, v in values.items() if v not in ("", None) and k != "siren"}
+    if "federation" in found:
+        found["federation_id"] = found.pop("federation").pk
+    return found
+
+
 def _write(name: str, rows: list[_Row]) -> OrganismImport:
-    result = OrganismImport(name, lines=len(rows))
-    known = {
-        o.siren: o for o in Organisation.objects.filter(siren__in=[r.values["siren"] for r in rows])
-    }
+    result = OrganismImport(name, lines=len(rows), names=[r.values["name"] for r in rows])
+    incoming = {row.values["siren"]: _filled(row.values) for row in rows}
+    fields = sorted({f for values in incoming.values() for f in values})
     with transaction.atomic():
-        for row in rows:
-            organism = known.get(row.values["siren"])
-            values = {k: v for k, v in row.values.items() if v not in ("", None)}
-            if organism is None:
-                organism = Organisation(kind=OrganisationKind.ORGANISM)
-                values.setdefault("federation", federation_for(values.get("family", "")))
-                changed = True
-            else:
-                changed = any(
-                    getattr(organism, k if k != "federation" else "federation_id")
-                    != (v.pk if k == "federation" else v)
-                    for k, v in values.items()
-                )
-            for key, value in values.items():
-                setattr(organism, key, value)
-            is_new = organism.pk is None
-            if changed:
-                organism.save()
-            departements = set(organism.departements.values_list("pk", flat=True))
-            if row.departements and not set(row.departements) <= departements:
-                organism.departements.add(*row.departements)
-                changed = True
-            communes = set(organism.communes.values_list("pk", flat=True))
-            if row.communes and not set(row.communes) <= communes:
-                organism.communes.add(*row.communes)
-                changed = True
-            if is_new:
-                result.created += 1
-            elif changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-            result.names.append(organism.name)
+        known = Organisation.objects.filter(siren__in=list(incoming)).values("pk", "siren", *fields)
+        changes = diff({o["siren"]: Stored(o["pk"], o) for o in known}, incoming, remove=False)
+        for _siren, values in changes.created:
+            values["kind"] = OrganisationKind.ORGANISM
+            if "federation_id" not in values:
+                federation = federation_for(values.get("family", ""))
+                values["federation_id"] = federation.pk if federation else None
+        write(Organisation, changes, ["siren"], extra={"updated_at": timezone.now()})
+        pks = dict(Organisation.objects.filter(siren__in=list(incoming)).values_list("siren", "pk"))
+        grown = _add_territories(rows, pks)
+    created = {siren for siren, _values in changes.created}
+    changed = {pk for pk, _values in changes.changed} | grown
+    result.created = len(created)
+    result.updated = len({pks[s] for s in incoming if s not in created} & changed)
+    result.unchanged = result.lines - result.created - result.updated
     return result
+
+
+def _add_territories(rows: list[_Row], pks: dict[str, int]) -> set[int]:
+    """Add the départements and communes of each line its organism lacks (none is taken
+    away); the organisms whose territory grew."""
+    grown = set()
+    for relation, codes_of in (
+        (Organisation.departements, lambda row: row.departements),
+        (Organisation.communes, lambda row: row.communes),
+    ):
+        through = relation.through
+        target = f"{relation.field.m2m_reverse_field_name()}_id"
+        have = set(
+            through.objects.filter(organisation_id__in=pks.values()).values_list(
+                "organisation_id", target
+            )
+        )
+        new = {(pks[row.values["siren"]], code) for row in rows for code in codes_of(row)}
+        missing = sorted(new - have)
+        through.objects.bulk_create(
+            [through(organisation_id=pk, **{target: code}) for pk, code in missing]
+        )
+        grown |= {pk for pk, _code in missing}
+    return grown

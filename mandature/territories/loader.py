@@ -10,15 +10,16 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from mandature.core.commands import DataError
 from mandature.core.files import sha256_of
+from mandature.core.ingest import FileProblems
 from mandature.core.ingest.engine import analyze
+from mandature.core.ingest.sync import Diff, Stored, create, diff, write
 from mandature.core.models import ImportRun
 from mandature.core.text import compact, fold
 
 from .enums import SearchKind
 from .models import Commune, CommuneAlias, Departement, Epci, PostalCode, Region, SearchEntry
-from .sources.cog import FILES, Territories, read_territories
+from .sources.cog import FILES, CommuneRecord, EpciRecord, Territories, read_territories
 
 SOURCE = "territoires"
 
@@ -49,11 +50,12 @@ def data_paths(data_dir: Path) -> list[Path]:
 
 
 def load_territories(data_dir: Path, force: bool = False, user=None) -> LoadResult:
-    """Load the territory files of data_dir. Skips when the same files were already loaded."""
+    """Load the territory files of data_dir. Skips when the same files were already loaded.
+    Raises FileProblems (nothing written) when a file is missing or refused."""
     paths = data_paths(data_dir)
     for path in paths:
         if not path.exists():
-            raise DataError(f"{path}: fichier introuvable")
+            raise FileProblems([f"{path}: fichier introuvable"])
     digest = sha256_of(*paths)
     already = ImportRun.objects.filter(
         source=SOURCE, sha256=digest, status=ImportRun.Status.SUCCESS
@@ -91,72 +93,85 @@ def load_territories(data_dir: Path, force: bool = False, user=None) -> LoadResu
     return LoadResult(counts=counts, run=run)
 
 
-def _sync(model, key: str, rows: dict, fields: list[str], retire: dict | None = None):
-    """Create new rows, update changed ones; return (created, updated, retired) counts."""
-    existing = {getattr(obj, key): obj for obj in model.objects.all()}
-    to_create, to_update = [], []
-    for pk, values in rows.items():
-        obj = existing.get(pk)
-        if obj is None:
-            to_create.append(model(**{key: pk}, **values))
-        elif any(getattr(obj, name) != values[name] for name in fields):
-            for name in fields:
-                setattr(obj, name, values[name])
-            to_update.append(obj)
-    model.objects.bulk_create(to_create, batch_size=2000)
-    if to_update:
-        model.objects.bulk_update(to_update, fields, batch_size=500)
-    retired = []
-    if retire is not None:
-        for pk, obj in existing.items():
-            if pk not in rows and obj.is_current:
-                for name, value in retire(obj).items():
-                    setattr(obj, name, value)
-                retired.append(obj)
-        if retired:
-            model.objects.bulk_update(retired, list(retire(retired[0]).keys()), batch_size=500)
-    return len(to_create), len(to_update), len(retired)
+def _stored(model, key: str, fields: list[str]) -> dict:
+    """The stored rows as the diff sees them: nothing here is edited by a person."""
+    rows = model.objects.values_list(key, *fields)
+    return {row[0]: Stored(row[0], dict(zip(fields, row[1:], strict=True))) for row in rows}
+
+
+def _sync(model, key: str, incoming: dict, retire=None) -> Diff:
+    """Diff then write one table. Rows gone from the file are retired (`retire(key)`: the
+    values that say so), never deleted, and only once: a retired row stays as it was."""
+    fields = list(next(iter(incoming.values()), {}))
+    stored = _stored(model, key, fields)
+    result = diff(stored, incoming, remove=retire is not None)
+    result.removed = [(k, pk) for k, pk in result.removed if stored[k].values["is_current"]]
+    write(model, result, [key], retire=retire)
+    return result
 
 
 def _write(t: Territories) -> dict[str, int]:
-    _sync(
-        Region,
+    regions = {
+        r.code: {"name": r.name, "zone": r.zone, "chef_lieu": r.chef_lieu} for r in t.regions
+    }
+    _sync(Region, "code", regions)
+    departements = {
+        d.code: {"name": d.name, "region_id": d.region, "zone": d.zone, "chef_lieu": d.chef_lieu}
+        for d in t.departements
+    }
+    _sync(Departement, "code", departements)
+    _sync(Epci, "siren", {e.siren: _epci_values(e) for e in t.epcis}, retire={"is_current": False})
+    successor_of = _successors(t)
+    communes = _sync(
+        Commune,
         "code",
-        {r.code: {"name": r.name, "zone": r.zone, "chef_lieu": r.chef_lieu} for r in t.regions},
-        ["name", "zone", "chef_lieu"],
+        {c.code: _commune_values(c) for c in t.communes},
+        retire=lambda code: {"is_current": False, "successor_id": successor_of.get(code)},
     )
-    _sync(
-        Departement,
-        "code",
-        {
-            d.code: {
-                "name": d.name,
-                "region_id": d.region,
-                "zone": d.zone,
-                "chef_lieu": d.chef_lieu,
-            }
-            for d in t.departements
-        },
-        ["name", "region_id", "zone", "chef_lieu"],
-    )
-    epci_fields = ["name", "kind", "financing", "population", "population_municipale", "is_current"]
-    _sync(
-        Epci,
-        "siren",
-        {
-            e.siren: {
-                "name": e.name,
-                "kind": e.kind,
-                "financing": e.financing,
-                "population": e.population,
-                "population_municipale": e.population_municipale,
-                "is_current": True,
-            }
-            for e in t.epcis
-        },
-        epci_fields,
-        retire=lambda obj: {"is_current": False},
-    )
+    _rebuild_derived(t)
+    return {
+        "regions": len(t.regions),
+        "departements": len(t.departements),
+        "communes": len(t.communes),
+        "communes_created": len(communes.created),
+        "communes_updated": len(communes.changed),
+        "communes_retired": len(communes.removed),
+        "epci": len(t.epcis),
+        "aliases": len(t.aliases),
+    }
+
+
+def _epci_values(e: EpciRecord) -> dict:
+    return {
+        "name": e.name,
+        "kind": e.kind,
+        "financing": e.financing,
+        "population": e.population,
+        "population_municipale": e.population_municipale,
+        "is_current": True,
+    }
+
+
+def _commune_values(c: CommuneRecord) -> dict:
+    return {
+        "name": c.name,
+        "departement_id": c.departement,
+        "region_id": c.region,
+        "epci_id": c.epci,
+        "siren": c.siren,
+        "population": c.population,
+        "postal_codes": " ".join(c.postal_codes),
+        "zone": c.zone,
+        "latitude": c.latitude,
+        "longitude": c.longitude,
+        "is_current": True,
+        "successor_id": None,
+    }
+
+
+def _successors(t: Territories) -> dict[str, str]:
+    """Former code → the current commune it became (a former code, a commune déléguée or
+    associée other than the chef-lieu itself)."""
     successor_of = {}
     for commune in t.communes:
         for former in commune.former_codes:
@@ -164,54 +179,14 @@ def _write(t: Territories) -> dict[str, int]:
     for alias in t.aliases:
         if alias.kind in ("deleguee", "associee") and alias.code != alias.commune:
             successor_of.setdefault(alias.code, alias.commune)
-    commune_fields = [
-        "name",
-        "departement_id",
-        "region_id",
-        "epci_id",
-        "siren",
-        "population",
-        "postal_codes",
-        "zone",
-        "latitude",
-        "longitude",
-        "is_current",
-        "successor_id",
-    ]
-    created, updated, retired = _sync(
-        Commune,
-        "code",
-        {
-            c.code: {
-                "name": c.name,
-                "departement_id": c.departement,
-                "region_id": c.region,
-                "epci_id": c.epci,
-                "siren": c.siren,
-                "population": c.population,
-                "postal_codes": " ".join(c.postal_codes),
-                "zone": c.zone,
-                "latitude": c.latitude,
-                "longitude": c.longitude,
-                "is_current": True,
-                "successor_id": None,
-            }
-            for c in t.communes
-        },
-        commune_fields,
-        retire=lambda obj: {"is_current": False, "successor_id": successor_of.get(obj.code)},
-    )
-    _rebuild_derived(t)
-    return {
-        "regions": len(t.regions),
-        "departements": len(t.departements),
-        "communes": len(t.communes),
-        "communes_created": created,
-        "communes_updated": updated,
-        "communes_retired": retired,
-        "epci": len(t.epcis),
-        "aliases": len(t.aliases),
-    }
+    return successor_of
+
+
+ALIAS_LABELS = {
+    "deleguee": "commune déléguée",
+    "associee": "commune associée",
+    "arrondissement": "arrondissement",
+}
 
 
 def _rebuild_derived(t: Territories) -> None:
@@ -219,22 +194,13 @@ def _rebuild_derived(t: Territories) -> None:
     CommuneAlias.objects.all().delete()
     PostalCode.objects.all().delete()
     SearchEntry.objects.all().delete()
-    seen = set()
-    aliases = []
-    for a in t.aliases:
-        key = (a.code, a.kind, a.commune)
-        if key not in seen:
-            seen.add(key)
-            aliases.append(
-                CommuneAlias(code=a.code, name=a.name, kind=a.kind, commune_id=a.commune)
-            )
-    CommuneAlias.objects.bulk_create(aliases, batch_size=2000)
-    PostalCode.objects.bulk_create(
+    aliases = _aliases(t)
+    create(CommuneAlias, aliases)
+    create(
+        PostalCode,
         [PostalCode(code=p, commune_id=c.code) for c in t.communes for p in c.postal_codes],
-        batch_size=5000,
     )
     departements = {d.code: d.name for d in t.departements}
-    communes = {c.code: c for c in t.communes}
     entries = [
         _entry(
             SearchKind.COMMUNE,
@@ -246,15 +212,41 @@ def _rebuild_derived(t: Territories) -> None:
         )
         for c in t.communes
     ]
-    kind_labels = {
-        "deleguee": "commune déléguée",
-        "associee": "commune associée",
-        "arrondissement": "arrondissement",
-    }
+    entries += _alias_entries(aliases, {c.code: c for c in t.communes})
+    entries += _retired_entries({(a.code, a.commune_id) for a in aliases})
+    entries += [
+        _entry(
+            SearchKind.EPCI,
+            e.name,
+            f"{e.kind} · {len(e.members)} communes",
+            e.siren,
+            e.population,
+            epci_id=e.siren,
+        )
+        for e in t.epcis
+    ]
+    create(SearchEntry, entries)
+
+
+def _aliases(t: Territories) -> list[CommuneAlias]:
+    seen, aliases = set(), []
+    for a in t.aliases:
+        key = (a.code, a.kind, a.commune)
+        if key not in seen:
+            seen.add(key)
+            aliases.append(
+                CommuneAlias(code=a.code, name=a.name, kind=a.kind, commune_id=a.commune)
+            )
+    return aliases
+
+
+def _alias_entries(aliases: list[CommuneAlias], communes: dict[str, CommuneRecord]) -> list:
+    """Former communes and arrondissements under their own name, when it differs."""
+    entries = []
     for a in aliases:
         commune = communes[a.commune_id]
         if a.name and fold(a.name) != fold(commune.name):
-            detail = f"{kind_labels[a.kind]} de {commune.name} ({commune.departement})"
+            detail = f"{ALIAS_LABELS[a.kind]} de {commune.name} ({commune.departement})"
             entries.append(
                 _entry(
                     SearchKind.ALIAS,
@@ -265,7 +257,12 @@ def _rebuild_derived(t: Territories) -> None:
                     commune_id=commune.code,
                 )
             )
-    covered = {(a.code, a.commune_id) for a in aliases}
+    return entries
+
+
+def _retired_entries(covered: set[tuple[str, str]]) -> list:
+    """Communes merged since an older millésime, found under their old name."""
+    entries = []
     retired = Commune.objects.filter(is_current=False, successor__isnull=False)
     for old in retired.select_related("successor"):
         if (old.code, old.successor_id) in covered or fold(old.name) == fold(old.successor.name):
@@ -281,18 +278,7 @@ def _rebuild_derived(t: Territories) -> None:
                 commune_id=old.successor_id,
             )
         )
-    entries += [
-        _entry(
-            SearchKind.EPCI,
-            e.name,
-            f"{e.kind} · {len(e.members)} communes",
-            e.siren,
-            e.population,
-            epci_id=e.siren,
-        )
-        for e in t.epcis
-    ]
-    SearchEntry.objects.bulk_create(entries, batch_size=5000)
+    return entries
 
 
 def _entry(kind: str, label: str, detail: str, code: str, population, **target) -> SearchEntry:

@@ -7,6 +7,8 @@
 - `formats.Format`: one small declarative class per official format. It names its `columns`
   (the headers it accepts), and `clean(line, values)` returns a typed row or reports problems;
   `Format.read()` gives every typed row or raises one `FileProblems`.
+- `records.RecordFormat`: the same for a JSON list of objects (`records.read_json`), problems
+  named by record (`FILE: enregistrement N : champ « KEY » : …`).
 - `sync.diff()` then `sync.write()`: what is new, what changed, what is gone, and what is kept
   because a person edited it; written in one go through `engine`, the only module that knows
   which database it speaks to (COPY or multi-row INSERT, indexes rebuilt after a first load).

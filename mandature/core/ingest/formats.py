@@ -41,6 +41,10 @@ class Format:
     default_delimiter: ClassVar[str] = ";"
     refuse_unknown_columns: ClassVar[bool] = False
     missing_for: ClassVar[str] = ""  # « pour un fichier « Maires » » in a missing-column problem
+    # A format's own wording of these two refusals, where its users know it (empty: the shared
+    # « ceci est une page HTML, pas {what} » and « encodage illisible (UTF-16 ou binaire) »).
+    html_refusal: ClassVar[str] = ""
+    utf16_refusal: ClassVar[str] = ""
 
     def __init__(self, table: Table):
         self.table = table
@@ -58,7 +62,10 @@ class Format:
 
     @classmethod
     def of(cls, member: Member, **options: Any) -> "Format":
-        reader = cls(Table.parse(member, cls.what, cls.default_delimiter), **options)
+        table = Table.parse(
+            member, cls.what, cls.default_delimiter, cls.html_refusal, cls.utf16_refusal
+        )
+        reader = cls(table, **options)
         reader.find_columns()
         return reader
 

@@ -34,9 +34,14 @@ class Problems:
         return self.count > 0
 
     def add(self, line: int, column: str, message: str) -> None:
+        self.add_text(f"{self.name}:{line}: column « {column} »: {message}")
+
+    def add_text(self, text: str) -> None:
+        """A problem already written out: formats whose location is not a line (JSON
+        records: `FILE: enregistrement N (code X) : champ « F » : …`)."""
         self.count += 1
         if len(self.lines) < MAX_ERRORS:
-            self.lines.append(f"{self.name}:{line}: column « {column} »: {message}")
+            self.lines.append(text)
 
     def remark(self, line: int, column: str, message: str, skipped: bool = False) -> None:
         self.remarks.append((line, column, message, skipped))

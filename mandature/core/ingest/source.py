@@ -18,6 +18,7 @@ from .problems import FileProblems
 # The five bytes Windows-1252 leaves undefined: a file that is neither UTF-8 nor Windows-1252.
 _UNDEFINED_IN_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _DOWNLOAD_CHUNK = 1024 * 1024
+UTF16_REFUSAL = "encodage illisible (UTF-16 ou binaire) ; UTF-8 ou Windows-1252 attendu"
 
 
 @dataclass
@@ -27,20 +28,16 @@ class Member:
     name: str
     raw: bytes | bytearray
 
-    def decode(self) -> tuple[str, str]:
+    def decode(self, utf16_refusal: str = "") -> tuple[str, str]:
         """The text and its encoding: UTF-8 (with or without BOM), else Windows-1252. UTF-16
-        and binary files are refused; control characters (NUL…) are dropped; a byte neither
-        encoding knows is a problem naming its line."""
+        and binary files are refused (`utf16_refusal`: a format's own wording of it); control
+        characters (NUL…) are dropped; a byte neither encoding knows is a problem naming its
+        line."""
         raw = self.raw
         if not raw or raw.isspace():
             raise FileProblems.one(self.name, 1, "-", "fichier vide")
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:1000]:
-            raise FileProblems.one(
-                self.name,
-                1,
-                "-",
-                "encodage illisible (UTF-16 ou binaire) ; UTF-8 ou Windows-1252 attendu",
-            )
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _mostly_nul(raw[:1000]):
+            raise FileProblems.one(self.name, 1, "-", utf16_refusal or UTF16_REFUSAL)
         raw = strip_control_bytes(raw)
         try:
             return strip_c1(raw.decode("utf-8-sig"), raw), "utf-8"
@@ -50,6 +47,12 @@ class Member:
             return raw.decode("cp1252"), "windows-1252"
         except UnicodeDecodeError:
             raise FileProblems(undecodable(self.name, raw)) from None
+
+
+def _mostly_nul(start: bytes) -> bool:
+    """UTF-16 without a BOM (one byte in two is NUL for Latin text) or a binary file; a stray
+    NUL typed in a name is not one: it is dropped with the other control characters."""
+    return start.count(b"\x00") * 4 > len(start)
 
 
 def undecodable(name: str, raw: bytes) -> list[str]:

@@ -5,7 +5,7 @@ overwritten; rows gone from the file are removed, or retired when other tables p
 In the spirit of les-emplois' `itou/utils/sync.py`: `diff()` is pure (no database), so a dry
 run, a preview and the tests see exactly what `write()` will do."""
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,12 +77,13 @@ def write(
     model: type[models.Model],
     result: Diff,
     key_fields: Iterable[str],
-    retire: Mapping[str, Any] | None = None,
+    retire: Mapping[str, Any] | Callable[[Hashable], Mapping[str, Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, int]:
     """Write a diff inside the caller's transaction. `key_fields` name the parts of a key (a
-    one-field key is the value itself); `retire` ({"is_current": False}) marks removed rows
-    instead of deleting them; `extra` is set on every created or changed row (source, date)."""
+    one-field key is the value itself); `retire` ({"is_current": False}, or a function of the
+    key giving them, e.g. with the commune it merged into) marks removed rows instead of
+    deleting them; `extra` is set on every created or changed row (source, date)."""
     names = list(key_fields)
     extra = dict(extra or {})
     new = [model(**_key_values(names, key), **values, **extra) for key, values in result.created]
@@ -94,7 +95,9 @@ def write(
         objects = [model(pk=pk, **changes, **extra) for pk, changes in rows]
         model.objects.bulk_update(objects, [*fields_changed, *extra], batch_size=1000)
     pks = [pk for _key, pk in result.removed]
-    if pks and retire:
+    if pks and callable(retire):
+        _retire_each(model, result.removed, retire)
+    elif pks and retire:
         model.objects.filter(pk__in=pks).update(**retire)
     elif pks:
         model.objects.filter(pk__in=pks).delete()
@@ -108,6 +111,15 @@ def create(model: type[models.Model], objects: list[models.Model]) -> None:
         model.objects.bulk_create(objects, batch_size=2000)
         return
     engine.insert_objects(model, objects)
+
+
+def _retire_each(model: type[models.Model], removed: list, retire: Callable) -> None:
+    """One UPDATE per distinct set of retiring values."""
+    groups: dict[tuple, list] = {}
+    for key, pk in removed:
+        groups.setdefault(tuple(sorted(retire(key).items())), []).append(pk)
+    for values, pks in groups.items():
+        model.objects.filter(pk__in=pks).update(**dict(values))
 
 
 def _key_values(names: list[str], key: Hashable) -> dict[str, Any]:

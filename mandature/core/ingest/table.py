@@ -56,14 +56,19 @@ class Table:
     span: int = 0
 
     @classmethod
-    def parse(cls, member: Member, what: str, default: str = ";") -> "Table":
+    def parse(
+        cls, member: Member, what: str, default: str = ";", html: str = "", utf16: str = ""
+    ) -> "Table":
         """`what` names the expected file in the refusal of an HTML page (« un fichier du
-        RNE »); `default` is the delimiter of a one-column file."""
-        text, encoding = member.decode()
-        return cls.from_text(member.name, text, encoding, what, default)
+        RNE »); `default` is the delimiter of a one-column file; `html` and `utf16` replace
+        the refusals of an HTML page and of UTF-16 where a format keeps its own wording."""
+        text, encoding = member.decode(utf16)
+        return cls.from_text(member.name, text, encoding, what, default, html)
 
     @classmethod
-    def from_text(cls, name: str, text: str, encoding: str, what: str, default: str = ";"):
+    def from_text(
+        cls, name: str, text: str, encoding: str, what: str, default: str = ";", html: str = ""
+    ) -> "Table":
         """The table of an already decoded text (`parse` without the decoding)."""
         lines = text.splitlines()
         first = 1 if lines and fold(lines[0]) == "titre du rapport" else 0
@@ -71,7 +76,8 @@ class Table:
             raise FileProblems.one(name, first + 1, "-", "en-tête absent")
         header_line = lines[first]
         if header_line.lstrip().startswith("<"):
-            raise FileProblems.one(name, first + 1, "-", f"ceci est une page HTML, pas {what}")
+            refusal = html or f"ceci est une page HTML, pas {what}"
+            raise FileProblems.one(name, first + 1, "-", refusal)
         if len(header_line) >= FIELD_LIMIT:
             raise FileProblems([field_too_long(name, first + 1, csv.Error("field limit"))])
         # Enough of the next line to count its fields (one longer than a field fails later).

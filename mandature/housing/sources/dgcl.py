@@ -1,47 +1,25 @@
-"""Reader of the DGCL « critères de répartition des dotations » files (one row per commune).
+"""The DGCL « critères de répartition des dotations » files (one row per commune).
 
 The columns are found by the criterion's label, after the last « - » of the header (the section
 names changed between years: « Dotation de solidarité urbaine » became « … et de cohésion
-sociale » in 2022). Pure functions: nothing here touches the database.
+sociale » in 2022). Nothing here touches the database.
 """
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mandature.core.commands import DataError
-from mandature.core.files import read_bytes
-from mandature.core.problems import FileProblems, open_table
-from mandature.core.problems import decode as decode_text
+from mandature.core.ingest import FileProblems
+from mandature.core.ingest.formats import Column, Format
+from mandature.core.ingest.source import Member, read_one
 from mandature.core.text import fold
 
-# field → the folded criterion label(s) that hold it
-COLUMNS = {
-    "code": ("code insee de la commune",),
-    "name": ("nom de la commune",),
-    "population": ("population insee de l annee n",),
-    "housing_units": ("nombre de logements th de la commune",),
-    "social_units": ("nombre de logements sociaux de la commune",),
-    "benefit_recipients": ("nombre de beneficiaires des aides au logement de la commune",),
-    "qpv_population": ("population qpv",),
-}
-REQUIRED = ("code", "housing_units", "social_units")
-DISPLAY = {
-    "code": "Code INSEE de la commune",
-    "name": "Nom de la commune",
-    "population": "Population INSEE de l'année N",
-    "housing_units": "Nombre de logements TH de la commune",
-    "social_units": "Nombre de logements sociaux de la commune",
-    "benefit_recipients": "Nombre de bénéficiaires des aides au logement de la commune",
-    "qpv_population": "Population QPV",
-}
+HousingFileError = FileProblems  # the one error type of the imports of a file
+
 NOT_AVAILABLE = {"nd", "n.d.", "n/d", "nc", "-", "s"}  # « non disponible », secret: missing
 NUMBER = re.compile(r"^\d+(?:[.,]0+)?$")
+COMMUNE_CODE = re.compile(r"\d[\dAB]\d{3}")
 YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-
-
-class HousingFileError(FileProblems):
-    """Problems found in a housing file, as `FILE:LINE: column « NAME »: what is wrong` lines."""
 
 
 @dataclass
@@ -60,105 +38,100 @@ class DgclFile:
     rows: list[DgclRow] = field(default_factory=list)
 
 
-def decode(name: str, raw: bytes) -> str:
-    return decode_text(name, raw, HousingFileError)
-
-
 def year_of(name: str) -> int | None:
     found = YEAR_IN_NAME.findall(Path(name).name)
     return int(found[-1]) if found else None
 
 
-def read_dgcl(path: Path, year: int | None = None) -> DgclFile:
-    name = str(path)
-    try:
-        raw = read_bytes(path)
-    except DataError as error:
-        message = str(error).removeprefix(f"{name}: ")
-        raise HousingFileError([f"{name}:0: column « - »: {message}"]) from None
-    try:
-        text = decode(name, raw)
-    except UnicodeDecodeError:
-        raise HousingFileError([f"{name}:1: column « - »: encodage illisible"]) from None
-    return parse_dgcl(name, text, year or year_of(name))
+def commune_code(text: str) -> str:
+    """A code INSEE as written by spreadsheets too: « 1001 » is 01001."""
+    code = text.strip().upper()
+    return "0" + code if code.isdigit() and len(code) == 4 else code
 
 
-def parse_dgcl(name: str, text: str, year: int | None) -> DgclFile:
-    reader, header = open_table(name, text, "un fichier de la DGCL", HousingFileError)
-    labels = [fold(h.rsplit(" - ", 1)[-1]) for h in header]
-    index: dict[str, int] = {}
-    for column, wanted in COLUMNS.items():
-        for position, label in enumerate(labels):
-            if label in wanted:
-                index[column] = position
-                break
-    missing = [c for c in REQUIRED if c not in index]
-    if missing:
-        found = ", ".join(f"« {h.strip()} »" for h in header[:12])
-        raise HousingFileError(
-            [
-                f"{name}:1: column « {DISPLAY[c]} »: colonne manquante ; attendues au moins : "
-                + ", ".join(f"« {DISPLAY[r]} »" for r in REQUIRED)
-                + f" ; trouvées : {found}{' …' if len(header) > 12 else ''}"
-                for c in missing
-            ]
-        )
-    if year is None or not 2000 <= year <= 2100:
-        raise HousingFileError(
-            [f"{name}:0: column « - »: année introuvable dans le nom du fichier : --year AAAA"]
-        )
-    result = DgclFile(name, year, {c: header[i].strip() for c, i in index.items()})
-    errors: list[str] = []
-    count = 0
-    seen: dict[str, int] = {}
-    width = len(header)
-    numeric = [c for c in index if c not in ("code", "name")]
-    for values in reader:
-        line = reader.line_num
-        if not values or (len(values) == 1 and not values[0].strip()):
-            continue
-        if len(values) != width:
-            count += 1
-            errors.append(f"{name}:{line}: column « - »: {len(values)} champs au lieu de {width}")
-            continue
-        code = values[index["code"]].strip().upper()
-        if code.isdigit() and len(code) == 4:
-            code = "0" + code
-        if not re.fullmatch(r"\d[\dAB]\d{3}", code):
-            count += 1
-            errors.append(
-                f"{name}:{line}: column « {result.columns['code']} »: code INSEE "
-                f"invalide « {code} »"
-            )
-            continue
-        if code in seen:
-            count += 1
-            errors.append(
-                f"{name}:{line}: column « {result.columns['code']} »: commune {code} "
-                f"déjà lue ligne {seen[code]}"
-            )
-            continue
-        seen[code] = line
+def whole_number(text: str) -> str:
+    """A number without its thousands separators (spaces, narrow and non-breaking ones)."""
+    return text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+
+
+class DgclFormat(Format):
+    """One DGCL file; `year` from the file's name unless given."""
+
+    what = "un fichier de la DGCL"
+    html_refusal = "page HTML, pas un fichier de la DGCL"
+    utf16_refusal = "encodage UTF-16 non pris en charge"
+    columns = (
+        Column("code", ("code insee de la commune",), "Code INSEE de la commune", True),
+        Column("name", ("nom de la commune",), "Nom de la commune"),
+        Column("population", ("population insee de l annee n",), "Population INSEE de l'année N"),
+        Column(
+            "housing_units",
+            ("nombre de logements th de la commune",),
+            "Nombre de logements TH de la commune",
+            True,
+        ),
+        Column(
+            "social_units",
+            ("nombre de logements sociaux de la commune",),
+            "Nombre de logements sociaux de la commune",
+            True,
+        ),
+        Column(
+            "benefit_recipients",
+            ("nombre de beneficiaires des aides au logement de la commune",),
+            "Nombre de bénéficiaires des aides au logement de la commune",
+        ),
+        Column("qpv_population", ("population qpv",), "Population QPV"),
+    )
+
+    def __init__(self, table, year: int | None = None):
+        super().__init__(table)
+        self.year = year or year_of(table.name)
+        self.seen: dict[str, int] = {}
+
+    @staticmethod
+    def header_key(text: str) -> str:
+        return fold(text.rsplit(" - ", 1)[-1])
+
+    @property
+    def numeric(self) -> list[str]:
+        return [c.field for c in self.columns[2:] if c.field in self.index]
+
+    def check_header(self) -> None:
+        super().check_header()
+        if self.problems:
+            return
+        if self.year is None or not 2000 <= self.year <= 2100:
+            self.problems.add(0, "-", "année introuvable dans le nom du fichier : --year AAAA")
+
+    def clean(self, line: int, values: list[str]) -> DgclRow | None:
+        code = commune_code(self.cell(values, "code"))
+        if not COMMUNE_CODE.fullmatch(code):
+            self.problem(line, "code", f"code INSEE invalide « {code} »")
+            return None
+        if code in self.seen:
+            self.problem(line, "code", f"commune {code} déjà lue ligne {self.seen[code]}")
+            return None
+        self.seen[code] = line
         numbers: dict[str, int | None] = {}
-        for column in numeric:
-            raw = values[index[column]].strip().replace("\u202f", "").replace("\xa0", "")
-            raw = raw.replace(" ", "")
+        for column in self.numeric:
+            raw = whole_number(self.cell(values, column))
             if not raw or raw.lower() in NOT_AVAILABLE:
                 numbers[column] = None
             elif NUMBER.match(raw):
                 numbers[column] = int(re.split(r"[.,]", raw)[0])
             else:
-                count += 1
-                found = values[index[column]]
-                errors.append(
-                    f"{name}:{line}: column « {result.columns[column]} »: nombre "
-                    f"entier positif attendu, « {found} » trouvé"
-                )
-        name_value = values[index["name"]].strip() if "name" in index else ""
-        result.rows.append(DgclRow(line, code, name_value, numbers))
-    if not result.rows and not count:
-        errors.append(f"{name}:2: column « - »: aucune ligne de données")
-        count += 1
-    if count:
-        raise HousingFileError(errors, count)
-    return result
+                found = values[self.index[column]]
+                self.problem(line, column, f"nombre entier positif attendu, « {found} » trouvé")
+        return DgclRow(line, code, self.cell(values, "name"), numbers)
+
+    def parsed(self) -> DgclFile:
+        rows = self.read()
+        return DgclFile(self.name, self.year, dict(self.written), rows)
+
+
+def read_dgcl(source: Path | Member, year: int | None = None) -> DgclFile:
+    """The rows of one DGCL file (a path, or a member already read); FileProblems if any row
+    is wrong."""
+    member = source if isinstance(source, Member) else read_one(source)
+    return DgclFormat.of(member, year=year).parsed()

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from mandature.core.commands import DataError
-from mandature.core.files import read_bytes
-from mandature.core.problems import open_table
+from mandature.core.ingest.formats import Column, Format
+from mandature.core.ingest.source import Member, read_one
 from mandature.core.text import fold
 
-from .dgcl import HousingFileError, decode, year_of
+from .dgcl import commune_code, whole_number, year_of
 
 COLUMNS = {
     "code": (
@@ -75,6 +74,8 @@ COLUMNS = {
 }
 TRUE = {"oui", "o", "1", "x", "vrai", "true", "yes"}
 FALSE = {"non", "n", "0", "", "faux", "false", "no"}
+FIGURES = ("main_residences", "social_units", "rate", "target_rate", "deficit")
+COUNTS = "taux de logements sociaux, ou logements sociaux et résidences principales"
 
 
 @dataclass
@@ -92,120 +93,107 @@ class SruFile:
     rows: list[SruRow] = field(default_factory=list)
 
 
-def read_sru(path: Path, year: int | None = None) -> SruFile:
-    name = str(path)
-    try:
-        raw = read_bytes(path)
-    except DataError as error:
-        message = str(error).removeprefix(f"{name}: ")
-        raise HousingFileError([f"{name}:0: column « - »: {message}"]) from None
-    return parse_sru(name, decode(name, raw), year or year_of(name))
-
-
 def _number(text: str) -> Decimal | None:
-    text = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").rstrip("%")
+    text = whole_number(text).rstrip("%")
     if not text:
         return None
     return Decimal(text.replace(",", "."))
 
 
-def parse_sru(name: str, text: str, year: int | None) -> SruFile:
-    reader, header = open_table(name, text, "un inventaire SRU", HousingFileError, default=";")
-    folded = [fold(h) for h in header]
-    index: dict[str, int] = {}
-    for column, names in COLUMNS.items():
-        for position, label in enumerate(folded):
-            if label in names and position not in index.values():
-                index[column] = position
-                break
-    has_counts = "main_residences" in index and "social_units" in index
-    problems = []
-    if "code" not in index:
-        problems.append("code INSEE de la commune")
-    if "rate" not in index and not has_counts:
-        problems.append("taux de logements sociaux, ou logements sociaux et résidences principales")
-    if problems:
-        found = ", ".join(f"« {h.strip()} »" for h in header)
-        raise HousingFileError(
-            [f"{name}:1: column « {p} »: colonne manquante ; trouvées : {found}" for p in problems]
-        )
-    if year is None and "year" not in index:
-        raise HousingFileError(
-            [f"{name}:0: column « - »: année de l'inventaire introuvable : --year AAAA"]
-        )
-    columns = {c: header[i].strip() for c, i in index.items()}
-    result = SruFile(name, year, columns)
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for values in reader:
-        line = reader.line_num
-        if not values or not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            errors.append(
-                f"{name}:{line}: column « - »: {len(values)} champs au lieu de {len(header)}"
-            )
-            continue
-        code = values[index["code"]].strip().upper()
-        if code.isdigit() and len(code) == 4:
-            code = "0" + code
+class SruFormat(Format):
+    """One inventory; `year` from the file's name unless given or in a column."""
+
+    what = "un inventaire SRU"
+    html_refusal = "page HTML, pas un inventaire SRU"
+    utf16_refusal = "encodage UTF-16 non pris en charge"
+    columns = tuple(Column(name, labels) for name, labels in COLUMNS.items())
+
+    def __init__(self, table, year: int | None = None):
+        super().__init__(table)
+        self.year = year or year_of(table.name)
+        self.seen: dict[str, int] = {}
+
+    def check_header(self) -> None:
+        has_counts = "main_residences" in self.index and "social_units" in self.index
+        missing = [] if "code" in self.index else ["code INSEE de la commune"]
+        if "rate" not in self.index and not has_counts:
+            missing.append(COUNTS)
+        found = ", ".join(f"« {h} »" for h in self.table.header)
+        for label in missing:
+            self.header_problem(label, f"colonne manquante ; trouvées : {found}")
+        if not missing and self.year is None and "year" not in self.index:
+            self.problems.add(0, "-", "année de l'inventaire introuvable : --year AAAA")
+
+    def rows(self):
+        """Rows of empty cells only (« ;;; » from a spreadsheet) are left out."""
+        for line, values in super().rows():
+            if any(v.strip() for v in values):
+                yield line, values
+
+    def clean(self, line: int, values: list[str]) -> SruRow | None:
+        code = commune_code(self.cell(values, "code"))
         if not re.fullmatch(r"\d[\dAB]\d{2,3}", code) or len(code) != 5:
-            errors.append(
-                f"{name}:{line}: column « {columns['code']} »: code INSEE invalide « {code} »"
-            )
-            continue
-        if code in seen:
-            errors.append(
-                f"{name}:{line}: column « {columns['code']} »: commune {code} déjà lue "
-                f"ligne {seen[code]}"
-            )
-            continue
-        seen[code] = line
+            self.problem(line, "code", f"code INSEE invalide « {code} »")
+            return None
+        if code in self.seen:
+            self.problem(line, "code", f"commune {code} déjà lue ligne {self.seen[code]}")
+            return None
+        self.seen[code] = line
         row = SruRow(line, code)
-        for column in ("main_residences", "social_units", "rate", "target_rate", "deficit"):
-            if column not in index:
+        self.figures(line, values, row.values)
+        self.situation(values, row.values)
+        if "year" in self.index:
+            found = re.search(r"(20\d\d)", values[self.index["year"]])
+            if not found:
+                written = values[self.index["year"]]
+                self.problem(line, "year", f"année attendue, « {written} » trouvé")
+                return None
+            row.values["year"] = int(found.group(1))
+        elif self.year is not None:
+            row.values["year"] = self.year
+        return row
+
+    def figures(self, line: int, values: list[str], found: dict) -> None:
+        for column in FIGURES:
+            if column not in self.index:
                 continue
-            raw = values[index[column]]
+            raw = values[self.index[column]]
             try:
                 number = _number(raw)
             except InvalidOperation:
-                errors.append(
-                    f"{name}:{line}: column « {columns[column]} »: nombre attendu, « {raw} » trouvé"
-                )
+                self.problem(line, column, f"nombre attendu, « {raw} » trouvé")
                 continue
             if number is not None and number < 0:
-                errors.append(f"{name}:{line}: column « {columns[column]} »: nombre négatif")
+                self.problem(line, column, "nombre négatif")
                 continue
             if column == "rate" and number is not None and number > 100:
-                errors.append(f"{name}:{line}: column « {columns[column]} »: taux de {number} %")
+                self.problem(line, column, f"taux de {number} %")
                 continue
-            row.values[column] = number
+            found[column] = number
+
+    def situation(self, values: list[str], found: dict) -> None:
+        """Subject to the law, exempted, under a « constat de carence »: yes/no columns, or a
+        situation written out (« non soumise », « exemptée », « carencée »…)."""
         for column in ("exempt", "carence"):
-            if column in index:
-                raw = fold(values[index[column]])
-                row.values[column] = raw not in FALSE
-        if "subject" in index:
-            raw = fold(values[index["subject"]])
-            if raw in TRUE or raw in FALSE:
-                row.values["subject"] = raw in TRUE
-            else:  # a situation written out: « non soumise », « exemptée », « carencée »…
-                row.values["subject"] = not raw.startswith(("non", "pas", "hors"))
-                row.values["exempt"] = row.values.get("exempt") or "exempt" in raw
-                row.values["carence"] = row.values.get("carence") or "carenc" in raw
-        if "year" in index:
-            found = re.search(r"(20\d\d)", values[index["year"]])
-            if not found:
-                errors.append(
-                    f"{name}:{line}: column « {columns['year']} »: année attendue, "
-                    f"« {values[index['year']]} » trouvé"
-                )
-                continue
-            row.values["year"] = int(found.group(1))
-        elif year is not None:
-            row.values["year"] = year
-        result.rows.append(row)
-    if not result.rows and not errors:
-        errors.append(f"{name}:2: column « - »: aucune ligne de données")
-    if errors:
-        raise HousingFileError(errors)
-    return result
+            if column in self.index:
+                found[column] = fold(values[self.index[column]]) not in FALSE
+        if "subject" not in self.index:
+            return
+        raw = fold(values[self.index["subject"]])
+        if raw in TRUE or raw in FALSE:
+            found["subject"] = raw in TRUE
+            return
+        found["subject"] = not raw.startswith(("non", "pas", "hors"))
+        found["exempt"] = found.get("exempt") or "exempt" in raw
+        found["carence"] = found.get("carence") or "carenc" in raw
+
+    def parsed(self) -> SruFile:
+        rows = self.read()
+        return SruFile(self.name, self.year, dict(self.written), rows)
+
+
+def read_sru(source: Path | Member, year: int | None = None) -> SruFile:
+    """The rows of one SRU inventory (a path, or a member already read); FileProblems if any
+    row is wrong."""
+    member = source if isinstance(source, Member) else read_one(source)
+    return SruFormat.of(member, year=year).parsed()

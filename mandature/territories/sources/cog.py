@@ -1,16 +1,18 @@
-"""Read and validate the Code officiel géographique files (package @etalab/decoupage-administratif).
+"""The Code officiel géographique files (package @etalab/decoupage-administratif) and the
+communes' centroids: one format class each, checked against each other.
 
-Pure functions: they return plain records or raise DataError listing every problem found, with
-the file, the record number and the field.
+Nothing here touches the database. Problems read `FILE: enregistrement N (code X) : champ « F »
+: what` (the JSON files) and `FILE:LINE: colonne …` (the centroids); every problem of the four
+JSON files is listed before refusing them.
 """
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mandature.core.commands import DataError
-from mandature.core.files import read_json, read_text
+from mandature.core.ingest import Problems
+from mandature.core.ingest.formats import Column, Format
+from mandature.core.ingest.records import RecordFormat
 
 from ..enums import EpciKind, Zone
 
@@ -19,7 +21,8 @@ DEPARTEMENT_CODE = re.compile(r"^(\d{2}|2[AB]|\d{3})$")
 REGION_CODE = re.compile(r"^\d{2,3}$")
 SIREN = re.compile(r"^\d{9}$")
 POSTAL_CODE = re.compile(r"^\d{5}$")
-MAX_ERRORS = 20
+ZONES = frozenset(Zone.values)  # `Zone.values` builds its list at each call
+EPCI_KINDS = frozenset(EpciKind.values)
 
 FILES = {
     "regions": "regions.json.gz",
@@ -27,6 +30,11 @@ FILES = {
     "communes": "communes.json.gz",
     "epci": "epci.json.gz",
     "centroids": "communes-2026-centroids-approx.csv.gz",
+}
+ALIAS_KINDS = {
+    "commune-deleguee": "deleguee",
+    "commune-associee": "associee",
+    "arrondissement-municipal": "arrondissement",
 }
 
 
@@ -93,236 +101,264 @@ class Territories:
     paths: list[Path] = field(default_factory=list)
 
 
-class Problems:
-    """Collects errors as `FILE: record N (code X): field « F »: what is wrong`."""
+class CogFormat(RecordFormat):
+    """A COG file: problems name the record's code; codes appear once in a file."""
 
-    def __init__(self):
-        self.lines: list[str] = []
-        self.count = 0
+    def locate(self, index: int, item: dict) -> str:
+        code = str(item.get("code", ""))
+        return f"enregistrement {index + 1}" + (f" (code {code})" if code else "")
 
-    def add(self, path: Path, index: int, code: str, name: str, message: str) -> None:
-        self.count += 1
-        if len(self.lines) < MAX_ERRORS:
-            where = f"enregistrement {index + 1}" + (f" (code {code})" if code else "")
-            self.lines.append(f"{path}: {where} : champ « {name} » : {message}")
+    def zone(self, index: int, item: dict) -> str:
+        value = item.get("zone")
+        if value not in ZONES:
+            self.problem(index, item, "zone", f"zone inconnue {value!r}")
+            return Zone.METRO
+        return value
 
-    def raise_if_any(self) -> None:
-        if self.count:
-            more = self.count - len(self.lines)
-            text = "\n".join(self.lines)
-            if more > 0:
-                text += f"\n… et {more} autre(s) erreur(s)"
-            raise DataError(text)
-
-
-def _list_of_objects(path: Path) -> list[dict]:
-    data = read_json(path)
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise DataError(f"{path}: une liste d'objets JSON est attendue")
-    if not data:
-        raise DataError(f"{path}: le fichier ne contient aucun enregistrement")
-    return data
+    def check_unique(self, codes: list[str]) -> None:
+        seen = set()
+        for index, code in enumerate(codes):
+            if code in seen:
+                self.problem(index, {"code": code}, "code", "code en double")
+            seen.add(code)
 
 
-def _text(item, key, path, index, problems, pattern=None, required=True) -> str:
-    value = item.get(key)
-    code = str(item.get("code", ""))
-    if value is None or value == "":
-        if required:
-            problems.add(path, index, code, key, "valeur manquante")
-        return ""
-    if not isinstance(value, str):
-        problems.add(path, index, code, key, f"texte attendu, trouvé {value!r}")
-        return ""
-    if pattern and not pattern.match(value):
-        problems.add(path, index, code, key, f"valeur invalide « {value} »")
-    return value
+class RegionFile(CogFormat):
+    columns = (
+        Column("code", ("code",), required=True),
+        Column("name", ("nom",), required=True),
+        Column("chef_lieu", ("chefLieu",)),
+    )
 
-
-def _count(item, key, path, index, problems) -> int | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or value < 0:
-        problems.add(
-            path, index, str(item.get("code", "")), key, f"entier positif attendu : {value!r}"
+    def clean(self, index: int, item: dict) -> RegionRecord:
+        return RegionRecord(
+            code=self.text(index, item, "code", REGION_CODE),
+            name=self.text(index, item, "name"),
+            zone=self.zone(index, item),
+            chef_lieu=self.text(index, item, "chef_lieu"),
         )
+
+
+class DepartementFile(CogFormat):
+    columns = (
+        Column("code", ("code",), required=True),
+        Column("name", ("nom",), required=True),
+        Column("region", ("region",), required=True),
+        Column("chef_lieu", ("chefLieu",)),
+    )
+
+    def __init__(self, name, items, problems=None, regions: frozenset[str] = frozenset()):
+        super().__init__(name, items, problems)
+        self.regions = regions
+
+    def clean(self, index: int, item: dict) -> DepartementRecord:
+        record = DepartementRecord(
+            code=self.text(index, item, "code", DEPARTEMENT_CODE),
+            name=self.text(index, item, "name"),
+            region=self.text(index, item, "region"),
+            zone=self.zone(index, item),
+            chef_lieu=self.text(index, item, "chef_lieu"),
+        )
+        if record.region and record.region not in self.regions:
+            self.problem(index, item, "region", f"région inconnue « {record.region} »")
+        return record
+
+
+class CommuneFile(CogFormat):
+    """Current communes, and the former ones (déléguées, associées) and arrondissements as
+    aliases of the commune they belong to."""
+
+    columns = (
+        Column("code", ("code",), required=True),
+        Column("name", ("nom",), required=True),
+        Column("departement", ("departement",), required=True),
+        Column("region", ("region",), required=True),
+        Column("siren", ("siren",)),
+        Column("population", ("population",)),
+        Column("commune", ("commune",), required=True),
+        Column("chef_lieu", ("chefLieu",), required=True),
+    )
+
+    def __init__(self, name, items, problems=None, departements=frozenset(), regions=frozenset()):
+        super().__init__(name, items, problems)
+        self.departements, self.regions = departements, regions
+
+    def clean(self, index: int, item: dict) -> CommuneRecord | AliasRecord | None:
+        code = self.text(index, item, "code", COMMUNE_CODE)
+        name = self.text(index, item, "name")
+        kind = item.get("type")
+        if kind == "commune-actuelle":
+            return self.commune(index, item, code, name)
+        if kind in ALIAS_KINDS:
+            parent = "commune" if kind == "arrondissement-municipal" else "chef_lieu"
+            commune = self.text(index, item, parent, COMMUNE_CODE)
+            return AliasRecord(code, name, ALIAS_KINDS[kind], commune, index=index)
+        self.problem(index, item, "type", f"type inconnu {kind!r}")
         return None
-    return value
+
+    def commune(self, index: int, item: dict, code: str, name: str) -> CommuneRecord:
+        departement = self.text(index, item, "departement")
+        region = self.text(index, item, "region")
+        if departement and departement not in self.departements:
+            self.problem(index, item, "departement", f"département inconnu « {departement} »")
+        if region and region not in self.regions:
+            self.problem(index, item, "region", f"région inconnue « {region} »")
+        postal_codes = item.get("codesPostaux") or []
+        if not all(isinstance(p, str) and POSTAL_CODE.match(p) for p in postal_codes):
+            self.problem(index, item, "codesPostaux", f"codes postaux invalides {postal_codes!r}")
+            postal_codes = []
+        former = item.get("anciensCodes") or []
+        if not all(isinstance(c, str) and COMMUNE_CODE.match(c) for c in former):
+            self.problem(index, item, "anciensCodes", f"codes invalides {former!r}")
+            former = []
+        return CommuneRecord(
+            code=code,
+            name=name,
+            departement=departement,
+            region=region,
+            zone=self.zone(index, item),
+            siren=self.text(index, item, "siren", SIREN),
+            population=self.count(index, item, "population"),
+            postal_codes=sorted(set(postal_codes)),
+            former_codes=former,
+        )
+
+    def split(self, records: list) -> tuple[list[CommuneRecord], list[AliasRecord]]:
+        """Communes, then aliases: the former ones (their commune must be current) and the
+        former codes of current communes."""
+        communes = [r for r in records if isinstance(r, CommuneRecord)]
+        aliases = [r for r in records if isinstance(r, AliasRecord)]
+        current = {c.code for c in communes}
+        for alias in aliases:
+            if alias.commune and alias.commune not in current:
+                self.problem(
+                    alias.index,
+                    {"code": alias.code},
+                    "chefLieu",
+                    f"commune de rattachement inconnue « {alias.commune} »",
+                )
+        for commune in communes:
+            aliases += [
+                AliasRecord(code, "", "ancien-code", commune.code) for code in commune.former_codes
+            ]
+        return communes, aliases
 
 
-def _zone(item, path, index, problems) -> str:
-    value = item.get("zone")
-    if value not in Zone.values:
-        problems.add(path, index, str(item.get("code", "")), "zone", f"zone inconnue {value!r}")
-        return Zone.METRO
-    return value
+class EpciFile(CogFormat):
+    columns = (
+        Column("siren", ("code",), required=True),
+        Column("name", ("nom",), required=True),
+        Column("financing", ("modeFinancement",)),
+        Column("population", ("populationTotale",)),
+        Column("population_municipale", ("populationMunicipale",)),
+    )
+
+    def __init__(self, name, items, problems=None, communes: frozenset[str] = frozenset()):
+        super().__init__(name, items, problems)
+        self.communes = communes
+
+    def clean(self, index: int, item: dict) -> EpciRecord:
+        siren = self.text(index, item, "siren", SIREN)
+        kind = item.get("type")
+        if kind not in EPCI_KINDS:
+            self.problem(index, item, "type", f"nature d'EPCI inconnue {kind!r}")
+        members = []
+        for member in item.get("membres") or []:
+            code = member.get("code") if isinstance(member, dict) else None
+            if code not in self.communes:
+                self.problem(index, item, "membres", f"commune membre inconnue {code!r}")
+                continue
+            members.append(code)
+        if not members:
+            self.problem(index, item, "membres", "aucune commune membre")
+        return EpciRecord(
+            siren=siren,
+            name=self.text(index, item, "name"),
+            kind=kind or "",
+            financing=self.text(index, item, "financing"),
+            population=self.count(index, item, "population"),
+            population_municipale=self.count(index, item, "population_municipale"),
+            members=members,
+        )
+
+
+class CentroidFile(Format):
+    """The approximate centroid of each commune (CSV): rows of unknown communes are left out."""
+
+    what = "un fichier de centroïdes des communes"
+    default_delimiter = ","
+    columns = (
+        Column("code", ("code insee",), required=True),
+        Column("latitude", ("latitude",), required=True),
+        Column("longitude", ("longitude",), required=True),
+    )
+    expected = ("code_insee", "latitude", "longitude")
+
+    def __init__(self, table, communes: frozenset[str] = frozenset()):
+        super().__init__(table)
+        self.communes = communes
+
+    def check_header(self) -> None:
+        if not set(self.expected) <= set(self.table.header):
+            self.problems.add_text(
+                f"{self.name}:{self.table.header_line}: colonnes attendues "
+                f"{sorted(self.expected)}, trouvées {self.table.header}"
+            )
+
+    def clean(self, line: int, values: list[str]) -> tuple[str, float, float] | None:
+        code = values[self.index["code"]]
+        if code not in self.communes:
+            return None
+        latitude, longitude = values[self.index["latitude"]], values[self.index["longitude"]]
+        try:
+            return code, float(latitude), float(longitude)
+        except ValueError:
+            self.problems.add_text(
+                f"{self.name}:{line}: colonne « latitude/longitude » : "
+                f"nombre attendu ({latitude!r}, {longitude!r})"
+            )
+            return None
+
+    def finish(self, rows: list) -> None:
+        """A file of other communes only is not a problem: they keep no centroid."""
 
 
 def read_territories(data_dir: Path) -> Territories:
     """Read the five files of a millésime, check them against each other and return records."""
     paths = {key: data_dir / name for key, name in FILES.items()}
-    problems = Problems()
-
-    regions = []
-    for i, item in enumerate(_list_of_objects(paths["regions"])):
-        regions.append(
-            RegionRecord(
-                code=_text(item, "code", paths["regions"], i, problems, REGION_CODE),
-                name=_text(item, "nom", paths["regions"], i, problems),
-                zone=_zone(item, paths["regions"], i, problems),
-                chef_lieu=_text(item, "chefLieu", paths["regions"], i, problems, required=False),
-            )
-        )
-    region_codes = {r.code for r in regions}
-
-    departements = []
-    path = paths["departements"]
-    for i, item in enumerate(_list_of_objects(path)):
-        record = DepartementRecord(
-            code=_text(item, "code", path, i, problems, DEPARTEMENT_CODE),
-            name=_text(item, "nom", path, i, problems),
-            region=_text(item, "region", path, i, problems),
-            zone=_zone(item, path, i, problems),
-            chef_lieu=_text(item, "chefLieu", path, i, problems, required=False),
-        )
-        if record.region and record.region not in region_codes:
-            problems.add(path, i, record.code, "region", f"région inconnue « {record.region} »")
-        departements.append(record)
-    departement_codes = {d.code for d in departements}
-
-    communes, aliases = _read_communes(paths["communes"], departement_codes, region_codes, problems)
+    problems = Problems(str(data_dir))
+    regions_file = RegionFile.open(paths["regions"], problems=problems)
+    regions = regions_file.clean_all()
+    region_codes = frozenset(r.code for r in regions)
+    departements_file = DepartementFile.open(
+        paths["departements"], problems=problems, regions=region_codes
+    )
+    departements = departements_file.clean_all()
+    communes_file = CommuneFile.open(
+        paths["communes"],
+        problems=problems,
+        departements=frozenset(d.code for d in departements),
+        regions=region_codes,
+    )
+    communes, aliases = communes_file.split(communes_file.clean_all())
     by_code = {c.code: c for c in communes}
-    epcis = _read_epcis(paths["epci"], by_code, problems)
-    _check_unique(paths["regions"], [r.code for r in regions], problems)
-    _check_unique(paths["departements"], [d.code for d in departements], problems)
-    _check_unique(paths["communes"], [c.code for c in communes], problems)
-    _check_unique(paths["epci"], [e.siren for e in epcis], problems)
+    epci_file = EpciFile.open(paths["epci"], problems=problems, communes=frozenset(by_code))
+    epcis = epci_file.clean_all()
+    regions_file.check_unique([r.code for r in regions])
+    departements_file.check_unique([d.code for d in departements])
+    communes_file.check_unique([c.code for c in communes])
+    epci_file.check_unique([e.siren for e in epcis])
     problems.raise_if_any()
-    _read_centroids(paths["centroids"], by_code)
+    for epci in epcis:
+        for code in epci.members:
+            by_code[code].epci = epci.siren
+    _place(paths["centroids"], by_code)
     return Territories(regions, departements, communes, aliases, epcis, list(paths.values()))
 
 
-def _check_unique(path: Path, codes: list[str], problems: Problems) -> None:
-    seen = set()
-    for index, code in enumerate(codes):
-        if code in seen:
-            problems.add(path, index, code, "code", "code en double")
-        seen.add(code)
-
-
-def _read_communes(path, departement_codes, region_codes, problems):
-    communes, aliases = [], []
-    kinds = {
-        "commune-deleguee": "deleguee",
-        "commune-associee": "associee",
-        "arrondissement-municipal": "arrondissement",
-    }
-    for i, item in enumerate(_list_of_objects(path)):
-        code = _text(item, "code", path, i, problems, COMMUNE_CODE)
-        name = _text(item, "nom", path, i, problems)
-        kind = item.get("type")
-        if kind == "commune-actuelle":
-            departement = _text(item, "departement", path, i, problems)
-            region = _text(item, "region", path, i, problems)
-            if departement and departement not in departement_codes:
-                problems.add(path, i, code, "departement", f"département inconnu « {departement} »")
-            if region and region not in region_codes:
-                problems.add(path, i, code, "region", f"région inconnue « {region} »")
-            postal_codes = item.get("codesPostaux") or []
-            if not all(isinstance(p, str) and POSTAL_CODE.match(p) for p in postal_codes):
-                problems.add(
-                    path, i, code, "codesPostaux", f"codes postaux invalides {postal_codes!r}"
-                )
-                postal_codes = []
-            former = item.get("anciensCodes") or []
-            if not all(isinstance(c, str) and COMMUNE_CODE.match(c) for c in former):
-                problems.add(path, i, code, "anciensCodes", f"codes invalides {former!r}")
-                former = []
-            communes.append(
-                CommuneRecord(
-                    code=code,
-                    name=name,
-                    departement=departement,
-                    region=region,
-                    zone=_zone(item, path, i, problems),
-                    siren=_text(item, "siren", path, i, problems, SIREN, required=False),
-                    population=_count(item, "population", path, i, problems),
-                    postal_codes=sorted(set(postal_codes)),
-                    former_codes=former,
-                )
-            )
-        elif kind in kinds:
-            parent_key = "commune" if kind == "arrondissement-municipal" else "chefLieu"
-            parent = _text(item, parent_key, path, i, problems, COMMUNE_CODE)
-            aliases.append(AliasRecord(code, name, kinds[kind], parent, index=i))
-        else:
-            problems.add(path, i, code, "type", f"type inconnu {kind!r}")
-    current = {c.code for c in communes}
-    for alias in aliases:
-        if alias.commune and alias.commune not in current:
-            problems.add(
-                path,
-                alias.index,
-                alias.code,
-                "chefLieu",
-                f"commune de rattachement inconnue « {alias.commune} »",
-            )
-    for commune in communes:
-        for former in commune.former_codes:
-            aliases.append(
-                AliasRecord(code=former, name="", kind="ancien-code", commune=commune.code)
-            )
-    return communes, aliases
-
-
-def _read_epcis(path, communes_by_code, problems):
-    epcis = []
-    for i, item in enumerate(_list_of_objects(path)):
-        siren = _text(item, "code", path, i, problems, SIREN)
-        kind = item.get("type")
-        if kind not in EpciKind.values:
-            problems.add(path, i, siren, "type", f"nature d'EPCI inconnue {kind!r}")
-        members = []
-        for member in item.get("membres") or []:
-            code = member.get("code") if isinstance(member, dict) else None
-            if code not in communes_by_code:
-                problems.add(path, i, siren, "membres", f"commune membre inconnue {code!r}")
-                continue
-            members.append(code)
-            communes_by_code[code].epci = siren
-        if not members:
-            problems.add(path, i, siren, "membres", "aucune commune membre")
-        epcis.append(
-            EpciRecord(
-                siren=siren,
-                name=_text(item, "nom", path, i, problems),
-                kind=kind or "",
-                financing=_text(item, "modeFinancement", path, i, problems, required=False),
-                population=_count(item, "populationTotale", path, i, problems),
-                population_municipale=_count(item, "populationMunicipale", path, i, problems),
-                members=members,
-            )
-        )
-    return epcis
-
-
-def _read_centroids(path: Path, communes_by_code: dict[str, CommuneRecord]) -> None:
-    reader = csv.DictReader(read_text(path))
-    expected = {"code_insee", "latitude", "longitude"}
-    if not reader.fieldnames or not expected <= set(reader.fieldnames):
-        raise DataError(
-            f"{path}:1: colonnes attendues {sorted(expected)}, trouvées {reader.fieldnames}"
-        )
-    for row in reader:
-        commune = communes_by_code.get(row["code_insee"])
-        if commune is None:
-            continue
-        try:
-            commune.latitude = float(row["latitude"])
-            commune.longitude = float(row["longitude"])
-        except (TypeError, ValueError) as exc:
-            raise DataError(
-                f"{path}:{reader.line_num}: colonne « latitude/longitude » : "
-                f"nombre attendu ({row['latitude']!r}, {row['longitude']!r})"
-            ) from exc
+def _place(path: Path, communes_by_code: dict[str, CommuneRecord]) -> None:
+    """The centroids of the communes (a file of another format is refused)."""
+    (reader,) = CentroidFile.open(path, communes=frozenset(communes_by_code))
+    for code, latitude, longitude in reader.read():
+        commune = communes_by_code[code]
+        commune.latitude, commune.longitude = latitude, longitude

@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.core.ingest import FileProblems
 from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import can, require
 from mandature.movement.enums import Family, OrganisationKind
 from mandature.movement.forms import OrganisationForm, OrganismUploadForm
-from mandature.movement.importer import COLUMNS, TEMPLATE, OrganismFileError, import_organisms
+from mandature.movement.importer import COLUMNS, TEMPLATE, import_organisms
 from mandature.movement.models import Organisation
 from mandature.movement.scope import organisation_scope, scope_of
 from mandature.territories.models import Commune
@@ -159,7 +160,7 @@ def organisms_import(request):
         upload = form.cleaned_data["file"]
         try:
             result = import_organisms(upload.name, upload.read())
-        except OrganismFileError as error:
+        except FileProblems as error:
             problems = str(error).splitlines()
         else:
             audit(

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from mandature.core.commands import MandatureCommand, refused
-from mandature.movement.importer import OrganismFileError, import_organisms
+from mandature.core.ingest import FileProblems
+from mandature.movement.importer import import_organisms
 from mandature.movement.seed import seed_organisations
 
 
@@ -22,7 +23,7 @@ class Command(MandatureCommand):
         for path in files:
             try:
                 result = import_organisms(path)
-            except OrganismFileError as error:
+            except FileProblems as error:
                 raise refused(path, error) from None
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}", returncode=2) from None

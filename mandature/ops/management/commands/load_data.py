@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
-from mandature.core.commands import MandatureCommand
+from mandature.core.commands import DataError, MandatureCommand
 from mandature.core.ingest import FileProblems
 from mandature.core.ingest.engine import gc_paused
 from mandature.housing.importer import import_dgcl
@@ -28,7 +28,10 @@ class Command(MandatureCommand):
             self.load()
 
     def load(self):
-        result = load_territories(settings.DATA_DIR / "geo")
+        try:
+            result = load_territories(settings.DATA_DIR / "geo")
+        except FileProblems as error:
+            raise DataError(str(error)) from None
         self.stdout.write(result.summary())
         created = seed_organisations()
         if created:

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from mandature.core.commands import MandatureCommand
+from mandature.core.commands import DataError, MandatureCommand
+from mandature.core.ingest import FileProblems
 from mandature.territories.loader import load_territories
 
 
@@ -25,5 +26,8 @@ class Command(MandatureCommand):
         )
 
     def handle(self, *args, data_dir: Path, force: bool, **options):
-        result = load_territories(data_dir, force=force)
+        try:
+            result = load_territories(data_dir, force=force)
+        except FileProblems as error:
+            raise DataError(str(error)) from None
         self.summary(result.summary())
