@@ -256,7 +256,7 @@ def write_floor() -> float:
 def write_copies(rows: dict, indexes_after: bool) -> float:
     from django.db import connection, transaction
 
-    from mandature.core.bulk import insert_rows
+    from mandature.core.ingest.engine import insert_rows
 
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:

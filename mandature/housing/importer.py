@@ -14,8 +14,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from mandature.core.bulk import analyze
 from mandature.core.ingest import FileProblems
+from mandature.core.ingest.engine import analyze
 from mandature.core.ingest.source import Member, read_one
 from mandature.core.ingest.sync import Stored, diff, write
 from mandature.core.models import ImportRun

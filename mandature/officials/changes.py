@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from mandature.core.bulk import DateColumn, fetch, gc_paused, in_list
+from mandature.core.ingest.engine import DateColumn, fetch, gc_paused, in_list
 from mandature.territories.models import Commune, Departement, Epci, Region
 
 from .enums import ChangeType, FunctionCode, SnapshotKind

@@ -2,17 +2,19 @@
 (« dupont|marie|… ») in binary order, on PostgreSQL whatever the database's collation.
 
 A first national import drops it and builds it again once at the end, as the other indexes
-of the tables it fills (`mandature.core.bulk.indexes_rebuilt`).
+of the tables it fills (`mandature.core.ingest.engine.indexes_rebuilt`).
 """
 
 from django.db import connection
+
+from mandature.core.ingest.engine import engine
 
 NAME = "officials_person_search"
 
 
 def create(schema_connection=None) -> None:
     conn = schema_connection or connection
-    collate = ' COLLATE "C"' if conn.vendor == "postgresql" else ""
+    collate = engine(conn).binary_collation()
     with conn.cursor() as cursor:
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {NAME} ON officials_person (match_key{collate})"

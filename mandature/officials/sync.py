@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from mandature.core.ingest import FileProblems, source
+
 from .importer import ImportResult, import_rne
 from .models import RneResource
-from .sources.rne import RneFileError
 
 DATASET_API = "https://www.data.gouv.fr/api/1/datasets/repertoire-national-des-elus-1/"
 DATA_SUFFIXES = (".csv", ".txt", ".zip", ".gz")
@@ -33,11 +34,10 @@ def fetch_json(url: str) -> dict:
 
 
 def download(url: str, target: Path) -> Path:
+    """The resource kept under VAR_DIR/rne: read through core.ingest (size cap, a truncated
+    answer refused)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    request = urllib.request.Request(url, headers={"User-Agent": "Mandature"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response, target.open("wb") as out:
-        while chunk := response.read(1 << 20):
-            out.write(chunk)
+    target.write_bytes(source.download(url, TIMEOUT))
     return target
 
 
@@ -59,10 +59,10 @@ def sync_rne(api_url: str = DATASET_API, skip_unplaced: bool = False) -> list[Sy
         if RneResource.objects.filter(resource_id=resource_id, checksum=checksum).exists():
             outcomes.append(SyncOutcome(title, "déjà importé", "même somme de contrôle"))
             continue
-        path = download(url, folder / f"{resource_id}-{name}")
         try:
+            path = download(url, folder / f"{resource_id}-{name}")
             results = import_rne(path, skip_unplaced=skip_unplaced)
-        except RneFileError as error:
+        except FileProblems as error:
             outcomes.append(SyncOutcome(title, "refusé", str(error).splitlines()[0]))
             continue
         for result in results:

@@ -12,11 +12,11 @@ from pathlib import Path
 from django.conf import settings
 from django_tasks import TaskResultStatus, task
 
+from mandature.core.ingest import FileProblems
 from mandature.core.problems import unexpected
 
 from .importer import import_rne
 from .models import RneUpload
-from .sources.rne import RneFileError
 
 
 def progress_path(upload_id: int) -> Path:
@@ -62,7 +62,7 @@ def import_upload(upload_id: int) -> str:
             user=upload.uploaded_by,
             progress=progress,
         )
-    except RneFileError as error:
+    except FileProblems as error:
         return _failed(upload, str(error), progress)
     except Exception as error:  # the page says why; the worker logs the traceback
         _failed(

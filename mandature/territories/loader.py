@@ -10,9 +10,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from mandature.core.bulk import analyze
 from mandature.core.files import sha256_of
 from mandature.core.ingest import FileProblems
+from mandature.core.ingest.engine import analyze
 from mandature.core.ingest.sync import Diff, Stored, create, diff, write
 from mandature.core.models import ImportRun
 from mandature.core.text import compact, fold

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
-from mandature.core.bulk import insert_rows
+from mandature.core.ingest.engine import insert_rows
 
 
 @pytest.mark.parametrize("count", [0, 1, 99, 100, 101, 20_001])

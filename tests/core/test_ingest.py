@@ -7,8 +7,7 @@ import zipfile
 
 import pytest
 
-from mandature.core import bulk
-from mandature.core.ingest import FileProblems, Member, read_source
+from mandature.core.ingest import FileProblems, Member, engine, read_source
 from mandature.core.ingest.formats import Column, Format
 from mandature.core.ingest.sync import Stored, diff, write
 from mandature.core.ingest.table import Table
@@ -193,7 +192,7 @@ def test_diff_keeps_what_a_person_edited():
 @pytest.mark.parametrize("fast", [False, True])
 def test_write_creates_changes_and_removes_on_this_engine(monkeypatch, fast):
     if fast:  # the engine's fast path (COPY or multi-row INSERT) for a large first load
-        monkeypatch.setattr(bulk, "FAST_INSERT_ABOVE", 0)
+        monkeypatch.setattr(engine, "FAST_INSERT_ABOVE", 0)
     old = ImportRun.objects.create(source="s", file_name="old", sha256="1", status="success")
     kept = ImportRun.objects.create(source="s", file_name="kept", sha256="2", status="success")
     stored = {run.file_name: Stored(run.pk, {"sha256": run.sha256}) for run in (old, kept)}

@@ -404,7 +404,7 @@ def table_indexes():
 def big_import(monkeypatch):
     """Every import taken for a first national one: the tables' indexes are dropped during
     the writes and built again after. Returns the tables whose indexes were dropped."""
-    from mandature.core import bulk
+    from mandature.core.ingest import engine as bulk
 
     rebuilt = []
     secondary = bulk._secondary_indexes
@@ -442,15 +442,15 @@ def test_a_first_national_import_builds_its_indexes_again_after_the_writes(db, c
 def test_a_first_national_import_that_fails_leaves_tables_and_indexes_as_before(
     db, cm_file, big_import, monkeypatch
 ):
-    from mandature.officials import importer
+    from mandature.officials.writer import SnapshotWriter
 
-    write_entries = importer._Writer._write_entries
+    write_entries = SnapshotWriter._write_entries
 
     def fails_after_writing(self, *args):
         write_entries(self, *args)
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(importer._Writer, "_write_entries", fails_after_writing)
+    monkeypatch.setattr(SnapshotWriter, "_write_entries", fails_after_writing)
     before, indexes = counts(), table_indexes()
     with pytest.raises(RuntimeError, match="disque plein"):
         import_rne(cm_file, data_date=date(2026, 4, 24))
@@ -461,7 +461,7 @@ def test_a_first_national_import_that_fails_leaves_tables_and_indexes_as_before(
 def test_a_later_import_keeps_the_indexes(db, cm_file, big_import, monkeypatch):
     """The next file of a kind (fewer new rows than twice what the tables hold) writes with the
     indexes in place: readers are never blocked by it."""
-    from mandature.core import bulk
+    from mandature.core.ingest import engine as bulk
 
     monkeypatch.setattr(bulk, "_row_count", lambda table: 2)  # 3 rows: fewer than twice 2
     (result,) = import_rne(cm_file, data_date=date(2026, 4, 24))

@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 from django.conf import settings
 
+from mandature.core.ingest import Member
 from mandature.officials.enums import FunctionCode, SnapshotKind
 from mandature.officials.sources.rne import (
     DateParser,
     RneFileError,
     commune_code,
-    decode,
     function_code,
     parse_text,
     read_rne,
@@ -167,6 +167,9 @@ def test_bom_crlf_and_quotes_are_accepted():
 
 
 def test_control_characters_are_dropped_and_unknown_bytes_named_by_line():
+    def decode(name, raw):
+        return Member(name, raw).decode()
+
     assert decode("f.csv", b"a" * 1000 + b"\x00b\x1bc\r\n") == ("a" * 1000 + "bc\r\n", "utf-8")
     assert decode("f.csv", b"\xc3\xa9\n\xc2\x85x") == ("é\nx", "utf-8")  # U+0085 in UTF-8
     with pytest.raises(RneFileError) as error:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 
-from mandature.core import bulk
+from . import engine
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,10 @@ def write(
 def create(model: type[models.Model], objects: list[models.Model]) -> None:
     """New rows: the engine's fast path (COPY, multi-row INSERT) for a large first load,
     `bulk_create` otherwise (it fills defaults and primary keys alike on both engines)."""
-    if len(objects) < bulk.FAST_INSERT_ABOVE:
+    if len(objects) < engine.FAST_INSERT_ABOVE:
         model.objects.bulk_create(objects, batch_size=2000)
         return
-    bulk.insert_objects(model, objects)
+    engine.insert_objects(model, objects)
 
 
 def _retire_each(model: type[models.Model], removed: list, retire: Callable) -> None:

@@ -49,11 +49,13 @@ class Table:
     header_line: int  # 1, or 2 after a « Titre du rapport » line
     lines: list[str]  # the data lines, without their line ends
     ends_with_newline: bool
-    # Updated while records() runs: index in `lines` of the last line read, lines read.
+    # Updated while records() runs: index in `lines` of the last line read, lines read, lines
+    # of the last record (more than one when a quoted field spans lines).
     index: int = 0
     fed: int = 0
     # A quoted field may hold line breaks (an address): keep them in the value.
     multiline: bool = False
+    span: int = 0
 
     @classmethod
     def parse(
@@ -63,7 +65,14 @@ class Table:
         RNE »); `default` is the delimiter of a one-column file; `html` and `utf16` replace
         the refusals of an HTML page and of UTF-16 where a format keeps its own wording."""
         text, encoding = member.decode(utf16)
-        name, lines = member.name, text.splitlines()
+        return cls.from_text(member.name, text, encoding, what, default, html)
+
+    @classmethod
+    def from_text(
+        cls, name: str, text: str, encoding: str, what: str, default: str = ";", html: str = ""
+    ) -> "Table":
+        """The table of an already decoded text (`parse` without the decoding)."""
+        lines = text.splitlines()
         first = 1 if lines and fold(lines[0]) == "titre du rapport" else 0
         if first >= len(lines) or not lines[first].strip():
             raise FileProblems.one(name, first + 1, "-", "en-tête absent")
@@ -97,12 +106,14 @@ class Table:
         reader = csv.reader(self._feed(skip), delimiter=self.delimiter)
         last = self.header_line  # a csv error names the line after the last record read
         while True:
+            fed = self.fed
             try:
                 values = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
                 raise FileProblems([field_too_long(self.name, last + 1, error)]) from None
+            self.span = self.fed - fed
             last = self.line_of(self.index)
             if values and (len(values) > 1 or values[0].strip()):
                 yield last, values

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from mandature.core.commands import MandatureCommand, refused
+from mandature.core.ingest import FileProblems
 from mandature.officials.importer import import_rne
-from mandature.officials.sources.rne import RneFileError
 
 
 def iso_date(text: str) -> date:
@@ -52,7 +52,7 @@ class Command(MandatureCommand):
                 results = import_rne(
                     path, data_date=date, skip_unplaced=skip_unplaced, progress=self._progress
                 )
-            except RneFileError as error:
+            except FileProblems as error:
                 self.progress("")
                 raise refused(path, error) from None
             self.progress("")

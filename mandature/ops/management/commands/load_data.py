@@ -2,14 +2,14 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
-from mandature.core.bulk import gc_paused
 from mandature.core.commands import DataError, MandatureCommand, refused
 from mandature.core.ingest import FileProblems
+from mandature.core.ingest.engine import gc_paused
 from mandature.directory.loader import load_bundled
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
-from mandature.officials.importer import RneFileError, import_rne
+from mandature.officials.importer import import_rne
 from mandature.officials.services import renewal_summary
 from mandature.publications.seed import seed_publications
 from mandature.surveys.seed import seed_example_survey
@@ -26,7 +26,7 @@ class Command(MandatureCommand):
     example = "mandature load-data"
 
     def handle(self, *args, **options):
-        with gc_paused():  # bulk loads of national data: see core.bulk.gc_paused
+        with gc_paused():  # bulk loads of national data: see core.ingest.engine.gc_paused
             self.load()
 
     def load(self):
@@ -52,7 +52,7 @@ class Command(MandatureCommand):
                 results = import_rne(
                     path, data_date=item.data_date, skip_unplaced=item.skip_unplaced
                 )
-            except RneFileError as error:
+            except FileProblems as error:
                 self.stderr.write(str(error))
                 raise CommandError(f"{path} : import refusé", returncode=2) from None
             for rne in results:

@@ -1,0 +1,436 @@
+"""The write of one snapshot, as a diff then a write: which persons, mandates and entries are new,
+which mandates ended, what stays (the persons and mandates already known); then every new row
+written in bulk through the engine (`core.ingest.engine`), inside the import's transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+
+from mandature.core.ingest.engine import (
+    DateColumn,
+    engine,
+    fetch,
+    in_list,
+    indexes_rebuilt,
+    insert_rows,
+    next_id,
+    reset_sequence,
+)
+from mandature.core.text import compact, fold
+
+from .enums import MANDATE_KIND_OF, FunctionCode
+from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
+from .placement import Place
+from .sources.rne import RneFile, Row
+
+NAME_PARTICLES = {"ep", "epouse", "nee", "de", "du", "des", "le", "la", "d", "l"}
+PERSON_COLUMNS = ["id", "last_name", "first_name", "sex", "birth_date", "match_key"]
+MANDATE_COLUMNS = [
+    "id",
+    "person_id",
+    "kind",
+    "territory_key",
+    "commune_id",
+    "epci_id",
+    "departement_id",
+    "region_id",
+    "territory_code",
+    "territory_label",
+    "start_date",
+    "end_date",
+    "end_reason",
+]
+ENTRY_COLUMNS = [
+    "snapshot_id",
+    "mandate_id",
+    "person_id",
+    "commune_id",
+    "function",
+    "function_code",
+    "function_rank",
+    "function_start",
+    "line",
+    "line_hash",
+]
+
+
+def _first_tokens(first_name: str) -> tuple[str, ...]:
+    return tuple(fold(first_name).split())
+
+
+def similar_names(last_a: str, first_a: str, last_b: str, first_b: str) -> str | None:
+    """The rule by which two spellings (same seat, sex and birth date) are taken for the same
+    person, or None when the given names differ too."""
+    la, lb = compact(last_a), compact(last_b)
+    fa, fb = _first_tokens(first_a), _first_tokens(first_b)
+    first_close = any(SequenceMatcher(None, a, b).ratio() >= 0.8 for a in fa for b in fb)
+    if la == lb:
+        return "même nom, prénom voisin" if first_close else "même nom, autre prénom d'usage"
+    if not first_close:
+        return None
+    if SequenceMatcher(None, la, lb).ratio() >= 0.8:
+        return "nom voisin (faute de frappe ou accent), même prénom"
+    words_a = set(fold(last_a).split()) - NAME_PARTICLES
+    words_b = set(fold(last_b).split()) - NAME_PARTICLES
+    if words_a & words_b:
+        return "nom composé, inversé ou nom d'usage"
+    return "même prénom, autre nom (nom d'usage ?)"
+
+
+def match_key(last_name: str, first_name: str, sex: str, birth: date) -> str:
+    return f"{compact(last_name)}|{compact(first_name)}|{sex}|{birth.isoformat()}"
+
+
+def name_group(key: str) -> str:
+    """The part of a match key without the given names: « last|sex|birth » (the key ends with
+    « |F|1970-01-01 », 13 characters)."""
+    return key[: key.index("|")] + key[-13:]
+
+
+def _group_sql() -> str:
+    """`name_group` of the match_key column, in SQL."""
+    db = engine()
+    return f"{db.first_part('match_key', '|')} || {db.last_chars('match_key', 13)}"
+
+
+@dataclass
+class Plan:
+    """What the snapshot adds: new persons (id, row, key), identity doubts, new mandates (id,
+    person, place, row), mandates that ended (id → end, reason), entries and past functions."""
+
+    persons: list[tuple[int, Row, str]] = field(default_factory=list)
+    doubts: list[tuple] = field(default_factory=list)
+    mandates: list[tuple] = field(default_factory=list)
+    ended: dict[int, tuple[date, str]] = field(default_factory=dict)
+    entries: list[tuple] = field(default_factory=list)
+    past: list[tuple[int, int, Row]] = field(default_factory=list)
+
+
+class SnapshotWriter:
+    """Identity matching, then the bulk writes of one snapshot."""
+
+    def __init__(self, rne: RneFile, snapshot: Snapshot, progress):
+        self.rne = rne
+        self.snapshot = snapshot
+        self.progress = progress
+        self.mandate_kind = MANDATE_KIND_OF[rne.kind]
+        self.entry_count = 0
+        self.new_person_count = 0
+        self.doubt_count = 0
+        self.plan = Plan()
+
+    def write(self, placed: list[tuple[Row, Place]], reused: list[tuple[int, tuple]]) -> None:
+        total = len(placed) + len(reused)
+        self.progress("identités", len(reused), total)
+        person_ids = self._match_persons(placed)
+        self._write_persons()
+        self.progress("mandats", len(reused) + len(placed) // 3, total)
+        mandate_ids = self._plan_mandates(placed, person_ids)
+        self._write_mandates()
+        self.progress("instantané", len(reused) + 2 * len(placed) // 3, total)
+        self._plan_entries(placed, person_ids, mandate_ids, reused)
+        self._write_entries(self.plan.entries, self.plan.past)
+        self.plan.entries = []
+        self.progress("terminé", total, total)
+
+    # -- persons ---------------------------------------------------------------------------------
+
+    def _match_persons(self, placed: list[tuple[Row, Place]]) -> list[int]:
+        """The person of each row: by exact match key, else by name group with extra given
+        names, else by seat (`_match_by_territory`), else a new person."""
+        keys = [match_key(row.last_name, row.first_name, row.sex, row.birth) for row, _ in placed]
+        self.person_count = fetch("SELECT COUNT(*) FROM officials_person")[0][0]
+        by_key = {key: pid for pid, key in self._known_persons(set(keys), exact=True)}
+        ids: list[int | None] = [by_key.get(key) for key in keys]
+        unmatched = [i for i, pid in enumerate(ids) if pid is None]
+        if self.person_count and unmatched:
+            unmatched = self._match_by_name_group(keys, ids, unmatched)
+        if unmatched:
+            self._match_by_territory(placed, ids, keys, unmatched)
+        return ids  # type: ignore[return-value]
+
+    def _match_by_name_group(self, keys: list[str], ids: list, unmatched: list[int]) -> list[int]:
+        """« Christophe » and « Christophe Gilbert Robert »: extra given names. Returns the
+        rows still unmatched."""
+        missing = {name_group(keys[i]) for i in unmatched}
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for pid, key in self._known_persons(missing, exact=False):
+            by_name.setdefault(name_group(key), []).append((pid, key.split("|")[1]))
+        left = []
+        for index in unmatched:
+            key = keys[index]
+            first = key.split("|")[1]
+            for candidate, candidate_first in by_name.get(name_group(key), ()):
+                if candidate_first.startswith(first) or first.startswith(candidate_first):
+                    ids[index] = candidate
+                    break
+            else:
+                left.append(index)
+        return left
+
+    def _known_persons(self, values: set[str], exact: bool) -> list[tuple]:
+        """(id, match_key) of the persons whose key (exact) or name group is in values:
+        through SQL for a few values, in one pass over the table for many."""
+        if not values or not self.person_count:
+            return []
+        if len(values) * 4 > self.person_count:
+            of = str if exact else name_group
+            rows = fetch("SELECT id, match_key FROM officials_person")
+            return [(pid, key) for pid, key in rows if of(key) in values]
+        sql = "match_key" if exact else _group_sql()
+        found = []
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 10_000):
+            condition, params = in_list(sql, ordered[start : start + 10_000])
+            found += fetch(f"SELECT id, match_key FROM officials_person WHERE {condition}", params)
+        return found
+
+    def _match_by_territory(self, placed, ids, keys, unmatched) -> None:
+        """Rows with no match by name: same seat territory, sex and birth date, a close name;
+        else a new person (doubts recorded either way)."""
+        known = self._seat_holders(placed, unmatched)
+        self.next_person = next_id("officials_person")
+        created: dict[str, int] = {}
+        if not known:  # nobody on these seats yet (a first import): only new people
+            for index in unmatched:
+                key = keys[index]
+                chosen = created.get(key)
+                if chosen is None:
+                    chosen = created[key] = self._new_person(placed[index][0], key)
+                ids[index] = chosen
+            return
+        present = set(ids) - {None}
+        for index in unmatched:
+            row, place = placed[index]
+            key = keys[index]
+            if key in created:  # the same new person twice in the file (two seats)
+                ids[index] = created[key]
+                continue
+            group = (place.territory_key, row.sex, row.birth)
+            chosen = self._close_holder(row, known.get(group, ()))
+            if chosen is None:
+                chosen = created[key] = self._new_person(row, key)
+                for pid, _last, _first in known.get(group, ()):
+                    if pid not in present:
+                        self.plan.doubts.append(
+                            (chosen, pid, row, False, "noms trop différents : personnes distinctes")
+                        )
+                known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
+            ids[index] = chosen
+
+    def _seat_holders(self, placed, unmatched) -> dict[tuple, list[tuple[int, str, str]]]:
+        """(territory, sex, birth) → the persons holding such a seat of this kind: nobody to
+        compare with when the kind has no mandate yet (a first import)."""
+        if not Mandate.objects.filter(kind=self.mandate_kind).exists():
+            return {}
+        wanted = {
+            (placed[i][1].territory_key, placed[i][0].sex, placed[i][0].birth) for i in unmatched
+        }
+        select = (
+            "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
+            "p.first_name FROM officials_mandate m JOIN officials_person p ON p.id = m.person_id"
+        )
+        columns = (("m.territory_key", "text"), ("p.sex", "text"), ("p.birth_date", "date"))
+        rows = engine().matching(select, "m.kind = %s", [self.mandate_kind], columns, wanted)
+        known: dict[tuple, list[tuple[int, str, str]]] = {}
+        as_date = DateColumn()
+        for territory, pid, sex, birth, last, first in rows:
+            group = (territory, sex, as_date(birth))
+            if group in wanted:
+                known.setdefault(group, []).append((pid, last, first))
+        return known
+
+    def _close_holder(self, row: Row, holders) -> int | None:
+        for pid, last, first in holders:
+            rule = similar_names(row.last_name, row.first_name, last, first)
+            if rule:
+                self.plan.doubts.append((pid, None, row, True, rule))
+                return pid
+        return None
+
+    def _new_person(self, row: Row, key: str) -> int:
+        pid = self.next_person
+        self.next_person += 1
+        self.plan.persons.append((pid, row, key))
+        return pid
+
+    def _write_persons(self) -> None:
+        """New persons (their creation time is the database's default) and identity doubts."""
+        new_persons = self.plan.persons
+        with indexes_rebuilt("officials_person", len(new_persons)):
+            insert_rows(
+                "officials_person",
+                PERSON_COLUMNS,
+                (
+                    (pid, row.last_name, row.first_name, row.sex, row.birth, key)
+                    for pid, row, key in new_persons
+                ),
+            )
+        reset_sequence("officials_person")
+        self.new_person_count = len(new_persons)
+        self.plan.persons = []  # written: half a million tuples less for the next steps
+        doubts = self.plan.doubts
+        IdentityDoubt.objects.bulk_create(
+            [
+                IdentityDoubt(
+                    snapshot=self.snapshot,
+                    person_id=pid,
+                    other_id=other,
+                    line=row.line,
+                    file_last_name=row.last_name,
+                    file_first_name=row.first_name,
+                    merged=merged,
+                    rule=rule,
+                )
+                for pid, other, row, merged, rule in doubts
+            ],
+            batch_size=2000,
+        )
+        self.doubt_count = len(doubts)
+
+    # -- mandates --------------------------------------------------------------------------------
+
+    def _plan_mandates(self, placed, person_ids) -> list[int]:
+        """The mandate of each row: known (person, territory, start), or new; a known open
+        mandate that the file says ended is to be closed."""
+        existing: dict[tuple, int] = {}
+        open_ended: set[int] = set()
+        as_date = DateColumn()
+        for mid, pid, territory, start, is_open in self._known_mandates(person_ids):
+            existing[(pid, territory, as_date(start))] = mid
+            if is_open:
+                open_ended.add(mid)
+        next_mandate = next_id("officials_mandate")
+        new_rows, ended = self.plan.mandates, self.plan.ended
+        ids = []
+        for (row, place), pid in zip(placed, person_ids, strict=True):
+            key = (pid, place.territory_key, row.mandate_start)
+            mid = existing.get(key)
+            if mid is None:
+                mid = existing[key] = next_mandate
+                next_mandate += 1
+                new_rows.append((mid, pid, place, row))
+            elif row.mandate_end and mid in open_ended:
+                ended[mid] = (row.mandate_end, row.mandate_end_reason)
+            ids.append(mid)
+        return ids
+
+    def _known_mandates(self, person_ids: list[int]) -> list[tuple]:
+        """(id, person, territory, start, open) of this kind's mandates of these persons: by
+        the persons' index for a few, in one pass over the kind for many."""
+        select = (
+            "SELECT id, person_id, territory_key, start_date, end_date IS NULL "
+            "FROM officials_mandate WHERE kind = %s"
+        )
+        persons = sorted(set(person_ids))
+        if len(persons) > 50_000:
+            return fetch(select, [self.mandate_kind])
+        rows = []
+        for start in range(0, len(persons), 10_000):
+            condition, values = in_list("person_id", persons[start : start + 10_000])
+            rows += fetch(f"{select} AND {condition}", [self.mandate_kind, *values])
+        return rows
+
+    def _write_mandates(self) -> None:
+        kind, new_rows = self.mandate_kind, self.plan.mandates
+        with indexes_rebuilt("officials_mandate", len(new_rows)):
+            insert_rows(
+                "officials_mandate",
+                MANDATE_COLUMNS,
+                (
+                    (
+                        mid,
+                        pid,
+                        kind,
+                        p.territory_key,
+                        p.commune,
+                        p.epci,
+                        p.departement,
+                        p.region,
+                        p.code[:20],
+                        p.label[:200],
+                        row.mandate_start,
+                        row.mandate_end,
+                        row.mandate_end_reason[:100],
+                    )
+                    for mid, pid, p, row in new_rows
+                ),
+            )
+        reset_sequence("officials_mandate")
+        self.plan.mandates = []  # written
+        for mid, (end, reason) in self.plan.ended.items():
+            Mandate.objects.filter(pk=mid).update(end_date=end, end_reason=reason[:100])
+
+    # -- entries ---------------------------------------------------------------------------------
+
+    def _plan_entries(self, placed, person_ids, mandate_ids, reused) -> None:
+        """One entry per mandate held at the snapshot's date: the reused lines', then the read
+        rows' (a history export's ended functions become past functions)."""
+        seen: set[int] = set()
+        entries = self.plan.entries
+        snapshot_id = self.snapshot.pk
+        as_date = DateColumn()
+        for line, entry in reused:
+            fingerprint, mid, pid, commune, _dept, function, code, rank, start, _start = entry
+            if mid not in seen:
+                seen.add(mid)
+                start = as_date(start)
+                entries.append(
+                    (snapshot_id, mid, pid, commune, function, code, rank, start, line, fingerprint)
+                )
+        history = self.rne.is_history
+        for (row, place), pid, mid in zip(placed, person_ids, mandate_ids, strict=True):
+            if history and not self._open_in_history(row, mid, pid):
+                continue
+            if mid in seen:
+                continue
+            seen.add(mid)
+            function_open = not (history and row.function_end is not None)
+            entries.append(
+                (
+                    snapshot_id,
+                    mid,
+                    pid,
+                    place.commune,
+                    row.function[:150] if function_open else "",
+                    row.function_code if function_open else "",
+                    row.function_rank if function_open else None,
+                    row.function_start if function_open else None,
+                    row.line,
+                    row.line_hash,
+                )
+            )
+
+    def _open_in_history(self, row: Row, mid: int, pid: int) -> bool:
+        """In a history export: whether the row's mandate is held at the export's date; an
+        ended mayor's or president's function is kept as a past function."""
+        mayors_only = self.rne.kind == "maires"
+        if row.function_end is not None:
+            if row.function_code in (FunctionCode.MAIRE, FunctionCode.PRESIDENT):
+                self.plan.past.append((mid, pid, row))
+            if mayors_only:
+                return False
+        if row.mandate_end is not None:
+            return False
+        return not (mayors_only and row.function_code != FunctionCode.MAIRE)
+
+    def _write_entries(self, entries: list[tuple], past: list[tuple[int, int, Row]]) -> None:
+        with indexes_rebuilt("officials_snapshotentry", len(entries)):
+            self.entry_count = insert_rows("officials_snapshotentry", ENTRY_COLUMNS, entries)
+        if past:
+            PastFunction.objects.bulk_create(
+                [
+                    PastFunction(
+                        mandate_id=mid,
+                        person_id=pid,
+                        snapshot=self.snapshot,
+                        function=row.function[:150],
+                        function_code=row.function_code,
+                        start_date=row.function_start,
+                        end_date=row.function_end,
+                        end_reason=row.function_end_reason[:100],
+                    )
+                    for mid, pid, row in past
+                ],
+                batch_size=5000,
+            )
