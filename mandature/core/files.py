@@ -8,15 +8,12 @@ inflates to 1 Gio (a « zip bomb ») is refused after reading at most the cap, n
 import gzip
 import hashlib
 import io
-import json
 import logging
 import zipfile
 import zlib
 from pathlib import Path
 
 from django.conf import settings
-
-from .commands import DataError
 
 log = logging.getLogger("mandature.files")
 
@@ -119,37 +116,6 @@ def _unzip(source, name: str, budget: _Budget) -> list[tuple[str, bytes]]:
         raise FileError(name, "archive zip illisible (compression non prise en charge)") from exc
     except RuntimeError as exc:  # a member protected by a password
         raise FileError(name, "archive zip protégée par un mot de passe") from exc
-
-
-def read_bytes(path: Path) -> bytes:
-    """The file's content, gunzipped when it ends with .gz, or the one file of a zip."""
-    try:
-        members = read_members(path)
-    except FileError as error:
-        raise DataError(f"{error.name}: {error.reason}") from None
-    if len(members) != 1:
-        raise DataError(f"{path}: archive zip de {len(members)} fichiers, un seul attendu")
-    return members[0][1]
-
-
-def read_json(path: Path):
-    data = read_bytes(path)
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: encodage illisible, UTF-8 attendu ({exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"{path}:{exc.lineno}: JSON invalide, colonne {exc.colno} : {exc.msg}"
-        ) from exc
-
-
-def read_text(path: Path, encoding: str = "utf-8") -> io.StringIO:
-    data = read_bytes(path)
-    try:
-        return io.StringIO(data.decode(encoding))
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: encodage illisible, {encoding} attendu ({exc})") from exc
 
 
 def sha256_of(*paths: Path) -> str:

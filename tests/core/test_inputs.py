@@ -12,9 +12,10 @@ import pytest
 from django import forms
 
 import mandature
-from mandature.core.commands import DataError
-from mandature.core.files import MEGABYTE, read_bytes, read_members
+from mandature.core.files import MEGABYTE, read_members
 from mandature.core.forms import CleanText
+from mandature.core.ingest import FileProblems
+from mandature.core.ingest.source import read_one
 from mandature.core.text import strip_controls
 from mandature.officials.services import commune_team
 from mandature.relations.models import Contact, Note
@@ -25,18 +26,20 @@ from tests.conftest import login
 
 def test_a_gzip_bomb_is_refused_by_its_ratio_without_being_inflated(tmp_path):
     path = gzip_bomb(tmp_path / "bombe.csv.gz")  # 1 Gio of zeros in about 1 Mo
-    with pytest.raises(DataError) as error:
-        read_bytes(path)
+    with pytest.raises(FileProblems) as error:
+        read_one(path)
     assert str(error.value) == (
-        f"{path}: fichier décompressé trop grand (plus de 99 Mo) : plus de 100 fois sa taille "
+        f"{path}:0: column « - »: fichier décompressé trop grand (plus de 99 Mo) : plus de 100 fois sa taille "
         "compressée"
     )
 
 
 def test_a_zip_of_three_big_members_is_refused_on_their_total(tmp_path):
     path = zip_bomb(tmp_path / "bombe.zip", members=3, size=400 * MEGABYTE)
-    with pytest.raises(DataError, match=r"bombe.zip: fichier décompressé trop grand \(plus de"):
-        read_bytes(path)
+    with pytest.raises(
+        FileProblems, match=r"bombe.zip:0: column « - »: fichier décompressé trop grand \(plus de"
+    ):
+        read_one(path)
 
 
 def test_the_size_cap_holds_whatever_the_ratio(tmp_path, settings):
@@ -44,17 +47,17 @@ def test_the_size_cap_holds_whatever_the_ratio(tmp_path, settings):
     settings.INFLATED_MAX_BYTES = 32 * MEGABYTE
     path = gzip_bomb(tmp_path / "gros.csv.gz", size=48 * MEGABYTE)
     with pytest.raises(
-        DataError,
-        match=r"gros.csv.gz: fichier décompressé trop grand \(plus de "
+        FileProblems,
+        match=r"gros.csv.gz:0: column « - »: fichier décompressé trop grand \(plus de "
         r"32 Mo\)$",
     ):
-        read_bytes(path)
+        read_one(path)
 
 
 def test_small_files_are_never_refused_for_their_ratio(tmp_path):
     path = tmp_path / "zeros.csv.gz"
     path.write_bytes(gzip.compress(bytes(5 * MEGABYTE)))  # a ratio of 1,000, but 5 Mo only
-    assert len(read_bytes(path)) == 5 * MEGABYTE
+    assert len(read_one(path).raw) == 5 * MEGABYTE
 
 
 def test_a_gzipped_zip_gives_its_members(tmp_path):
@@ -66,8 +69,8 @@ def test_a_gzipped_zip_gives_its_members(tmp_path):
     path = tmp_path / "deux.zip.gz"
     path.write_bytes(gzip.compress(buffer.getvalue()))
     assert read_members(path) == [(f"{path}!a.csv", b"a\n1\n"), (f"{path}!b.csv", b"b\n2\n")]
-    with pytest.raises(DataError, match="archive zip de 2 fichiers, un seul attendu"):
-        read_bytes(path)
+    with pytest.raises(FileProblems, match="archive zip de 2 fichiers, un seul attendu"):
+        read_one(path)
 
 
 @pytest.mark.parametrize(
