@@ -4,6 +4,7 @@ RFC 2047, quoted-printable bodies, `List-Unsubscribe`), and the same message for
 thousands of recipients (`Skeleton`)."""
 
 import re
+import time
 from dataclasses import dataclass
 from email import quoprimime
 from email.headerregistry import Address
@@ -168,13 +169,18 @@ class Skeleton:
         values = {
             "to": to_header(*to),
             "subject": subject_header(subject),
-            "date": formatdate(localtime=True).encode(),
+            "date": _now(int(time.time())),
             "id": message_id.encode("ascii"),
             "unsubscribe": unsubscribe.encode("ascii"),
             "text": quoted_printable(text),
             "html": quoted_printable(html),
         }
         return b"".join(values[p] if isinstance(p, str) else p for p in self.pieces)
+
+
+@lru_cache(maxsize=1)  # the same second for the messages sent in it
+def _now(second: int) -> bytes:
+    return formatdate(second, localtime=True).encode("ascii")
 
 
 def to_header(name: str, address: str) -> bytes:
@@ -197,8 +203,15 @@ def _folded(name: str, value: str) -> bytes:
 
 
 def quoted_printable(text: str) -> bytes:
-    """A body as `EmailMessage.set_content(text, cte="quoted-printable")` writes it."""
+    """A body as `EmailMessage.set_content(text, cte="quoted-printable")` writes it. The
+    standard library's encoder works line by line, each line on its own: the lines a campaign
+    repeats (greetings, footers, the HTML around the text) are encoded once."""
     lines = text.encode("utf-8").splitlines()
-    body = (b"\n".join(lines) + b"\n").decode("latin-1")  # the encoder works on bytes as str
-    encoded = quoprimime.body_encode(body, POLICY.max_line_length)
-    return encoded.replace("\n", "\r\n").encode("ascii")
+    return b"\r\n".join(map(_quoted_line, lines)) + b"\r\n"
+
+
+@lru_cache(maxsize=8192)
+def _quoted_line(line: bytes) -> bytes:
+    # The encoder takes bytes as a str of the same code points (set_content does the same).
+    encoded = quoprimime.body_encode(line.decode("latin-1"), POLICY.max_line_length, "\r\n")
+    return encoded.encode("ascii")
