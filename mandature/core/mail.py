@@ -117,20 +117,23 @@ _MARKERS = {
     "text": "MARQUEURTEXTE",
     "html": "MARQUEURHTML",
 }
-_SLOT = re.compile(
-    rb"(To): to@marqueur\.invalid\r\n|(Subject): MARQUEURSUJET\r\n|"
-    rb"(Sat, 01 Jan 2000 00:00:00 \+0000|<marqueur@marqueur\.invalid>|https://marqueur\.invalid/desinscription)|"
-    rb"(MARQUEURTEXTE|MARQUEURHTML)\r\n"
-)
-_SLOT_NAMES = {
-    b"To": "to",
-    b"Subject": "subject",
-    b"Sat, 01 Jan 2000 00:00:00 +0000": "date",
-    b"<marqueur@marqueur.invalid>": "id",
-    b"https://marqueur.invalid/desinscription": "unsubscribe",
-    b"MARQUEURTEXTE": "text",
-    b"MARQUEURHTML": "html",
-}
+
+
+def _slots() -> re.Pattern:
+    """Where the markers are in the writing: the whole line for « To » and « Subject » (the
+    standard library may fold them on several lines), the value for the others."""
+    found = []
+    for name, marker in _MARKERS.items():
+        pattern = re.escape(marker.encode("ascii"))
+        if name in ("to", "subject"):
+            pattern = rb"[A-Za-z]+: " + pattern + rb"\r\n"
+        elif name in ("text", "html"):
+            pattern += rb"\r\n"  # the body as written ends with its line break
+        found.append(b"(?P<%s>%s)" % (name.encode("ascii"), pattern))
+    return re.compile(b"|".join(found))
+
+
+_SLOTS = _slots()
 
 
 class Skeleton:
@@ -149,12 +152,15 @@ class Skeleton:
             date=_MARKERS["date"],
         ).as_bytes()
         self.pieces: list[bytes | str] = []  # constant bytes, or the name of a slot
-        for index, piece in enumerate(_SLOT.split(written)):
-            if index % 5 == 0:
-                self.pieces.append(piece)
-            elif piece is not None:
-                self.pieces.append(_SLOT_NAMES[piece])
-        self.unsubscribe = unsubscribe
+        start = 0
+        for slot in _SLOTS.finditer(written):
+            self.pieces += [written[start : slot.start()], slot.lastgroup]
+            start = slot.end()
+        self.pieces.append(written[start:])
+        slots = [piece for piece in self.pieces if isinstance(piece, str)]
+        expected = {name for name in _MARKERS if unsubscribe or name != "unsubscribe"}
+        if sorted(slots) != sorted(expected):  # a marker in a name, or a change of writing
+            raise RuntimeError(f"squelette de message inattendu : {slots}")
 
     def fill(
         self,
