@@ -192,17 +192,19 @@ class Prepared:
     compiled: Compiled
     identity: Identity
 
+    skeleton: Skeleton
+
     @classmethod
     def of(cls, campaign: Campaign) -> "Prepared":
+        """Written before the first message: writing the skeleton takes a few milliseconds,
+        which would delay the first message past its slot of the pace."""
+        identity = Identity.of(campaign.organisation)
         return cls(
             campaign,
             compile_template(campaign.subject, campaign.body, email=True),
-            Identity.of(campaign.organisation),
+            identity,
+            Skeleton(identity, unsubscribe=True),
         )
-
-    @cached_property
-    def skeleton(self) -> Skeleton:
-        return Skeleton(self.identity, unsubscribe=True)
 
     @cached_property
     def test_skeleton(self) -> Skeleton:
