@@ -18,32 +18,36 @@ An unreachable server pauses the campaign (next_attempt_at, growing back-off); t
 supervisor (`mandature worker`) wakes it when the time has come.
 """
 
-import contextlib
 import logging
 import os
-import re
 import select
-import smtplib
 import socket
-import ssl
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from psycopg import pq
 
-from mandature.core.mail import Identity, address_header, build_message, html_document
+from mandature.core.mail import Identity, Skeleton, html_document
+from mandature.core.smtp import (
+    Connection,
+    ConnectionLost,
+    Outage,
+    describe,
+    hand_to_backend,
+    send_one,
+    uses_smtp,
+)
 from mandature.relations.enums import InteractionKind, Source
 from mandature.relations.models import Interaction
 
@@ -55,7 +59,6 @@ from .tasks import send_campaign
 log = logging.getLogger("mandature.campaigns")
 
 BATCH = 200  # recipients read at once; the heartbeat and the timeline are written per batch
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
 def lease_seconds() -> int:
@@ -179,13 +182,8 @@ def unsubscribe_url(recipient_id: int) -> str:
     return head + unsubscribe_token(recipient_id) + tail
 
 
-_DOMAIN = re.compile(r"@([^>\s]+)")
-
-
 def message_id(campaign_id: int, recipient_id: int, identity: Identity) -> str:
-    found = _DOMAIN.search(identity.envelope_from)
-    domain = found.group(1) if found else "mandature.localhost"
-    return f"<campagne-{campaign_id}-{recipient_id}@{domain}>"
+    return f"<campagne-{campaign_id}-{recipient_id}@{identity.domain}>"
 
 
 @dataclass
@@ -194,27 +192,36 @@ class Prepared:
     compiled: Compiled
     identity: Identity
 
+    skeleton: Skeleton
+
     @classmethod
     def of(cls, campaign: Campaign) -> "Prepared":
+        """Written before the first message: writing the skeleton takes a few milliseconds,
+        which would delay the first message past its slot of the pace."""
+        identity = Identity.of(campaign.organisation)
         return cls(
             campaign,
             compile_template(campaign.subject, campaign.body, email=True),
-            Identity.of(campaign.organisation),
+            identity,
+            Skeleton(identity, unsubscribe=True),
         )
 
-    def message(self, recipient: Recipient, *, to: str | None = None, test: bool = False):
+    @cached_property
+    def test_skeleton(self) -> Skeleton:
+        return Skeleton(self.identity, unsubscribe=False)
+
+    def message(self, recipient: Recipient, *, to: str | None = None, test: bool = False) -> bytes:
+        """The recipient's message as sent; a test goes to `to` without unsubscribe link."""
         values = dict(recipient.values)
-        unsubscribe = None if test else unsubscribe_url(recipient.pk)
+        unsubscribe = "" if test else unsubscribe_url(recipient.pk)
         values["lien_desinscription"] = unsubscribe or settings.SITE_URL + "/desinscription/…"
         rendered = self.compiled.render(values)
-        subject = f"[ESSAI] {rendered.subject}" if test else rendered.subject
-        data = build_message(
-            identity=self.identity,
-            to_name="" if test else recipient.name,
-            to_address=to or recipient.email,
-            subject=subject,
+        skeleton = self.test_skeleton if test else self.skeleton
+        return skeleton.fill(
+            to=("", to) if test else (recipient.name, recipient.email),
+            subject=f"[ESSAI] {rendered.subject}" if test else rendered.subject,
             text=rendered.text,
-            html=rendered.html,
+            html=html_document(rendered.html),
             message_id=(
                 f"<essai-{uuid.uuid4().hex}@mandature.localhost>"
                 if test or not recipient.pk
@@ -222,101 +229,10 @@ class Prepared:
             ),
             unsubscribe=unsubscribe,
         )
-        return rendered, data
-
-
-# --- SMTP -------------------------------------------------------------------------------------
-class Outage(Exception):
-    """The server cannot be reached or refuses the sender: the whole campaign waits."""
 
 
 class Aborted(Exception):
     """Another sender already sent this recipient's message: ours is dropped unfinished."""
-
-
-class Smtp:
-    """One SMTP connection, with the final « . » of each message held back until the caller has
-    committed the recipient as sent."""
-
-    def __init__(self):
-        host, port = settings.EMAIL_HOST, settings.EMAIL_PORT
-        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
-        try:
-            if settings.EMAIL_USE_SSL:
-                self.conn = smtplib.SMTP_SSL(
-                    host, port, timeout=timeout, context=ssl.create_default_context()
-                )
-            else:
-                self.conn = smtplib.SMTP(host, port, timeout=timeout)
-                if settings.EMAIL_USE_TLS:
-                    self.conn.starttls(context=ssl.create_default_context())
-            # The final « . » goes in its own small packet after the commit: without this,
-            # Nagle's algorithm would hold it until the server's delayed ACK (40 ms a message).
-            self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.conn.ehlo_or_helo_if_needed()
-            if settings.EMAIL_HOST_USER:
-                self.conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-        except (OSError, smtplib.SMTPException) as error:
-            raise Outage(f"serveur SMTP {host}:{port} injoignable ({_describe(error)})") from error
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.conn.close()
-
-    def send(self, sender: str, recipient: str, data: bytes, mark) -> tuple[int, str]:
-        """(code, text) of the server's answer to the message. A refused recipient comes back
-        as its RCPT answer; `mark` (a Mark) is started just before the final « . » and may
-        raise Aborted, and finished just after it."""
-        conn = self.conn
-        try:
-            # putcmd rather than mail()/rcpt(): those parse the address again each time.
-            conn.putcmd("mail", f"FROM:<{sender}>")
-            code, reply = conn.getreply()
-            if code != 250:
-                self._reset()
-                if code == 421:
-                    self.close()
-                raise Outage(f"le serveur refuse l'expéditeur {sender} : {code} {_text(reply)}")
-            conn.putcmd("rcpt", f"TO:<{recipient}>")
-            code, reply = conn.getreply()
-            if code not in (250, 251):
-                self._reset()
-                return code, _text(reply)
-            code, reply = conn.docmd("DATA")
-            if code != 354:
-                self._reset()
-                return code, _text(reply)
-            body = re.sub(rb"(?m)^\.", b"..", data)
-            if not body.endswith(b"\r\n"):
-                body += b"\r\n"
-            conn.send(body)
-            mark.start()  # may raise Aborted: the unfinished transaction is dropped
-            conn.send(b".\r\n")
-            mark.finish()
-            code, reply = conn.getreply()
-            return code, _text(reply)
-        except (OSError, smtplib.SMTPServerDisconnected) as error:
-            self.close()
-            mark.finish()  # the database connection must not keep an answer unread
-            raise ConnectionLost(_describe(error)) from error
-
-    def _reset(self) -> None:
-        try:
-            self.conn.rset()
-        except (OSError, smtplib.SMTPException):
-            self.close()
-
-
-class ConnectionLost(Exception):
-    pass
-
-
-def _text(reply: bytes) -> str:
-    return reply.decode("utf-8", "replace").replace("\n", " ")
-
-
-def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__
 
 
 # --- the sending task ---------------------------------------------------------------------------
@@ -358,7 +274,7 @@ class Lane:
 
     def __init__(self, prepared: Prepared, pace: Pace, stop: threading.Event):
         self.prepared, self.pace, self.stop = prepared, pace, stop
-        self.smtp: Smtp | None = None
+        self.smtp: Connection | None = None
 
     def send(self, recipients: list[Recipient], threaded: bool) -> int:
         sent = 0
@@ -370,9 +286,9 @@ class Lane:
                     break
                 self.pace.wait()
                 if self.smtp is None:
-                    self.smtp = Smtp()  # raises Outage
+                    self.smtp = Connection()  # raises Outage
                 sent += _deliver_smtp(self.smtp, self.prepared, recipient)
-                if self.smtp.conn.sock is None:
+                if not self.smtp.open:
                     self.smtp = None
         except Outage:
             self.stop.set()
@@ -384,10 +300,7 @@ class Lane:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
-                self.smtp.conn.quit()
-            except (OSError, smtplib.SMTPException):
-                self.smtp.close()
+            self.smtp.quit()
             self.smtp = None
 
 
@@ -416,7 +329,7 @@ def run(campaign_id: int, owner: str | None = None) -> str:
         prepared = Prepared.of(campaign)
         write_interactions(campaign)  # those a killed worker had not written
         pace = Pace(campaign.rate_per_minute)
-        use_smtp = settings.EMAIL_BACKEND == SMTP_BACKEND
+        use_smtp = uses_smtp()
         # Lanes in threads need committed data: inside a transaction (tests) one lane works.
         threaded = use_smtp and not connection.in_atomic_block and connections_per_campaign() > 1
         stop = threading.Event()
@@ -540,18 +453,6 @@ _PG_MARK_SENT = (
 ).encode()
 
 
-class NoMark:
-    """A test message to oneself: nothing recorded."""
-
-    started = False
-
-    def start(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
 class Mark:
     """Marks a recipient sent around the final « . » of its message: start() just before the
     « . » is written, finish() just after.
@@ -638,11 +539,11 @@ def _fail(recipient: Recipient, reason: str) -> None:
     )
 
 
-def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
-    _rendered, data = prepared.message(recipient)
+def _deliver_smtp(smtp: Connection, prepared: Prepared, recipient: Recipient) -> int:
+    data = prepared.message(recipient)
     mark = Mark(recipient)
     try:
-        code, reply = smtp.send(prepared.identity.envelope_from, recipient.email, data, mark)
+        code, reply = smtp.send(prepared.identity.envelope_from, [recipient.email], data, mark)
     except Aborted:
         smtp.close()
         return 0
@@ -665,31 +566,17 @@ def _deliver_smtp(smtp: Smtp, prepared: Prepared, recipient: Recipient) -> int:
 
 
 def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:
-    """Any other email backend (console in development, a file): Django sends it."""
-    rendered, _data = prepared.message(recipient)
-    identity = prepared.identity
-    message = EmailMultiAlternatives(
-        rendered.subject,
-        rendered.text,
-        identity.from_header,
-        [address_header(recipient.name, recipient.email)],
-        reply_to=[identity.reply_to] if identity.reply_to else None,
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url(recipient.pk)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Message-ID": message_id(prepared.campaign.pk, recipient.pk, identity),
-        },
-    )
-    message.attach_alternative(html_document(rendered.html), "text/html")
+    """Any other email backend (console in development, a file): Django hands it on."""
+    data = prepared.message(recipient)
     try:
         _mark_sent(recipient)
     except Aborted:
         return 0
     try:
-        get_connection().send_messages([message])
+        hand_to_backend(data, prepared.identity.envelope_from)
     except Exception as error:  # the backend's own errors, whatever they are
-        _retry_or_fail(recipient, f"envoi impossible : {_describe(error)}")
-        raise Outage(f"envoi impossible ({_describe(error)})") from error
+        _retry_or_fail(recipient, f"envoi impossible : {describe(error)}")
+        raise Outage(f"envoi impossible ({describe(error)})") from error
     return 1
 
 
@@ -743,23 +630,5 @@ def send_test(campaign: Campaign, recipient: Recipient, to: str) -> None:
     """The message of one recipient, sent to the user (« [ESSAI] » in the subject, no
     unsubscribe link, nothing recorded). Raises Outage when the server cannot be reached."""
     prepared = Prepared.of(campaign)
-    rendered, data = prepared.message(recipient, to=to, test=True)
-    if settings.EMAIL_BACKEND != SMTP_BACKEND:
-        message = EmailMultiAlternatives(
-            f"[ESSAI] {rendered.subject}",
-            rendered.text,
-            prepared.identity.from_header,
-            [to],
-        )
-        message.attach_alternative(html_document(rendered.html), "text/html")
-        message.send()
-        return
-    smtp = Smtp()
-    try:
-        code, reply = smtp.send(prepared.identity.envelope_from, to, data, NoMark())
-    except ConnectionLost as error:
-        raise Outage(f"connexion au serveur SMTP perdue ({error})") from error
-    finally:
-        smtp.close()
-    if code != 250:
-        raise Outage(f"refusé par le serveur SMTP : {code} {reply}")
+    data = prepared.message(recipient, to=to, test=True)
+    send_one(data, prepared.identity.envelope_from, [to])

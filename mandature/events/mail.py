@@ -3,17 +3,17 @@ Europe/Paris), waiting list, promotion from the waiting list, cancellation, remi
 and one day before. Sent from the organising organisation's identity (campaign settings)."""
 
 from datetime import datetime, timedelta
-from email.utils import formataddr
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from mandature.core.french import long_date
-from mandature.core.mail import Identity
+from mandature.core.mail import Attachment, Identity, compose
+from mandature.core.smtp import send_message
 
 from .models import Registration
 from .services import invitation_link
@@ -142,20 +142,26 @@ def build(registration: Registration, kind: str) -> EmailMessage | None:
         body += ["Pour modifier ou annuler votre réponse :", invitation_link(invitation), ""]
     identity = Identity.of(event.organisation)
     body += [identity.name]
-    message = EmailMessage(
+    return compose(
+        identity=identity,
+        to=[("", address) for address in to],
         subject=SUBJECTS[kind].format(title=event.title),
-        body="\n".join(body),
-        from_email=formataddr((identity.name, identity.envelope_from)),
-        to=to,
-        reply_to=[identity.reply_to] if identity.reply_to else None,
+        text="\n".join(body),
+        attachments=_calendar(registration, kind),
     )
-    if kind in ("confirmed", "promoted", "week", "day", "cancelled"):
-        message.attach(
+
+
+def _calendar(registration: Registration, kind: str) -> tuple[Attachment, ...]:
+    if kind == "waiting":
+        return ()
+    return (
+        Attachment(
             "evenement.ics",
             ics(registration, cancelled=kind == "cancelled"),
-            "text/calendar; charset=utf-8; method=PUBLISH",
-        )
-    return message
+            "text/calendar",
+            (("charset", "utf-8"), ("method", "PUBLISH")),
+        ),
+    )
 
 
 def send(registration_id: int, kind: str) -> bool:
@@ -169,7 +175,7 @@ def send(registration_id: int, kind: str) -> bool:
     message = build(registration, kind)
     if message is None:
         return False
-    message.send()
+    send_message(message)
     return True
 
 
