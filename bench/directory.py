@@ -9,11 +9,7 @@ file alone (decompress, parse, clean: the baseline), the first load, the same fi
 finds nothing to change). Wall time and the process's CPU time: the machine may be shared.
 """
 
-import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -62,18 +58,6 @@ def child(database_url: str) -> dict:
     }
 
 
-def run_child(database_url: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", database_url],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def report(name: str, r: dict) -> None:
     print(f"\n== {name}: {r['records']} records read, {r['mairies']} mairies")
     print(
@@ -86,20 +70,7 @@ def report(name: str, r: dict) -> None:
     )
 
 
-def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(child(sys.argv[2])))
-        return
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        report("SQLite", run_child(f"sqlite:///{tmp}/bench.sqlite3"))
-    if "--no-postgres" in sys.argv:
-        return
-    from throwaway import postgres_database
-
-    with postgres_database("mandature_bench_directory") as url:
-        report("PostgreSQL", run_child(url))
-
-
 if __name__ == "__main__":
-    main()
+    from throwaway import bench_main
+
+    bench_main(__file__, child, report, "mandature_bench_directory")

@@ -1,8 +1,6 @@
 """The ingest framework: reading sources, tables, a declarative format, diff then write."""
 
 import gzip
-import http.server
-import threading
 import zipfile
 
 import pytest
@@ -12,6 +10,7 @@ from mandature.core.ingest.formats import Column, Format
 from mandature.core.ingest.sync import Stored, diff, write
 from mandature.core.ingest.table import Table
 from mandature.core.models import ImportRun
+from tests.recorded_http import Answers, serving
 
 
 class Budget(Format):
@@ -118,34 +117,23 @@ def test_the_table_keeps_line_numbers_when_lines_are_skipped():
     assert table.delimiter == ";" and table.ends_with_newline
 
 
-class Recorded(http.server.BaseHTTPRequestHandler):
+class Recorded(Answers):
     def do_GET(self):
         if self.path == "/ok.csv":
-            self._answer(200, b"code insee;montant\n33063;5\n")
+            self.answer(200, b"code insee;montant\n33063;5\n")
         elif self.path == "/short.csv":  # announces more than it sends
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
             self.wfile.write(b"code insee;montant\n")
         else:
-            self._answer(503, b"indisponible")
-
-    def _answer(self, status, body):
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+            self.answer(503, b"indisponible")
 
 
 @pytest.fixture
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorded)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Recorded) as address:
+        yield address
 
 
 def test_a_download_is_read_like_a_file(server):

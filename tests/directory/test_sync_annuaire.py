@@ -1,8 +1,6 @@
 """`mandature sync-annuaire` against a local server serving recorded exports of the API."""
 
 import contextlib
-import http.server
-import threading
 import time
 from pathlib import Path
 
@@ -16,20 +14,23 @@ from mandature.directory.loader import load_bundled
 from mandature.directory.models import MairieContact
 from mandature.directory.services import correct, mairie_card, other_mairies
 from mandature.directory.sources.annuaire import DEFAULT_URL
+from tests.recorded_http import Answers, serving
 
 pytestmark = pytest.mark.django_db
 RECORDED = Path(__file__).parent / "recorded"
 
 
-class Api(http.server.BaseHTTPRequestHandler):
+class Api(Answers):
+    content_type = "application/json; charset=utf-8"
+
     def do_GET(self):
         name = self.path.strip("/").split("?")[0]
         if name == "panne":
-            self._answer(503, b'{"error": "Service Unavailable"}')
+            self.answer(503, b'{"error": "Service Unavailable"}')
         elif name == "lent":
             time.sleep(2)
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self._answer(200, b"[]")  # the client gave up waiting: that is the test
+                self.answer(200, b"[]")  # the client gave up waiting: that is the test
         elif name == "tronque":  # announces the whole export, sends half of it
             body = (RECORDED / "annuaire-mairies-2.json").read_bytes()
             self.send_response(200)
@@ -37,30 +38,17 @@ class Api(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body[: len(body) // 2])
         elif name == "coupe":  # no Content-Length: the JSON itself ends too soon
-            self._answer(200, (RECORDED / "annuaire-mairies-2.json").read_bytes()[:-200], False)
+            self.answer(200, (RECORDED / "annuaire-mairies-2.json").read_bytes()[:-200], False)
         elif name == "page":
-            self._answer(200, b"<!doctype html><html>Maintenance</html>")
+            self.answer(200, b"<!doctype html><html>Maintenance</html>")
         else:
-            self._answer(200, (RECORDED / name).read_bytes())
-
-    def _answer(self, status, body, length=True):
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        if length:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+            self.answer(200, (RECORDED / name).read_bytes())
 
 
 @pytest.fixture
 def api():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(Api) as address:
+        yield address
 
 
 def sync(capsys, url, *options):
