@@ -4,6 +4,7 @@ email backends (console in development, a file, the test outbox) when SMTP is no
 (`hand_to_backend`). Campaigns, test sends and event emails all go through here."""
 
 import contextlib
+import re
 import smtplib
 import socket
 import ssl
@@ -82,6 +83,7 @@ class Connection:
             self.conn.ehlo_or_helo_if_needed()
             if settings.EMAIL_HOST_USER:
                 self.conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+            self.size = self.conn.does_esmtp and self.conn.has_extn("size")
         except (OSError, smtplib.SMTPException) as error:
             raise Outage(f"serveur SMTP {host}:{port} injoignable ({describe(error)})") from error
 
@@ -117,7 +119,7 @@ class Connection:
         connection drops (after `hold.finish()`: a database answer must not stay unread)."""
         self.conn.hold, self.conn.held = hold, False
         try:
-            self.conn.sendmail(sender, recipients, data)
+            self._transfer(sender, recipients, data)
         except smtplib.SMTPSenderRefused as error:
             raise Outage(
                 f"le serveur refuse l'expéditeur {sender} : {error.smtp_code} "
@@ -138,6 +140,48 @@ class Connection:
         if hold is not None and not self.conn.held:  # smtplib no longer writes it in one piece
             raise RuntimeError("le « . » final n'a pas été retenu : envoi non enregistré")
         return 250, ""
+
+    def _transfer(self, sender: str, recipients: list[str], data: bytes) -> None:
+        """MAIL, RCPT and DATA as `smtplib.SMTP.sendmail` sends them and with its exceptions,
+        but with addresses already checked written as they are: `sendmail` parses the sender
+        and each recipient again for every message (`email.utils.parseaddr`, about a third of
+        the sender's CPU for a campaign's message). Other addresses go through `sendmail`."""
+        conn = self.conn
+        if not all(map(_PLAIN_ADDRESS.fullmatch, (sender, *recipients))):
+            conn.sendmail(sender, recipients, data)
+            return
+        size = f" size={len(data)}" if self.size else ""
+        code, reply = conn.docmd("mail", f"FROM:<{sender}>{size}")
+        if code != 250:
+            self._abort(code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for address in recipients:
+            code, reply = conn.docmd("rcpt", f"TO:<{address}>")
+            if code not in (250, 251):
+                refused[address] = (code, reply)
+            if code == 421:
+                conn.close()
+                raise smtplib.SMTPRecipientsRefused(refused)
+        if len(refused) == len(recipients):
+            self._abort(0)
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, reply = conn.data(data)  # dot-stuffing, and the final « . » (held)
+        if code != 250:
+            self._abort(code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _abort(self, code: int) -> None:
+        if code == 421:  # the server closes the connection
+            self.conn.close()
+        else:  # as `sendmail` does, a server already gone is not an error here
+            with contextlib.suppress(smtplib.SMTPServerDisconnected):
+                self.conn.rset()
+
+
+# An address checked when it was stored, that SMTP takes as it is: printable ASCII, no space,
+# no angle bracket, one « @ ».
+_PLAIN_ADDRESS = re.compile(r"[!-;=?A-~]+@[!-;=?A-~]+")
 
 
 def _text(reply: bytes) -> str:

@@ -2,11 +2,13 @@
 generated plain-text part, sentences without a figure left out."""
 
 import re
-from email import message_from_bytes, policy
+from email import message_from_bytes, policy, quoprimime
 from email.header import decode_header, make_header
 from email.utils import parseaddr
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mandature.campaigns.compose import (
     check,
@@ -16,7 +18,7 @@ from mandature.campaigns.compose import (
     markdown_text,
     salutation,
 )
-from mandature.core.mail import Identity, Skeleton, compose, html_document
+from mandature.core.mail import Identity, Skeleton, _quoted_line, compose, html_document
 
 VALUES = {
     "formule_appel": "Madame la Maire",
@@ -156,3 +158,25 @@ def test_a_campaign_message_is_the_one_the_standard_library_writes(name):
 
     assert parts(data) == parts(written.as_bytes())
     assert parts(data)[1] == " ".join(name.split())
+
+
+_LINE_ALPHABET = "aZ09 .=\t_-:,;!?«»éèàçœÉ€\u00a0\u2019\x01" + "x" * 10
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_LINE_ALPHABET, max_size=120))
+def test_each_body_line_is_encoded_as_the_standard_library_encodes_it(line):
+    """The bodies' lines go through `binascii.b2a_qp` when it writes them as the email package
+    does: any line, short or long, dotted, with trailing blanks or signs, gives the same bytes."""
+    data = line.encode("utf-8")
+    expected = quoprimime.body_encode(data.decode("latin-1"), 78, "\r\n").encode("ascii")
+    assert _quoted_line(data) == expected
+
+
+@pytest.mark.parametrize(
+    "line", [".", "..", ". ", "x" * 76, "x" * 77, "é" * 26, "a " * 38, "a=" * 30]
+)
+def test_the_lines_the_two_encoders_would_write_differently(line):
+    data = line.encode("utf-8")
+    expected = quoprimime.body_encode(data.decode("latin-1"), 78, "\r\n").encode("ascii")
+    assert _quoted_line(data) == expected

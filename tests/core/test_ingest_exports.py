@@ -4,12 +4,12 @@ line breaks."""
 import pytest
 
 from mandature.core.ingest import FileProblems, Member
-from mandature.core.ingest.exports import RecordsFormat
 from mandature.core.ingest.formats import Column, Format
+from mandature.core.ingest.records import ExportFormat
 from mandature.core.ingest.table import Table
 
 
-class Names(RecordsFormat):
+class Names(ExportFormat):
     what = "un export de noms"
 
     def clean(self, number, record):

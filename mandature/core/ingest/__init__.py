@@ -9,9 +9,10 @@
   `Format.read()` gives every typed row or raises one `FileProblems`.
 - `records.RecordFormat`: the same for a JSON list of objects (`records.read_json`), problems
   named by record (`FILE: enregistrement N : champ « KEY » : …`).
-- `exports.RecordsFormat`: an API's JSON export (Opendatasoft `exports/json`) read through
-  `read_source` (download checks, `Member.decode`); a bad record is a remark for the run's
-  report, never a refusal of the others (the Annuaire's mairies, issue 24).
+- `records.ExportFormat`, a `RecordFormat`: an API's JSON export (Opendatasoft `exports/json`)
+  read through `read_source` (download checks, `Member.decode`), records numbered from 1; a
+  bad record is a remark for the run's report, never a refusal of the others (the Annuaire's
+  mairies).
 - `sync.diff()` then `sync.write()`: what is new, what changed, what is gone, and what is kept
   because a person edited it; written in one go through `engine`, the only module that knows
   which database it speaks to (COPY or multi-row INSERT, indexes rebuilt after a first load).

@@ -2,7 +2,7 @@
 objects (the COG files of @etalab/decoupage-administratif). A format names its `columns`
 (`Column.headers[0]` is the JSON key) and `clean(index, item)` returns a typed record or
 reports problems, as `FILE: enregistrement N : champ « KEY » : what` (`locate()` may add
-more to the location, e.g. the record's code)."""
+more to the location, e.g. the record's code). `ExportFormat` reads an API's export alike."""
 
 import json
 import re
@@ -13,7 +13,7 @@ from mandature.core import files
 
 from .formats import Column
 from .problems import FileProblems, Problems
-from .source import download
+from .source import Member, download, read_one
 
 
 def read_json(source: Path | str, timeout: float = 60) -> tuple[str, Any]:
@@ -108,9 +108,79 @@ class RecordFormat:
             record = self.clean(index, item)
             if record is not None:
                 found.append(record)
+        self.finish(found)
         return found
+
+    def finish(self, records: list) -> None:
+        """Checks of the whole file once each record is cleaned (none by default)."""
 
     def read(self) -> list:
         found = self.clean_all()
         self.problems.raise_if_any()
         return found
+
+
+class ExportFormat(RecordFormat):
+    """An API's JSON export (Opendatasoft's `exports/json`: one array of objects; a `records`
+    answer's `results` is read alike). Records are numbered from 1 and a problem names that
+    number where a table names its line; a record `clean()` leaves out with a remark never
+    refuses the others: the remarks are the run's report. Subclasses set `what` and
+    `clean(number, record)`."""
+
+    what: ClassVar[str] = "un export JSON"
+
+    def __init__(self, name: str, records: list, problems: Problems | None = None):
+        super().__init__(name, records, problems)
+        self.records = records
+
+    @classmethod
+    def open(cls, source: Path | str, timeout: float = 60) -> "ExportFormat":
+        return cls.of(read_one(source, timeout))
+
+    @classmethod
+    def of(cls, member: Member) -> "ExportFormat":
+        text, _encoding = member.decode()
+        if text.lstrip().startswith("<"):
+            raise FileProblems.one(member.name, 1, "-", f"ceci est une page HTML, pas {cls.what}")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise FileProblems.one(
+                member.name,
+                error.lineno,
+                "-",
+                f"JSON illisible ou tronqué ({error.msg}, caractère {error.pos})",
+            ) from None
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
+        if not isinstance(data, list):
+            raise FileProblems.one(member.name, 1, "-", "une liste d'enregistrements attendue")
+        return cls(member.name, data)
+
+    def problem(self, number: int, field: str, message: str) -> None:
+        self.problems.add(number, field, message)
+
+    def remark(self, number: int, field: str, message: str, skipped: bool = False) -> None:
+        self.problems.remark(number, field, message, skipped)
+
+    def clean(self, index: int, item: dict) -> Any:
+        """The typed row of one record (`index` counts from 1 here), or None after a remark
+        saying why it is left out."""
+        raise NotImplementedError
+
+    def clean_all(self) -> list:
+        # Records numbered from 1; anything but an object is left out with a remark.
+        found = []
+        for number, record in enumerate(self.records, start=1):
+            if not isinstance(record, dict):
+                self.remark(number, "-", "enregistrement qui n'est pas un objet JSON", True)
+                continue
+            row = self.clean(number, record)
+            if row is not None:
+                found.append(row)
+        self.finish(found)
+        return found
+
+    def finish(self, rows: list) -> None:
+        if not self.records:
+            self.problems.add(1, "-", "aucun enregistrement")

@@ -7,7 +7,7 @@ import json
 import re
 from urllib.parse import urlencode
 
-from mandature.core.ingest.exports import RecordsFormat
+from mandature.core.ingest.records import ExportFormat
 from mandature.directory import hours, values
 from mandature.directory.enums import MairieKind
 
@@ -67,7 +67,7 @@ def kind_of(name: str) -> MairieKind | None:
     return MairieKind.COMMUNE
 
 
-class AnnuaireMairies(RecordsFormat):
+class AnnuaireMairies(ExportFormat):
     what = "un export de l'API Annuaire de l'administration"
 
     def __init__(self, name: str, records: list):
