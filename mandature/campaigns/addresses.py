@@ -38,6 +38,7 @@ from mandature.core.models import audit
 from mandature.directory.models import MairieContact, MairieCorrection
 
 from .bounces import (
+    ENHANCED,
     Failure,
     Report,
     code_of,
@@ -77,7 +78,7 @@ class Block:
         """What a campaign's recipient list and the cards say (lowercase start)."""
         on = long_date(self.since)
         if self.personal:
-            return f"désinscrit(e) le {on} depuis son adresse personnelle : plus aucun courriel"
+            return f"désinscrit(e) le {on}, depuis son adresse personnelle"
         if self.kind == UNSUBSCRIBED:
             return f"adresse désinscrite le {on}"
         motive = self.motive
@@ -325,25 +326,30 @@ class Imported:
         self.lines.append(f"{origin} : ignoré ({reason})")
 
 
+def _codes(failure: Failure) -> tuple[int | None, str]:
+    """(basic, enhanced) codes of a report's line. Exim and others write a vague « 5.0.0 » in
+    Status and the receiving server's precise answer in Diagnostic-Code: the precise one wins."""
+    basic, precise = split_code(failure.diagnostic.partition(";")[2] or failure.diagnostic)
+    status = failure.status if ENHANCED.fullmatch(failure.status) else ""
+    if status.endswith(".0.0") and precise[:1] == status[:1]:
+        return basic, precise
+    return basic, status or precise
+
+
 def _why_not(failure: Failure) -> str:
     """Why a recipient's line of a report marks nothing; « » when it is a hard bounce."""
-    basic, _ = split_code(failure.diagnostic.partition(";")[2])
     if failure.action in ("delivered", "relayed", "expanded"):
         return f"message remis ({failure.action})"
-    status = failure.status or "sans code"
-    if failure.action == "delayed" or status.startswith("4"):
-        return f"échec temporaire {status}"
+    basic, enhanced = _codes(failure)
+    shown = enhanced or failure.status or "sans code"
+    if failure.action == "delayed" or shown.startswith("4"):
+        return f"échec temporaire {shown}"
     if failure.action != "failed":
         return f"action « {failure.action or 'absente'} » inconnue"
-    if not is_hard(basic, failure.status if _is_enhanced(failure.status) else ""):
-        what = describe_status(status) or "refus qui ne met pas l'adresse en cause"
-        return f"{what} {status}"
+    if not is_hard(basic, enhanced):
+        what = describe_status(shown) or "refus qui ne met pas l'adresse en cause"
+        return f"{what} {shown}"
     return ""
-
-
-def _is_enhanced(status: str) -> bool:
-    parts = status.split(".")
-    return len(parts) == 3 and all(p.isdigit() for p in parts)
 
 
 def _target(report: Report, failure: Failure) -> tuple[Recipient | None, bool]:
@@ -379,8 +385,7 @@ def _apply(report: Report, failure: Failure, result: Imported) -> None:
     ):
         result.ignore(report.origin, "adresse vérifiée depuis ce rapport")
         return
-    basic, _ = split_code(failure.diagnostic.partition(";")[2])
-    code = code_of(basic, failure.status)
+    code = code_of(*_codes(failure))
     _, created = mark_invalid(
         address,
         code=code,

@@ -16,8 +16,8 @@ failure (class 5) whose subject is the recipient's address or mailbox:
 Soft, never held against the address: 5.2.2 mailbox full (with 552, RFC 3463 says it is
 usually transient), 5.2.3 message too long, 5.3.x the receiving system, 5.7.x policy and
 spam filters (the message or the sender is refused, not the address), and every 4.x.x. A
-reply without an enhanced code is judged on its basic code: 550, 551 and 553 hard; 552, 554
-and the rest soft.
+reply without an enhanced code, or with a vague « 5.0.0 », is judged on its basic code: 550,
+551 and 553 hard; 552, 554 and the rest soft.
 """
 
 import mailbox
@@ -65,8 +65,9 @@ def split_code(text: str) -> tuple[int | None, str]:
 
 
 def is_hard(basic: int | None, enhanced: str = "") -> bool:
-    """True when the refusal says the address itself is dead (see the module's docstring)."""
-    if enhanced:
+    """True when the refusal says the address itself is dead (see the module's docstring). A
+    vague « 5.0.0 » says nothing more than its basic code."""
+    if enhanced and not enhanced.endswith(".0.0"):
         klass, subject, detail = (int(p) for p in enhanced.split("."))
         if klass != 5:
             return False
