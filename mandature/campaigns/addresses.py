@@ -168,6 +168,18 @@ class AddressStates:
         whatever the address."""
         return self.persons.get(person_id) or self.addresses.get(normalise(email))
 
+    def reach(self, person_id: int | None, own: str, mairie: str) -> tuple[str, Block | None]:
+        """The address to write to an official at, their own first, else their mairie's, and
+        why not (or None). An own address that bounced gives way to the mairie's (the address
+        is dead, not the person's wish); an own address unsubscribed does not."""
+        person = self.persons.get(person_id)
+        if person is not None:
+            return (own or mairie), person
+        own_block = self.addresses.get(normalise(own)) if own else None
+        if own and (own_block is None or own_block.kind == UNSUBSCRIBED or not mairie):
+            return own, own_block
+        return mairie, self.addresses.get(normalise(mairie)) if mairie else None
+
 
 def address_states() -> AddressStates:
     """All the blocks (a few thousand rows at most): what `prepare()` reads once."""

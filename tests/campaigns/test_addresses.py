@@ -13,7 +13,15 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from mandature.campaigns.addresses import address_states, blocked, mark_invalid
+from mandature.campaigns.addresses import (
+    INVALID,
+    UNSUBSCRIBED,
+    AddressStates,
+    Block,
+    address_states,
+    blocked,
+    mark_invalid,
+)
 from mandature.campaigns.bounces import is_hard, split_code
 from mandature.campaigns.models import InvalidAddress, OptOut, Recipient
 from mandature.campaigns.segments import evaluate
@@ -87,6 +95,27 @@ class Refusing:
 )
 def test_which_refusals_mark_an_address_invalid(reply, hard):
     assert is_hard(*split_code(reply)) is hard
+
+
+def test_which_address_reaches_an_official():
+    on = timezone.localdate()
+    states = AddressStates(
+        {
+            "morte@perso.test": Block(INVALID, on, "morte@perso.test", code="550 5.1.1"),
+            "stop@perso.test": Block(UNSUBSCRIBED, on, "stop@perso.test"),
+            "mairie@ville.test": Block(UNSUBSCRIBED, on, "mairie@ville.test"),
+        },
+        {7: Block(UNSUBSCRIBED, on, "moi@perso.test", personal=True)},
+    )
+    assert states.reach(1, "Vive@Perso.test", "x@ville.test") == ("Vive@Perso.test", None)
+    # A dead own address gives way to the mairie's; an unsubscribed one does not.
+    assert states.reach(1, "morte@perso.test", "x@ville.test") == ("x@ville.test", None)
+    assert states.reach(1, "stop@perso.test", "x@ville.test")[1].kind == UNSUBSCRIBED
+    assert states.reach(1, "", "Mairie@Ville.test")[1].text == f"adresse désinscrite le {TODAY}"
+    assert states.reach(1, "", "") == ("", None)
+    # The person said stop: no address at all, the mairie's included.
+    assert states.reach(7, "", "x@ville.test")[1].personal
+    assert states.check(7, "x@ville.test").personal and states.check(1, "x@ville.test") is None
 
 
 def test_a_550_marks_the_address_invalid_and_the_next_campaign_skips_it(
@@ -477,3 +506,26 @@ def test_the_card_shows_an_invalid_address_and_staff_lift_it_with_an_audit_entry
     log = AuditLog.objects.get(action="adresse vérifiée : marque « invalide » levée")
     assert log.user == personas.national and log.detail["email"] == address
     assert blocked([address]) == {}
+
+
+def test_reports_are_read_from_a_maildir_and_bad_paths_are_named(tmp_path):
+    import mailbox
+
+    from mandature.campaigns.bounces import NotMail, messages_of, read_report
+
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(DSN_DELAYED.format(address="x@mairie.test").encode())
+    box.add(OUT_OF_OFFICE.format(address="y@mairie.test").encode())
+    reports = [read_report(o, m) for o, m in messages_of(tmp_path / "Maildir")]
+    assert sorted(r.ignored for r in reports) == ["", "pas un avis de non-remise (RFC 3464)"]
+    (delayed,) = [r for r in reports if not r.ignored]
+    assert delayed.failures[0].action == "delayed" and delayed.failures[0].status == "4.2.2"
+
+    with pytest.raises(NotMail, match="absent.eml : fichier introuvable"):
+        messages_of(tmp_path / "absent.eml")
+    (tmp_path / "vide").mkdir()
+    with pytest.raises(NotMail, match="vide : ce dossier ne contient aucun courriel"):
+        messages_of(tmp_path / "vide")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\x00\x01binary")
+    with pytest.raises(NotMail, match="scan.pdf : ce n'est pas un courriel"):
+        messages_of(tmp_path / "scan.pdf")
