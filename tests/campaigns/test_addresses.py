@@ -453,7 +453,7 @@ def test_unsubscribe_from_a_mairie_address_blocks_every_official_reached_through
     client = login(Client(), personas.national)
     page = unescape(client.get(commune.get_absolute_url()).content.decode())
     assert f"Adresse désinscrite le {TODAY}" in page
-    assert "seule la personne peut se réinscrire" in page
+    assert "seul le titulaire de l'adresse peut la réinscrire" in page
     card = unescape(client.get(first.entry.person.get_absolute_url()).content.decode())
     assert f"Adresse désinscrite le {TODAY}" in card
 
