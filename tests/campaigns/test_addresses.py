@@ -529,3 +529,31 @@ def test_reports_are_read_from_a_maildir_and_bad_paths_are_named(tmp_path):
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\x00\x01binary")
     with pytest.raises(NotMail, match="scan.pdf : ce n'est pas un courriel"):
         messages_of(tmp_path / "scan.pdf")
+
+
+def test_a_report_names_the_campaigns_message_by_envelope_id_or_returned_message():
+    from email import message_from_string, policy
+
+    from mandature.campaigns.bounces import read_report
+
+    returned = DSN_DELAYED.replace(
+        "Action: delayed\nStatus: 4.2.2", "Action: failed\nStatus: 5.1.1"
+    )
+    with_envid = returned.replace(
+        "Reporting-MTA: dns; mx.relais.test\n",
+        "Reporting-MTA: dns; mx.relais.test\nOriginal-Envelope-Id: campagne-12-345@mandature.test\n",
+    )
+    report = read_report(
+        "a.eml", message_from_string(with_envid.format(address="x@y.test"), policy=policy.default)
+    )
+    assert report.recipient_id == 345 and report.failures[0].status == "5.1.1"
+    whole = returned.replace(
+        "--b1--",
+        "--b1\nContent-Type: message/rfc822\n\nFrom: ne-pas-repondre@mandature.test\n"
+        "To: x@y.test\nMessage-ID: <campagne-12-678@mandature.test>\nSubject: Bonjour\n\n"
+        "Texte.\n\n--b1--",
+    )
+    report = read_report(
+        "b.eml", message_from_string(whole.format(address="x@y.test"), policy=policy.default)
+    )
+    assert report.recipient_id == 678 and report.failures[0].address == "x@y.test"
