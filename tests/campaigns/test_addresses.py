@@ -477,6 +477,10 @@ def test_the_card_shows_an_invalid_address_and_staff_lift_it_with_an_audit_entry
     page = unescape(client.get(person.get_absolute_url()).content.decode())
     assert f"Adresse invalide depuis le {TODAY} (boîte aux lettres inconnue, 550 5.1.1)" in page
     assert "L'adresse a été vérifiée" in page
+    # A corrected address is a new address: nothing blocks it.
+    Contact.objects.filter(person=person).update(email="nouvelle@mairies.test")
+    assert "Adresse invalide" not in client.get(person.get_absolute_url()).content.decode()
+    Contact.objects.filter(person=person).update(email=address)
     # Without a recipient of the user's territory behind it, the mark is nobody's to lift.
     assert client.post(f"/adresses-invalides/{mark.pk}/verifiee/").status_code == 404
 
