@@ -1,5 +1,5 @@
-"""Segments (the audience), campaigns (an email or a letter to a segment), their recipients
-and the global opt-out list."""
+"""Segments (the audience), campaigns (an email or a letter to a segment), their recipients,
+the global opt-out list and the addresses known to be invalid."""
 
 from django.conf import settings
 from django.db import models
@@ -227,13 +227,22 @@ class Recipient(models.Model):
 
 
 class OptOut(models.Model):
-    """An address that asked to receive no more campaigns (every organisation's)."""
+    """An address that asked to receive no more campaigns (every organisation's), lowercased.
+
+    `person` is set only when the address was the person's own: that person then said stop and
+    is reached by no address at all. An address shared by a mairie (`shared`) is blocked for
+    every official reached through it, and held against none of them personally (see
+    `campaigns/addresses.py`)."""
 
     email = models.CharField("courriel", max_length=254, unique=True)
     person = models.ForeignKey(
         "officials.Person", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     campaign = models.ForeignKey(Campaign, null=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = models.ForeignKey(
+        Recipient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared = models.BooleanField("adresse d'une mairie", default=False)
     one_click = models.BooleanField(
         "par le lien en un clic du logiciel de messagerie", default=False
     )
@@ -241,6 +250,49 @@ class OptOut(models.Model):
 
     class Meta:
         verbose_name = "désinscription"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class InvalidAddress(models.Model):
+    """An address a mail server refused for good (a hard bounce: at sending, or in a delivery
+    report imported by `mandature import-bounces`), lowercased. While the mark is active
+    (`cleared_at` empty) campaigns skip the address; staff who checked it lift the mark
+    (« l'adresse a été vérifiée »), which is kept with who and when. At most one active mark
+    per address."""
+
+    class Source(models.TextChoices):
+        SMTP = "smtp", "refus du serveur à l'envoi"
+        REPORT = "report", "avis de non-remise reçu après l'envoi"
+
+    email = models.CharField("courriel", max_length=254)
+    code = models.CharField("code", max_length=20, blank=True)  # « 550 5.1.1 »
+    reason = models.TextField("motif", blank=True)  # the server's words, as received
+    source = models.CharField("origine", max_length=6, choices=Source.choices)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        Recipient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("le", auto_now_add=True)
+    cleared_at = models.DateTimeField("levée le", null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "adresse invalide"
+        verbose_name_plural = "adresses invalides"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="one_active_invalid_mark",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email

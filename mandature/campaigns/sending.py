@@ -51,8 +51,10 @@ from mandature.core.smtp import (
 from mandature.relations.enums import InteractionKind, Source
 from mandature.relations.models import Interaction
 
+from .addresses import blocked, mark_invalid, person_unsubscribed
+from .bounces import code_of, describe_status, is_hard, split_code
 from .compose import Compiled, compile_template
-from .models import Campaign, OptOut, Recipient
+from .models import Campaign, InvalidAddress, Recipient
 from .services import LaunchError, prepare
 from .tasks import send_campaign
 
@@ -415,16 +417,16 @@ def _finish(campaign_id: int, owner: str, sent: int) -> str:
 
 
 def _skip_opted_out(batch: list[Recipient]) -> None:
-    """Someone may unsubscribe while the campaign runs: checked again before each batch."""
-    emails = {r.email.lower() for r in batch}
-    opted = dict(OptOut.objects.filter(email__in=emails).values_list("email", "created_at"))
+    """Someone may unsubscribe, or an address bounce for good (a mairie's address shared by
+    several recipients), while the campaign runs: checked again before each batch."""
+    addresses = blocked(r.email for r in batch)
+    persons = person_unsubscribed(r.person_id for r in batch)
     for recipient in batch:
-        when = opted.get(recipient.email.lower())
-        if when is None:
+        block = persons.get(recipient.person_id) or addresses.get(recipient.email.lower())
+        if block is None:
             continue
-        reason = f"désinscrit(e) le {timezone.localtime(when):%d/%m/%Y}"
         Recipient.objects.filter(pk=recipient.pk, status=Recipient.Status.QUEUED).update(
-            status=Recipient.Status.SKIPPED, reason=reason
+            status=Recipient.Status.SKIPPED, reason=block.text
         )
         recipient.status = Recipient.Status.SKIPPED
 
@@ -561,8 +563,26 @@ def _deliver_smtp(smtp: Connection, prepared: Prepared, recipient: Recipient) ->
         if code == 421:
             raise Outage(f"le serveur SMTP ferme la connexion ({code} {reply})")
     else:
-        _fail(recipient, reason)
+        _refused(recipient, code, reply)
     return 0
+
+
+def _refused(recipient: Recipient, code: int, reply: str) -> None:
+    """A permanent refusal: the recipient failed; when it says the address itself is dead (a
+    hard bounce, `bounces.is_hard`), the address is marked invalid for the next campaigns."""
+    _, enhanced = split_code(f"{code} {reply}")
+    reason = f"refusé par le serveur SMTP : {code} {reply}"
+    if is_hard(code, enhanced):
+        mark_invalid(
+            recipient.email,
+            code=code_of(code, enhanced),
+            reason=f"{code} {reply}",
+            source=InvalidAddress.Source.SMTP,
+            recipient=recipient,
+        )
+        what = describe_status(code_of(code, enhanced)) or "refus définitif"
+        reason = f"adresse rejetée définitivement ({what}) : {code} {reply}"
+    _fail(recipient, reason)
 
 
 def _deliver_backend(prepared: Prepared, recipient: Recipient) -> int:

@@ -32,9 +32,10 @@ from mandature.surveys.models import Respondent
 from mandature.surveys.services import respondent_link, respondents_for
 from mandature.territories.models import PostalCode
 
+from .addresses import address_states
 from .compose import check as check_template
 from .compose import values_for
-from .models import Campaign, OptOut, Recipient
+from .models import Campaign, Recipient
 from .segments import Member, SegmentResult, evaluate
 from .tasks import build_letters, send_campaign
 
@@ -327,8 +328,7 @@ def prepare(campaign: Campaign) -> int:
         return campaign.recipients.count()
     result = audience(campaign, scope_of(campaign.launched_by))
     values = member_values(campaign, result.members)
-    opted_emails = set(OptOut.objects.values_list("email", flat=True))
-    opted_persons = set(OptOut.objects.exclude(person=None).values_list("person_id", flat=True))
+    states = address_states()  # unsubscribed and invalid addresses, persons who said stop
     postal_codes = (
         {}
         if campaign.is_email
@@ -352,8 +352,9 @@ def prepare(campaign: Campaign) -> int:
         email = (member.contact.email if member.contact else "").strip()
         recipient.email = email
         if campaign.is_email:
-            if person.pk in opted_persons or (email and email.lower() in opted_emails):
-                recipient.status, recipient.reason = Recipient.Status.SKIPPED, "désinscrit(e)"
+            block = states.check(person.pk, email)
+            if block is not None:
+                recipient.status, recipient.reason = Recipient.Status.SKIPPED, block.text
             elif not email:
                 recipient.status = Recipient.Status.SKIPPED
                 recipient.reason = "pas d'adresse électronique sur la fiche contact"

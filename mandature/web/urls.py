@@ -115,6 +115,11 @@ urlpatterns = [
         {"name": "imprimeur.csv"},
         name="campaign-printer",
     ),
+    path(
+        "adresses-invalides/<int:pk>/verifiee/",
+        campaigns.address_verified,
+        name="address-verified",
+    ),
     # public: unsubscribe (RFC 8058) and the brief shared by a campaign's link
     path("desinscription/<str:token>/", campaigns.unsubscribe, name="unsubscribe"),
     path("partage/fiche/<str:token>/", campaigns.public_brief, name="public-brief"),

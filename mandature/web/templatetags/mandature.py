@@ -57,3 +57,10 @@ def fr_text(value) -> str:
 def commune_url(code) -> str:
     """`{% url 'web:commune' code %}` for long lists (core.links)."""
     return page_url("web:commune", code)
+
+
+@register.filter
+def block_of(blocks, email) -> object:
+    """The state of an address for campaigns (`campaigns.addresses.Block`) among `blocks`
+    (by lowercased address), or None."""
+    return (blocks or {}).get((email or "").strip().lower())

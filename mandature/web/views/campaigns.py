@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 
 from mandature.briefs.pdf import render_pdf
 from mandature.briefs.services import build_brief
+from mandature.campaigns.addresses import lift, mairies_of, resubscribe
+from mandature.campaigns.addresses import unsubscribe as unsubscribe_address
 from mandature.campaigns.compose import brief_code, compile_template
 from mandature.campaigns.forms import CampaignForm, field_help
 from mandature.campaigns.letters import folder as letters_folder
-from mandature.campaigns.models import Campaign, OptOut, Recipient, Segment
+from mandature.campaigns.models import Campaign, InvalidAddress, OptOut, Recipient, Segment
 from mandature.campaigns.segments import (
     EXPORT_HEADER,
     SegmentForm,
@@ -42,10 +44,12 @@ from mandature.campaigns.services import (
     status_counts,
     template_problems,
 )
+from mandature.core.links import safe_next
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
 from mandature.core.text import strip_controls
+from mandature.directory.services import mairie_title
 from mandature.events.models import Event
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
@@ -424,35 +428,62 @@ def unsubscribe(request, token: str):
     )
     if recipient is None or not recipient.email:
         return render(request, "web/campaigns/unsubscribe.html", {"invalid": True}, status=404)
+    mairies = mairies_of(recipient.email)
     done = OptOut.objects.filter(email=recipient.email.lower()).exists()
+    resubscribed = False
     if request.method == "POST":
-        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
-        OptOut.objects.get_or_create(
-            email=recipient.email.lower(),
-            defaults={
-                "person_id": recipient.person_id,
-                "campaign": recipient.campaign,
-                "one_click": one_click,
-            },
-        )
-        audit(
-            "désinscription",
-            "web",
-            None,
-            campaign=recipient.campaign_id,
-            recipient=recipient.pk,
-            one_click=one_click,
-        )
-        if one_click:
-            return HttpResponse(
-                "Désinscription enregistrée.", content_type="text/plain; charset=utf-8"
-            )
-        done = True
+        if request.POST.get("action") == "resubscribe":
+            resubscribed = resubscribe(recipient)
+            done = False
+        else:
+            one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+            _, _, mairies = unsubscribe_address(recipient, one_click=one_click)
+            if one_click:
+                return HttpResponse(
+                    "Désinscription enregistrée.", content_type="text/plain; charset=utf-8"
+                )
+            done = True
     return render(
         request,
         "web/campaigns/unsubscribe.html",
-        {"recipient": recipient, "done": done, "token": token},
+        {
+            "recipient": recipient,
+            "done": done,
+            "token": token,
+            "mairies": [_lower_first(mairie_title(m.kind, m.name)) for m in mairies],
+            "resubscribed": resubscribed,
+        },
     )
+
+
+def _lower_first(text: str) -> str:
+    """« mairie de Bordeaux », inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+# --- staff: an address checked after a bounce -------------------------------------------------
+@require("edit")
+@require_POST
+def address_verified(request, pk: int):
+    """« L'adresse a été vérifiée »: the invalid mark is lifted (audited). Only for a mark
+    about an official or a commune of the user's territory."""
+    mark = get_object_or_404(
+        InvalidAddress.objects.select_related("recipient__person", "recipient__commune"), pk=pk
+    )
+    scope, recipient = scope_of(request.user), mark.recipient
+    if recipient is None or not (
+        (recipient.person is not None and scope.has_person(recipient.person))
+        or (recipient.commune is not None and scope.has_commune(recipient.commune))
+    ):
+        raise Http404("adresse hors de votre territoire")
+    if lift(mark, request.user):
+        messages.success(
+            request,
+            f"Adresse {mark.email} vérifiée : les prochaines campagnes lui écriront de nouveau.",
+        )
+    else:
+        messages.info(request, f"L'adresse {mark.email} avait déjà été vérifiée.")
+    return redirect(safe_next(request, "web:home"))
 
 
 @login_not_required

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mandature.campaigns.addresses import blocked, person_unsubscribed
 from mandature.core.links import safe_next
 from mandature.core.models import audit
 from mandature.directory.services import EXPORT_HEADER, export_columns, mairie_cards
@@ -57,6 +58,7 @@ def person_context(request, person: Person) -> dict:
     contact = Contact.objects.filter(person=person).select_related("referent").first()
     return {
         "contact": contact,
+        **_address_states(person, contact),
         "tags": list(contact.tags.all()) if contact else [],
         "notes": Note.objects.filter(person=person).select_related("author", "organisation"),
         "timeline": person_timeline(person, scope_of(request.user)),
@@ -71,6 +73,24 @@ def person_context(request, person: Person) -> dict:
         "publications_received": person.publications_received.select_related(
             "version__publication", "event"
         ),
+    }
+
+
+def _address_states(person: Person, contact: Contact | None) -> dict:
+    """What the card says of the addresses campaigns reach the official by: their own (and
+    whether they said stop), and their communes' mairies' when one is blocked."""
+    own = contact.email if contact else ""
+    codes = person.mandates.filter(end_date=None, commune__isnull=False).values_list(
+        "commune_id", flat=True
+    )
+    cards = [c for c in mairie_cards(set(codes)).values() if c.email]
+    found = blocked([own, *(c.email for c in cards)])
+    return {
+        "address_block": found.get(own.lower()) if own else None,
+        "person_block": person_unsubscribed([person.pk]).get(person.pk),
+        "mairie_blocks": [
+            (card, found[card.email.lower()]) for card in cards if card.email.lower() in found
+        ],
     }
 
 

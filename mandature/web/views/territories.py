@@ -4,6 +4,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from mandature.campaigns.addresses import blocked
 from mandature.core.memo import national
 from mandature.directory.services import (
     EXPORT_HEADER,
@@ -104,8 +105,7 @@ def commune_detail(request, code: str):
         "commune": commune,
         "neighbours": commune.neighbours(10.0),  # 40 to 50 KiB a commune: read each time
         # Colleagues correct the directory: read each time, never memoised with national data.
-        "mairie": mairie_card(commune),
-        "other_mairies": other_mairies(commune),
+        **_mairies(commune),
         "can_correct": can(request.user, "edit"),
         **national(
             ("commune-page", code),
@@ -114,6 +114,14 @@ def commune_detail(request, code: str):
         ),
     }
     return render(request, "web/commune.html", context)
+
+
+def _mairies(commune) -> dict:
+    """The commune's mairies, and the state of their addresses for campaigns (unsubscribed,
+    invalid), by lowercased address."""
+    mairie, others = mairie_card(commune), other_mairies(commune)
+    emails = [card.email for card in [mairie, *others] if card and card.email]
+    return {"mairie": mairie, "other_mairies": others, "address_blocks": blocked(emails)}
 
 
 def epci_detail(request, siren: str):
