@@ -18,8 +18,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl import load_workbook
 
+from mandature.core import files
 from mandature.core.ingest import FileProblems
 from mandature.core.ingest.formats import Column, Format
 from mandature.core.ingest.source import Member
@@ -122,9 +124,11 @@ class ContactsFormat(Format):
             )
 
     def rows(self):
-        """Every record with a cell filled in; a short one reads as empty cells."""
+        """Every record with a cell filled in, named by its first line (an address on three
+        lines is the row that starts there); a short one reads as empty cells."""
         width = len(self.table.header)
-        for line, values_ in self.table.records():
+        for last, values_ in self.table.records():
+            line = last - max(self.table.span, 1) + 1
             if len(values_) > width and any(v.strip() for v in values_[width:]):
                 self.problems.add(
                     line, "-", f"{len(values_)} champs au lieu de {width} (mauvais séparateur ?)"
@@ -224,6 +228,12 @@ def xlsx_text(name: str, raw: bytes) -> str:
     """The first sheet of a workbook as CSV text, one line per row of the sheet (so that line
     numbers are the sheet's row numbers); numbers as written (« 33063 », not « 33063.0 »)."""
     try:
+        inflated = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+        if inflated > settings.INFLATED_MAX_BYTES:  # the cap of every file an import reads
+            limit = settings.INFLATED_MAX_BYTES // files.MEGABYTE
+            raise FileProblems.one(
+                name, 0, "-", f"classeur décompressé trop grand (plus de {limit} Mo)"
+            )
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise FileProblems.one(

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from mandature.core.french import NBSP, number
 from mandature.core.ingest import Problems
+from mandature.core.ingest.source import read_one
+from mandature.core.models import audit
 from mandature.core.text import compact, fold
 from mandature.directory.enums import MairieKind
 from mandature.directory.models import MairieContact
@@ -33,7 +35,7 @@ from mandature.officials.enums import FunctionCode, SnapshotKind
 from mandature.officials.models import SnapshotEntry, latest_snapshot
 from mandature.territories.models import Commune, CommuneAlias
 
-from .contacts_file import PER_OFFICIAL, ContactRow, read_contacts
+from .contacts_file import PER_OFFICIAL, ContactRow, is_xlsx, read_contacts
 from .models import Contact
 
 # file column → field of the official's contact card, of the mairie's contact
@@ -129,8 +131,15 @@ class Plan:
         return ", ".join(parts)
 
     def summary(self) -> str:
+        """The counts, and which lines were not matched: « …, 3 lignes non rapprochées :
+        lignes 4, 7 et 12 »."""
         text = f"{self.file_name} : {self.counts_text()}"
-        if not self.updates and self.unchanged:
+        if self.unmatched:
+            lines = [str(u.line) for u in self.unmatched[:10]]
+            more = " …" if len(self.unmatched) > 10 else ""
+            listed = f"{', '.join(lines[:-1])} et {lines[-1]}" if len(lines) > 1 else lines[0]
+            text += f" : ligne{'s' if len(lines) > 1 else ''} {listed}{more}"
+        if not self.updates and self.unchanged and not self.unmatched:
             text += " (le fichier ne change rien : déjà importé ?)"
         return text
 
@@ -360,8 +369,9 @@ def _plan_mairies(result: Plan, rows: list[ContactRow], communes: dict[str, Comm
 
 
 @transaction.atomic
-def apply(result: Plan, user=None) -> int:
-    """Write the plan (one transaction); the number of cards updated."""
+def apply(result: Plan, user=None, channel: str = "commande") -> int:
+    """Write the plan (one transaction) and record it in the audit log; the number of cards
+    updated. `user` is the author of the values (None on the command line)."""
     if result.kind == PER_OFFICIAL:
         _write_officials(result.updates, user)
     else:
@@ -369,6 +379,17 @@ def apply(result: Plan, user=None) -> int:
         for update in result.updates:
             for change in update.changes:
                 correct(contacts[update.target], MAIRIE_TARGET[change.column], change.new, user)
+    audit(
+        "import de coordonnées",
+        channel,
+        user,
+        file=result.file_name,
+        kind=result.kind,
+        updated=result.updated,
+        values=result.changed_values,
+        unchanged=result.unchanged,
+        unmatched=len(result.unmatched),
+    )
     return result.updated
 
 
@@ -391,7 +412,12 @@ def _write_officials(updates: list[Update], user) -> None:
 def import_contacts(path, user=None, dry_run: bool = False) -> Plan:
     """The command line's import: plan, then apply unless `dry_run`. Raises FileProblems."""
     path = Path(path)
-    result = plan(str(path), path.read_bytes())
+    if path.is_file() and is_xlsx(path.name, path.read_bytes()[:4]):
+        name, raw = str(path), path.read_bytes()
+    else:  # the one reader of files: .gz, .zip of one file, caps (core.files)
+        member = read_one(path)
+        name, raw = member.name, bytes(member.raw)
+    result = plan(name, raw)
     if not dry_run and result.updates:
         apply(result, user)
     return result

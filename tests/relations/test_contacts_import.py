@@ -175,8 +175,9 @@ def test_homonyms_are_told_apart_by_their_first_name_and_unmatched_lines_are_lis
         ),
         (5, "aucun élu en fonction nommé « Personne » dans la commune de Lille"),
     ]
-    assert result.counts_text() == (
-        "2\u00a0fiches mises à jour, 0\u00a0inchangée, 3\u00a0lignes non rapprochées"
+    assert result.summary() == (
+        f"{path} : 2\u00a0fiches mises à jour, 0\u00a0inchangée, 3\u00a0lignes non "
+        "rapprochées : lignes 3, 4 et 5"
     )
     apply(result)
     assert Contact.objects.get(person=paul).email == "paul@lille.fr"
@@ -312,7 +313,8 @@ def test_the_command_prints_a_french_summary_and_audits(tmp_path, capsys):
     call_command("import_contacts", str(path))
     out = capsys.readouterr().out
     assert (
-        f"{path} : 1\u00a0fiche mise à jour, 0\u00a0inchangée, 1\u00a0ligne non rapprochée"
+        f"{path} : 1\u00a0fiche mise à jour, 0\u00a0inchangée, 1\u00a0ligne non rapprochée : "
+        "ligne 3 ("
     ) in out
     assert Contact.objects.get(person=mayor).email == "maire@bordeaux.fr"
     entry = AuditLog.objects.get(action="import de coordonnées")
@@ -327,3 +329,36 @@ def test_a_bad_file_exits_with_status_2_and_the_problems_on_stderr(tmp_path, cap
     assert str(caught.value) == f"{path} : import refusé, la base n'a pas changé"
     err = capsys.readouterr().err
     assert f"{path}:2: column « courriel »: adresse « faux » invalide" in err
+
+
+def test_a_missing_file_and_a_workbook_on_the_command_line(tmp_path, capsys):
+    with pytest.raises(CommandError) as caught:
+        call_command("import_contacts", str(tmp_path / "absent.csv"))
+    assert caught.value.returncode == 2
+    assert (
+        f"{tmp_path / 'absent.csv'}:0: column « - »: fichier introuvable" in capsys.readouterr().err
+    )
+    mayor = mayor_of("33063")
+    path = tmp_path / "elus.xlsx"
+    path.write_bytes(
+        xlsx_bytes(["code INSEE", "nom", "courriel"], [["33063", mayor.last_name, "m@b.fr"]])
+    )
+    call_command("import_contacts", str(path))
+    assert "1\u00a0fiche mise à jour" in capsys.readouterr().out
+    assert Contact.objects.get(person=mayor).email == "m@b.fr"
+
+
+def test_a_row_is_named_by_its_first_line_after_an_address_on_several_lines(tmp_path):
+    mayor = mayor_of("33063")
+    path = write(
+        tmp_path,
+        "code INSEE;nom;courriel;adresse\n"
+        f'33063;{mayor.last_name};;"Hôtel de ville\nPlace Pey-Berland\n33000 Bordeaux"\n'
+        "33063;Dupont;faux;\n",
+    )
+    assert refused(path) == [f"{path}:5: column « courriel »: adresse « faux » invalide"]
+    path = write(tmp_path, 'code INSEE;nom;adresse\n33063;Dupont;"1 rue Haute\nBordeaux"\n')
+    assert refused(path) == [
+        f"{path}:2: column « adresse »: dernière ligne « Bordeaux » sans code postal à cinq "
+        "chiffres"
+    ]

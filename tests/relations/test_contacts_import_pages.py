@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mandature.core.models import AuditLog
+from mandature.core.spreadsheet import xlsx_bytes
 from mandature.directory.loader import load_bundled
 from mandature.directory.services import mairie_card
 from mandature.relations.models import Contact, ContactUpload
@@ -143,3 +144,12 @@ def test_the_templates_download_as_csv_with_bom_and_xlsx(client):
 
 def test_the_page_is_linked_from_the_search_of_officials(client):
     assert URL in client.get("/elus/recherche/").content.decode()
+
+
+def test_a_workbook_is_previewed_like_a_csv_file(client):
+    mayor = mayor_of("33063")
+    raw = xlsx_bytes(["Code INSEE", "Nom", "Courriel"], [[33063, mayor.last_name, "m@b.fr"]])
+    answer = client.post(URL, {"file": SimpleUploadedFile("elus.xlsx", raw)})
+    page = html.unescape(client.get(answer["Location"]).content.decode())
+    assert "Fichier « elus.xlsx », par élu : 1 ligne lue." in page
+    assert "Appliquer : mettre à jour 1 fiche de contact (1 valeur)" in page

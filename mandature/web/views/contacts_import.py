@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from mandature.core.ingest import FileProblems
-from mandature.core.models import audit
 from mandature.core.spreadsheet import export_response
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
@@ -86,22 +85,11 @@ def contacts_import_preview(request, pk: int):
 
 def _apply(request, upload: ContactUpload, result: Plan) -> None:
     with transaction.atomic():
-        apply(result, request.user)
+        apply(result, request.user, channel="web")
         upload.applied_at = timezone.now()
         upload.summary = result.summary()
         upload.content = b""  # personal data: the file is not kept once applied
         upload.save(update_fields=["applied_at", "summary", "content"])
-        audit(
-            "import de coordonnées",
-            "web",
-            request.user,
-            file=upload.file_name,
-            kind=result.kind,
-            updated=result.updated,
-            values=result.changed_values,
-            unchanged=result.unchanged,
-            unmatched=len(result.unmatched),
-        )
     messages.success(request, f"Import appliqué : {result.counts_text()}.")
 
 

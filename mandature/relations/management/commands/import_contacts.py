@@ -4,7 +4,6 @@ from django.core.management.base import CommandError
 
 from mandature.core.commands import MandatureCommand, refused
 from mandature.core.ingest import FileProblems
-from mandature.core.models import audit
 from mandature.relations.contacts_import import import_contacts
 
 
@@ -45,15 +44,4 @@ class Command(MandatureCommand):
                     )
             self.summary(f"Essai à blanc, rien n'a été écrit. {result.summary()}")
             return
-        if result.updates:
-            audit(
-                "import de coordonnées",
-                "commande",
-                None,
-                file=str(file),
-                kind=result.kind,
-                updated=result.updated,
-                unchanged=result.unchanged,
-                unmatched=len(result.unmatched),
-            )
         self.summary(result.summary())
