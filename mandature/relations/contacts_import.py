@@ -30,7 +30,7 @@ from mandature.core.models import audit
 from mandature.core.text import compact, fold
 from mandature.directory.enums import MairieKind
 from mandature.directory.models import MairieContact
-from mandature.directory.services import cards, correct, mairie_title, of_name
+from mandature.directory.services import cards, correct_many, mairie_title, of_name
 from mandature.officials.enums import FunctionCode, SnapshotKind
 from mandature.officials.models import SnapshotEntry, latest_snapshot
 from mandature.territories.models import Commune, CommuneAlias
@@ -176,11 +176,9 @@ def plan(name: str, raw: bytes, scope=None) -> Plan:
     FileProblems, and nothing is planned then."""
     reader = read_contacts(name, raw, known_communes())
     rows = reader.read()
+    fields = ("code", "name", "departement_id", "region_id")
     communes = {
-        c.code: c
-        for c in Commune.objects.filter(code__in={r.code for r in rows}).only(
-            "code", "name", "departement_id", "region_id"
-        )
+        c.code: c for c in _in_chunks(Commune.objects.only(*fields), "code", rows_codes(rows))
     }
     result = Plan(name, reader.kind, lines=len(rows))
     problems = Problems(name)
@@ -200,6 +198,19 @@ def plan(name: str, raw: bytes, scope=None) -> Plan:
     problems.raise_if_any()
     result.unmatched.sort(key=lambda u: u.line)
     return result
+
+
+def rows_codes(rows: list[ContactRow]) -> list[str]:
+    return sorted({r.code for r in rows})
+
+
+def _in_chunks(queryset, key: str, values: list) -> list:
+    """The rows whose `key` is among `values`, a few hundred at a time (SQLite's limit of
+    parameters in one query: a national file names 35,000 communes)."""
+    found = []
+    for start in range(0, len(values), _CHUNK):
+        found.extend(queryset.filter(**{f"{key}__in": values[start : start + _CHUNK]}))
+    return found
 
 
 def _who(row: ContactRow, commune: Commune) -> str:
@@ -267,6 +278,11 @@ def match(row: ContactRow, candidates: list[Candidate], commune: Commune) -> Can
     """The official a line names, or why none (in French)."""
     where = f"la commune {of_name(commune.name)}"
     same = [c for c in candidates if compact(c.last_name) == compact(row.last_name)]
+    if not same and compact(row.last_name) == compact(commune.name):
+        return (
+            f"« {row.last_name} » est le nom de la commune : pour le contact de la mairie, "
+            "le fichier ne doit pas avoir de colonne « nom »"
+        )
     if not same:
         return f"aucun élu en fonction nommé « {row.last_name} » dans {where}"
     if row.first_name:
@@ -316,10 +332,8 @@ def _plan_officials(
             continue
         seen[found.person] = row.line
         matched.append((row, found))
-    stored = {
-        c.person_id: c
-        for c in Contact.objects.filter(person_id__in=[c.person for _r, c in matched])
-    }
+    persons = [c.person for _r, c in matched]
+    stored = {c.person_id: c for c in _in_chunks(Contact.objects.all(), "person_id", persons)}
     for row, candidate in matched:
         contact = stored.get(candidate.person)
         changes = [
@@ -336,10 +350,12 @@ def _plan_officials(
 
 
 def _plan_mairies(result: Plan, rows: list[ContactRow], communes: dict[str, Commune]) -> None:
-    contacts = MairieContact.objects.filter(
-        code__in=[r.code for r in rows], kind=MairieKind.COMMUNE
-    )
-    by_code = {card.contact.code: card for card in cards(contacts)}
+    mairies = MairieContact.objects.filter(kind=MairieKind.COMMUNE)
+    codes = rows_codes(rows)
+    by_code = {}
+    for start in range(0, len(codes), _CHUNK):  # cards() reads the corrections of a chunk
+        chunk = mairies.filter(code__in=codes[start : start + _CHUNK])
+        by_code.update((card.contact.code, card) for card in cards(chunk))
     for row in rows:
         commune = communes[row.code]
         card = by_code.get(row.code)
@@ -375,10 +391,19 @@ def apply(result: Plan, user=None, channel: str = "commande") -> int:
     if result.kind == PER_OFFICIAL:
         _write_officials(result.updates, user)
     else:
-        contacts = MairieContact.objects.in_bulk([u.target for u in result.updates])
-        for update in result.updates:
-            for change in update.changes:
-                correct(contacts[update.target], MAIRIE_TARGET[change.column], change.new, user)
+        targets = sorted({u.target for u in result.updates})
+        by_pk = {}
+        for start in range(0, len(targets), _CHUNK):
+            chunk = MairieContact.objects.filter(pk__in=targets[start : start + _CHUNK])
+            by_pk.update((card.contact.pk, card) for card in cards(chunk))
+        correct_many(
+            (
+                (by_pk[update.target], MAIRIE_TARGET[change.column], change.new)
+                for update in result.updates
+                for change in update.changes
+            ),
+            user if user is not None and user.is_authenticated else None,
+        )
     audit(
         "import de coordonnées",
         channel,

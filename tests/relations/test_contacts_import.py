@@ -362,3 +362,25 @@ def test_a_row_is_named_by_its_first_line_after_an_address_on_several_lines(tmp_
         f"{path}:2: column « adresse »: dernière ligne « Bordeaux » sans code postal à cinq "
         "chiffres"
     ]
+
+
+def test_the_directorys_own_value_again_withdraws_the_correction(tmp_path):
+    load_bundled(compressed())
+    apply(plan("a.csv", b"code INSEE;telephone\n33063;05 56 10 20 99\n"))
+    assert mairie_card("33063").values["phone"].from_colleague
+    back = plan("b.csv", b"code INSEE;telephone\n33063;0556102030\n")
+    assert [(c.old, c.new) for c in back.updates[0].changes] == [
+        ("05 56 10 20 99", "05 56 10 20 30")
+    ]
+    apply(back)
+    value = mairie_card("33063").values["phone"]
+    assert value.text == "05 56 10 20 30" and not value.from_colleague
+    assert MairieCorrection.objects.filter(withdrawn_at=None).count() == 0
+
+
+def test_a_commune_name_in_the_name_column_says_what_to_do(tmp_path):
+    result = plan("c.csv", b"code INSEE;Nom;courriel\n33063;Bordeaux;m@b.fr\n")
+    assert result.unmatched[0].reason == (
+        "« Bordeaux » est le nom de la commune : pour le contact de la mairie, le fichier ne "
+        "doit pas avoir de colonne « nom »"
+    )

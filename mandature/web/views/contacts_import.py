@@ -20,6 +20,7 @@ from mandature.relations.forms import ContactsUploadForm
 from mandature.relations.models import ContactUpload
 
 TEMPLATES = {"elus": PER_OFFICIAL, "mairies": PER_COMMUNE}
+SHOWN = 1000  # lines of the preview's tables
 
 
 @require("edit")
@@ -80,6 +81,13 @@ def contacts_import_preview(request, pk: int):
             _apply(request, upload, result)
             return redirect(upload)
     context.update(result=result, problems=problems)
+    if result is not None:  # a national file: the page lists the first ones, counts the rest
+        context.update(
+            updates=result.updates[:SHOWN],
+            more_updates=max(0, result.updated - SHOWN),
+            unmatched=result.unmatched[:SHOWN],
+            more_unmatched=max(0, len(result.unmatched) - SHOWN),
+        )
     return render(request, "web/relations/contacts_import_preview.html", context)
 
 
