@@ -3,6 +3,7 @@
 import csv
 import html
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -142,8 +143,28 @@ def test_the_templates_download_as_csv_with_bom_and_xlsx(client):
     assert client.get(f"{URL}modele-autre.csv").status_code == 404
 
 
-def test_the_page_is_linked_from_the_search_of_officials(client):
+def test_the_page_is_linked_from_the_search_of_officials_and_links_its_templates(client):
     assert URL in client.get("/elus/recherche/").content.decode()
+    page = client.get(URL).content.decode()
+    for name in (
+        "modele-elus.csv",
+        "modele-elus.xlsx",
+        "modele-mairies.csv",
+        "modele-mairies.xlsx",
+    ):
+        assert f"{URL}{name}" in page
+
+
+def test_a_file_not_applied_is_not_kept(client, personas):
+    mayor = mayor_of("33063")
+    first = upload(client, _file_of(mayor))["Location"]
+    old = ContactUpload.objects.get()
+    ContactUpload.objects.filter(pk=old.pk).update(uploaded_at=old.uploaded_at - timedelta(days=2))
+    login(client, personas.regional)
+    upload(client, "code INSEE;nom;courriel\n59350;Martin;m@lille.fr\n")
+    assert not ContactUpload.objects.filter(pk=old.pk).exists()  # a day old, not applied
+    login(client, personas.national)
+    assert client.get(first).status_code == 404
 
 
 def test_a_workbook_is_previewed_like_a_csv_file(client):

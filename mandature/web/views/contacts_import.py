@@ -4,8 +4,11 @@ The file is kept server-side between the preview and the application (`ContactUp
 and checked again when applied: if what it would change is no longer what the preview showed
 (someone edited a card meanwhile), nothing is written and the new preview is shown."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,7 +39,7 @@ def contacts_import(request):
             problems = str(error).splitlines()
         else:
             with transaction.atomic():
-                ContactUpload.objects.filter(uploaded_by=request.user, applied_at=None).delete()
+                _forget_unapplied(request.user)
                 stored = ContactUpload.objects.create(
                     file_name=upload.name, content=raw, uploaded_by=request.user
                 )
@@ -46,6 +49,15 @@ def contacts_import(request):
         "web/relations/contacts_import.html",
         {"form": form, "problems": problems, "current": "officials-search"},
     )
+
+
+def _forget_unapplied(user) -> None:
+    """Personal data is not kept waiting: a user's earlier file not applied, and anyone's
+    left a day without being applied, are deleted."""
+    stale = timezone.now() - timedelta(days=1)
+    ContactUpload.objects.filter(applied_at=None).filter(
+        Q(uploaded_by=user) | Q(uploaded_at__lt=stale)
+    ).delete()
 
 
 def _upload_of(request, pk: int) -> ContactUpload:
