@@ -4,7 +4,7 @@ corrections of colleagues applied, each value saying where it comes from.
 `mairie_card(commune)` gives one commune's mairie; `mairie_cards(codes)` many at once (a
 campaign, an export); `MairieCard.postal_lines`, `.email`, `.phone` are what a letter or a
 message needs. `correct()` records a colleague's value, `withdraw()` goes back to the
-directory's."""
+directory's; `correct_many()` is `correct()` for many values at once (an import)."""
 
 import re
 from collections.abc import Iterable
@@ -218,6 +218,38 @@ def correct(contact: MairieContact, field_name: str, text: str, user) -> MairieC
         author=user,
         author_name=_name_of(user),
     )
+
+
+@transaction.atomic
+def correct_many(values: Iterable[tuple[MairieCard, str, str]], user) -> int:
+    """`correct()` for many values at once (an import of mairies' contacts): each is a card
+    read before, a field and its new value (already cleaned). A few queries for any number;
+    the number of values changed."""
+    now = timezone.now()
+    withdrawn: dict[str, list[int]] = {}
+    created = []
+    for card, field_name, text in values:
+        current = card.values[field_name]
+        if text == current.text:
+            continue
+        withdrawn.setdefault(field_name, []).append(card.contact.pk)
+        if text != current.directory_text:  # else: back to the directory's value
+            created.append(
+                MairieCorrection(
+                    contact=card.contact,
+                    field=field_name,
+                    value=text,
+                    author=user,
+                    author_name=_name_of(user),
+                )
+            )
+    for field_name, pks in withdrawn.items():
+        for start in range(0, len(pks), 500):
+            MairieCorrection.objects.filter(
+                contact_id__in=pks[start : start + 500], field=field_name, withdrawn_at=None
+            ).update(withdrawn_at=now)
+    MairieCorrection.objects.bulk_create(created, batch_size=500)
+    return sum(len(pks) for pks in withdrawn.values())
 
 
 def withdraw(contact: MairieContact, field_name: str) -> int:

@@ -152,3 +152,22 @@ class FollowUpForm(CleanText, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees or get_user_model().objects.none()
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class ContactsUploadForm(CleanText, forms.Form):
+    """A file of contact details to preview (CSV or XLSX, 5 Mo at most)."""
+
+    file = forms.FileField(
+        label="Fichier de coordonnées (CSV ou XLSX)",
+        help_text="Modèles téléchargeables ci-dessus ; 5 Mo au plus.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(
+                "Type de fichier refusé : un fichier .csv ou .xlsx est attendu."
+            )
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("Fichier trop gros (5 Mo au plus).")
+        return upload

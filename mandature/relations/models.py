@@ -199,3 +199,29 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ContactUpload(models.Model):
+    """A file of contact details between its preview and its application: kept here so that
+    what is applied is the file that was previewed (read and checked again then). Its content
+    is emptied once applied; a user keeps only their latest file not applied."""
+
+    file_name = models.CharField("fichier", max_length=255)
+    content = models.BinaryField("contenu", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+    applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
+    summary = models.TextField("résultat", blank=True)
+
+    class Meta:
+        verbose_name = "import de coordonnées"
+        verbose_name_plural = "imports de coordonnées"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:contacts-import-preview", args=[self.pk])
