@@ -259,6 +259,10 @@ class Compiled:
         else:
             html_body = merge(self.html, escaped)[0]
             text_body = merge(self.text, present)[0]
+        attention = values.get("_attention")
+        if attention:  # a message to a mairie's address, for one of its officials
+            text_body = f"{attention}\n\n{text_body}"
+            html_body = f"<p><strong>{html.escape(attention)}</strong></p>\n{html_body}"
         if self.footer_text:
             html_body += merge(self.footer_html, escaped)[0]
             text_body += "\n-- \n" + merge(self.footer_text, present)[0]

@@ -46,6 +46,7 @@ class CampaignForm(CleanText, forms.ModelForm):
             "subject",
             "body",
             "invitation_url",
+            "complete_with_letters",
             "rate_per_minute",
             "letter_date",
             "signatory",

@@ -146,14 +146,19 @@ def printer_csv(recipients: list[Recipient], first_pages: list[int], total_pages
     return csv_bytes(CSV_HEADER, rows, line_end="\r\n")
 
 
-def build(campaign: Campaign) -> dict:
-    """Write the PDF and the printer's CSV of a postal campaign; the recipients become « sent »
-    (the letters are ready) and each gets an interaction on its timeline."""
-    recipients = list(
-        campaign.recipients.filter(
-            status__in=[Recipient.Status.QUEUED, Recipient.Status.SENT]
-        ).order_by("pk")
-    )
+def build(campaign: Campaign, *, completion: bool = False) -> dict:
+    """Write the PDF and the printer's CSV of a postal campaign, or of the letters completing
+    an email campaign (`completion`: its recipients reached by post); the recipients become
+    « sent » (the letters are ready) and each gets an interaction on its timeline. A postal
+    campaign is then done; an email campaign goes on sending."""
+    recipients = campaign.recipients.filter(
+        status__in=[Recipient.Status.QUEUED, Recipient.Status.SENT]
+    ).order_by("pk")
+    if completion:
+        recipients = recipients.filter(route=Recipient.Route.LETTER)
+        if not recipients.filter(status=Recipient.Status.QUEUED).exists():
+            return {"letters": 0, "pages": 0}  # none, or already built
+    recipients = list(recipients)
     data = letters_data(campaign, recipients)
     pdf, first_pages, total = render_letters(data)
     target = folder(campaign)
@@ -161,13 +166,14 @@ def build(campaign: Campaign) -> dict:
     _write(target / "courriers.pdf", pdf)
     _write(target / "imprimeur.csv", printer_csv(recipients, first_pages, total))
     now = timezone.now()
-    campaign.recipients.filter(status=Recipient.Status.QUEUED).update(
-        status=Recipient.Status.SENT, sent_at=now
-    )
+    Recipient.objects.filter(
+        pk__in=[r.pk for r in recipients], status=Recipient.Status.QUEUED
+    ).update(status=Recipient.Status.SENT, sent_at=now)
     write_interactions(campaign)
-    Campaign.objects.filter(pk=campaign.pk).update(
-        status=Campaign.Status.DONE, finished_at=now, last_error=""
-    )
+    if not completion:
+        Campaign.objects.filter(pk=campaign.pk).update(
+            status=Campaign.Status.DONE, finished_at=now, last_error=""
+        )
     return {"letters": len(recipients), "pages": total}
 
 

@@ -131,6 +131,12 @@ class Campaign(models.Model):
             ("absent", "suivi : les invités qui ne sont pas venus"),
         ],
     )
+    complete_with_letters = models.BooleanField(
+        "compléter par des courriers",
+        default=False,
+        help_text="Courriels : un courrier postal pour les élus sans adresse électronique "
+        "(la leur ni celle de leur mairie), à leur adresse ou à celle de la mairie.",
+    )
     rate_per_minute = models.PositiveIntegerField(
         "messages par minute",
         default=default_rate,
@@ -185,6 +191,14 @@ class Recipient(models.Model):
     """One official in a launched campaign. The merge values are computed at launch, so the
     worker only fills the text; `status` moves from queued to sent exactly once."""
 
+    class Route(models.TextChoices):
+        """How the recipient is reached (`reach.Reacher`)."""
+
+        PERSONAL = "email", "courriel personnel"
+        MAIRIE = "mairie", "courriel à la mairie"
+        LETTER = "letter", "courrier"
+        NONE = "none", "injoignable"
+
     class Status(models.TextChoices):
         QUEUED = "queued", "en attente"
         SENT = "sent", "envoyé"
@@ -202,8 +216,9 @@ class Recipient(models.Model):
         "territories.Epci", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     name = models.CharField("nom", max_length=250)
+    route = models.CharField("moyen", max_length=6, choices=Route.choices, blank=True)
     email = models.CharField("courriel", max_length=254, blank=True)
-    address = models.TextField("adresse", blank=True)  # postal campaigns: the block, by lines
+    address = models.TextField("adresse", blank=True)  # letters: the block, by lines
     values = models.JSONField("champs de fusion", default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     reason = models.TextField("motif", blank=True)

@@ -18,6 +18,8 @@ from mandature.relations.models import Contact, Interaction
 from mandature.territories.enums import BANDS, EpciKind
 from mandature.territories.models import Commune
 
+from .reach import Reacher, Route
+
 STATUSES = {
     "nouveau": (
         "nouveaux (maires ou présidents d'EPCI)",
@@ -61,6 +63,16 @@ class SegmentForm(CleanText, forms.Form):
     tags = forms.CharField(
         label="Étiquettes", required=False, help_text="Séparées par des virgules (l'une d'elles)."
     )
+    reachable = forms.ChoiceField(
+        label="Joignable",
+        required=False,
+        choices=[
+            ("", "peu importe"),
+            ("courriel", "par courriel (le sien ou celui de sa mairie)"),
+            ("courrier", "par courrier (son adresse ou celle de sa mairie)"),
+            ("aucun", "ni par courriel ni par courrier"),
+        ],
+    )
     contacted = forms.ChoiceField(
         label="Déjà contacté",
         required=False,
@@ -90,10 +102,52 @@ class SegmentResult:
     members: list[Member] = field(default_factory=list)
     objecting: int = 0  # left out: they object to being contacted
     as_of: object = None  # the RNE snapshot
+    reach: "Reachability | None" = None
 
     @property
     def count(self) -> int:
         return len(self.members)
+
+
+@dataclass
+class Reachability:
+    """How the members can be reached (`reach.Reacher`): by their own email, by their mairie's,
+    by post only (no email at all), or not at all."""
+
+    personal: int = 0
+    mairie: int = 0
+    post_only: int = 0
+    none: int = 0
+
+    @property
+    def by_email(self) -> int:
+        return self.personal + self.mairie
+
+
+def _reachability(members: list[Member], wanted: str) -> tuple[list[Member], Reachability]:
+    """The members kept by the filter « joignable », and how the kept ones can be reached."""
+    by_email = Reacher(members, email=True, letters=False)
+    by_post = Reacher(members, email=False, letters=False)
+    kept, counts = [], Reachability()
+    for member in members:
+        email_route = by_email.by_email(member).route
+        posted = by_post.by_post(member).route == Route.LETTER
+        if wanted == "courriel" and email_route == Route.NONE:
+            continue
+        if wanted == "courrier" and not posted:
+            continue
+        if wanted == "aucun" and (email_route != Route.NONE or posted):
+            continue
+        kept.append(member)
+        if email_route == Route.PERSONAL:
+            counts.personal += 1
+        elif email_route == Route.MAIRIE:
+            counts.mairie += 1
+        elif posted:
+            counts.post_only += 1
+        else:
+            counts.none += 1
+    return kept, counts
 
 
 def _territory_q(spec: str, kind: str) -> Q:
@@ -168,7 +222,8 @@ def _selection(filters: dict, scope: Scope):
     return snapshot, kind, entries, objecting_count
 
 
-def evaluate(filters: dict, scope: Scope) -> SegmentResult:
+def evaluate(filters: dict, scope: Scope, *, reach: bool = False) -> SegmentResult:
+    """The members; with `reach`, also how they can be reached (the segment's pages)."""
     snapshot, kind, entries, objecting = _selection(filters, scope)
     if snapshot is None:
         return SegmentResult()
@@ -195,6 +250,9 @@ def evaluate(filters: dict, scope: Scope) -> SegmentResult:
         if filters.get("sru") and sru.get(entry.commune_id) != filters["sru"]:
             continue
         result.members.append(Member(entry, contacts.get(entry.person_id), status))
+    if reach or filters.get("reachable"):
+        wanted = filters.get("reachable") or ""
+        result.members, result.reach = _reachability(result.members, wanted)
     return result
 
 
@@ -253,6 +311,9 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
     if filters.get("sru"):
         codes = {row[7] for row in found if row[7]}
         sru = sru_statuses(list(Commune.objects.filter(pk__in=codes)))
+    if filters.get("reachable"):  # needs the mairies and the contact cards: the members'
+        kept = {m.entry.pk for m in evaluate(filters, scope).members}
+        found = [row for row in found if row[0] in kept]
     kinds = dict(Mandate._meta.get_field("kind").flatchoices)
     as_of = snapshot.data_date.isoformat()
     rows = []
@@ -312,6 +373,14 @@ def describe(filters: dict) -> str:
         parts.append(EpciKind(filters["epci_kind"]).label)
     if filters.get("tags"):
         parts.append(f"étiquettes : {filters['tags']}")
+    if filters.get("reachable"):
+        parts.append(
+            {
+                "courriel": "joignables par courriel",
+                "courrier": "joignables par courrier",
+                "aucun": "injoignables",
+            }[filters["reachable"]]
+        )
     if filters.get("contacted"):
         parts.append("déjà contactés" if filters["contacted"] == "oui" else "pas encore contactés")
     return " · ".join(parts)

@@ -220,7 +220,7 @@ class Prepared:
         rendered = self.compiled.render(values)
         skeleton = self.test_skeleton if test else self.skeleton
         return skeleton.fill(
-            to=("", to) if test else (recipient.name, recipient.email),
+            to=("", to) if test else (values.get("_to") or recipient.name, recipient.email),
             subject=f"[ESSAI] {rendered.subject}" if test else rendered.subject,
             text=rendered.text,
             html=html_document(rendered.html),
@@ -351,6 +351,7 @@ def run(campaign_id: int, owner: str | None = None) -> str:
             now = timezone.now()
             batch = list(
                 Recipient.objects.filter(campaign_id=campaign_id, status=Recipient.Status.QUEUED)
+                .exclude(route=Recipient.Route.LETTER)
                 .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
                 .order_by("pk")[:per_batch]
             )
@@ -401,7 +402,9 @@ def run(campaign_id: int, owner: str | None = None) -> str:
 
 
 def _finish(campaign_id: int, owner: str, sent: int) -> str:
-    waiting = Recipient.objects.filter(campaign_id=campaign_id, status=Recipient.Status.QUEUED)
+    waiting = Recipient.objects.filter(
+        campaign_id=campaign_id, status=Recipient.Status.QUEUED
+    ).exclude(route=Recipient.Route.LETTER)
     next_attempt = waiting.aggregate(at=Min("next_attempt_at"))["at"]
     if waiting.exists():
         release(campaign_id, owner, next_attempt_at=next_attempt, outages=0, last_error="")

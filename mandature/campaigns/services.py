@@ -3,12 +3,10 @@ values of each recipient, the electoral-period check, and the launch."""
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -17,7 +15,6 @@ from mandature.compliance.enums import Audience, Verdict
 from mandature.compliance.rules import check as compliance_check
 from mandature.compliance.territory import Territory
 from mandature.core.models import audit
-from mandature.core.text import fold
 from mandature.events.models import Invitation, Registration
 from mandature.events.services import invitation_link, invitations_for
 from mandature.housing.services import latest_figures
@@ -30,12 +27,11 @@ from mandature.publications.services import personal_link
 from mandature.relations.models import Contact
 from mandature.surveys.models import Respondent
 from mandature.surveys.services import respondent_link, respondents_for
-from mandature.territories.models import PostalCode
 
-from .addresses import address_states
 from .compose import check as check_template
 from .compose import values_for
 from .models import Campaign, Recipient
+from .reach import Reacher, Split, attention, postal_block
 from .segments import Member, SegmentResult, evaluate
 from .tasks import build_letters, send_campaign
 
@@ -54,6 +50,8 @@ class Summary:
     objecting: int
     as_of: object
     check: object
+    split: Split | None = None  # how each is reached (`reach`), the figures the launch checks
+    unreached: list[tuple[int, str]] = field(default_factory=list)  # (entry id, why)
 
     @property
     def count(self) -> int:
@@ -73,6 +71,8 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
         campaign.segment_id,
         campaign.segment.updated_at,
         campaign.communication_kind,
+        campaign.channel,
+        campaign.complete_with_letters,
         campaign.event_id,
         campaign.event_audience,
         campaign.survey_id,
@@ -85,17 +85,30 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
     if found and time.monotonic() - found[0] < SUMMARY_SECONDS:
         return found[1]
     result = audience(campaign, scope)
+    split, unreached = reach_split(campaign, result.members)
     summary = Summary(
         [m.entry.pk for m in result.members],
         [m.status for m in result.members],
         result.objecting,
         result.as_of,
         compliance(campaign, result) if result.members else None,
+        split,
+        [(m.entry.pk, way.reason) for m, way in unreached],
     )
     _SUMMARIES[key] = (time.monotonic(), summary)
     while len(_SUMMARIES) > 8:
         _SUMMARIES.popitem(last=False)
     return summary
+
+
+def reach_split(campaign: Campaign, members: list) -> tuple[Split, list]:
+    """How many each way reaches, each person once (as `prepare` freezes them)."""
+    seen, once = set(), []
+    for member in members:
+        if member.entry.person_id not in seen:
+            seen.add(member.entry.person_id)
+            once.append(member)
+    return reacher_of(campaign, once).split(once)
 
 
 def member_at(summary: Summary, index: int) -> Member:
@@ -231,42 +244,14 @@ def template_problems(campaign: Campaign) -> list[str]:
     )
 
 
-def postal_block(member, values: dict, postal_codes: dict[str, str]) -> list[str] | None:
-    """The address block (AFNOR NF Z10-011: at most 6 lines of 38 characters, the last one
-    « CODE POSTAL LOCALITÉ » in capitals without accents). From the contact card when it has
-    an address; for a mayor, the mairie of the commune; otherwise None (no address known)."""
-    person = member.entry.person
-    name = f"{values['civilite']} {person.first_name} {person.last_name.upper()}".strip()
-    function = values["fonction"]
-    function = function[:1].upper() + function[1:]
-    contact = member.contact
-    if contact and contact.postal_address.strip():
-        lines = [line.strip() for line in contact.postal_address.splitlines() if line.strip()]
-        return [name, function[:38], *lines][:6]
-    commune = member.entry.commune
-    if member.entry.function_code == "maire" and commune is not None:
-        postal_code = postal_codes.get(commune.code, "")
-        return [
-            name,
-            function[:38],
-            "Mairie",
-            f"{postal_code} {fold(commune.name).upper()}".strip(),
-        ]
-    return None
-
-
-def _postal_codes(codes: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(codes), 5000):
-        rows = PostalCode.objects.filter(commune_id__in=codes[start : start + 5000]).order_by(
-            "commune_id", "code"
-        )
-        for commune_id, code in rows.values_list("commune_id", "code"):
-            found.setdefault(commune_id, code)
-    return found
-
-
-def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "") -> None:
+def launch(
+    campaign: Campaign,
+    user,
+    scope: Scope,
+    *,
+    override_reason: str = "",
+    expected: dict[str, int] | None = None,
+) -> None:
     """Check the campaign (template, audience, electoral period) and start it: the task queue
     freezes the recipients (prepare) then sends the emails, or builds the letters. Quick enough
     for a web request even for all the mayors of France."""
@@ -278,6 +263,12 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
     result = audience(campaign, scope)
     if not result.members:
         raise LaunchError("Le segment ne compte aucun élu : rien à envoyer.")
+    split, _ = reach_split(campaign, result.members)
+    if expected is not None and expected != split.as_dict():
+        raise LaunchError(
+            "Les chiffres ont changé depuis l'affichage de la page (une fiche ou l'annuaire a "
+            f"été modifié) : {split.text(campaign.is_email)}. Vérifiez-les, puis confirmez."
+        )
     verdict = compliance(campaign, result)
     reason = override_reason.strip()
     if verdict.verdict == Verdict.FORBIDDEN:
@@ -313,11 +304,20 @@ def launch(campaign: Campaign, user, scope: Scope, *, override_reason: str = "")
             campaign=campaign.pk,
             medium=campaign.channel,
             audience=result.count,
+            reach=split.as_dict(),
             verdict=str(verdict.verdict),
             **({"override_reason": reason} if verdict.verdict == Verdict.FORBIDDEN else {}),
         )
         task = send_campaign if campaign.is_email else build_letters
         transaction.on_commit(lambda: task.enqueue(campaign.pk))
+
+
+def reacher_of(campaign: Campaign, members: list) -> Reacher:
+    return Reacher(
+        members,
+        email=campaign.is_email,
+        letters=campaign.is_email and campaign.complete_with_letters,
+    )
 
 
 def prepare(campaign: Campaign) -> int:
@@ -328,12 +328,7 @@ def prepare(campaign: Campaign) -> int:
         return campaign.recipients.count()
     result = audience(campaign, scope_of(campaign.launched_by))
     values = member_values(campaign, result.members)
-    states = address_states()  # unsubscribed and invalid addresses, persons who said stop
-    postal_codes = (
-        {}
-        if campaign.is_email
-        else _postal_codes([m.entry.commune_id for m in result.members if m.entry.commune_id])
-    )
+    reacher = reacher_of(campaign, result.members)
     rows, seen = [], set()
     for member, merge_values in zip(result.members, values, strict=True):
         person = member.entry.person
@@ -349,28 +344,17 @@ def prepare(campaign: Campaign) -> int:
             name=merge_values["nom_complet"],
             values=merge_values,
         )
-        email = (member.contact.email if member.contact else "").strip()
-        recipient.email = email
-        if campaign.is_email:
-            block = states.check(person.pk, email)
-            if block is not None:
-                recipient.status, recipient.reason = Recipient.Status.SKIPPED, block.text
-            elif not email:
-                recipient.status = Recipient.Status.SKIPPED
-                recipient.reason = "pas d'adresse électronique sur la fiche contact"
-            else:
-                try:
-                    validate_email(email)
-                except ValidationError:
-                    recipient.status = Recipient.Status.FAILED
-                    recipient.reason = f"adresse électronique invalide : « {email} »"
-        else:
-            block = postal_block(member, merge_values, postal_codes)
-            if block is None:
-                recipient.status = Recipient.Status.SKIPPED
-                recipient.reason = "pas d'adresse postale sur la fiche contact"
-            else:
-                recipient.address = "\n".join(block)
+        way = reacher.way(member)
+        recipient.route, recipient.email = way.route, way.email
+        if way.route == Recipient.Route.NONE:
+            recipient.status = Recipient.Status.FAILED if way.failed else Recipient.Status.SKIPPED
+            recipient.reason = way.reason
+        elif way.route == Recipient.Route.MAIRIE:
+            mayor = member.entry.function_code == "maire"
+            merge_values["_attention"] = attention(merge_values, mayor)
+            merge_values["_to"] = way.mairie.title
+        elif way.route == Recipient.Route.LETTER:
+            recipient.address = "\n".join(postal_block(member, merge_values, way))
         rows.append(recipient)
     with transaction.atomic():
         if Campaign.objects.filter(pk=campaign.pk, prepared_at__isnull=False).exists():

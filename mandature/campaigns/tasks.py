@@ -11,9 +11,24 @@ from .models import Campaign
 
 @task()
 def send_campaign(campaign_id: int) -> str:
+    from .letters import build
     from .sending import run
+    from .services import LaunchError, prepare
 
-    return run(campaign_id)
+    campaign = Campaign.objects.select_related("organisation__head_office", "launched_by").get(
+        pk=campaign_id
+    )
+    letters = ""
+    if campaign.complete_with_letters and campaign.status == Campaign.Status.SENDING:
+        try:  # the letters first: they are ready when the campaign is done
+            prepare(campaign)
+        except LaunchError:
+            pass  # `run` says why (the segment was deleted)
+        else:
+            built = build(campaign, completion=True)
+            if built["letters"]:
+                letters = f" ; {built['letters']} courriers prêts"
+    return run(campaign_id) + letters
 
 
 @task()

@@ -173,10 +173,82 @@ def mairie_card(commune) -> MairieCard | None:
     return cards([contact])[0] if contact else None
 
 
+# Above this many communes, every mairie is read in one query and the others dropped: faster
+# than long lists of codes in IN (…), which Django writes out value by value.
+WHOLE_DIRECTORY = 2000
+
+
 def mairie_cards(codes: Iterable[str]) -> dict[str, MairieCard]:
-    """The mairies of many communes at once, by code INSEE (two queries)."""
-    contacts = MairieContact.objects.filter(code__in=list(codes), kind=MairieKind.COMMUNE)
-    return {card.contact.code: card for card in cards(contacts)}
+    """The mairies of many communes at once, by code INSEE (two queries, or a few for more than
+    a thousand communes)."""
+    codes = set(codes)
+    contacts = MairieContact.objects.filter(kind=MairieKind.COMMUNE)
+    if len(codes) > WHOLE_DIRECTORY:
+        found = [c for c in contacts if c.code in codes]
+    else:
+        found = [
+            c
+            for start in range(0, len(codes), 900)
+            for c in contacts.filter(code__in=sorted(codes)[start : start + 900])
+        ]
+    by_contact: dict[int, list] = {}
+    active = MairieCorrection.objects.filter(withdrawn_at=None).select_related("author")
+    if len(found) <= 900:
+        active = active.filter(contact_id__in=[c.pk for c in found])
+    ids = {c.pk for c in found}
+    for correction in active:
+        if correction.contact_id in ids:
+            by_contact.setdefault(correction.contact_id, []).append(correction)
+    return {c.code: card_of(c, by_contact.get(c.pk, ())) for c in found}
+
+
+@dataclass
+class MairieAddress:
+    """What a campaign needs of a mairie: its name, email and postal lines (corrections
+    applied), read without building a card (`mairie_addresses`)."""
+
+    code: str
+    title: str
+    email: str
+    address_lines: list[str]
+
+    @property
+    def postal_lines(self) -> list[str]:
+        return [self.title, *self.address_lines] if self.address_lines else []
+
+
+def mairie_addresses(codes: Iterable[str]) -> dict[str, MairieAddress]:
+    """The email and postal address of the mairies of many communes (all of France in about a
+    second: plain values, not model objects)."""
+    codes = set(codes)
+    rows = MairieContact.objects.filter(kind=MairieKind.COMMUNE).values_list(
+        "pk", "code", "kind", "name", "address", "email"
+    )
+    if len(codes) > WHOLE_DIRECTORY:
+        found = [row for row in rows if row[1] in codes]
+    else:
+        ordered = sorted(codes)
+        found = [
+            row
+            for start in range(0, len(ordered), 900)
+            for row in rows.filter(code__in=ordered[start : start + 900])
+        ]
+    corrected: dict[tuple[int, str], str] = {}
+    active = MairieCorrection.objects.filter(withdrawn_at=None, field__in=("address", "email"))
+    for contact_id, name, value in active.order_by("created_at", "pk").values_list(
+        "contact_id", "field", "value"
+    ):
+        corrected[contact_id, name] = value
+    addresses = {}
+    for pk, code, kind, name, address, email in found:
+        address = corrected.get((pk, "address"), address)
+        addresses[code] = MairieAddress(
+            code,
+            mairie_title(kind, name),
+            corrected.get((pk, "email"), email),
+            address.splitlines(),
+        )
+    return addresses
 
 
 EXPORT_HEADER = ["mairie : adresse", "mairie : courriel", "mairie : téléphone"]

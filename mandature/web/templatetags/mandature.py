@@ -64,3 +64,9 @@ def block_of(blocks, email) -> object:
     """The state of an address for campaigns (`campaigns.addresses.Block`) among `blocks`
     (by lowercased address), or None."""
     return (blocks or {}).get((email or "").strip().lower())
+
+
+@register.filter
+def question(split, email: bool) -> str:
+    """A campaign's launch confirmation: « Envoyer 230 courriels et préparer 6 courriers ? »."""
+    return split.question(bool(email)) if split is not None else ""

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from mandature.campaigns.compose import brief_code, compile_template
 from mandature.campaigns.forms import CampaignForm, field_help
 from mandature.campaigns.letters import folder as letters_folder
 from mandature.campaigns.models import Campaign, InvalidAddress, OptOut, Recipient, Segment
+from mandature.campaigns.reach import attention, postal_block
 from mandature.campaigns.segments import (
     EXPORT_HEADER,
     SegmentForm,
@@ -35,16 +36,16 @@ from mandature.campaigns.segments import (
 from mandature.campaigns.sending import Outage, send_test, unsubscribe_recipient
 from mandature.campaigns.services import (
     LaunchError,
-    _postal_codes,
     audience_summary,
     launch,
     member_at,
     member_values,
-    postal_block,
+    reacher_of,
     status_counts,
     template_problems,
 )
 from mandature.core.links import safe_next
+from mandature.core.mail import Identity
 from mandature.core.models import audit
 from mandature.core.ratelimit import rate_limited
 from mandature.core.spreadsheet import export_response
@@ -53,6 +54,7 @@ from mandature.directory.services import mairie_title
 from mandature.events.models import Event
 from mandature.movement.access import can, of_organisation, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
+from mandature.officials.models import SnapshotEntry
 from mandature.territories.models import Commune
 from mandature.web.listing import export_list
 
@@ -94,7 +96,9 @@ def segment_edit(request, pk: int | None = None):
     # Bound from the start (the saved filters, or all the mayors): the count shows at once.
     data = request.POST or request.GET or (segment.filters if segment else {"function": "maire"})
     form = SegmentForm(data)
-    result = evaluate(form.cleaned_data, scope_of(request.user)) if form.is_valid() else None
+    result = (
+        evaluate(form.cleaned_data, scope_of(request.user), reach=True) if form.is_valid() else None
+    )
     if request.headers.get("HX-Request"):
         return render(
             request, "web/campaigns/partials/count.html", {"result": result, "form": form}
@@ -124,7 +128,7 @@ def segment_detail(request, pk: int):
     # A segment is a set of filters, evaluated anew in each viewer's territory: a colleague
     # with a wider one finds more officials (not counted here: it would mean a second
     # evaluation of the whole segment).
-    result = evaluate(segment.filters, scope)
+    result = evaluate(segment.filters, scope, reach=True)
     page = Paginator(result.members, 100).get_page(request.GET.get("page"))
     audit("segment consulté", "web", request.user, segment=segment.pk, count=result.count)
     context = {
@@ -247,6 +251,9 @@ def _preview(request, campaign: Campaign, summary, index: int):
     index = max(0, min(index, summary.count - 1))
     member = member_at(summary, index)
     values = member_values(campaign, [member])[0]
+    way = reacher_of(campaign, [member]).way(member)
+    if way.route == Recipient.Route.MAIRIE:
+        values["_attention"] = attention(values, member.entry.function_code == "maire")
     compiled = compile_template(campaign.subject, campaign.body, email=campaign.is_email)
     values["lien_desinscription"] = settings.SITE_URL + "/desinscription/…"
     message = compiled.render(values)
@@ -255,12 +262,24 @@ def _preview(request, campaign: Campaign, summary, index: int):
         "count": summary.count,
         "member": member,
         "message": message,
-        "email": member.contact.email if member.contact else "",
+        "way": way,
+        "email": way.email if way.route != Recipient.Route.LETTER else "",
     }
-    if not campaign.is_email:
-        block = postal_block(member, values, _postal_codes([member.entry.commune_id or ""]))
-        preview["address"] = block
+    if way.route == Recipient.Route.LETTER:
+        preview["address"] = postal_block(member, values, way)
     return preview
+
+
+UNREACHED_SHOWN = 200
+
+
+def _unreached(summary) -> list[tuple]:
+    """(entry, why) of the first members reached by no way, for the page."""
+    shown = summary.unreached[:UNREACHED_SHOWN]
+    entries = SnapshotEntry.objects.select_related("person", "commune").in_bulk(
+        [entry_id for entry_id, _ in shown]
+    )
+    return [(entries[entry_id], why) for entry_id, why in shown if entry_id in entries]
 
 
 @require("campaigns")
@@ -274,8 +293,10 @@ def campaign_detail(request, pk: int):
         except LaunchError as error:
             result, problems = None, [*problems, str(error)]
         context["problems"] = problems
+        context["identity"] = Identity.of(campaign.organisation)
         if result is not None:
             context["result"] = result
+            context["unreached"] = _unreached(result)
             context["check"] = result.check
             index = int(request.GET.get("n", "0")) if request.GET.get("n", "").isdigit() else 0
             context["preview"] = (
@@ -369,6 +390,7 @@ def campaign_launch(request, pk: int):
             request.user,
             scope_of(request.user),
             override_reason=strip_controls(request.POST.get("override_reason", "")),
+            expected=_expected(request.POST),
         )
     except LaunchError as error:
         messages.error(request, str(error))
@@ -379,6 +401,15 @@ def campaign_launch(request, pk: int):
         + ("les messages partent." if campaign.is_email else "les courriers sont produits."),
     )
     return redirect(campaign)
+
+
+def _expected(data) -> dict[str, int] | None:
+    """The split the page showed when the user confirmed (None from a form without it)."""
+    names = ("personal", "mairie", "letter", "none")
+    values = [data.get(f"reach_{name}", "") for name in names]
+    if not all(value.isdigit() for value in values):
+        return None
+    return dict(zip(names, map(int, values), strict=True))
 
 
 @require("campaigns")
@@ -396,7 +427,12 @@ def campaign_stop(request, pk: int):
 
 @require("export")
 def campaign_file(request, pk: int, name: str):
-    campaign = get_object_or_404(_campaigns(request), pk=pk, channel=Campaign.Channel.LETTER)
+    campaign = get_object_or_404(
+        _campaigns(request).filter(
+            Q(channel=Campaign.Channel.LETTER) | Q(complete_with_letters=True)
+        ),
+        pk=pk,
+    )
     path = letters_folder(campaign) / name
     if not path.exists():
         raise Http404("courriers pas encore produits")
