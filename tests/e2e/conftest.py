@@ -40,7 +40,9 @@ def _browser_page(request, browser, live_server, cookies=()):
     if cookies:
         context.add_cookies(list(cookies))
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: a launch sends its messages inside the request (immediate task backend), and
+    # CI machines may be busy; a broken page still fails, only later.
+    page.set_default_timeout(30_000)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -56,8 +56,11 @@ def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smt
     page.get_by_role("button", name=re.compile("M'envoyer un essai")).click()
     expect(page.locator("body")).to_contain_text("Essai envoyé à remi.regional@arhlm-hdf.test")
     assert smtp_sink.messages[-1]["Subject"].startswith("[ESSAI]")
-    page.get_by_role("button", name="Envoyer la campagne").click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name=f"Envoyer {len(members)} courriels").click()
     expect(page.locator("body")).to_contain_text("Campagne lancée")
+    assert asked == [f"Envoyer {len(members)} courriels ?"]
     counts = page.get_by_role("list", name="Destinataires par état")
     expect(counts).to_contain_text(f"{len(members)} envoyés")
     expect(page.locator("tbody tr").first).to_contain_text("envoyé")
@@ -73,7 +76,8 @@ def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smt
     page.get_by_label("Texte").fill(BODY)
     page.get_by_role("button", name="Enregistrer et voir l'aperçu").click()
     expect(page.locator("#preview .address")).to_contain_text("Mairie")
-    page.get_by_role("button", name="Produire les courriers").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=f"Préparer {len(members)} courriers").click()
     pdf_link = page.get_by_role("link", name="Télécharger les courriers (PDF)")
     expect(pdf_link).to_be_visible()
     response = page.request.get(pdf_link.get_attribute("href"))

@@ -98,7 +98,8 @@ def test_congress_session_invitations_answers_and_check_in_on_a_phone(
     page.get_by_label("Messages par minute").fill("0")
     page.get_by_role("button", name="Enregistrer et voir l'aperçu").click()
     expect(page.locator("#preview")).to_contain_text("/invitation-evenement/")
-    page.get_by_role("button", name="Envoyer la campagne").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Envoyer 2 courriels").click()
     expect(page.locator("body")).to_contain_text("Campagne lancée")
     assert len(smtp_sink.messages) == 2
     links = {

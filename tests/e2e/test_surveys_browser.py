@@ -53,7 +53,7 @@ def test_build_send_answer_and_read_the_cross_tabulated_results(
     page.get_by_label("Messages par minute").fill("0")
     page.get_by_role("button", name="Enregistrer et voir l'aperçu").click()
     expect(page.locator("#preview")).to_contain_text("/enquete/")
-    page.get_by_role("button", name="Envoyer la campagne").click()
+    page.get_by_role("button", name="Envoyer 2 courriels").click()
     expect(page.locator("body")).to_contain_text("Campagne lancée")
     assert len(smtp_sink.messages) == 2
     link = LINK.search(smtp_sink.messages[0].get_body(("plain",)).get_content()).group(1)
