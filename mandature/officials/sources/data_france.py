@@ -174,7 +174,6 @@ class References:
 
 
 _UNSEEN = object()
-PERSON_COLUMNS = ("id", "nom", "prenom", "sexe", "date_naissance", "date_debut_mandat")
 
 
 def _columns(*names: str) -> tuple[Column, ...]:
