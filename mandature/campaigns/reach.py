@@ -18,15 +18,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Count, Max
 
 from mandature.core.french import number
+from mandature.core.models import ImportRun
 from mandature.core.text import fold
+from mandature.directory.models import MairieCorrection
 from mandature.directory.services import MairieAddress, mairie_addresses
 from mandature.officials.enums import MandateKind
+from mandature.relations.models import Contact
 from mandature.territories.models import PostalCode
 
 from .addresses import AddressStates, address_states
-from .models import Recipient
+from .models import InvalidAddress, OptOut, Recipient
 
 Route = Recipient.Route
 THROUGH_MAIRIE = {MandateKind.MUNICIPAL, MandateKind.COMMUNAUTAIRE}
@@ -248,3 +252,24 @@ def postal_codes(codes: list[str]) -> dict[str, str]:
         for commune_id, code in rows.values_list("commune_id", "code"):
             found.setdefault(commune_id, code)
     return found
+
+
+def data_version() -> tuple:
+    """What the ways depend on besides the segment: contact cards, the directory and its
+    corrections, unsubscribes and invalid addresses. A page that keeps a campaign's split
+    keys it on this (a few aggregate queries), so a card typed a second ago counts."""
+    return (
+        tuple(Contact.objects.aggregate(n=Count("pk"), at=Max("updated_at")).values()),
+        tuple(
+            MairieCorrection.objects.aggregate(
+                n=Count("pk"), at=Max("created_at"), out=Max("withdrawn_at")
+            ).values()
+        ),
+        tuple(OptOut.objects.aggregate(n=Count("pk"), at=Max("created_at")).values()),
+        tuple(
+            InvalidAddress.objects.aggregate(
+                n=Count("pk"), at=Max("created_at"), out=Max("cleared_at")
+            ).values()
+        ),
+        ImportRun.objects.aggregate(at=Max("pk"))["at"],
+    )

@@ -31,7 +31,7 @@ from mandature.surveys.services import respondent_link, respondents_for
 from .compose import check as check_template
 from .compose import values_for
 from .models import Campaign, Recipient
-from .reach import Reacher, Split, attention, postal_block
+from .reach import Reacher, Split, attention, data_version, postal_block
 from .segments import Member, SegmentResult, evaluate
 from .tasks import build_letters, send_campaign
 
@@ -80,6 +80,7 @@ def audience_summary(campaign: Campaign, scope: Scope) -> Summary:
         repr(scope),
         snapshot.pk if snapshot else None,
         timezone.localdate(),
+        data_version(),  # a contact card or the directory changed: the split changes
     )
     found = _SUMMARIES.get(key)
     if found and time.monotonic() - found[0] < SUMMARY_SECONDS:

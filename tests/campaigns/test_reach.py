@@ -53,7 +53,7 @@ def figures(html: str) -> dict[str, int]:
         "injoignables": "none",
     }
     found = {}
-    for label, value in re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', table):
+    for label, value in re.findall(r'<th scope="row">(.*?)</th><td[^>]*>(.*?)</td>', table):
         key = next(k for text, k in keys.items() if label.startswith(text))
         found[key] = int(re.sub(r"\D", "", value))
     return found

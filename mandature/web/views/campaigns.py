@@ -254,10 +254,12 @@ def _preview(request, campaign: Campaign, summary, index: int):
     way = reacher_of(campaign, [member]).way(member)
     if way.route == Recipient.Route.MAIRIE:
         values["_attention"] = attention(values, member.entry.function_code == "maire")
-    compiled = compile_template(campaign.subject, campaign.body, email=campaign.is_email)
+    by_email = way.route in (Recipient.Route.PERSONAL, Recipient.Route.MAIRIE)
+    compiled = compile_template(campaign.subject, campaign.body, email=by_email)
     values["lien_desinscription"] = settings.SITE_URL + "/desinscription/…"
     message = compiled.render(values)
     preview = {
+        "by_email": by_email,
         "index": index,
         "count": summary.count,
         "member": member,
