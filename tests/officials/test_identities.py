@@ -248,7 +248,7 @@ def test_staff_merge_two_persons_and_undo_it(client, personas, tmp_path):
     keep, gone = doubt.other, doubt.person
     Contact.objects.create(person=keep, email="maire@exemple.fr")
     Contact.objects.create(person=gone, email="autre@exemple.fr")
-    Note.objects.create(person=gone, text="Rencontré au congrès")
+    Note.objects.create(person=gone, text="Rencontré au congrès", author=personas.admin)
     exchange = Interaction.objects.create(kind="meeting", date=date(2026, 7, 2), summary="Visite")
     exchange.persons.add(gone)
     before = _state(keep.pk, gone.pk)
