@@ -304,31 +304,38 @@ class SnapshotWriter:
             return {}, {}
         rows = [placed[i] for i in unmatched]
         wanted = {(place.territory_key, row.sex, row.birth) for row, place in rows}
-        select = (
-            "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
-            "p.first_name FROM officials_mandate m JOIN officials_person p ON p.id = m.person_id"
-        )
-        columns = (("m.territory_key", "text"), ("p.sex", "text"), ("p.birth_date", "date"))
-        db = engine()
+        names = {(place.territory_key, row.sex, compact(row.last_name)) for row, place in rows}
         known: dict[tuple, list[tuple[int, str, str]]] = {}
+        by_name: dict[tuple, list[tuple[int, str, str, date]]] = {}
         as_date = DateColumn()
-        for territory, pid, sex, birth, last, first in db.matching(
-            select, "m.kind = %s", [self.mandate_kind], columns, wanted
-        ):
+        for territory, pid, sex, birth, last, first in self._holder_rows(wanted, names):
             group = (territory, sex, as_date(birth))
             if group in wanted:
                 known.setdefault(group, []).append((pid, last, first))
-        names = {(place.territory_key, row.sex, compact(row.last_name)) for row, place in rows}
-        name_sql = db.first_part("p.match_key", "|")
-        columns = (("m.territory_key", "text"), ("p.sex", "text"), (name_sql, "text"))
-        by_name: dict[tuple, list[tuple[int, str, str, date]]] = {}
-        for territory, pid, sex, birth, last, first in db.matching(
-            select, "m.kind = %s", [self.mandate_kind], columns, names
-        ):
             group = (territory, sex, compact(last))
             if group in names:
                 by_name.setdefault(group, []).append((pid, last, first, as_date(birth)))
         return known, by_name
+
+    def _holder_rows(self, wanted: set, names: set) -> set[tuple]:
+        """(territory, person, sex, birth, last, first) of this kind's seats that may match:
+        PostgreSQL joins the wanted tuples; SQLite filters on one column by chunks, or reads the
+        kind once when many rows are to match (each chunk would read it again)."""
+        select = (
+            "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
+            "p.first_name FROM officials_mandate m JOIN officials_person p ON p.id = m.person_id"
+        )
+        db, kind = engine(), [self.mandate_kind]
+        if db.vendor == "sqlite" and len(wanted) + len(names) > 20_000:
+            return set(fetch(f"{select} WHERE m.kind = %s", kind))
+        by_birth = (("m.territory_key", "text"), ("p.sex", "text"), ("p.birth_date", "date"))
+        by_last = (
+            ("m.territory_key", "text"),
+            ("p.sex", "text"),
+            (db.first_part("p.match_key", "|"), "text"),
+        )
+        found = set(db.matching(select, "m.kind = %s", kind, by_birth, wanted))
+        return found | set(db.matching(select, "m.kind = %s", kind, by_last, names))
 
     def _close_holder(self, row: Row, holders) -> int | None:
         for pid, last, first in holders:
