@@ -318,16 +318,13 @@ class SnapshotWriter:
         return known, by_name
 
     def _holder_rows(self, wanted: set, names: set) -> set[tuple]:
-        """(territory, person, sex, birth, last, first) of this kind's seats that may match:
-        PostgreSQL joins the wanted tuples; SQLite filters on one column by chunks, or reads the
-        kind once when many rows are to match (each chunk would read it again)."""
+        """(territory, person, sex, birth, last, first) of this kind's seats on the wanted
+        (territory, sex, birth) or (territory, sex, compact last name)."""
         select = (
             "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
             "p.first_name FROM officials_mandate m JOIN officials_person p ON p.id = m.person_id"
         )
         db, kind = engine(), [self.mandate_kind]
-        if db.vendor == "sqlite" and len(wanted) + len(names) > 20_000:
-            return set(fetch(f"{select} WHERE m.kind = %s", kind))
         by_birth = (("m.territory_key", "text"), ("p.sex", "text"), ("p.birth_date", "date"))
         by_last = (
             ("m.territory_key", "text"),
