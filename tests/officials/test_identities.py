@@ -291,6 +291,9 @@ def test_staff_split_a_wrong_match_and_undo_it(client, personas):
     person = doubt.person
     before = _state(person.pk)
     login(client, personas.admin)
+    listing = client.get("/elus/identites/?dates=oui").content.decode()
+    assert "Lionel MANOS" in listing and "écart de 1 an 10 mois" in listing
+    assert f"/elus/identites/{doubt.pk}/separer/" in listing
     page = client.get(f"/elus/identites/{doubt.pk}/separer/").content.decode()
     assert "07/09/1970" in page and "13/10/1968" in page and "1 an 10 mois" in page
     client.post(f"/elus/identites/{doubt.pk}/separer/")
