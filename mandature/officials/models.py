@@ -30,6 +30,8 @@ class Person(models.Model):
     # Used for identity matching only: never shown, never exported (age band at most).
     birth_date = models.DateField("date de naissance")
     match_key = models.CharField(max_length=400)  # imports read them all: no index to maintain
+    # The data date of the file whose spelling the name is (the latest official spelling wins).
+    name_date = models.DateField("orthographe au", null=True, blank=True)
     # What people add (contact card, notes) lives in mandature.relations, never touched by an
     # import.
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
@@ -47,6 +49,11 @@ class Person(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}".strip()
+
+    def former_spellings(self) -> list[str]:
+        """The other spellings the ministry's files gave this person (searchable too)."""
+        names = {f"{a.first_name} {a.last_name.upper()}".strip() for a in self.aliases.all()}
+        return sorted(names - {self.display_name})
 
     def age_band(self, on: date | None = None) -> str:
         """« 50-59 ans »: the most that pages and exports show of a birth date."""
@@ -263,8 +270,28 @@ class PastFunction(models.Model):
         return f"{self.function} ({self.person})"
 
 
+class PersonAlias(models.Model):
+    """Another spelling or birth date under which a person was found (a former spelling, a
+    typo of the ministry's, a merged person): searchable, and matched by later imports."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    match_key = models.CharField(max_length=400, db_index=True)
+
+    class Meta:
+        verbose_name = "autre graphie d'un élu"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "match_key"], name="unique_person_alias")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 class IdentityDoubt(models.Model):
-    """Same territory and birth date, different spelling: merged or kept apart, to review."""
+    """A match to review: same territory and birth date but another spelling, or same name
+    but another birth date (a typo of the ministry's); merged or kept apart."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="doubts")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -274,6 +301,9 @@ class IdentityDoubt(models.Model):
     file_first_name = models.CharField(max_length=150)
     merged = models.BooleanField()
     rule = models.CharField(max_length=200)
+    # Birth dates compared, when they differ (both shown to staff on the review page only).
+    file_birth_date = models.DateField(null=True)
+    known_birth_date = models.DateField(null=True)
 
     class Meta:
         verbose_name = "identité à vérifier"
@@ -281,6 +311,57 @@ class IdentityDoubt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_first_name} {self.file_last_name} ~ {self.person}"
+
+    @property
+    def date_distance(self) -> str:
+        """« 23 mois », « 1 an », « 4 jours »: how far apart the two birth dates are."""
+        if not self.file_birth_date or not self.known_birth_date:
+            return ""
+        return date_distance(self.file_birth_date, self.known_birth_date)
+
+
+def date_distance(a: date, b: date) -> str:
+    early, late = sorted((a, b))
+    months = (late.year - early.year) * 12 + late.month - early.month - (late.day < early.day)
+    if months >= 24:
+        years = months // 12
+        return f"{years} ans" + (f" {months % 12} mois" if months % 12 else "")
+    if months >= 12:
+        return "1 an" + (f" {months - 12} mois" if months > 12 else "")
+    if months >= 1:
+        return f"{months} mois"
+    days = (late - early).days
+    return f"{days} jour{'s' if days > 1 else ''}"
+
+
+class IdentityOperation(models.Model):
+    """A merge or split done by staff on /elus/identites/: the exact rows before it, so that
+    undoing it restores them."""
+
+    class Action(models.TextChoices):
+        MERGE = "fusion", "fusion"
+        SPLIT = "separation", "séparation"
+
+    action = models.CharField(max_length=12, choices=Action.choices)
+    person = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    other_id = models.IntegerField()  # the person merged away, or the one split off
+    summary = models.CharField(max_length=300)
+    before = models.JSONField(default=list)  # serialised rows (django.core.serializers)
+    created = models.JSONField(default=list)  # [model label, pk] of the rows made by it
+    done_at = models.DateTimeField(auto_now_add=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "fusion ou séparation d'élus"
+        ordering = ["-done_at"]
+
+    def __str__(self) -> str:
+        return self.summary
 
 
 class RneResource(models.Model):

@@ -19,12 +19,13 @@ from mandature.core.ingest.engine import (
 from mandature.core.text import compact, fold
 
 from .enums import MANDATE_KIND_OF, FunctionCode
-from .models import IdentityDoubt, Mandate, PastFunction, Snapshot
+from .identity import same_person_other_birth
+from .models import IdentityDoubt, Mandate, PastFunction, Person, PersonAlias, Snapshot
 from .placement import Place
 from .sources.rne import RneFile, Row
 
 NAME_PARTICLES = {"ep", "epouse", "nee", "de", "du", "des", "le", "la", "d", "l"}
-PERSON_COLUMNS = ["id", "last_name", "first_name", "sex", "birth_date", "match_key"]
+PERSON_COLUMNS = ["id", "last_name", "first_name", "sex", "birth_date", "match_key", "name_date"]
 MANDATE_COLUMNS = [
     "id",
     "person_id",
@@ -77,6 +78,21 @@ def similar_names(last_a: str, first_a: str, last_b: str, first_b: str) -> str |
     return "même prénom, autre nom (nom d'usage ?)"
 
 
+def adopt_spelling(current: tuple[str, str], found: tuple[str, str]) -> bool:
+    """Whether a later file's spelling of a name replaces the current one: any other spelling
+    does, but a spelling without the accents of the current one (« GREGOIRE » after
+    « GRÉGOIRE ») does not, nor a change of case only."""
+    if [part.casefold() for part in current] == [part.casefold() for part in found]:
+        return False
+    if [fold(part) for part in current] == [fold(part) for part in found]:
+        return _accents(found) >= _accents(current)
+    return True
+
+
+def _accents(names: tuple[str, str]) -> int:
+    return sum(not char.isascii() for part in names for char in part)
+
+
 def match_key(last_name: str, first_name: str, sex: str, birth: date) -> str:
     return f"{compact(last_name)}|{compact(first_name)}|{sex}|{birth.isoformat()}"
 
@@ -104,6 +120,8 @@ class Plan:
     ended: dict[int, tuple[date, str]] = field(default_factory=dict)
     entries: list[tuple] = field(default_factory=list)
     past: list[tuple[int, int, Row]] = field(default_factory=list)
+    # Known persons found under another spelling or birth date: (person, row, key).
+    spellings: list[tuple[int, Row, str]] = field(default_factory=list)
 
 
 class SnapshotWriter:
@@ -117,11 +135,13 @@ class SnapshotWriter:
         self.entry_count = 0
         self.new_person_count = 0
         self.doubt_count = 0
+        self.reused_persons: set[int] = set()
         self.plan = Plan()
 
     def write(self, placed: list[tuple[Row, Place]], reused: list[tuple[int, tuple]]) -> None:
         total = len(placed) + len(reused)
         self.progress("identités", len(reused), total)
+        self.reused_persons = {entry[2] for _line, entry in reused}
         person_ids = self._match_persons(placed)
         self._write_persons()
         self.progress("mandats", len(reused) + len(placed) // 3, total)
@@ -140,21 +160,33 @@ class SnapshotWriter:
         names, else by seat (`_match_by_territory`), else a new person."""
         keys = [match_key(row.last_name, row.first_name, row.sex, row.birth) for row, _ in placed]
         self.person_count = fetch("SELECT COUNT(*) FROM officials_person")[0][0]
-        by_key = {key: pid for pid, key in self._known_persons(set(keys), exact=True)}
+        names: dict[int, tuple[str, str]] = {}
+        by_key = {}
+        for pid, key, last, first in self._known_persons(set(keys), exact=True):
+            by_key[key] = pid
+            names[pid] = (last.casefold(), first.casefold())
+        by_key.update(self._aliases(set(keys) - set(by_key)))
         ids: list[int | None] = [by_key.get(key) for key in keys]
+        for (row, _place), pid, key in zip(placed, ids, keys, strict=True):
+            if pid is not None and names.get(pid) != (
+                row.last_name.casefold(),
+                row.first_name.casefold(),
+            ):
+                self.plan.spellings.append((pid, row, key))
         unmatched = [i for i, pid in enumerate(ids) if pid is None]
         if self.person_count and unmatched:
-            unmatched = self._match_by_name_group(keys, ids, unmatched)
+            rows = [row for row, _place in placed]
+            unmatched = self._match_by_name_group(rows, keys, ids, unmatched)
         if unmatched:
             self._match_by_territory(placed, ids, keys, unmatched)
         return ids  # type: ignore[return-value]
 
-    def _match_by_name_group(self, keys: list[str], ids: list, unmatched: list[int]) -> list[int]:
+    def _match_by_name_group(self, placed_rows, keys: list[str], ids: list, unmatched) -> list[int]:
         """« Christophe » and « Christophe Gilbert Robert »: extra given names. Returns the
         rows still unmatched."""
         missing = {name_group(keys[i]) for i in unmatched}
         by_name: dict[str, list[tuple[int, str]]] = {}
-        for pid, key in self._known_persons(missing, exact=False):
+        for pid, key, _last, _first in self._known_persons(missing, exact=False):
             by_name.setdefault(name_group(key), []).append((pid, key.split("|")[1]))
         left = []
         for index in unmatched:
@@ -163,88 +195,150 @@ class SnapshotWriter:
             for candidate, candidate_first in by_name.get(name_group(key), ()):
                 if candidate_first.startswith(first) or first.startswith(candidate_first):
                     ids[index] = candidate
+                    self.plan.spellings.append((candidate, placed_rows[index], key))
                     break
             else:
                 left.append(index)
         return left
 
     def _known_persons(self, values: set[str], exact: bool) -> list[tuple]:
-        """(id, match_key) of the persons whose key (exact) or name group is in values:
-        through SQL for a few values, in one pass over the table for many."""
+        """(id, match_key, last name, first name) of the persons whose key (exact) or name
+        group is in values: through SQL for a few values, in one pass over the table for many."""
         if not values or not self.person_count:
             return []
+        select = "SELECT id, match_key, last_name, first_name FROM officials_person"
         if len(values) * 4 > self.person_count:
             of = str if exact else name_group
-            rows = fetch("SELECT id, match_key FROM officials_person")
-            return [(pid, key) for pid, key in rows if of(key) in values]
+            return [row for row in fetch(select) if of(row[1]) in values]
         sql = "match_key" if exact else _group_sql()
         found = []
         ordered = sorted(values)
         for start in range(0, len(ordered), 10_000):
             condition, params = in_list(sql, ordered[start : start + 10_000])
-            found += fetch(f"SELECT id, match_key FROM officials_person WHERE {condition}", params)
+            found += fetch(f"{select} WHERE {condition}", params)
+        return found
+
+    def _aliases(self, keys: set[str]) -> dict[str, int]:
+        """Keys known as another spelling or birth date of a person (`PersonAlias`)."""
+        if not keys or not PersonAlias.objects.exists():
+            return {}
+        found: dict[str, int] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 10_000):
+            condition, params = in_list("match_key", ordered[start : start + 10_000])
+            sql = f"SELECT match_key, person_id FROM officials_personalias WHERE {condition}"
+            found.update(fetch(sql, params))
         return found
 
     def _match_by_territory(self, placed, ids, keys, unmatched) -> None:
-        """Rows with no match by name: same seat territory, sex and birth date, a close name;
-        else a new person (doubts recorded either way)."""
-        known = self._seat_holders(placed, unmatched)
+        """Rows with no match by name: same seat territory and sex, and either the same birth
+        date with a close name, or the same name with another birth date (`identity`); else a
+        new person (doubts recorded either way)."""
+        known, by_name = self._seat_holders(placed, unmatched)
         self.next_person = next_id("officials_person")
-        created: dict[str, int] = {}
-        if not known:  # nobody on these seats yet (a first import): only new people
+        chosen_for: dict[str, int] = {}  # the person given to each key (a key may hold 2 seats)
+        if not known and not by_name:  # nobody on these seats yet (a first import)
             for index in unmatched:
                 key = keys[index]
-                chosen = created.get(key)
-                if chosen is None:
-                    chosen = created[key] = self._new_person(placed[index][0], key)
-                ids[index] = chosen
+                if key not in chosen_for:
+                    chosen_for[key] = self._new_person(placed[index][0], key)
+                ids[index] = chosen_for[key]
             return
         present = set(ids) - {None}
+        taken = present | self.reused_persons  # in the file: never the other record of a name
         for index in unmatched:
             row, place = placed[index]
             key = keys[index]
-            if key in created:  # the same new person twice in the file (two seats)
-                ids[index] = created[key]
+            if key in chosen_for:
+                ids[index] = chosen_for[key]
                 continue
             group = (place.territory_key, row.sex, row.birth)
             chosen = self._close_holder(row, known.get(group, ()))
             if chosen is None:
-                chosen = created[key] = self._new_person(row, key)
+                name = (place.territory_key, row.sex, compact(row.last_name))
+                chosen = self._same_name_holder(row, by_name.get(name, ()), taken)
+            if chosen is None:
+                chosen = self._new_person(row, key)
                 for pid, _last, _first in known.get(group, ()):
                     if pid not in present:
                         self.plan.doubts.append(
-                            (chosen, pid, row, False, "noms trop différents : personnes distinctes")
+                            (
+                                chosen,
+                                pid,
+                                row,
+                                False,
+                                "noms trop différents : personnes distinctes",
+                                None,
+                            )
                         )
                 known.setdefault(group, []).append((chosen, row.last_name, row.first_name))
-            ids[index] = chosen
+            else:
+                self.plan.spellings.append((chosen, row, key))
+                taken.add(chosen)
+            chosen_for[key] = ids[index] = chosen
 
-    def _seat_holders(self, placed, unmatched) -> dict[tuple, list[tuple[int, str, str]]]:
-        """(territory, sex, birth) → the persons holding such a seat of this kind: nobody to
-        compare with when the kind has no mandate yet (a first import)."""
+    def _same_name_holder(self, row: Row, holders, taken: set) -> int | None:
+        """A holder of the seat territory with the same name and another birth date (a typo of
+        the ministry's), not already in the file: the full name first, then the closest date."""
+        found = []
+        for pid, last, first, birth in holders:
+            if pid in taken:
+                continue
+            rule = same_person_other_birth(
+                row.last_name, row.first_name, row.birth, last, first, birth
+            )
+            if rule:
+                partial = not rule.startswith("même nom et")
+                found.append((partial, abs(row.birth - birth), pid, rule, birth))
+        if not found:
+            return None
+        _partial, _distance, pid, rule, birth = min(found)
+        self.plan.doubts.append((pid, None, row, True, rule, birth))
+        return pid
+
+    def _seat_holders(self, placed, unmatched) -> tuple[dict, dict]:
+        """The persons holding a seat of this kind on the rows' territories, by (territory,
+        sex, birth) and by (territory, sex, compact last name): nobody to compare with when the
+        kind has no mandate yet (a first import)."""
         if not Mandate.objects.filter(kind=self.mandate_kind).exists():
-            return {}
-        wanted = {
-            (placed[i][1].territory_key, placed[i][0].sex, placed[i][0].birth) for i in unmatched
-        }
+            return {}, {}
+        rows = [placed[i] for i in unmatched]
+        wanted = {(place.territory_key, row.sex, row.birth) for row, place in rows}
+        names = {(place.territory_key, row.sex, compact(row.last_name)) for row, place in rows}
+        known: dict[tuple, list[tuple[int, str, str]]] = {}
+        by_name: dict[tuple, list[tuple[int, str, str, date]]] = {}
+        as_date = DateColumn()
+        for territory, pid, sex, birth, last, first in self._holder_rows(wanted, names):
+            group = (territory, sex, as_date(birth))
+            if group in wanted:
+                known.setdefault(group, []).append((pid, last, first))
+            group = (territory, sex, compact(last))
+            if group in names:
+                by_name.setdefault(group, []).append((pid, last, first, as_date(birth)))
+        return known, by_name
+
+    def _holder_rows(self, wanted: set, names: set) -> set[tuple]:
+        """(territory, person, sex, birth, last, first) of this kind's seats on the wanted
+        (territory, sex, birth) or (territory, sex, compact last name)."""
         select = (
             "SELECT DISTINCT m.territory_key, p.id, p.sex, p.birth_date, p.last_name, "
             "p.first_name FROM officials_mandate m JOIN officials_person p ON p.id = m.person_id"
         )
-        columns = (("m.territory_key", "text"), ("p.sex", "text"), ("p.birth_date", "date"))
-        rows = engine().matching(select, "m.kind = %s", [self.mandate_kind], columns, wanted)
-        known: dict[tuple, list[tuple[int, str, str]]] = {}
-        as_date = DateColumn()
-        for territory, pid, sex, birth, last, first in rows:
-            group = (territory, sex, as_date(birth))
-            if group in wanted:
-                known.setdefault(group, []).append((pid, last, first))
-        return known
+        db, kind = engine(), [self.mandate_kind]
+        by_birth = (("m.territory_key", "text"), ("p.sex", "text"), ("p.birth_date", "date"))
+        by_last = (
+            ("m.territory_key", "text"),
+            ("p.sex", "text"),
+            (db.first_part("p.match_key", "|"), "text"),
+        )
+        found = set(db.matching(select, "m.kind = %s", kind, by_birth, wanted))
+        return found | set(db.matching(select, "m.kind = %s", kind, by_last, names))
 
     def _close_holder(self, row: Row, holders) -> int | None:
         for pid, last, first in holders:
             rule = similar_names(row.last_name, row.first_name, last, first)
             if rule:
-                self.plan.doubts.append((pid, None, row, True, rule))
+                self.plan.doubts.append((pid, None, row, True, rule, None))
                 return pid
         return None
 
@@ -257,12 +351,13 @@ class SnapshotWriter:
     def _write_persons(self) -> None:
         """New persons (their creation time is the database's default) and identity doubts."""
         new_persons = self.plan.persons
+        on = self.snapshot.data_date
         with indexes_rebuilt("officials_person", len(new_persons)):
             insert_rows(
                 "officials_person",
                 PERSON_COLUMNS,
                 (
-                    (pid, row.last_name, row.first_name, row.sex, row.birth, key)
+                    (pid, row.last_name, row.first_name, row.sex, row.birth, key, on)
                     for pid, row, key in new_persons
                 ),
             )
@@ -281,12 +376,67 @@ class SnapshotWriter:
                     file_first_name=row.first_name,
                     merged=merged,
                     rule=rule,
+                    file_birth_date=row.birth if known_birth else None,
+                    known_birth_date=known_birth,
                 )
-                for pid, other, row, merged, rule in doubts
+                for pid, other, row, merged, rule, known_birth in doubts
             ],
             batch_size=2000,
         )
         self.doubt_count = len(doubts)
+        self._write_spellings()
+
+    def _write_spellings(self) -> None:
+        """Known persons found under another spelling or birth date: the latest official
+        spelling becomes the name shown (an accent is never lost to a file without accents);
+        the other spellings and birth dates are kept as aliases (searchable, matched next
+        time)."""
+        spellings, self.plan.spellings = self.plan.spellings, []
+        if not spellings:
+            return
+        on = self.snapshot.data_date
+        persons = self._persons_named({pid for pid, _row, _key in spellings})
+        aliases: dict[tuple[int, str], tuple[str, str]] = {}
+        renamed = set()
+        for pid, row, key in spellings:
+            person = persons[pid]
+            last, first, sex, birth, old_key, name_date = person
+            found = (row.last_name, row.first_name)
+            if (name_date is None or name_date <= on) and adopt_spelling((last, first), found):
+                new_key = match_key(row.last_name, row.first_name, sex, birth)
+                person[:] = [row.last_name, row.first_name, sex, birth, new_key, on]
+                renamed.add(pid)
+                aliases[(pid, old_key)] = (last, first)
+            aliases[(pid, key)] = found
+        for pid in renamed:
+            last, first, _sex, _birth, key, name_date = persons[pid]
+            Person.objects.filter(pk=pid).update(
+                last_name=last, first_name=first, match_key=key, name_date=name_date
+            )
+        PersonAlias.objects.bulk_create(
+            [
+                PersonAlias(person_id=pid, match_key=key, last_name=last, first_name=first)
+                for (pid, key), (last, first) in aliases.items()
+                if key != persons[pid][4]
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+
+    def _persons_named(self, pids: set[int]) -> dict[int, list]:
+        """id → [last name, first name, sex, birth date, match key, name date]."""
+        persons = {}
+        ordered, as_date = sorted(pids), DateColumn()
+        select = (
+            "SELECT id, last_name, first_name, sex, birth_date, match_key, name_date "
+            "FROM officials_person WHERE "
+        )
+        for start in range(0, len(ordered), 10_000):
+            condition, params = in_list("id", ordered[start : start + 10_000])
+            for pid, last, first, sex, birth, key, name_date in fetch(select + condition, params):
+                name_date = as_date(name_date) if name_date else None
+                persons[pid] = [last, first, sex, as_date(birth), key, name_date]
+        return persons
 
     # -- mandates --------------------------------------------------------------------------------
 

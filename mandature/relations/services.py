@@ -11,7 +11,7 @@ from django.db.models.functions import Collate
 from mandature.core.text import fold
 from mandature.movement.scope import Scope
 from mandature.officials.enums import ChangeType, SnapshotKind
-from mandature.officials.models import Mandate, Person, SnapshotEntry
+from mandature.officials.models import Mandate, Person, PersonAlias, SnapshotEntry
 from mandature.officials.services import cached_changes, default_comparison, freshness
 from mandature.territories.models import Commune, Epci
 
@@ -53,6 +53,14 @@ def search_officials(scope: Scope, query: str, limit: int = 50) -> list[Found]:
     condition = Q(pk__in=[])
     for prefix in prefixes:
         condition |= _key_range(prefix)
+    # Former spellings (« GREGOIRE » before « GRÉGOIRE-DUVAL »): few, through their own index.
+    former = set(
+        PersonAlias.objects.annotate(key=_key())
+        .filter(condition)
+        .values_list("person_id", flat=True)[:limit]
+    )
+    if former:
+        condition |= Q(pk__in=former)
     candidates = Person.objects.annotate(key=_key()).filter(condition).order_by("key")
     if scope.national:
         persons = list(candidates[:limit])

@@ -250,6 +250,13 @@ urlpatterns = [
     path("elus/instantanes/", officials.snapshot_list, name="snapshots"),
     path("elus/instantanes/<int:pk>/", officials.snapshot_detail, name="snapshot"),
     path("elus/identites/", officials.identity_review, name="identities"),
+    path("elus/identites/fusion/", officials.identity_merge, name="identity-merge"),
+    path("elus/identites/<int:pk>/separer/", officials.identity_split, name="identity-split"),
+    path(
+        "elus/identites/operations/<int:pk>/annuler/",
+        officials.identity_undo,
+        name="identity-undo",
+    ),
     path("elus/<int:pk>/", officials.person_detail, name="person"),
     path("elus/import/", officials.rne_upload, name="rne-import"),
     path("elus/import/<int:pk>/", officials.rne_upload_status, name="rne-upload"),

@@ -24,6 +24,8 @@ INGEST_FILES = sorted(
     "mandature/directory/management/commands/sync_annuaire.py",
     "mandature/officials/importer.py",
     "mandature/officials/writer.py",
+    "mandature/officials/identity.py",
+    "mandature/officials/merging.py",
     "mandature/officials/search_index.py",
 ]
 

@@ -565,6 +565,12 @@ EXEMPT = {
     "regions/": "walked per persona by test_matrix.py",
     "regions/<str:code>/": "walked per persona by test_matrix.py",
     "elus/instantanes/<int:pk>/": "an RNE import report, national users only (test_matrix)",
+    "elus/identites/fusion/": "merging two officials: national administrators only, 403 "
+    "otherwise (tests/officials/test_identities.py)",
+    "elus/identites/<int:pk>/separer/": "splitting a wrong match: national administrators only, "
+    "403 otherwise (tests/officials/test_identities.py)",
+    "elus/identites/operations/<int:pk>/annuler/": "undoing a merge or split (POST, then back "
+    "to /elus/identites/): national administrators only (tests/officials/test_identities.py)",
     # API
     "api/v1/openapi.json": "the schema, no data",
     "api/v1/": "the API's root, no data",

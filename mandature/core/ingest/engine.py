@@ -67,14 +67,24 @@ class SqliteEngine:
         return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
     def matching(self, select: str, where: str, params: list, columns, wanted: set) -> list:
-        """Rows of `select … WHERE where` whose `columns` (SQL expression, SQL type) may hold
-        one of the `wanted` tuples: here filtered on the last column only, in chunks (the
-        caller keeps the exact tuples)."""
-        values = sorted({row[-1] for row in wanted})
-        found = []
-        for start in range(0, len(values), 10_000):
-            condition, more = self.in_list(columns[-1][0], values[start : start + 10_000])
-            found += fetch(f"{select} WHERE {where} AND {condition}", [*params, *more])
+        """Exactly the wanted tuples, joined to a temporary table of them (indexed: one lookup
+        per row of `select`, instead of a scan per chunk of an `IN` list)."""
+        names = [f"w{i}" for i in range(len(columns))]
+        on = " AND ".join(
+            f"{column} = w.{name}" for (column, _type), name in zip(columns, names, strict=True)
+        )
+        marks = ", ".join(["%s"] * len(names))
+        values = [tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in wanted]
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS temp.ingest_wanted")
+            cursor.execute(f"CREATE TEMP TABLE ingest_wanted ({', '.join(names)})")
+            cursor.executemany(f"INSERT INTO temp.ingest_wanted VALUES ({marks})", values)
+            cursor.execute(
+                f"CREATE INDEX temp.ingest_wanted_all ON ingest_wanted ({', '.join(names)})"
+            )
+            cursor.execute(f"{select} JOIN temp.ingest_wanted w ON {on} WHERE {where}", params)
+            found = cursor.fetchall()
+            cursor.execute("DROP TABLE temp.ingest_wanted")
         return found
 
     def first_part(self, column: str, separator: str) -> str:

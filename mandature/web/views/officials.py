@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,7 +14,14 @@ from mandature.movement.scope import scope_of
 from mandature.officials.changes import snapshot_at
 from mandature.officials.enums import ChangeType, SnapshotKind
 from mandature.officials.exports import export_response
-from mandature.officials.models import IdentityDoubt, Person, RneUpload, Snapshot
+from mandature.officials.merging import IdentityError, merge, split, undo, what_moves
+from mandature.officials.models import (
+    IdentityDoubt,
+    IdentityOperation,
+    Person,
+    RneUpload,
+    Snapshot,
+)
 from mandature.officials.services import cached_changes, default_comparison, freshness
 from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
@@ -208,6 +216,8 @@ def identity_review(request):
     merged = request.GET.get("fusion")
     if merged in ("oui", "non"):
         doubts = doubts.filter(merged=merged == "oui")
+    if request.GET.get("dates") == "oui":
+        doubts = doubts.filter(known_birth_date__isnull=False)
     snapshot_id = request.GET.get("instantane")
     if snapshot_id and snapshot_id.isdigit():
         doubts = doubts.filter(snapshot_id=int(snapshot_id))
@@ -223,6 +233,7 @@ def identity_review(request):
             "autre personne",
             "fusionnées",
             "règle",
+            "écart des dates de naissance",
         ],
         lambda: [
             [
@@ -234,6 +245,7 @@ def identity_review(request):
                 str(d.other) if d.other else "",
                 "oui" if d.merged else "non",
                 d.rule,
+                d.date_distance,  # never the dates themselves: personal data
             ]
             for d in doubts
         ],
@@ -252,8 +264,82 @@ def identity_review(request):
             "merged": merged,
             "query": query.urlencode(),
             "total": IdentityDoubt.objects.count(),
+            "dates": request.GET.get("dates") == "oui",
+            "dated_total": IdentityDoubt.objects.filter(known_birth_date__isnull=False).count(),
+            "operations": IdentityOperation.objects.select_related("done_by")[:20],
         },
     )
+
+
+def _person_or_error(request, name: str) -> Person | None:
+    value = request.GET.get(name) or request.POST.get(name) or ""
+    if not value.strip().isdigit():
+        return None
+    return Person.objects.filter(pk=int(value)).first()
+
+
+@require("identities")
+def identity_merge(request):
+    """Two persons into one: what moves is shown before, then done on confirmation."""
+    keep, gone = _person_or_error(request, "garder"), _person_or_error(request, "fusionner")
+    error = ""
+    if keep is None or gone is None:
+        error = "Indiquez deux numéros d'élus existants (« n° » sur leur fiche)."
+    elif keep.pk == gone.pk:
+        error = "Les deux numéros désignent la même personne."
+    if not error and request.method == "POST":
+        try:
+            operation = merge(keep, gone, request.user)
+        except IdentityError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, f"Fusion faite : {operation.summary}.")
+            return redirect("web:person", keep.pk)
+    return render(
+        request,
+        "web/officials/identity_merge.html",
+        {
+            "keep": keep,
+            "gone": gone,
+            "error": error,
+            "moves": what_moves(gone) if gone and not error else [],
+        },
+        status=400 if error and request.method == "POST" else 200,
+    )
+
+
+@require("identities")
+def identity_split(request, pk: int):
+    doubt = get_object_or_404(IdentityDoubt.objects.select_related("person", "snapshot"), pk=pk)
+    error = "" if doubt.merged else "Ce cas n'a pas été fusionné : il n'y a rien à séparer."
+    if not error and request.method == "POST":
+        try:
+            operation = split(doubt, request.user)
+        except IdentityError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, f"Séparation faite : {operation.summary}.")
+            return redirect("web:identities")
+    return render(
+        request,
+        "web/officials/identity_split.html",
+        {"doubt": doubt, "error": error},
+        status=400 if error and request.method == "POST" else 200,
+    )
+
+
+@require("identities")
+def identity_undo(request, pk: int):
+    operation = get_object_or_404(IdentityOperation, pk=pk)
+    if request.method != "POST":
+        return redirect("web:identities")
+    try:
+        undo(operation, request.user)
+    except IdentityError as problem:
+        messages.error(request, f"Annulation impossible : {problem}")
+    else:
+        messages.success(request, f"Annulé : {operation.summary}.")
+    return redirect("web:identities")
 
 
 def person_detail(request, pk: int):

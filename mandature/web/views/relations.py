@@ -68,6 +68,7 @@ def person_context(request, person: Person) -> dict:
         "can_edit": can(request.user, "edit"),
         "can_export": can(request.user, "export"),
         "can_erase": can(request.user, "erase"),
+        "can_identities": can(request.user, "identities"),
         "note_form": NoteForm(),
         "hand_over_form": _hand_over_form(request),
         "publications_received": person.publications_received.select_related(
