@@ -234,3 +234,12 @@ def test_enrichment_is_purged_a_year_after_the_last_mandate(db, lille, settings)
     assert not Contact.objects.filter(person=former).exists()
     assert Contact.objects.filter(person=mayor).exists()
     assert AuditLog.objects.filter(action="purge des données d'enrichissement").exists()
+
+
+def test_a_note_whose_author_left_still_shows_on_the_person_page(client, personas, lille):
+    _commune, mayor = lille
+    Note.objects.create(person=mayor, text="Écrite par un collègue parti", author=None)
+    page = client.get(f"/elus/{mayor.pk}/")
+    assert page.status_code == 200
+    text = unescape(page.content.decode())
+    assert "Écrite par un collègue parti" in text and "auteur supprimé" in text
