@@ -88,7 +88,7 @@ def test_a_bad_file_is_refused_by_line_and_column_and_nothing_is_kept(client):
     answer = upload(client, "code INSEE;nom;courriel\n33063;Dupont;pas-une-adresse\n")
     page = html.unescape(answer.content.decode())
     assert "Fichier refusé, rien n'a été modifié" in page
-    assert "coordonnees.csv:2: column « courriel »: adresse « pas-une-adresse » invalide" in page
+    assert "Ligne 2, colonne « courriel » : adresse « pas-une-adresse » invalide" in page
     assert not ContactUpload.objects.exists()
 
 

@@ -4,6 +4,7 @@ The file is kept server-side between the preview and the application (`ContactUp
 and checked again when applied: if what it would change is no longer what the preview showed
 (someone edited a card meanwhile), nothing is written and the new preview is shown."""
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
@@ -26,6 +27,24 @@ TEMPLATES = {"elus": PER_OFFICIAL, "mairies": PER_COMMUNE}
 SHOWN = 1000  # lines of the preview's tables
 
 
+_LOCATED = re.compile(r"^.+?:(?P<line>\d+): column « (?P<column>.+?) »: (?P<what>.*)$")
+
+
+def for_people(error: FileProblems) -> list[str]:
+    """The problems of a file as a page says them (« Ligne 5, colonne « courriel » : … »); the
+    command line keeps the `FILE:LINE: column « NAME »:` form other tools read."""
+    said = []
+    for line in str(error).splitlines():
+        found = _LOCATED.match(line)
+        if found is None:
+            said.append(line)
+        elif found["line"] == "0" or found["column"] == "-":
+            said.append(f"Ligne {found['line']} : {found['what']}".replace("Ligne 0 : ", ""))
+        else:
+            said.append(f"Ligne {found['line']}, colonne « {found['column']} » : {found['what']}")
+    return said
+
+
 @require("edit")
 def contacts_import(request):
     form = ContactsUploadForm(request.POST or None, request.FILES or None)
@@ -36,7 +55,7 @@ def contacts_import(request):
         try:
             plan(upload.name, raw, scope_of(request.user))
         except FileProblems as error:
-            problems = str(error).splitlines()
+            problems = for_people(error)
         else:
             with transaction.atomic():
                 _forget_unapplied(request.user)
@@ -72,7 +91,7 @@ def _plan_of(request, upload: ContactUpload) -> tuple[Plan | None, list[str]]:
     try:
         return plan(upload.file_name, bytes(upload.content), scope_of(request.user)), []
     except FileProblems as error:
-        return None, str(error).splitlines()
+        return None, for_people(error)
 
 
 @require("edit")
