@@ -68,6 +68,7 @@ bench: install-dev ## benchmarks (results to write in docs/benchmarks.md)
 	$(BIN)/python bench/briefs.py
 	$(BIN)/python bench/relations.py
 	$(BIN)/python bench/mailing.py
+	$(BIN)/python bench/mail_cpu.py
 	$(BIN)/python bench/events.py
 	$(BIN)/python bench/surveys.py
 	$(BIN)/python bench/steering.py
