@@ -571,6 +571,16 @@ EXEMPT = {
     "403 otherwise (tests/officials/test_identities.py)",
     "elus/identites/operations/<int:pk>/annuler/": "undoing a merge or split (POST, then back "
     "to /elus/identites/): national administrators only (tests/officials/test_identities.py)",
+    "elus/import-coordonnees/": "the upload form, no official on it; a file's rows outside the "
+    "user's territory are listed apart and never applied (tests/relations/"
+    "test_contacts_import_pages.py)",
+    "elus/import-coordonnees/<int:pk>/": "one's own upload only (404 for anyone else), previewed "
+    "and applied in one's territory (tests/relations/test_contacts_import_pages.py)",
+    "elus/import-coordonnees/modele-<str:kind>.<str:fmt>": "the empty templates: headers and "
+    "an example line, no data",
+    "adresses-invalides/<int:pk>/verifiee/": "lifting an invalid mark (POST): 404 when the mark "
+    "is tied to no official or commune of the user's territory (tests/campaigns/"
+    "test_addresses.py)",
     # API
     "api/v1/openapi.json": "the schema, no data",
     "api/v1/": "the API's root, no data",
