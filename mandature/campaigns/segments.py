@@ -126,12 +126,11 @@ class Reachability:
 
 def _reachability(members: list[Member], wanted: str) -> tuple[list[Member], Reachability]:
     """The members kept by the filter « joignable », and how the kept ones can be reached."""
-    by_email = Reacher(members, email=True, letters=False)
-    by_post = Reacher(members, email=False, letters=False)
+    reacher = Reacher(members, email=True, letters=True)  # the mairies read once for both
     kept, counts = [], Reachability()
     for member in members:
-        email_route = by_email.by_email(member).route
-        posted = by_post.by_post(member).route == Route.LETTER
+        email_route = reacher.by_email(member).route
+        posted = reacher.by_post(member).route == Route.LETTER
         if wanted == "courriel" and email_route == Route.NONE:
             continue
         if wanted == "courrier" and not posted:

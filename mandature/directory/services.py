@@ -156,12 +156,22 @@ def card_of(contact: MairieContact, corrections: Iterable[MairieCorrection]) -> 
     return card
 
 
+# Above this many communes, every mairie is read in one query and the others dropped: faster
+# than long lists of codes in IN (…), which Django writes out value by value.
+WHOLE_DIRECTORY = 2000
+CHUNK = 900  # values in one IN (…): under SQLite's historic limit of 999
+
+
 def cards(contacts: Iterable[MairieContact]) -> list[MairieCard]:
     contacts = list(contacts)
+    ids = {c.pk for c in contacts}
+    active = MairieCorrection.objects.filter(withdrawn_at=None).select_related("author")
+    if len(ids) <= CHUNK:  # else every active correction (a few): no IN of thousands of ids
+        active = active.filter(contact_id__in=ids)
     by_contact: dict[int, list] = {}
-    active = MairieCorrection.objects.filter(contact__in=contacts, withdrawn_at=None)
-    for correction in active.select_related("author"):
-        by_contact.setdefault(correction.contact_id, []).append(correction)
+    for correction in active:
+        if correction.contact_id in ids:
+            by_contact.setdefault(correction.contact_id, []).append(correction)
     return [card_of(c, by_contact.get(c.pk, ())) for c in contacts]
 
 
@@ -173,33 +183,25 @@ def mairie_card(commune) -> MairieCard | None:
     return cards([contact])[0] if contact else None
 
 
-# Above this many communes, every mairie is read in one query and the others dropped: faster
-# than long lists of codes in IN (…), which Django writes out value by value.
-WHOLE_DIRECTORY = 2000
+def _of_communes(rows, codes: set[str], code_of) -> list:
+    """The rows (a queryset of communes' mairies) of these codes: the whole directory read once
+    above WHOLE_DIRECTORY codes, else IN (…) by chunks."""
+    if len(codes) > WHOLE_DIRECTORY:
+        return [row for row in rows if code_of(row) in codes]
+    ordered = sorted(codes)
+    return [
+        row
+        for start in range(0, len(ordered), CHUNK)
+        for row in rows.filter(code__in=ordered[start : start + CHUNK])
+    ]
 
 
 def mairie_cards(codes: Iterable[str]) -> dict[str, MairieCard]:
     """The mairies of many communes at once, by code INSEE (two queries, or a few for more than
     a thousand communes)."""
-    codes = set(codes)
     contacts = MairieContact.objects.filter(kind=MairieKind.COMMUNE)
-    if len(codes) > WHOLE_DIRECTORY:
-        found = [c for c in contacts if c.code in codes]
-    else:
-        found = [
-            c
-            for start in range(0, len(codes), 900)
-            for c in contacts.filter(code__in=sorted(codes)[start : start + 900])
-        ]
-    by_contact: dict[int, list] = {}
-    active = MairieCorrection.objects.filter(withdrawn_at=None).select_related("author")
-    if len(found) <= 900:
-        active = active.filter(contact_id__in=[c.pk for c in found])
-    ids = {c.pk for c in found}
-    for correction in active:
-        if correction.contact_id in ids:
-            by_contact.setdefault(correction.contact_id, []).append(correction)
-    return {c.code: card_of(c, by_contact.get(c.pk, ())) for c in found}
+    found = _of_communes(contacts, set(codes), lambda contact: contact.code)
+    return {card.contact.code: card for card in cards(found)}
 
 
 @dataclass
@@ -220,19 +222,10 @@ class MairieAddress:
 def mairie_addresses(codes: Iterable[str]) -> dict[str, MairieAddress]:
     """The email and postal address of the mairies of many communes (all of France in about a
     second: plain values, not model objects)."""
-    codes = set(codes)
     rows = MairieContact.objects.filter(kind=MairieKind.COMMUNE).values_list(
         "pk", "code", "kind", "name", "address", "email"
     )
-    if len(codes) > WHOLE_DIRECTORY:
-        found = [row for row in rows if row[1] in codes]
-    else:
-        ordered = sorted(codes)
-        found = [
-            row
-            for start in range(0, len(ordered), 900)
-            for row in rows.filter(code__in=ordered[start : start + 900])
-        ]
+    found = _of_communes(rows, set(codes), lambda row: row[1])
     corrected: dict[tuple[int, str], str] = {}
     active = MairieCorrection.objects.filter(withdrawn_at=None, field__in=("address", "email"))
     for contact_id, name, value in active.order_by("created_at", "pk").values_list(
