@@ -158,10 +158,10 @@ def _team(commune: Commune, shared: Shared, prefetched: Prefetched | None) -> di
             )
             if team.mayor.person.sex == "F":
                 status = status.replace("nouveau", "nouvelle")
-        elif team.previous_mayor is None and team.mayor.snapshot.data_date.year >= 2026:
-            status = ""
-        else:
+        elif team.mayor_re_elected:
             status = "réélue" if team.mayor.person.sex == "F" else "réélu"
+        else:  # no mayor known before the renewal to compare with
+            status = ""
         start = team.mayor.function_start or team.mayor.mandate.start_date
         mayor = {
             "name": _name(team.mayor),

@@ -61,6 +61,13 @@ def long_date(value: date) -> str:
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def ordinal(rank: int, feminine: bool = False) -> str:
+    """« 1er », « 1re », « 2e », « 12e » (the abbreviations of the Imprimerie nationale)."""
+    if rank == 1:
+        return "1re" if feminine else "1er"
+    return f"{rank}e"
+
+
 def merge(template: str, values: dict[str, str]) -> tuple[str, list[str]]:
     """Fill {champs} of an editable text. Only plain names are allowed (no attribute, index or
     format spec: nothing a text can use to reach code); unknown names are returned, and left

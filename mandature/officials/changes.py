@@ -21,6 +21,26 @@ HEAD_FUNCTION = {
     SnapshotKind.EPCI: FunctionCode.PRESIDENT,
 }
 MUNICIPAL_KINDS = (SnapshotKind.MAIRES, SnapshotKind.CM)
+# Kinds renewed by the general municipal elections (EPCI councils follow the municipal ones).
+RENEWED_KINDS = (SnapshotKind.MAIRES, SnapshotKind.CM, SnapshotKind.EPCI)
+# First rounds of the general municipal elections (DOMAIN.md; the next one, in March 2032, is
+# to be added when its date is set by decree).
+MUNICIPAL_ELECTIONS = (date(2008, 3, 9), date(2014, 3, 23), date(2020, 3, 15), date(2026, 3, 15))
+
+
+def election_before(day: date) -> date | None:
+    """The first round of the latest general municipal elections on or before `day`."""
+    return max((e for e in MUNICIPAL_ELECTIONS if e <= day), default=None)
+
+
+def heads_cutoff(before: Snapshot, after: Snapshot) -> date:
+    """Who held the head function strictly before this date is not « premier mandat ». Across a
+    general election, the election's first round: a file of April 2026 already lists the mayors
+    elected in March. Otherwise the later snapshot's date."""
+    election = election_before(after.data_date)
+    if election is not None and before.data_date < election:
+        return election
+    return after.data_date
 
 
 @dataclass(slots=True)
@@ -51,6 +71,7 @@ class Change:
     person: Person | None = None
     previous_person: Person | None = None
     territory_name: str = ""
+    commune_name: str = ""  # the commune of an EPCI seat
     departement_name: str = ""
     region_name: str = ""
 
@@ -202,7 +223,7 @@ def _compare(before: Snapshot, after: Snapshot) -> ChangeSet:
     missing = [key for key in seats_after if key not in seats_before]
     seats_before.update(_last_known(kind, before, missing))
     head = HEAD_FUNCTION.get(kind)
-    earlier_heads = former_heads(head, after.data_date) if head else set()
+    earlier_heads = former_heads(head, heads_cutoff(before, after)) if head else set()
     for key, now in seats_after.items():
         then = seats_before.get(key)
         if then is None:
@@ -280,5 +301,6 @@ def describe(changes: list[Change]) -> None:
         change.territory_name = (
             epcis.get(seat.epci_id, "") if seat.epci_id else communes.get(seat.commune_id or "", "")
         ) or change.territory_key
+        change.commune_name = communes.get(seat.commune_id or "", "")
         change.departement_name = departements.get(seat.departement_id or "", "")
         change.region_name = regions.get(seat.region_id or "", "")

