@@ -19,7 +19,16 @@ from django.core import signing
 from django.urls import reverse
 from markdown_it import MarkdownIt
 
-from mandature.core.french import _parse, long_date, merge, merge_available, number, percent
+from mandature.core.french import (
+    Named,
+    _parse,
+    long_date,
+    merge,
+    merge_available,
+    number,
+    percent,
+    with_preposition,
+)
 
 # name → what it holds (shown to the editor, in this order)
 FIELDS = {
@@ -217,8 +226,22 @@ def fill_blocks(blocks: list[dict], values: dict) -> list[dict]:
     ]
 
 
+def with_articles(values: dict) -> dict:
+    """The values as stored on a recipient (JSON), their names given back their official
+    article (« _liaisons »: {"commune": 2}) so that « de {commune} » reads « du Havre »."""
+    liaisons = values.get("_liaisons") or {}
+    if not liaisons:
+        return values
+    return {
+        k: Named(v, liaisons[k]) if k in liaisons and isinstance(v, str) else v
+        for k, v in values.items()
+        if k != "_liaisons"
+    }
+
+
 def letter_blocks(body: str, blocks: list[dict], values: dict) -> list[dict]:
     """The letter's blocks for one recipient (sentences lacking a figure left out)."""
+    values = with_articles(values)
     if any(values.get(name) is None for name in _fields_of(body) if name in values):
         text, _unknown, _missing = merge_available(body, values)
         return fill_blocks(markdown_blocks(_escape_braces(text)), {})
@@ -248,8 +271,8 @@ class Compiled:
     footer_text: str = ""
 
     def render(self, values: dict) -> Message:
+        values = with_articles(values)
         present = {k: v for k, v in values.items() if v is not None}
-        escaped = {k: html.escape(v) for k, v in present.items()}
         subject, _ = merge(self.subject, {k: v or "" for k, v in values.items()})
         if any(values.get(name, "") is None for name in self.fields):
             # rare: re-render the body without the sentences lacking a figure
@@ -257,14 +280,14 @@ class Compiled:
             html_body = merge(markdown_html(_escape_braces(body)), {})[0]
             text_body = merge(markdown_text(_escape_braces(body)), {})[0]
         else:
-            html_body = merge(self.html, escaped)[0]
+            html_body = merge(self.html, present, escape=html.escape)[0]
             text_body = merge(self.text, present)[0]
         attention = values.get("_attention")
         if attention:  # a message to a mairie's address, for one of its officials
             text_body = f"{attention}\n\n{text_body}"
             html_body = f"<p><strong>{html.escape(attention)}</strong></p>\n{html_body}"
         if self.footer_text:
-            html_body += merge(self.footer_html, escaped)[0]
+            html_body += merge(self.footer_html, present, escape=html.escape)[0]
             text_body += "\n-- \n" + merge(self.footer_text, present)[0]
         return Message(subject.replace("\n", " ").strip(), html_body, text_body)
 
@@ -342,9 +365,10 @@ def values_for(
         role = ""  # the president of a departmental or regional council: « Madame, »
     feminine = person.sex == "F"
     if role == "maire":
-        function = f"maire de {commune.name}" if commune else "maire"
+        function = f"maire {with_preposition('de', commune.named)}" if commune else "maire"
     elif role == "président":
-        function = f"{'présidente' if feminine else 'président'} de {epci.name if epci else ''}"
+        title = "présidente" if feminine else "président"
+        function = f"{title} {with_preposition('de', epci.name)}" if epci else title
     else:
         function = (entry.function or entry.mandate.get_kind_display()).lower()
         place = commune.name if commune else entry.mandate.territory_label
@@ -365,9 +389,9 @@ def values_for(
         "nom": person.last_name,
         "nom_complet": f"{person.first_name} {person.last_name}".strip(),
         "fonction": function.strip(),
-        "commune": commune.name if commune else None,
+        "commune": commune.named if commune else None,
         "code_insee": commune.code if commune else None,
-        "departement": commune.departement.name if commune else None,
+        "departement": commune.departement.named if commune else None,
         "epci": epci.name if epci else None,
         "population": number(population) if population else None,
         "logements_sociaux": (
@@ -388,4 +412,12 @@ def values_for(
         "lien_publication": None,
         "expediteur": organisation_name,
         "date": long_date(on),
+        "_liaisons": {
+            name: place.liaison
+            for name, place in (
+                ("commune", commune),
+                ("departement", commune.departement if commune else None),
+            )
+            if place is not None and place.liaison
+        },
     }

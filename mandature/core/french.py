@@ -68,24 +68,139 @@ def ordinal(rank: int, feminine: bool = False) -> str:
     return f"{rank}e"
 
 
-def merge(template: str, values: dict[str, str]) -> tuple[str, list[str]]:
+# --- articles, elision and contraction --------------------------------------------------------
+# The COG's « type de nom en clair » (typeLiaison, TNCC): the article a name takes, whether or not
+# the name itself is written with it (« Le Havre », 2; « Gironde », 3, written without).
+LIAISON_ARTICLES = {2: "le", 3: "la", 4: "les", 5: "l'", 6: "aux", 7: "las", 8: "los"}
+VOWELS = "aeiouyàâäéèêëîïôöùûüÿæœ"
+# Common nouns that open an organisation's or an intercommunality's name, and their article.
+NOUN_ARTICLES = {
+    "agence": "l'",
+    "association": "l'",
+    "ca": "la",
+    "cc": "la",
+    "communauté": "la",
+    "conseil": "le",
+    "coopérative": "la",
+    "cu": "la",
+    "entreprise": "l'",
+    "établissement": "l'",
+    "fédération": "la",
+    "groupe": "le",
+    "mairie": "la",
+    "maison": "la",
+    "métropole": "la",
+    "office": "l'",
+    "pôle": "le",
+    "société": "la",
+    "syndicat": "le",
+    "union": "l'",
+}
+# Words whose h is mute (« d'Habitat 76 », « l'Hôtel de ville »); other h are aspirated.
+MUTE_H = frozenset({"habitat", "habitation", "habitations", "hôpital", "hôtel", "humanité"})
+_LEADING_ARTICLE = re.compile(r"^(le|la|les|aux|las|los) |^l['’]", re.IGNORECASE)
+
+
+class Named(str):
+    """A name with its official article (COG liaison): « Le Havre » (2), « Abzac » (1)."""
+
+    liaison: int | None
+
+    def __new__(cls, name: str, liaison: int | None = None):
+        named = super().__new__(cls, name)
+        named.liaison = liaison
+        return named
+
+
+def article_of(name: str, liaison: int | None = None) -> tuple[str, str, bool]:
+    """(article, the name without it, whether the name is written with it): from the COG's
+    liaison when known, else from the name (« Les Ulis », « Association régionale… »)."""
+    if liaison is None and isinstance(name, Named):
+        liaison = name.liaison
+    if liaison is not None and liaison in LIAISON_ARTICLES:
+        article = LIAISON_ARTICLES[liaison]
+        match = _LEADING_ARTICLE.match(name)
+        if match and match.group(0).lower().replace("’", "'").strip() == article.strip():
+            return article, name[match.end() :], True
+        return article, name, False
+    if liaison is not None:
+        return "", name, False
+    match = _LEADING_ARTICLE.match(name)
+    if match:
+        return match.group(0).lower().replace("’", "'").strip(), name[match.end() :], True
+    first = name.split(" ", 1)[0].lower()
+    return NOUN_ARTICLES.get(first, ""), name, False
+
+
+def _starts_with_vowel(word: str) -> bool:
+    first = word.split(" ", 1)[0].lower()
+    return bool(word) and (word[0].lower() in VOWELS or first in MUTE_H)
+
+
+def preposition_parts(preposition: str, name: str, liaison: int | None = None) -> tuple[str, str]:
+    """« de » or « à » before a name, elided and contracted, as (what goes before the name,
+    the name as written after it): ("d'", "Abzac"), ("du ", "Havre"), ("des ", "Abymes"),
+    ("de ", "L'Haÿ-les-Roses"), ("de ", "La Rochelle"), ("de l'", "Ain"), ("de l'",
+    "Association régionale…"), ("au ", "Mans"), ("aux ", "Ulis"), ("à ", "Y")."""
+    if liaison is None and isinstance(name, Named):
+        liaison = name.liaison
+    article, bare, written = article_of(name, liaison)
+    capital = preposition[:1].isupper()
+    preposition = preposition.lower()
+    if article in ("le", "les", "aux"):
+        if preposition == "de":
+            head = "du " if article == "le" else "des "
+        else:
+            head = "au " if article == "le" else "aux "
+    elif article and written:
+        head, bare = f"{preposition} ", name
+    elif article:
+        head = f"{preposition} {article}" + ("" if article.endswith("'") else " ")
+    elif preposition == "de" and _starts_with_vowel(bare) and liaison in (None, 1):
+        head = "d'"
+    else:
+        head = f"{preposition} "
+    return (head[:1].upper() + head[1:] if capital else head), bare
+
+
+def with_preposition(preposition: str, name: str, liaison: int | None = None) -> str:
+    """« d'Abzac », « du Havre », « des Abymes », « de L'Haÿ-les-Roses », « de La Rochelle »,
+    « de l'Ain », « de l'Association régionale », « au Mans », « aux Ulis », « à Y »."""
+    head, bare = preposition_parts(preposition, name, liaison)
+    return head + bare
+
+
+# « de » or « à » right before a field, maybe with the opening tags of bold or italics between.
+_PREPOSITION_BEFORE = re.compile(r"(?:^|(?<=[\s(«>\u00a0]))([dD]e|[àÀ]) ((?:<(?:strong|em)>)*)$")
+
+
+def merge(template: str, values: dict[str, str], escape=None) -> tuple[str, list[str]]:
     """Fill {champs} of an editable text. Only plain names are allowed (no attribute, index or
     format spec: nothing a text can use to reach code); unknown names are returned, and left
-    visible in the text, so that the editor sees them before anything is sent or printed."""
+    visible in the text, so that the editor sees them before anything is sent or printed.
+    A field right after « de » or « à » takes the preposition with it, elided and contracted
+    (« maire de {commune} » → « maire du Havre »). `escape` (html.escape for an HTML part) is
+    applied to each value once it is written."""
     out: list[str] = []
     unknown: list[str] = []
     parts = _parse(template)
     if parts is None:
         return template, ["accolade sans paire (écrire {{ ou }} pour une accolade)"]
     for literal, field, spec, conversion in parts:
-        out.append(literal)
         if field is None:
+            out.append(literal)
             continue
         if not field.isidentifier() or spec or conversion or field not in values:
             unknown.append(field)
-            out.append("{" + field + "}")
+            out.append(literal + "{" + field + "}")
             continue
-        out.append(values[field])
+        value = values[field]
+        before = _PREPOSITION_BEFORE.search(literal) if value else None
+        if before:
+            head, value = preposition_parts(before.group(1), value)
+            literal = literal[: before.start(1)] + head + before.group(2)
+        out.append(literal)
+        out.append(escape(value) if escape else value)
     return "".join(out), unknown
 
 

@@ -112,11 +112,18 @@ def _sync(model, key: str, incoming: dict, retire=None) -> Diff:
 
 def _write(t: Territories) -> dict[str, int]:
     regions = {
-        r.code: {"name": r.name, "zone": r.zone, "chef_lieu": r.chef_lieu} for r in t.regions
+        r.code: {"name": r.name, "zone": r.zone, "chef_lieu": r.chef_lieu, "liaison": r.liaison}
+        for r in t.regions
     }
     _sync(Region, "code", regions)
     departements = {
-        d.code: {"name": d.name, "region_id": d.region, "zone": d.zone, "chef_lieu": d.chef_lieu}
+        d.code: {
+            "name": d.name,
+            "region_id": d.region,
+            "zone": d.zone,
+            "chef_lieu": d.chef_lieu,
+            "liaison": d.liaison,
+        }
         for d in t.departements
     }
     _sync(Departement, "code", departements)
@@ -162,6 +169,7 @@ def _commune_values(c: CommuneRecord) -> dict:
         "population": c.population,
         "postal_codes": " ".join(c.postal_codes),
         "zone": c.zone,
+        "liaison": c.liaison,
         "latitude": c.latitude,
         "longitude": c.longitude,
         "is_current": True,

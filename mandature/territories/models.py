@@ -5,6 +5,7 @@ import math
 from django.db import models
 from django.urls import reverse
 
+from mandature.core.french import Named
 from mandature.core.links import page_url
 
 from .enums import AliasKind, EpciKind, SearchKind, Zone
@@ -14,6 +15,9 @@ class Region(models.Model):
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
     zone = models.CharField("zone", max_length=5, choices=Zone.choices)
+    liaison = models.PositiveSmallIntegerField(
+        "article (type de nom du COG)", default=0
+    )  # 2 « le », 3 « la », 4 « les », 5 « l' »…: core.french.with_preposition
     chef_lieu = models.CharField("chef-lieu (code INSEE)", max_length=5, blank=True)
 
     class Meta:
@@ -26,12 +30,20 @@ class Region(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("web:region", args=[self.code])
 
+    @property
+    def named(self) -> Named:
+        """The name with its article, for « de » and « à »: « du Havre », « de la Gironde »."""
+        return Named(self.name, self.liaison)
+
 
 class Departement(models.Model):
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
     zone = models.CharField("zone", max_length=5, choices=Zone.choices)
+    liaison = models.PositiveSmallIntegerField(
+        "article (type de nom du COG)", default=0
+    )  # 2 « le », 3 « la », 4 « les », 5 « l' »…: core.french.with_preposition
     chef_lieu = models.CharField("chef-lieu (code INSEE)", max_length=5, blank=True)
 
     class Meta:
@@ -43,6 +55,11 @@ class Departement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("web:departement", args=[self.code])
+
+    @property
+    def named(self) -> Named:
+        """The name with its article, for « de » and « à »: « du Havre », « de la Gironde »."""
+        return Named(self.name, self.liaison)
 
 
 class Epci(models.Model):
@@ -99,6 +116,9 @@ class Commune(models.Model):
     population = models.PositiveIntegerField("population", null=True)
     postal_codes = models.CharField("codes postaux", max_length=400, blank=True)
     zone = models.CharField("zone", max_length=5, choices=Zone.choices)
+    liaison = models.PositiveSmallIntegerField(
+        "article (type de nom du COG)", default=0
+    )  # 2 « le », 3 « la », 4 « les », 5 « l' »…: core.french.with_preposition
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
     is_current = models.BooleanField("en vigueur", default=True)
@@ -123,6 +143,11 @@ class Commune(models.Model):
 
     def get_absolute_url(self) -> str:
         return page_url("web:commune", self.code)
+
+    @property
+    def named(self) -> Named:
+        """The name with its article, for « de » and « à »: « du Havre », « de la Gironde »."""
+        return Named(self.name, self.liaison)
 
     @property
     def postal_code_list(self) -> list[str]:

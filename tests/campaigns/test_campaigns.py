@@ -14,6 +14,7 @@ from mandature.campaigns.sending import run
 from mandature.campaigns.services import LaunchError, launch, status_counts
 from mandature.compliance.enums import ElectionKind
 from mandature.compliance.models import Election
+from mandature.core.french import preposition_parts
 from mandature.core.models import AuditLog
 from mandature.movement.scope import scope_of
 from mandature.relations.models import Contact, Interaction
@@ -105,10 +106,9 @@ def test_congratulations_to_the_new_mayors_of_a_departement(
     assert message["Subject"] == f"Félicitations, {salutation}"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert (
-        f"à la tête de {commune.name}." in text
-        and f"<strong>{commune.name}</strong>" in unescape(html)
-    )
+    head, bare = preposition_parts("de", commune.named)  # « d'Abzac », « du Havre »
+    assert f"à la tête {head}{bare}." in text
+    assert f"à la tête {head}<strong>{bare}</strong>" in unescape(html)
     assert "http://testserver/partage/fiche/" + commune.code in text
 
     recipients = {r.email: r for r in campaign.recipients.all()}
@@ -271,7 +271,8 @@ def test_pages_preview_test_send_launch_and_statuses(
     assert f"Aperçu pour {first.entry.person.display_name} (1 sur {len(new_mayors_62)})" in page
     assert "Période électorale :" in page
     second = unescape(client.get(response.url, {"n": 1}, HTTP_HX_REQUEST="true").content.decode())
-    assert f"à la tête de <strong>{new_mayors_62[1].entry.commune.name}</strong>" in second
+    head, bare = preposition_parts("de", new_mayors_62[1].entry.commune.named)
+    assert f"à la tête {head}<strong>{bare}</strong>" in second
 
     client.post(f"/campagnes/{campaign.pk}/essai/", {"n": 1})
     (test,) = smtp_sink.messages

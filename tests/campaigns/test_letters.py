@@ -13,6 +13,7 @@ from html import unescape
 from mandature.campaigns.letters import folder
 from mandature.campaigns.models import Campaign
 from mandature.campaigns.services import launch
+from mandature.core.french import with_preposition
 from mandature.movement.scope import scope_of
 from mandature.relations.models import Contact, Interaction
 from tests.campaigns.test_campaigns import make_campaign
@@ -118,7 +119,7 @@ def test_letters_for_the_new_mayors_with_the_printers_file(
         ["pdftotext", str(pdf), "-"], capture_output=True, check=True
     ).stdout.decode()
     assert text.count("Le 1er avril 2026") == len(members)
-    assert f"Votre élection à la tête de {commune.name}" in text
+    assert f"Votre élection à la tête {with_preposition('de', commune.named)}" in text
     assert "Marianne Louis" in text and "Présidente" in text
     assert re.search(rb"/Subtype\s*/Image", pdf.read_bytes())  # the signature
     # The address block sits in the window: 100 mm from the left, 50 to 90 mm from the top.

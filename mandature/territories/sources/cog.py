@@ -44,6 +44,7 @@ class RegionRecord:
     name: str
     zone: str
     chef_lieu: str
+    liaison: int = 0
 
 
 @dataclass
@@ -53,6 +54,7 @@ class DepartementRecord:
     region: str
     zone: str
     chef_lieu: str
+    liaison: int = 0
 
 
 @dataclass
@@ -69,6 +71,7 @@ class CommuneRecord:
     epci: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    liaison: int = 0  # the COG's typeLiaison: the article the name takes
 
 
 @dataclass
@@ -115,6 +118,14 @@ class CogFormat(RecordFormat):
             return Zone.METRO
         return value
 
+    def liaison(self, index: int, item: dict) -> int:
+        """The COG's typeLiaison (0 to 8): which article the name takes; 0 when absent."""
+        value = self.count(index, item, "liaison")
+        if value is not None and value > 8:
+            self.problem(index, item, "typeLiaison", f"type de liaison inconnu {value!r} (0 à 8)")
+            return 0
+        return value or 0
+
     def check_unique(self, codes: list[str]) -> None:
         seen = set()
         for index, code in enumerate(codes):
@@ -128,6 +139,7 @@ class RegionFile(CogFormat):
         Column("code", ("code",), required=True),
         Column("name", ("nom",), required=True),
         Column("chef_lieu", ("chefLieu",)),
+        Column("liaison", ("typeLiaison",)),
     )
 
     def clean(self, index: int, item: dict) -> RegionRecord:
@@ -136,6 +148,7 @@ class RegionFile(CogFormat):
             name=self.text(index, item, "name"),
             zone=self.zone(index, item),
             chef_lieu=self.text(index, item, "chef_lieu"),
+            liaison=self.liaison(index, item),
         )
 
 
@@ -145,6 +158,7 @@ class DepartementFile(CogFormat):
         Column("name", ("nom",), required=True),
         Column("region", ("region",), required=True),
         Column("chef_lieu", ("chefLieu",)),
+        Column("liaison", ("typeLiaison",)),
     )
 
     def __init__(self, name, items, problems=None, regions: frozenset[str] = frozenset()):
@@ -158,6 +172,7 @@ class DepartementFile(CogFormat):
             region=self.text(index, item, "region"),
             zone=self.zone(index, item),
             chef_lieu=self.text(index, item, "chef_lieu"),
+            liaison=self.liaison(index, item),
         )
         if record.region and record.region not in self.regions:
             self.problem(index, item, "region", f"région inconnue « {record.region} »")
@@ -177,6 +192,7 @@ class CommuneFile(CogFormat):
         Column("population", ("population",)),
         Column("commune", ("commune",), required=True),
         Column("chef_lieu", ("chefLieu",), required=True),
+        Column("liaison", ("typeLiaison",)),
     )
 
     def __init__(self, name, items, problems=None, departements=frozenset(), regions=frozenset()):
@@ -221,6 +237,7 @@ class CommuneFile(CogFormat):
             population=self.count(index, item, "population"),
             postal_codes=sorted(set(postal_codes)),
             former_codes=former,
+            liaison=self.liaison(index, item),
         )
 
     def split(self, records: list) -> tuple[list[CommuneRecord], list[AliasRecord]]:

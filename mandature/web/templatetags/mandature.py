@@ -3,7 +3,14 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
-from mandature.core.french import long_date, number, ordinal, percent, typography
+from mandature.core.french import (
+    long_date,
+    number,
+    ordinal,
+    percent,
+    typography,
+    with_preposition,
+)
 from mandature.core.links import page_url
 
 register = template.Library()
@@ -35,6 +42,24 @@ def fr_date(value) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return long_date(value)
+
+
+def _named(value):
+    named = getattr(value, "named", None)
+    return named if named is not None else str(getattr(value, "name", value))
+
+
+@register.filter
+def de(value) -> str:
+    """« de » before a name, elided and contracted: « d'Abzac », « du Havre », « de l'Union
+    sociale pour l'habitat » (a territory's official article when it has one)."""
+    return with_preposition("de", _named(value)) if value else ""
+
+
+@register.filter(name="a")
+def to(value) -> str:
+    """« à » before a name: « au Havre », « aux Abymes », « à Lille »."""
+    return with_preposition("à", _named(value)) if value else ""
 
 
 @register.filter
