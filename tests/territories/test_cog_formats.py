@@ -106,3 +106,20 @@ def test_centroids_need_their_columns_and_numbers(tmp_path):
     assert caught.value.lines == [
         f"{path}:3: colonne « latitude/longitude » : nombre attendu ('nord', '3.1')"
     ]
+
+
+def test_the_article_of_a_name_is_read_and_an_unknown_one_refused(tmp_path):
+    data = [
+        {**BORDEAUX, "code": "76351", "nom": "Le Havre", "typeLiaison": 2},
+        {**BORDEAUX, "typeLiaison": 12},
+        {**BORDEAUX, "code": "33001", "nom": "Abzac", "typeLiaison": "1"},
+    ]
+    path = json_gz(tmp_path, "c.json.gz", data)
+    reader = CommuneFile.open(path, departements=frozenset({"33"}), regions=frozenset({"75"}))
+    communes, _aliases = reader.split(reader.clean_all())
+    assert communes[0].liaison == 2
+    assert [line.replace(str(path), "c") for line in reader.problems.lines] == [
+        "c: enregistrement 2 (code 33063) : champ « typeLiaison » : type de liaison inconnu 12 "
+        "(0 à 8)",
+        "c: enregistrement 3 (code 33001) : champ « typeLiaison » : entier positif attendu : '1'",
+    ]
