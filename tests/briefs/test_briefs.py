@@ -36,6 +36,7 @@ def test_brief_page_shows_the_commune_its_mayor_and_its_figures(client):
     text = plain(response.content.decode())
     assert "Bally BAGAYOKO" in text and "nouveau maire" in text
     assert "25 123" in text and "44,2 %" in text  # Saint-Denis with Pierrefitte, 2022
+    assert "Logements sociaux et taux estimé, 2022" in text  # a year, not « 2 022 »
     assert "Les 12 questions que se posent les maires" in text
     assert text.count("Base légale") == 12
     assert "CCH L.302-5" in text and "CGCT L.2252-5" in text and "CCH L.255-1" in text
