@@ -112,3 +112,19 @@ def test_lists_inside_a_page_download_too(client, personas):
     assert [r[0] for r in rows[1:]] == ["Jean Martin"] and rows[1][-1] == "pas de courriel"
     login(client, personas.reader)
     assert client.get(f"/campagnes/{campaign.pk}/?format=csv").status_code in (403, 404)
+
+
+def test_times_in_downloads_are_paris_times(client, personas):
+    """A time a person reads is Paris time, never the database's UTC."""
+    from datetime import UTC, datetime
+
+    from mandature.officials.models import Snapshot
+
+    login(client, personas.admin)
+    snapshot = Snapshot.objects.order_by("pk").first()
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        imported_at=datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    )
+    response = client.get("/elus/instantanes/?format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "24/11/2026 00:30" in text and "23/11/2026 23:30" not in text

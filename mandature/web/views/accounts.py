@@ -282,7 +282,9 @@ def users(request):
                 p.organisation.name,
                 p.get_role_display(),
                 "oui" if p.user.is_active else "non",
-                p.user.last_login.strftime("%d/%m/%Y %H:%M") if p.user.last_login else "",
+                timezone.localtime(p.user.last_login).strftime("%d/%m/%Y %H:%M")
+                if p.user.last_login
+                else "",
             ]
             for p in profiles.select_related("user", "organisation")
         ],
@@ -376,7 +378,7 @@ def audit_log(request):
         ["le", "utilisateur", "par", "action", "détail"],
         lambda: [
             [
-                e.at.strftime("%d/%m/%Y %H:%M:%S"),
+                timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M:%S"),
                 e.user.email if e.user else "",
                 e.channel,
                 e.action,

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -91,7 +92,7 @@ def batch_page(request):
                 b.get_status_display(),
                 b.total,
                 b.done,
-                b.created_at.strftime("%d/%m/%Y %H:%M"),
+                timezone.localtime(b.created_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for b in _batches(request)
         ],

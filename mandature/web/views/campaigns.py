@@ -76,7 +76,7 @@ def segment_list(request):
                 g.organisation.name if g.organisation else "",
                 g.created_by.email if g.created_by else "",
                 json.dumps(g.filters, ensure_ascii=False),
-                g.updated_at.strftime("%d/%m/%Y"),
+                timezone.localtime(g.updated_at).strftime("%d/%m/%Y"),
             ]
             for g in _segments(request)
         ],
@@ -198,7 +198,9 @@ def campaign_list(request):
                 c.get_status_display(),
                 c.segment.name if c.segment else "",
                 c.subject,
-                c.launched_at.strftime("%d/%m/%Y") if getattr(c, "launched_at", None) else "",
+                timezone.localtime(c.launched_at).strftime("%d/%m/%Y")
+                if getattr(c, "launched_at", None)
+                else "",
                 *[c.counts.get(s, 0) for s in statuses],
             ]
             for c in campaigns

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from mandature.core.models import audit
 from mandature.movement.access import require
@@ -235,7 +236,7 @@ def snapshot_list(request):
                 s.entry_count,
                 s.rejected_count,
                 s.covered_communes,
-                s.imported_at.strftime("%d/%m/%Y %H:%M"),
+                timezone.localtime(s.imported_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for s in snapshots
         ],

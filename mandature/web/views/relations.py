@@ -252,7 +252,7 @@ def follow_ups(request):
                 f.due_date,
                 str(f.person) if f.person else "",
                 f.assignee.get_full_name() or f.assignee.email,
-                f.done_at.strftime("%d/%m/%Y") if f.done_at else "",
+                timezone.localtime(f.done_at).strftime("%d/%m/%Y") if f.done_at else "",
             ]
             for f in mine.order_by("done_at", "due_date")
         ],

@@ -51,7 +51,7 @@ def survey_list(request):
                 s.title,
                 s.get_status_display(),
                 "oui" if s.anonymous else "non",
-                s.closes_at.strftime("%d/%m/%Y") if s.closes_at else "",
+                timezone.localtime(s.closes_at).strftime("%d/%m/%Y") if s.closes_at else "",
                 (s.totals or {}).get("invited", ""),
                 (s.totals or {}).get("submitted", ""),
             ]
