@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from mandature.core.french import (
     Named,
     _parse,
+    function_title,
     long_date,
     merge,
     merge_available,
@@ -370,7 +371,9 @@ def values_for(
         title = "présidente" if feminine else "président"
         function = f"{title} {with_preposition('de', epci.name)}" if epci else title
     else:
-        function = (entry.function or entry.mandate.get_kind_display()).lower()
+        function = function_title(
+            entry.function or entry.mandate.get_kind_display(), feminine
+        ).lower()
         place = commune.name if commune else entry.mandate.territory_label
         function = f"{function} ({place})" if place else function
     figures_row = figures.get(commune.code) if commune else None

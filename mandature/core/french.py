@@ -174,6 +174,37 @@ def with_preposition(preposition: str, name: str, liaison: int | None = None) ->
 _PREPOSITION_BEFORE = re.compile(r"(?:^|(?<=[\s(«>\u00a0]))([dD]e|[àÀ]) ((?:<(?:strong|em)>)*)$")
 
 
+_ORDINAL_SUFFIX = re.compile(r"\b(\d+)\s*(?:ème|eme|e|è)\b")
+_FEMININE = [
+    (re.compile(r"\b1er\b"), "1re"),
+    (re.compile(r"\b([Pp])remier\b"), r"\1remière"),
+    (re.compile(r"\b([Ss])econd\b"), r"\1econde"),
+    (re.compile(r"\b([Aa])djoint\b"), r"\1djointe"),
+    (re.compile(r"\b([Vv]ice-)?([Pp])résident\b"), r"\1\2résidente"),
+    (re.compile(r"\b([Dd])élégué\b"), r"\1éléguée"),
+    (re.compile(r"\b([Cc])onseiller\b"), r"\1onseillère"),
+    (re.compile(r"\b([Dd])éputé\b"), r"\1éputée"),
+    (re.compile(r"\b([Ss])énateur\b"), r"\1énatrice"),
+    (re.compile(r"\b([Cc])hargé\b"), r"\1hargée"),
+    (re.compile(r"(onseillère) (municipal|départemental|régional)\b"), r"\1 \2e"),
+]
+
+
+@lru_cache(maxsize=4096)
+def function_title(label: str, feminine: bool = False) -> str:
+    """A function as the RNE writes it, as a person reads it: « 2ème adjoint au Maire » →
+    « 2e adjoint au maire »; for a woman « 1re adjointe au maire », « Vice-présidente du
+    conseil départemental », « Présidente du conseil communautaire »."""
+    if not label:
+        return label
+    text = _ORDINAL_SUFFIX.sub(r"\1e", label).replace(" au Maire", " au maire")
+    text = re.sub(r"\b(1er|\d+e) Vice-", r"\1 vice-", text)
+    if feminine:
+        for pattern, replacement in _FEMININE:
+            text = pattern.sub(replacement, text)
+    return text
+
+
 def merge(template: str, values: dict[str, str], escape=None) -> tuple[str, list[str]]:
     """Fill {champs} of an editable text. Only plain names are allowed (no attribute, index or
     format spec: nothing a text can use to reach code); unknown names are returned, and left

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from mandature.core import spreadsheet
+from mandature.core.french import function_title
 
 from .changes import Change, ChangeSet
 
@@ -45,7 +46,7 @@ def change_row(change: Change, changes: ChangeSet) -> list[str]:
         person.first_name if person else "",
         person.sex if person else "",
         person.age_band(changes.after.data_date) if person else "",
-        change.seat.function,
+        function_title(change.seat.function, bool(person and person.sex == "F")),
         change.seat.mandate_start.isoformat(),
         "oui" if change.first_time else "non",
         previous.last_name if previous else "",

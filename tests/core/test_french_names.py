@@ -4,7 +4,7 @@ table of real names of issue 27, read from the bundled territories."""
 import pytest
 
 from mandature.campaigns.compose import compile_template, with_articles
-from mandature.core.french import merge, ordinal, with_preposition
+from mandature.core.french import function_title, merge, ordinal, with_preposition
 from mandature.territories.models import Commune, Departement
 
 COMMUNES = [
@@ -108,3 +108,30 @@ def test_ordinals():
         "2e",
         "12e",
     ]
+
+
+@pytest.mark.parametrize(
+    "label,masculine,feminine",
+    [
+        ("1er adjoint au Maire", "1er adjoint au maire", "1re adjointe au maire"),
+        ("12ème adjoint au Maire", "12e adjoint au maire", "12e adjointe au maire"),
+        ("Premier adjoint au maire", "Premier adjoint au maire", "Première adjointe au maire"),
+        (
+            "4ème Vice-président du conseil départemental",
+            "4e vice-président du conseil départemental",
+            "4e vice-présidente du conseil départemental",
+        ),
+        (
+            "Président du conseil communautaire",
+            "Président du conseil communautaire",
+            "Présidente du conseil communautaire",
+        ),
+        ("Maire délégué", "Maire délégué", "Maire déléguée"),
+        ("conseiller municipal", "conseiller municipal", "conseillère municipale"),
+        ("chargé de mission", "chargé de mission", "chargée de mission"),
+        ("Maire", "Maire", "Maire"),
+    ],
+)
+def test_functions_as_people_read_them(label, masculine, feminine):
+    assert function_title(label) == masculine
+    assert function_title(label, feminine=True) == feminine

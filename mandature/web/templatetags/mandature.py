@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from mandature.core.french import (
+    function_title,
     long_date,
     number,
     ordinal,
@@ -60,6 +61,13 @@ def de(value) -> str:
 def to(value) -> str:
     """« à » before a name: « au Havre », « aux Abymes », « à Lille »."""
     return with_preposition("à", _named(value)) if value else ""
+
+
+@register.filter
+def fonction(label, sex: str = "") -> str:
+    """A function as a person reads it, in the feminine for a woman: « 1re adjointe au
+    maire », « Vice-présidente du conseil départemental »."""
+    return function_title(str(label or ""), sex == "F")
 
 
 @register.filter
