@@ -28,6 +28,7 @@ from mandature.core.french import (
     merge_available,
     number,
     percent,
+    typography,
     with_preposition,
 )
 
@@ -309,6 +310,9 @@ FOOTER = (
 
 
 def compile_template(subject: str, body: str, *, email: bool) -> Compiled:
+    """The template as typed, with French typography's non-breaking spaces (« : », « ; »,
+    « ! », « ? », inside « guillemets », before « € » or « % »), compiled once."""
+    subject, body = typography(subject), typography(body)
     compiled = Compiled(subject, body, markdown_html(body), markdown_text(body))
     if email:
         compiled.footer_text = FOOTER

@@ -71,7 +71,7 @@ def sender_of(campaign: Campaign) -> dict:
 
 def letters_data(campaign: Campaign, recipients: list[Recipient]) -> dict:
     compiled = compile_template(campaign.subject, campaign.body, email=False)
-    blocks = markdown_blocks(campaign.body)
+    blocks = markdown_blocks(compiled.body)
     organisation = campaign.organisation
     on = campaign.letter_date or timezone.localdate()
     place = organisation.head_office.name if organisation and organisation.head_office else ""
@@ -85,7 +85,7 @@ def letters_data(campaign: Campaign, recipients: list[Recipient]) -> dict:
             {
                 "address": recipient.address.splitlines(),
                 "subject": rendered_subject,
-                "blocks": letter_blocks(campaign.body, blocks, values),
+                "blocks": letter_blocks(compiled.body, blocks, values),
             }
         )
     return {

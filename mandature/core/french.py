@@ -28,6 +28,8 @@ _BEFORE_TIGHT = re.compile(r"(?<=\S)[ \u00a0\u202f]*([;!?])(?=\s|$|»)")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 _PERCENT = re.compile(r"(?<=\d)[ \u00a0\u202f]*%")
+_UNIT = re.compile(r"(?<=\d)[ \u00a0\u202f]*(€|m²|ha|km)(?!\w)")
+_THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})+\b")  # « 75 000 » typed with a plain space
 
 
 @lru_cache(maxsize=8192)  # the same questions and legal bases are set on every brief
@@ -39,6 +41,8 @@ def typography(text: str) -> str:
     text = _BEFORE_TIGHT.sub(NNBSP + r"\1", text)
     text = _OPEN_QUOTE.sub("«" + NBSP, text)
     text = _CLOSE_QUOTE.sub(NBSP + "»", text)
+    text = _THOUSANDS.sub(lambda found: found.group(0).replace(" ", NNBSP), text)
+    text = _UNIT.sub(NBSP + r"\1", text)
     return _PERCENT.sub(NBSP + "%", text)
 
 

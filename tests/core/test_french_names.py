@@ -135,3 +135,12 @@ def test_ordinals():
 def test_functions_as_people_read_them(label, masculine, feminine):
     assert function_title(label) == masculine
     assert function_title(label, feminine=True) == feminine
+
+
+def test_a_campaign_template_gets_french_typography():
+    compiled = compile_template(
+        "Votre avis : la fiche", "Un prêt de 75 000 € ; « {commune} » ! 25 %", email=False
+    )
+    assert compiled.subject == "Votre avis\u00a0: la fiche"
+    text = compiled.render({"commune": "Lille"}).text
+    assert "75\u202f000\u00a0€\u202f; «\u00a0Lille\u00a0»\u202f! 25\u00a0%" in text
