@@ -173,8 +173,8 @@ def email_text(user, scope: Scope, changesets: list[ChangeSet], sections: list[S
     lines.append("De nouvelles données sur les élus ont été importées dans Mandature :")
     for changeset in changesets:
         lines.append(
-            f"– {snapshot_label(changeset.after)} (comparées à celles du "
-            f"{long_date(changeset.before.data_date)})"
+            f"– le fichier des {snapshot_label(changeset.after)}, comparé à celui du "
+            f"{long_date(changeset.before.data_date)}"
         )
     lines += ["", f"Dans votre territoire ({scope.describe()}) :"]
     lines += [f"– {section.count_text}" for section in sections]

