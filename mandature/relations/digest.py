@@ -11,6 +11,7 @@ recorded (DigestedSnapshot) and never told again.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,8 +24,8 @@ from mandature.core.mail import Identity, compose
 from mandature.core.smtp import Outage, describe, send_message
 from mandature.movement.scope import Scope, scope_of
 from mandature.officials.changes import Change, ChangeSet
-from mandature.officials.enums import ChangeType, SnapshotKind
-from mandature.officials.models import Snapshot
+from mandature.officials.enums import ChangeType, MandateKind, SnapshotKind
+from mandature.officials.models import Mandate, Snapshot
 from mandature.officials.services import cached_changes, default_comparison
 
 from .models import DigestedSnapshot, WatchSettings
@@ -62,6 +63,8 @@ class Section:
     singular: str
     plural: str
     changes: list[Change]
+    change_type: str = ""  # the filter of /elus/changements/
+    sources: list[ChangeSet] = field(default_factory=list)  # the comparisons they come from
 
     @property
     def count_text(self) -> str:
@@ -83,8 +86,9 @@ def sections_of(scope: Scope, changesets: list[ChangeSet]) -> list[Section]:
         if c.previous and c.type in (*SECTIONS[0][3], *SECTIONS[1][3])
     }
     for title, singular, plural, types in SECTIONS:
-        found = []
-        for changes in in_scope:
+        found, sources = [], []
+        for changeset, changes in zip(changesets, in_scope, strict=True):
+            count = len(found)
             for change in changes:
                 if change.type not in types:
                     continue
@@ -97,15 +101,18 @@ def sections_of(scope: Scope, changesets: list[ChangeSet]) -> list[Section]:
                 if key not in seen:
                     seen.add(key)
                     found.append(change)
+            if len(found) > count:
+                sources.append(changeset)
         if found:
-            sections.append(Section(title, singular, plural, found))
+            sections.append(Section(title, singular, plural, found, types[0], sources))
     return sections
 
 
 def previous_of(snapshot: Snapshot) -> Snapshot | None:
-    """The snapshot of the same kind just before it (by data date)."""
+    """The snapshot of the same kind just before it (by data date), a history export too: the
+    EPCI presidents of 2020 are known from one, as on the pages."""
     return (
-        Snapshot.objects.filter(kind=snapshot.kind, is_history_export=False)
+        Snapshot.objects.filter(kind=snapshot.kind)
         .filter(
             Q(data_date__lt=snapshot.data_date)
             | Q(data_date=snapshot.data_date, pk__lt=snapshot.pk)
@@ -131,19 +138,62 @@ def _link(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def changes_link(changeset: ChangeSet, change_type: str) -> str:
+    """The page of the whole list (/elus/changements/, in the reader's territory)."""
+    query = urlencode(
+        {
+            "kind": changeset.kind,
+            "from": changeset.before.data_date.isoformat(),
+            "to": changeset.after.data_date.isoformat(),
+            "type": change_type,
+        }
+    )
+    return _link(f"{reverse('web:changes')}?{query}")
+
+
 def function_text(function: str) -> str:
     """« maire », « 1er adjoint au maire »: the file's label inside a sentence."""
     return function[:1].lower() + function[1:]
 
 
-def change_line(change: Change) -> str:
+def seat_places(changes: list[Change]) -> dict[int, tuple[str, str]]:
+    """Mandate → (kind, territory label) for the seats of no commune and no EPCI (a canton, a
+    constituency, a région): their territory key is a code, never shown."""
+    ids = {c.seat.mandate_id for c in changes if not (c.seat.commune_id or c.seat.epci_id)}
+    if not ids:
+        return {}
+    rows = Mandate.objects.filter(pk__in=sorted(ids)).values_list("pk", "kind", "territory_label")
+    return {pk: (kind, label) for pk, kind, label in rows}
+
+
+def _place(change: Change, places: dict[int, tuple[str, str]]) -> tuple[str, str]:
+    """(where, the mandate's name when the file gives no function)."""
+    seat = change.seat
+    if seat.epci_id:
+        return change.territory_name, MandateKind.COMMUNAUTAIRE.label
+    if seat.commune_id:
+        where = change.territory_name
+        if change.departement_name:
+            where += f" ({change.departement_name})"
+        return where, MandateKind.MUNICIPAL.label
+    kind, label = places.get(seat.mandate_id, ("", ""))
+    where = change.departement_name or change.region_name
+    if kind == MandateKind.DEPARTEMENTAL and label:
+        where = f"{where}, canton {label}" if where else f"canton {label}"
+    elif kind == MandateKind.DEPUTE and label:
+        where = f"{where}, {label.lower()}" if where else label.lower()
+    elif label and kind != MandateKind.REGIONAL:
+        where = f"{where}, {label}" if where else label
+    return where or "France", MandateKind(kind).label if kind in MandateKind.values else ""
+
+
+def change_line(change: Change, places: dict[int, tuple[str, str]] | None = None) -> str:
     seat = change.seat
     person = change.person.display_name if change.person else "personne inconnue"
-    place = change.territory_name
-    if change.departement_name and not seat.epci_id:
-        place += f" ({change.departement_name})"
+    place, mandate = _place(change, places or {})
     if change.type == ChangeType.DEPARTED:
-        what = f"{person}, {function_text(seat.function) or 'élu'}, ne figure plus dans le fichier"
+        function = function_text(seat.function) or mandate or "élu"
+        what = f"{person}, {function}, ne figure plus dans le fichier"
     elif change.type == ChangeType.FUNCTION_CHANGE:
         before = function_text(change.previous.function if change.previous else "")
         after = function_text(seat.function)
@@ -179,12 +229,17 @@ def email_text(user, scope: Scope, changesets: list[ChangeSet], sections: list[S
     lines += ["", f"Dans votre territoire ({scope.describe()}) :"]
     lines += [f"– {section.count_text}" for section in sections]
     more_link = _link(reverse("web:my-territory"))
+    places = seat_places([c for s in sections for c in s.changes[:LINES_PER_SECTION]])
     for section in sections:
         lines += ["", section.title, ""]
-        lines += [change_line(c) for c in section.changes[:LINES_PER_SECTION]]
+        lines += [change_line(c, places) for c in section.changes[:LINES_PER_SECTION]]
         rest = len(section.changes) - LINES_PER_SECTION
         if rest > 0:
-            lines.append(f"… et {number(rest)} autre(s) : {more_link}")
+            lines.append(f"… et {number(rest)} autre{'s' if rest > 1 else ''}, la liste complète :")
+            lines += [
+                f"  {c.after.get_kind_display()} : {changes_link(c, section.change_type)}"
+                for c in section.sources
+            ]
     lines += [
         "",
         f"Mon territoire : {more_link}",
