@@ -51,7 +51,8 @@ SECTIONS = (
     ),
 )
 HEADS = {FunctionCode.MAIRE, FunctionCode.PRESIDENT}
-LINES_PER_SECTION = 30  # then « et N autres » with the link to « Mon territoire »
+LINES_PER_SECTION = 30
+PAGE_LINES = 10  # on « Mon territoire »  # then « et N autres » with the link to « Mon territoire »
 VISIT_GAP = timedelta(hours=1)  # pages seen within this time are one visit
 
 
@@ -63,6 +64,19 @@ class Section:
     changes: list[Change]
     change_type: str = ""  # the filter of /elus/changements/
     sources: list[ChangeSet] = field(default_factory=list)  # the comparisons they come from
+
+    @property
+    def first_lines(self) -> list[tuple[Change, str]]:
+        """The first PAGE_LINES changes and what they say (the page; MAIRES and EPCI seats)."""
+        return [(c, what_changed(c, _place(c, {})[1])) for c in self.changes[:PAGE_LINES]]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.changes) - PAGE_LINES, 0)
+
+    @property
+    def list_url(self) -> str:
+        return changes_link(self.sources[-1], self.change_type, absolute=False)
 
     @property
     def count_text(self) -> str:
@@ -140,7 +154,7 @@ def _link(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def changes_link(changeset: ChangeSet, change_type: str) -> str:
+def changes_link(changeset: ChangeSet, change_type: str, absolute: bool = True) -> str:
     """The page of the whole list (/elus/changements/, in the reader's territory)."""
     query = urlencode(
         {
@@ -150,7 +164,24 @@ def changes_link(changeset: ChangeSet, change_type: str) -> str:
             "type": change_type,
         }
     )
-    return _link(f"{reverse('web:changes')}?{query}")
+    path = f"{reverse('web:changes')}?{query}"
+    return _link(path) if absolute else path
+
+
+_FEMININE = {
+    "conseiller": "conseillère",
+    "municipal": "municipale",
+    "départemental": "départementale",
+    "régional": "régionale",
+    "député": "députée",
+    "sénateur": "sénatrice",
+    "représentant": "représentante",
+}
+
+
+def feminine(label: str) -> str:
+    """« conseillère départementale », « sénatrice »: a mandate's name for a woman."""
+    return " ".join(_FEMININE.get(word, word) for word in label.split(" "))
 
 
 def function_text(function: str) -> str:
@@ -189,31 +220,38 @@ def _place(change: Change, places: dict[int, tuple[str, str]]) -> tuple[str, str
     return where or "France", MandateKind(kind).label if kind in MandateKind.values else ""
 
 
-def change_line(change: Change, places: dict[int, tuple[str, str]] | None = None) -> str:
+def what_changed(change: Change, mandate: str = "") -> str:
+    """« Claire VÉRONNEAU (premier mandat de maire), succède à Arnaud DESLANDES »."""
     seat = change.seat
     person = change.person.display_name if change.person else "personne inconnue"
-    place, mandate = _place(change, places or {})
     if change.type == ChangeType.DEPARTED:
-        function = function_text(seat.function) or mandate or "élu"
-        what = f"{person}, {function}, ne figure plus dans le fichier"
-    elif change.type == ChangeType.FUNCTION_CHANGE:
+        woman = change.person is not None and change.person.sex == "F"
+        mandate = feminine(mandate) if woman else mandate
+        function = function_text(seat.function) or mandate or ("élue" if woman else "élu")
+        return f"{person}, {function}, ne figure plus dans le fichier"
+    if change.type == ChangeType.FUNCTION_CHANGE:
         before = function_text(change.previous.function if change.previous else "")
         after = function_text(seat.function)
-        what = f"{person} : {before or 'sans fonction'} → {after or 'sans fonction'}"
-    else:
-        what = person
-        if change.type == ChangeType.FIRST_TIME_MAYOR:
-            what += " (premier mandat de maire)"
-        elif change.type == ChangeType.NEW_PRESIDENT and change.first_time:
-            what += " (première présidence)"
-        if change.previous_person:
-            what += f", succède à {change.previous_person.display_name}"
+        return f"{person} : {before or 'sans fonction'} → {after or 'sans fonction'}"
+    what = person
+    if change.type == ChangeType.FIRST_TIME_MAYOR:
+        what += " (premier mandat de maire)"
+    elif change.type == ChangeType.NEW_PRESIDENT and change.first_time:
+        what += " (première présidence)"
+    if change.previous_person:
+        what += f", succède à {change.previous_person.display_name}"
+    return what
+
+
+def change_line(change: Change, places: dict[int, tuple[str, str]] | None = None) -> str:
+    seat = change.seat
+    place, mandate = _place(change, places or {})
     links = [_link(reverse("web:person", args=[seat.person_id]))]
     if seat.epci_id:
         links.append(_link(reverse("web:epci", args=[seat.epci_id])))
     elif seat.commune_id:
         links.append(_link(reverse("web:commune", args=[seat.commune_id])))
-    return f"• {place} : {what}\n  {' · '.join(links)}"
+    return f"• {place} : {what_changed(change, mandate)}\n  {' · '.join(links)}"
 
 
 def snapshot_label(snapshot: Snapshot) -> str:
