@@ -255,6 +255,11 @@ class SyncRun(models.Model):
         verbose_name = "synchronisation des élus"
         verbose_name_plural = "synchronisations des élus"
         ordering = ["-started_at", "-id"]
+        constraints = [  # one at a time, whatever starts it (relations.watch.start_run)
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="running"), name="one_sync_running"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"synchronisation du {self.started_at:%d/%m/%Y %H:%M} ({self.get_status_display()})"

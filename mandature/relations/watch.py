@@ -35,14 +35,20 @@ Status = SyncRun.Status
 
 
 def start_run(trigger: str, scheduled_for: date | None = None) -> SyncRun | None:
-    """A new run, or None when another one is running or the day's scheduled run exists."""
-    recent = timezone.now() - STALE_AFTER
-    if SyncRun.objects.filter(status=Status.RUNNING, started_at__gte=recent).exists():
-        return None
+    """A new run, or None when another one is running or the day's scheduled run exists (the
+    database says so: at most one row « en cours », one per scheduled day)."""
+    SyncRun.objects.filter(
+        status=Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
+    ).update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        detail="synchronisation jamais terminée (processus arrêté ?) : marquée en échec par la "
+        "suivante",
+    )
     try:
         with transaction.atomic():
             return SyncRun.objects.create(trigger=trigger, scheduled_for=scheduled_for)
-    except IntegrityError:  # another worker, or the timer, took the day first
+    except IntegrityError:  # one is running, or another worker or the timer took the day
         return None
 
 

@@ -256,3 +256,14 @@ def test_a_long_section_ends_with_the_link_to_the_whole_list(
         "maires : http://testserver/elus/changements/?kind=maires&from=2026-04-17&to=2026-11-23"
         "&type=new-mayor" in national
     )
+
+
+def test_a_run_that_never_finished_does_not_block_the_next_one(db):
+    stuck = watch.start_run("commande")
+    assert watch.start_run("commande") is None
+    SyncRun.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - timedelta(hours=7))
+    fine, line = watch.check_line()
+    assert not fine and "jamais terminée" in line
+    assert watch.start_run("commande") is not None
+    stuck.refresh_from_db()
+    assert stuck.status == SyncRun.Status.FAILED and "jamais terminée" in stuck.detail
