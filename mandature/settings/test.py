@@ -36,3 +36,4 @@ CAMPAIGN_POLL_SECONDS = 1
 API_RATE_LIMIT = "100000/min"
 # The pages' rate limits too (tested on their own in tests/core/test_security.py).
 RATE_LIMITS = {"login": "100000/min", "public": "100000/min"}
+OFFICIALS_SYNC_AT = ""  # no scheduled synchronisation in a worker under test

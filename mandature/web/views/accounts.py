@@ -53,6 +53,7 @@ from mandature.movement.forms import (
     UserEditForm,
 )
 from mandature.movement.models import Profile
+from mandature.relations.models import SyncRun, WatchSettings
 from mandature.web.listing import export_list
 
 PENDING_SECONDS = 300  # between the password and the code
@@ -246,6 +247,16 @@ def account(request):
         else:
             record, new_token = ApiToken.issue(request.user, name)
             audit("jeton d'API créé", "web", request.user, token=record.hint, name=name)
+    elif request.method == "POST" and request.POST.get("action") == "digest":
+        wanted = request.POST.get("digest") == "on"
+        WatchSettings.objects.update_or_create(user=request.user, defaults={"digest": wanted})
+        messages.success(
+            request,
+            "Vous recevrez le résumé des changements d'élus de votre territoire."
+            if wanted
+            else "Vous ne recevrez plus le résumé des changements d'élus par courriel.",
+        )
+        return redirect("web:account")
     elif request.method == "POST" and request.POST.get("action") == "revoke":
         token_id = request.POST.get("token", "")
         token = request.user.api_tokens.filter(pk=int(token_id) if token_id.isdigit() else 0)
@@ -263,6 +274,7 @@ def account(request):
             "tokens": request.user.api_tokens.all()[:50],
             "token_days": settings.API_TOKEN_DAYS,
             "rate": settings.API_RATE_LIMIT,
+            "digest": not WatchSettings.objects.filter(user=request.user, digest=False).exists(),
         },
     )
 
@@ -403,6 +415,7 @@ TASK_LABELS = {
     "mandature.campaigns.tasks.send_campaign": "envoi d'une campagne",
     "mandature.campaigns.tasks.build_letters": "courriers d'une campagne",
     "mandature.events.tasks.send_event_mail": "courriel d'un événement",
+    "mandature.relations.tasks.sync_officials": "synchronisation des élus",
 }
 
 
@@ -428,5 +441,7 @@ def task_failures(request):
         "count": failed.count(),
         "running": DBTaskResult.objects.running().count(),
         "waiting": DBTaskResult.objects.ready().count(),
+        # the synchronisations of the officials (also run by the systemd timer, not as tasks)
+        "syncs": SyncRun.objects.filter(started_at__gte=since)[:30],
     }
     return render(request, "web/accounts/task_failures.html", context)

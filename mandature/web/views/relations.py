@@ -23,6 +23,7 @@ from mandature.directory.services import EXPORT_HEADER, export_columns, mairie_c
 from mandature.movement.access import can, organisation_of, require
 from mandature.movement.scope import outside_text, scope_of, visible
 from mandature.officials.models import Person
+from mandature.relations.digest import since_last_visit
 from mandature.relations.forms import ContactForm, FollowUpForm, InteractionForm, NoteForm
 from mandature.relations.models import Contact, FollowUp, Note
 from mandature.relations.personal import erase_enrichment, person_data, person_pdf
@@ -289,10 +290,11 @@ def my_territory_page(request):
     )
     if exported:
         return exported
+    since = since_last_visit(request.user, scope)
     return render(
         request,
         "web/relations/my_territory.html",
-        {"data": data, "scope": scope, "today": date.today()},
+        {"data": data, "scope": scope, "today": date.today(), "since": since},
     )
 
 

@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from mandature.core.commands import MandatureCommand
 from mandature.core.health import health
 from mandature.officials.models import Snapshot
+from mandature.relations.watch import check_line
 from mandature.territories.models import Commune
 
 
@@ -19,8 +20,8 @@ class Command(MandatureCommand):
         "Vérifie qu'une installation est prête pour la production (`mandature check`) : les "
         "contrôles de déploiement de Django (check --deploy) et ceux de Mandature (clé secrète, "
         "DEBUG, base joignable et migrée, travailleur vivant, courriel, adresse du site, "
-        "fichiers statiques, données nationales). Code de sortie 1 et la liste de ce qui ne va "
-        "pas si un contrôle échoue."
+        "fichiers statiques, données nationales, dernière synchronisation des élus). Code de "
+        "sortie 1 et la liste de ce qui ne va pas si un contrôle échoue."
     )
     example = "mandature deploy-check   (ou simplement : mandature check)"
 
@@ -63,6 +64,7 @@ class Command(MandatureCommand):
         )
         yield self._static()
         yield self._data()
+        yield self._sync()
 
     def _django(self):
         """One line per problem Django's deployment checks find (their id and first sentence)."""
@@ -132,3 +134,9 @@ class Command(MandatureCommand):
         if not communes or not snapshots:
             return False, "données nationales absentes : mandature load-data"
         return True, f"données nationales chargées ({communes} communes, {snapshots} fichiers RNE)"
+
+    def _sync(self):
+        try:
+            return check_line()
+        except Exception as error:
+            return False, f"synchronisation des élus : état illisible ({error.__class__.__name__})"

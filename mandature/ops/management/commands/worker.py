@@ -6,11 +6,13 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from mandature.campaigns.sending import wake_due
 from mandature.core.commands import MandatureCommand
 from mandature.core.workers import beat, recover_abandoned, worker_name
 from mandature.events.mail import due_reminders
+from mandature.relations.tasks import enqueue_scheduled
 
 log = logging.getLogger("mandature.worker")
 RECOVERY_SECONDS = 30  # how often a worker looks for tasks abandoned by a dead one
@@ -20,11 +22,19 @@ def supervise_loop(stop: threading.Event, interval: float) -> None:
     """Tasks left running by a dead worker are marked failed
     (mandature.core.workers); campaigns paused after an SMTP outage or waiting for retries, and
     those a killed worker left behind, are put back in the queue when their time comes; the
-    reminders of events are sent when due (every EVENT_REMINDER_SECONDS)."""
+    reminders of events are sent when due (every EVENT_REMINDER_SECONDS); the synchronisation
+    of the officials is enqueued when the clock passes OFFICIALS_SYNC_AT (never at start-up;
+    once a day whatever the number of workers: relations.watch)."""
     reminders_every = getattr(settings, "EVENT_REMINDER_SECONDS", 300)
     next_reminders = next_recovery = 0.0
+    last_turn = timezone.now()
     while not stop.is_set():
         try:
+            now = timezone.now()
+            run = enqueue_scheduled(last_turn, now)
+            last_turn = now
+            if run is not None:
+                log.info("synchronisation des élus programmée : %s", run.pk)
             if time.monotonic() >= next_recovery:  # a scan of the running tasks: not too often
                 next_recovery = time.monotonic() + RECOVERY_SECONDS
                 abandoned = recover_abandoned()
