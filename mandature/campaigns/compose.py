@@ -61,7 +61,9 @@ FIELDS = {
 }
 EMAIL_ONLY = {"lien_desinscription": "lien de désinscription (ajouté de toute façon en bas)"}
 
-_MARKDOWN = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+_MARKDOWN = MarkdownIt(  # a line break typed inside a paragraph (a signature) stays one
+    "js-default", {"html": False, "linkify": False, "typographer": False, "breaks": True}
+)
 _ENCODED_FIELD = re.compile(r"%7B([A-Za-z_][A-Za-z0-9_]*)%7D")
 
 
@@ -113,7 +115,18 @@ def check(
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f" ; vouliez-vous dire {{{close[0]}}} ?" if close else "."
             problems.append(f"Champ de fusion inconnu dans {where} : {shown}{hint}")
+        if parts is not None:
+            rendered = merge(text, dict.fromkeys(known, "x"))[0]
+            left = _LEFT_BRACES.search(rendered)
+            if left:
+                problems.append(
+                    f"Après fusion, {where} contiendrait encore « {left.group(0)} » : un élu le "
+                    "lirait tel quel. Retirer les accolades, ou utiliser un champ de la liste."
+                )
     return list(dict.fromkeys(problems))
+
+
+_LEFT_BRACES = re.compile(r"\{[^{}\n]{0,40}\}")
 
 
 def markdown_html(text: str) -> str:
@@ -239,6 +252,15 @@ def with_articles(values: dict) -> dict:
         for k, v in values.items()
         if k != "_liaisons"
     }
+
+
+def subject_for(subject: str, values: dict) -> str:
+    """The subject one recipient read, from the campaign's template and the recipient's stored
+    values: what the unsubscribe page, the official's timeline and exports show."""
+    text, _unknown = merge(
+        typography(subject), {k: v or "" for k, v in with_articles(values).items()}
+    )
+    return text.replace("\n", " ").strip()
 
 
 def letter_blocks(body: str, blocks: list[dict], values: dict) -> list[dict]:

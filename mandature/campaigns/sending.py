@@ -53,7 +53,7 @@ from mandature.relations.models import Interaction
 
 from .addresses import blocked, mark_invalid, person_unsubscribed
 from .bounces import code_of, describe_status, is_hard, split_code
-from .compose import Compiled, compile_template
+from .compose import Compiled, compile_template, subject_for
 from .models import Campaign, InvalidAddress, Recipient
 from .services import LaunchError, prepare
 from .tasks import send_campaign
@@ -617,7 +617,6 @@ def write_interactions(campaign: Campaign) -> int:
             )
             if not rows:
                 return written
-            summary = f"Campagne « {campaign.name} » : {campaign.subject}"
             interactions = Interaction.objects.bulk_create(
                 [
                     Interaction(
@@ -626,7 +625,10 @@ def write_interactions(campaign: Campaign) -> int:
                         commune_id=r.commune_id,
                         epci_id=r.epci_id,
                         organisation_id=campaign.organisation_id,
-                        summary=summary,
+                        summary=(
+                            f"Campagne « {campaign.name} » : "
+                            f"{subject_for(campaign.subject, r.values)}"
+                        ),
                         source=Source.CAMPAIGN,
                         created_by_id=campaign.launched_by_id,
                     )

@@ -141,6 +141,11 @@ def test_one_click_unsubscribe_is_honoured_by_every_later_campaign(
     path = link.replace("http://testserver", "")
     page = anonymous.get(path)
     assert "Me désinscrire" in page.content.decode() and not OptOut.objects.exists()  # GET: no
+    # what the official read, never the template: « Félicitations, Madame la Maire »
+    shown = unescape(page.content.decode()).split("Vous avez reçu le message")[1].split("</p>")[0]
+    assert f"«\u00a0{message['Subject']}\u00a0»" in shown and "{" not in shown
+    summary = Interaction.objects.filter(persons__contact__email=address).get().summary
+    assert summary == f"Campagne « Félicitations » : {message['Subject']}"
     # What a mail client does (RFC 8058): POST, no cookie, no CSRF token.
     response = anonymous.post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200

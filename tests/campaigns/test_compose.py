@@ -48,6 +48,17 @@ def test_unknown_or_misspelled_fields_are_named_before_sending():
     ]
     assert check("{formule_appel}", "{lien_desinscription}", email=False)  # email only
     assert check("Invitation", "{lien_invitation}", email=True) != []
+
+
+def test_a_template_that_would_still_show_braces_cannot_be_sent():
+    problems = check("La fiche de {{commune}}", "Bonjour {formule_appel}, {{ x }}", email=True)
+    assert problems == [
+        "Après fusion, l'objet contiendrait encore « {commune} » : un élu le lirait tel quel. "
+        "Retirer les accolades, ou utiliser un champ de la liste.",
+        "Après fusion, le texte contiendrait encore « { x } » : un élu le lirait tel quel. "
+        "Retirer les accolades, ou utiliser un champ de la liste.",
+    ]
+    assert check("Un {{ seul", "et une accolade }} seule", email=True) == []
     assert (
         check("Invitation", "{lien_invitation}", email=True, invitation_url="https://congres.test/")
         == []
@@ -180,3 +191,10 @@ def test_the_lines_the_two_encoders_would_write_differently(line):
     data = line.encode("utf-8")
     expected = quoprimime.body_encode(data.decode("latin-1"), 78, "\r\n").encode("ascii")
     assert _quoted_line(data) == expected
+
+
+def test_the_html_part_keeps_the_lines_of_a_signature():
+    compiled = compile_template("Objet", "Bien à vous,\nMarianne Louis\nPrésidente", email=False)
+    message = compiled.render({})
+    assert "Bien à vous,<br>\nMarianne Louis<br>\nPrésidente" in message.html
+    assert "Bien à vous,\nMarianne Louis\nPrésidente" in message.text

@@ -21,7 +21,7 @@ from mandature.briefs.pdf import render_pdf
 from mandature.briefs.services import build_brief
 from mandature.campaigns.addresses import lift, mairies_of, resubscribe
 from mandature.campaigns.addresses import unsubscribe as unsubscribe_address
-from mandature.campaigns.compose import brief_code, compile_template
+from mandature.campaigns.compose import brief_code, compile_template, subject_for
 from mandature.campaigns.forms import CampaignForm, field_help
 from mandature.campaigns.letters import folder as letters_folder
 from mandature.campaigns.models import Campaign, InvalidAddress, OptOut, Recipient, Segment
@@ -488,6 +488,7 @@ def unsubscribe(request, token: str):
         "web/campaigns/unsubscribe.html",
         {
             "recipient": recipient,
+            "subject": subject_for(recipient.campaign.subject, recipient.values),
             "done": done,
             "token": token,
             "mairies": [_lower_first(mairie_title(m.kind, m.name)) for m in mairies],
