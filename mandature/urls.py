@@ -1,7 +1,9 @@
+from pathlib import Path
+
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from ninja.openapi.docs import Swagger
@@ -46,7 +48,19 @@ def healthz(request):
     return response
 
 
+FAVICON = Path(__file__).resolve().parent / "web" / "static" / "web" / "favicon.ico"
+
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", _api_urls()),
     path("api/docs", api_docs, name="api-docs"),

@@ -47,3 +47,10 @@ def test_a_silent_worker_is_taken_for_dead(anonymous):
     )
     body = json.loads(anonymous.get("/healthz").content)
     assert body["worker"]["ok"] is False and body["worker"]["last_seen"]
+
+
+def test_favicon_is_served_without_login(anonymous):
+    response = anonymous.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/vnd.microsoft.icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00" and b"PNG" in response.content[:40]
