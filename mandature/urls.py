@@ -1,9 +1,10 @@
+from functools import wraps
 from pathlib import Path
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 from ninja.openapi.docs import Swagger
@@ -24,10 +25,32 @@ class AdminLogin(RedirectView):
         return f"{reverse('web:login')}?next=/admin/"
 
 
+def _french_405(view):
+    """django-ninja answers a method it does not serve with an English text: the API's JSON."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = JsonResponse(
+                {
+                    "detail": f"Méthode {request.method} non permise à cette adresse ; "
+                    f"permise(s) : {allowed}."
+                },
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
 def _api_urls():
     """/api/v1/…: the API authenticates each call itself (a token, or the session)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
+        pattern.callback = _french_405(pattern.callback)
         pattern.callback.login_required = False
     return patterns, app_name, namespace
 

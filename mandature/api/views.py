@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.errors import HttpError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.pagination import PaginationBase, paginate
 from ninja.renderers import JSONRenderer
 from pydantic import BeforeValidator
@@ -140,6 +140,65 @@ class Page(PaginationBase):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "introuvable"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {
+            "detail": "Authentification nécessaire : un jeton d'API valide dans l'en-tête "
+            "« Authorization: Bearer … » (jeton inconnu, expiré ou révoqué refusé), ou une "
+            "session ouverte."
+        },
+        status=401,
+    )
+
+
+# pydantic's error types, in French; others keep pydantic's message after « valeur invalide ».
+VALIDATION_MESSAGES = {
+    "missing": "paramètre obligatoire",
+    "string_pattern_mismatch": "valeur invalide",
+    "string_too_short": "valeur vide ou trop courte",
+    "string_too_long": "valeur trop longue",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "greater_than_equal": "doit être au moins {ge}",
+    "less_than_equal": "doit être au plus {le}",
+    "date_from_datetime_parsing": "date attendue au format AAAA-MM-JJ",
+    "date_parsing": "date attendue au format AAAA-MM-JJ",
+    "bool_parsing": "true ou false attendu",
+    "literal_error": "valeur inconnue ; valeurs possibles : {expected}",
+    "enum": "valeur inconnue ; valeurs possibles : {expected}",
+    "json_invalid": "JSON illisible",
+}
+
+
+def _french(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error":  # our own validators' messages are French already
+        return str(error.get("ctx", {}).get("error") or error.get("msg", "valeur invalide"))
+    template = VALIDATION_MESSAGES.get(kind)
+    if template is None:
+        return f"valeur invalide ({error.get('msg', kind)})"
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    """422 with each faulty parameter named and what is wrong with it, in French."""
+    detail = [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": _french(error),
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(Throttled)

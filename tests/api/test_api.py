@@ -197,3 +197,22 @@ def test_schema_and_interactive_docs(anonymous):
     docs = anonymous.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert "/api/v1/openapi.json" in docs
+
+
+def test_errors_speak_french(anonymous, personas):
+    status, body = call(anonymous, "/api/v1/communes", "")
+    assert status == 401 and body["detail"].startswith("Authentification nécessaire")
+    token = token_for(personas.national)
+    status, body = call(anonymous, "/api/v1/communes?limit=0", token)
+    assert status == 422
+    assert body["detail"] == [
+        {"loc": ["query", "limit"], "msg": "doit être au moins 1", "type": "greater_than_equal"}
+    ]
+    status, body = call(anonymous, "/api/v1/officials?date=0", token)
+    assert body["detail"][0]["msg"] == "date attendue au format AAAA-MM-JJ"
+    status, body = call(anonymous, "/api/v1/officials/abc", token)
+    assert body["detail"][0]["msg"] == "nombre entier attendu"
+    response = anonymous.post("/api/v1/communes", headers={"Authorization": f"Bearer {token}"})
+    body = json.loads(response.content)
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert body["detail"] == "Méthode POST non permise à cette adresse ; permise(s) : GET."
