@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from mandature.compliance.territory import SYNTAX, TerritoryError, parse_territory
 from mandature.core.forms import CleanText
+from mandature.core.french import function_title
 from mandature.housing.services import SRU_STATUSES, sru_statuses
 from mandature.movement.scope import Scope
 from mandature.officials.enums import FUNCTIONS, ChangeType, SnapshotKind
@@ -284,6 +285,7 @@ _EXPORT_FIELDS = (
     "commune__departement_id",
     "mandate__departement_id",
     "mandate__epci__name",
+    "commune__epci__name",
 )
 
 
@@ -329,6 +331,7 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
         departement,
         mandate_departement,
         epci,
+        commune_epci,
     ) in found:
         status = statuses.get(person_id, "")
         if wanted and status not in wanted[1]:
@@ -336,7 +339,7 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
         if filters.get("sru") and sru.get(commune) != filters["sru"]:
             continue
         salutation, email, phone, address = contacts.get(person_id, ("", "", "", ""))
-        function = function or kinds.get(mandate_kind, mandate_kind)
+        function = function_title(function, sex == "F") or kinds.get(mandate_kind, mandate_kind)
         rows.append(
             (
                 salutation,
@@ -347,8 +350,8 @@ def export_rows(filters: dict, scope: Scope) -> list[tuple]:
                 name or "",
                 commune or "",
                 departement if commune else (mandate_departement or ""),
-                epci or "",
-                status,
+                epci or commune_epci or "",
+                ChangeType(status).label if status else "",
                 email,
                 phone,
                 address,

@@ -8,8 +8,10 @@ from html import unescape
 
 from mandature.campaigns.models import Segment
 from mandature.campaigns.segments import evaluate
+from mandature.core.french import function_title
 from mandature.core.models import AuditLog
 from mandature.movement.scope import scope_of
+from mandature.officials.enums import ChangeType
 from mandature.relations.models import Contact, Interaction, Tag
 from mandature.relations.services import my_territory
 from tests.conftest import login
@@ -146,8 +148,12 @@ def test_the_download_has_the_members_in_order_with_their_contact_card(personas)
                 entry.person.first_name,
             )
             assert values["code_insee"] == (commune.code if commune else "")
-            assert values["fonction"] == (entry.function or entry.mandate.get_kind_display())
-            assert values["statut"] == member.status
+            assert values["fonction"] == (
+                function_title(entry.function, entry.person.sex == "F")
+                or entry.mandate.get_kind_display()
+            )
+            assert values["statut"] == (ChangeType(member.status).label if member.status else "")
+            assert values["epci"] == (commune.epci.name if commune and commune.epci else "")
     row = dict(
         zip(
             EXPORT_HEADER,
@@ -158,3 +164,5 @@ def test_the_download_has_the_members_in_order_with_their_contact_card(personas)
     assert row["courriel"] == "maire@lille.test" and row["formule_appel"] == "Monsieur le Maire"
     assert row["adresse_postale"] == "Place Augustin Laurent\n59000 Lille"
     assert row["departement"] == "59" and row["donnees_au"] == "2026-04-17"
+    assert row["epci"] == "Métropole Européenne de Lille"
+    assert row["statut"] in ("nouveau maire", "premier mandat de maire", "maire réélu")
