@@ -16,7 +16,7 @@ class RneUploadForm(CleanText, forms.Form):
     data_date = forms.DateField(
         label="Date des données (facultatif)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Par défaut, la dernière date de début de mandat ou de fonction du fichier.",
     )
     skip_unplaced = forms.BooleanField(

@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from mandature.campaigns.models import Campaign, Recipient
 from mandature.core.models import AuditLog
@@ -67,6 +68,9 @@ def test_a_version_needs_a_real_file_of_an_allowed_type(client, personas, brochu
 
 def test_a_hand_over_is_recorded_on_the_officials_timeline(client, personas, brochure, mayor):
     login(client, personas.regional)
+    page = client.get(mayor.get_absolute_url()).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'name="date" value="{today}"' in page  # what a date field can show: not 07/12/2026
     client.post(
         f"/elus/{mayor.pk}/remise/",
         {"publication": brochure.pk, "channel": "post", "date": "2026-11-20"},

@@ -59,7 +59,9 @@ class HandOverForm(CleanText, forms.Form):
         label="Comment",
         choices=[(c.value, c.label) for c in Distribution.Channel if c != "download"],
     )
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     event = forms.ModelChoiceField(
         queryset=None, required=False, label="Lors de l'événement", empty_label="— aucun —"
     )
