@@ -34,6 +34,13 @@ def _where(election) -> str:
     return ", ".join(parts)
 
 
+def provisional_label(label: str) -> str:
+    """« Législatives 2029 (au plus tard, date provisoire) »: one parenthesis, never two."""
+    if label.endswith(")"):
+        return f"{label[:-1]}, date provisoire)"
+    return f"{label} (date provisoire)"
+
+
 def note_data(elections, today: date) -> dict:
     france = parse_territory("france")
     return {
@@ -42,7 +49,7 @@ def note_data(elections, today: date) -> dict:
         "intro": INTRO,
         "elections": [
             {
-                "label": e.label + (" (date provisoire)" if e.provisional else ""),
+                "label": provisional_label(e.label) if e.provisional else e.label,
                 "rounds": " et ".join(long_date(d) for d in e.rounds),
                 "where": _where(e),
             }

@@ -227,3 +227,12 @@ def test_pages_and_the_printable_note(client, tmp_path):
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert "Règles et précautions de communication en période électorale" in text
         assert "L.52-8" in text and "Présidentielle 2027" in text
+
+
+def test_a_provisional_date_is_said_once_in_the_note(db):
+    from mandature.compliance.models import Election
+    from mandature.compliance.note import note_data
+
+    labels = [e["label"] for e in note_data(Election.objects.all(), date(2026, 12, 7))["elections"]]
+    assert "Législatives 2029 (au plus tard, date provisoire)" in labels
+    assert not any(") (" in label for label in labels)
