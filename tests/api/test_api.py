@@ -52,7 +52,11 @@ def test_tokens_are_made_shown_once_and_revoked_from_the_account_page(client, an
     assert record.key_hash != token and token not in record.hint  # only a hash is kept
     assert token not in client.get("/compte/").content.decode()  # shown once
     assert call(anonymous, "/api/v1/regions", token)[0] == 200
-    client.post("/compte/", {"action": "revoke", "token": str(record.pk)})
+    page = client.get("/compte/").content.decode()
+    assert 'data-confirm="Révoquer le jeton « Outil de l&#x27;OPH » ?' in page
+    done = client.post("/compte/", {"action": "revoke", "token": str(record.pk)}, follow=True)
+    assert "Jeton « Outil de l&#x27;OPH » révoqué" in done.content.decode()
+    assert AuditLog.objects.filter(action="jeton d'API révoqué", user=personas.regional).exists()
     assert call(anonymous, "/api/v1/regions", token)[0] == 401
     assert call(client, "/api/v1/regions", "")[0] == 200  # the session of a logged-in user
     assert client.post("/compte/", {"action": "revoke", "token": "x'1"}).status_code == 302

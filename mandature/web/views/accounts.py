@@ -260,8 +260,12 @@ def account(request):
     elif request.method == "POST" and request.POST.get("action") == "revoke":
         token_id = request.POST.get("token", "")
         token = request.user.api_tokens.filter(pk=int(token_id) if token_id.isdigit() else 0)
-        if token.filter(revoked_at=None).update(revoked_at=timezone.now()):
-            messages.success(request, "Jeton révoqué : il ne donne plus accès à l'API.")
+        record = token.filter(revoked_at=None).first()
+        if record is not None and token.filter(revoked_at=None).update(revoked_at=timezone.now()):
+            audit("jeton d'API révoqué", "web", request.user, token=record.hint, name=record.name)
+            messages.success(
+                request, f"Jeton « {record.name} » révoqué : il ne donne plus accès à l'API."
+            )
         return redirect("web:account")
     return render(
         request,
