@@ -236,3 +236,13 @@ def test_a_provisional_date_is_said_once_in_the_note(db):
     labels = [e["label"] for e in note_data(Election.objects.all(), date(2026, 12, 7))["elections"]]
     assert "Législatives 2029 (au plus tard, date provisoire)" in labels
     assert not any(") (" in label for label in labels)
+
+
+def test_the_checker_opens_with_the_territory_one_was_viewing(client):
+    commune = client.get("/communes/33063/").content.decode()
+    assert "/periode-electorale/verifier/?territoire=commune:33063" in commune
+    page = client.get("/periode-electorale/verifier/?territoire=commune:33063").content.decode()
+    assert 'name="territory" value="commune:33063"' in page
+    assert "errorlist" not in page and "Ce champ est obligatoire" not in page  # nothing judged
+    calendar = client.get("/periode-electorale/?territoire=region:32").content.decode()
+    assert "/periode-electorale/verifier/?territoire=region%3A32" in calendar

@@ -59,9 +59,14 @@ def calendar_page(request):
 
 
 def check_page(request):
-    form = CheckForm(request.GET or None)
+    """The checker; opened from a territory's page or calendar (« ?territoire=commune:33063 »
+    alone), the territory is filled in and nothing is judged yet."""
+    if "kind" in request.GET:
+        form = CheckForm(request.GET)
+    else:
+        form = CheckForm(initial={"territory": request.GET.get("territoire") or "france"})
     result = None
-    if request.GET and form.is_valid():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         result = check(
             data["kind"], data["date"], data["until"], data["territory"], data["audience"] or None
