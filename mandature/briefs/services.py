@@ -169,12 +169,16 @@ def _team(commune: Commune, shared: Shared, prefetched: Prefetched | None) -> di
             "status": status,
             "since": long_date(start) if start else "",
             "as_of": long_date(team.mayor.snapshot.data_date),
+            "source": team.mayor.snapshot.source,
             "reported": team.reported,
+            "latest": long_date(team.latest_mayors.data_date) if team.latest_mayors else "",
         }
     president = None
     if team.epci_president is not None:
         president = {
             "name": _name(team.epci_president),
+            "title": "Présidente" if team.epci_president.person.sex == "F" else "Président",
+            "source": team.epci_president.snapshot.source,
             "as_of": long_date(team.epci_president.snapshot.data_date),
         }
     return {"mayor": mayor, "epci_president": president, "adjoint_count": len(team.adjoints)}

@@ -249,3 +249,15 @@ def test_the_regional_association_is_the_contact_once_it_has_a_phone_or_email(db
     contact = build_brief(commune).data["contact"]
     assert contact["name"] == "L'Union sociale pour l'habitat des Hauts-de-France"
     assert contact["phone"] == "03 20 00 00 00" and contact["regional"]
+
+
+def test_a_commune_not_yet_reported_says_so_on_its_brief(client, tmp_path):
+    """Laval is not in the April 2026 mayors file: its last known mayor, said as such."""
+    text = plain(client.get("/communes/53130/fiche").content.decode())
+    assert "Maire non encore renseigné dans le fichier des maires au 17 avril 2026" in text
+    assert "réélu" not in text.split("Maire non encore renseigné")[1].split(".")[1]
+    pdf = tmp_path / "laval.pdf"
+    pdf.write_bytes(client.get("/communes/53130/fiche.pdf").content)
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "Maire non encore renseigné" in " ".join(out.split())

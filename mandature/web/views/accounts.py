@@ -69,6 +69,24 @@ class ResetConfirm(PasswordResetConfirmView):
         return response
 
 
+RATE_UNITS = {
+    "s": "seconde",
+    "sec": "seconde",
+    "m": "minute",
+    "min": "minute",
+    "h": "heure",
+    "hour": "heure",
+    "d": "jour",
+    "day": "jour",
+}
+
+
+def rate_in_words(rate: str) -> str:
+    """« 600/min » → « 600 requêtes par minute »."""
+    count, _, unit = rate.partition("/")
+    return f"{count} requêtes par {RATE_UNITS.get(unit, unit)}" if count.isdigit() else rate
+
+
 def _next(request, default: str = "web:my-territory") -> str:
     return safe_next(request, default)
 
@@ -277,7 +295,7 @@ def account(request):
             "new_token": new_token,
             "tokens": request.user.api_tokens.all()[:50],
             "token_days": settings.API_TOKEN_DAYS,
-            "rate": settings.API_RATE_LIMIT,
+            "rate": rate_in_words(settings.API_RATE_LIMIT),
             "digest": not WatchSettings.objects.filter(user=request.user, digest=False).exists(),
         },
     )

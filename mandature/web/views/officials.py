@@ -1,5 +1,6 @@
 """Pages of the elected officials: changes between snapshots, snapshots, identities, a person."""
 
+from collections import Counter
 from datetime import date
 
 from django.contrib import messages
@@ -37,6 +38,7 @@ from mandature.officials.services import (
 )
 from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
+from mandature.territories.models import Departement, Region
 from mandature.web.listing import export_list
 
 from ..forms import RneUploadForm
@@ -142,6 +144,17 @@ def _filtered(changes, filters):
     return selected
 
 
+def _scoped_label(scope, filters) -> str:
+    """What the headline counts cover when it is not all of France."""
+    if filters["departement"]:
+        found = Departement.objects.filter(code=filters["departement"]).first()
+        return f"{found.name} ({found.code})" if found else filters["departement"]
+    if filters["region"]:
+        found = Region.objects.filter(code=filters["region"]).first()
+        return found.name if found else filters["region"]
+    return "" if scope.national else f"votre territoire : {scope.describe()}"
+
+
 def changes_page(request):
     kind, before, after, filters = _selection(request)
     context = {
@@ -160,14 +173,19 @@ def changes_page(request):
         if before.data_date > after.data_date:
             before, after = after, before
             context.update(before=before, after=after)
-        changes = changes_in_scope(scope_of(request.user), cached_changes(before, after))
+        scope = scope_of(request.user)
+        changes = changes_in_scope(scope, cached_changes(before, after))
         selected = _filtered(changes, filters)
+        here = _filtered(changes, {**filters, "type": ""})  # the headline: the territory chosen
+        counts = Counter(c.type for c in here)
+        counts[ChangeType.NEW_MAYOR] += counts[ChangeType.FIRST_TIME_MAYOR]
         page = Paginator(selected, 100).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
             changes=changes,
-            counts={k.replace("-", "_"): v for k, v in changes.counts().items()},
+            counts={k.replace("-", "_"): v for k, v in counts.items()},
+            scoped=_scoped_label(scope, filters),
             by_region=changes.counts_by("region"),
             by_departement=changes.counts_by("departement"),
             page=page,
