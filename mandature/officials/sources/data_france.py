@@ -246,13 +246,8 @@ class DataFranceFormat(Format):
                 self.problem(line, "sexe", f"sexe « {values[at['sexe']]} » : M ou F attendu")
         if not last:
             self.problem(line, "nom", "nom manquant")
-        dates = self.dates  # the dates already read, then `date` for the others and problems
-        birth = dates.get(values[at["date_naissance"]])
-        if birth.__class__ is not date:
-            birth = self.date(line, values, "date_naissance", required=True)
-        start = dates.get(values[at["date_debut_mandat"]])
-        if start.__class__ is not date:
-            start = self.date(line, values, "date_debut_mandat", required=True)
+        birth = self.date(line, values, "date_naissance", required=True)
+        start = self.date(line, values, "date_debut_mandat", required=True)
         if birth is None or start is None or not last or sex not in ("M", "F"):
             return None
         if self.start_shift:
@@ -318,9 +313,7 @@ class ElusMunicipaux(DataFranceFormat):
         code = values[at["fonction"]]
         if code and code not in MUNICIPAL_FUNCTIONS:
             self.problem(line, "fonction", f"fonction « {code} » inconnue (MAI, ADJ ou MDA)")
-        epci_start = None  # most councillors: \\N, no seat in the EPCI
-        if values[at["date_debut_mandat_epci"]] != NULL:
-            epci_start = self.date(line, values, "date_debut_mandat_epci")
+        epci_start = self.date(line, values, "date_debut_mandat_epci")
         if row is None or (code and code not in MUNICIPAL_FUNCTIONS):
             return []
         row.commune = commune[0] if commune else f"n° {commune_id} de {PACKAGE}"
