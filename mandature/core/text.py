@@ -13,6 +13,8 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "sain
 @lru_cache(maxsize=1 << 20)  # names repeat a lot in national files
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: « L'Haÿ-les-Roses » → « l hay les roses »."""
+    if text.isascii():  # no ligature, no accent: NFKD would change nothing (most names)
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     text = "".join(char for char in text if not unicodedata.combining(char))
     return _NON_ALNUM.sub(" ", text.lower()).strip()

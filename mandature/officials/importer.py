@@ -14,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from mandature.core.ingest import FileProblems, Member, read_source
-from mandature.core.ingest.engine import DateColumn, analyze, fetch, gc_paused, lock_tables
+from mandature.core.ingest.engine import DateColumn, analyze_grown, bulk_job, fetch, lock_tables
 from mandature.core.models import ImportRun
 from mandature.core.text import fold
 from mandature.territories.loader import SOURCE as TERRITORY_SOURCE
@@ -84,7 +84,7 @@ def import_rne(
         if existing is not None:
             results.append(ImportResult(member.name, existing, already=True))
             continue
-        with gc_paused():
+        with bulk_job():
             results.append(_import_member(member, digest, data_date, skip_unplaced, user, progress))
     return results
 
@@ -218,19 +218,10 @@ def import_parsed(
         _record(snapshot, writer, rne, placed, reused, unplaced, reuse)
         snapshot.duration = round(time.monotonic() - started, 2)
         snapshot.save()
-    analyze(*WRITTEN_TABLES)
+    analyze_grown(writer.written)
     latest = Snapshot.objects.filter(kind=rne.kind).order_by("-data_date", "-id").first()
     superseded = latest if latest and latest.pk != snapshot.pk else None
     return ImportResult(rne.name, snapshot, superseded_by=superseded, doubts=writer.doubt_count)
-
-
-WRITTEN_TABLES = (
-    "officials_person",
-    "officials_mandate",
-    "officials_snapshotentry",
-    "officials_pastfunction",
-    "officials_identitydoubt",
-)
 
 
 def _place(rne: RneFile, skip_unplaced: bool) -> tuple[list[tuple[Row, Place]], list[tuple]]:

@@ -97,6 +97,19 @@ def match_key(last_name: str, first_name: str, sex: str, birth: date) -> str:
     return f"{compact(last_name)}|{compact(first_name)}|{sex}|{birth.isoformat()}"
 
 
+def match_keys(rows) -> list[str]:
+    """`match_key` of each row, each birth date written once (half a million rows, a few
+    thousand dates)."""
+    written: dict[date, str] = {}
+    keys = []
+    for row in rows:
+        birth = written.get(row.birth)
+        if birth is None:
+            birth = written[row.birth] = row.birth.isoformat()
+        keys.append(f"{compact(row.last_name)}|{compact(row.first_name)}|{row.sex}|{birth}")
+    return keys
+
+
 def name_group(key: str) -> str:
     """The part of a match key without the given names: « last|sex|birth » (the key ends with
     « |F|1970-01-01 », 13 characters)."""
@@ -134,9 +147,12 @@ class SnapshotWriter:
         self.mandate_kind = MANDATE_KIND_OF[rne.kind]
         self.entry_count = 0
         self.new_person_count = 0
+        self.new_mandate_count = 0
+        self.past_count = 0
         self.doubt_count = 0
         self.reused_persons: set[int] = set()
         self.plan = Plan()
+        self.written: dict[str, int] = {}  # table → rows written (statistics refreshed after)
 
     def write(self, placed: list[tuple[Row, Place]], reused: list[tuple[int, tuple]]) -> None:
         total = len(placed) + len(reused)
@@ -152,13 +168,20 @@ class SnapshotWriter:
         self._write_entries(self.plan.entries, self.plan.past)
         self.plan.entries = []
         self.progress("terminé", total, total)
+        self.written = {
+            "officials_person": self.new_person_count,
+            "officials_mandate": self.new_mandate_count,
+            "officials_snapshotentry": self.entry_count,
+            "officials_pastfunction": self.past_count,
+            "officials_identitydoubt": self.doubt_count,
+        }
 
     # -- persons ---------------------------------------------------------------------------------
 
     def _match_persons(self, placed: list[tuple[Row, Place]]) -> list[int]:
         """The person of each row: by exact match key, else by name group with extra given
         names, else by seat (`_match_by_territory`), else a new person."""
-        keys = [match_key(row.last_name, row.first_name, row.sex, row.birth) for row, _ in placed]
+        keys = match_keys(row for row, _place in placed)
         self.person_count = fetch("SELECT COUNT(*) FROM officials_person")[0][0]
         names: dict[int, tuple[str, str]] = {}
         by_key = {}
@@ -507,6 +530,7 @@ class SnapshotWriter:
                 ),
             )
         reset_sequence("officials_mandate")
+        self.new_mandate_count = len(new_rows)
         self.plan.mandates = []  # written
         for mid, (end, reason) in self.plan.ended.items():
             Mandate.objects.filter(pk=mid).update(end_date=end, end_reason=reason[:100])
@@ -567,6 +591,7 @@ class SnapshotWriter:
     def _write_entries(self, entries: list[tuple], past: list[tuple[int, int, Row]]) -> None:
         with indexes_rebuilt("officials_snapshotentry", len(entries)):
             self.entry_count = insert_rows("officials_snapshotentry", ENTRY_COLUMNS, entries)
+        self.past_count = len(past)
         if past:
             PastFunction.objects.bulk_create(
                 [

@@ -57,3 +57,26 @@ def test_an_import_pauses_the_garbage_collector_and_gives_it_back_even_on_error(
     with pytest.raises(RneFileError):
         importer.import_rne(bad)
     assert seen == [False] and gc.isenabled()
+
+
+def test_a_bulk_job_raises_sqlites_page_cache_and_sets_it_back(db):
+    """A national import writes in a page cache of its own size; the connection gets its own
+    back after the job, even after an error (PostgreSQL: nothing to change)."""
+    from django.db import connection
+
+    from mandature.core.ingest.engine import BULK_CACHE_KIB, bulk_job
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with bulk_job():
+            pass
+        return
+    before = cache_size()
+    with pytest.raises(ZeroDivisionError), bulk_job():
+        assert cache_size() == -BULK_CACHE_KIB
+        1 / 0  # noqa: B018
+    assert cache_size() == before

@@ -117,6 +117,29 @@ def test_the_table_keeps_line_numbers_when_lines_are_skipped():
     assert table.delimiter == ";" and table.ends_with_newline
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "a;b;c\n1;2;3\n\n  \n4;;6\n7; 8 ;9\r\n;;\n",  # plain: cut at the delimiter
+        'a;b;c\n1;"2;x";3\n\n4;;6\n',  # a quote: read by the csv module
+    ],
+)
+def test_a_plain_table_reads_as_the_csv_module_reads_it(content):
+    """Tables without quotes are cut at the delimiter without the csv module (faster): the
+    same records, line numbers and blank lines left out as with it."""
+    import csv
+
+    table = Table.parse(Member("t.csv", content.encode()), "un tableau")
+    expected = [
+        (table.line_of(index), values)
+        for index, text in enumerate(table.lines)
+        for values in csv.reader([text], delimiter=";")
+        if values and (len(values) > 1 or values[0].strip())
+    ]
+    assert list(table.records()) == expected
+    assert table._plain() is ('"' not in content)
+
+
 class Recorded(Answers):
     def do_GET(self):
         if self.path == "/ok.csv":

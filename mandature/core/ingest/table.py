@@ -103,6 +103,9 @@ class Table:
     def records(self, skip: Callable[[int], bool] | None = None) -> Iterator[tuple[int, list]]:
         """`(line, values)` of each non-blank record; `line` is the record's last line (a
         quoted field may span lines). `skip(index)` leaves out lines not to read again."""
+        if self._plain():
+            yield from self._split(skip)
+            return
         reader = csv.reader(self._feed(skip), delimiter=self.delimiter)
         last = self.header_line  # a csv error names the line after the last record read
         while True:
@@ -117,6 +120,29 @@ class Table:
             last = self.line_of(self.index)
             if values and (len(values) > 1 or values[0].strip()):
                 yield last, values
+
+    def _plain(self) -> bool:
+        """Whether the csv module would only cut each line at the delimiter: no quote, no NUL,
+        no field near the csv module's limit (most official files; checked once, in C)."""
+        if self.multiline or not self.lines:
+            return False
+        return max(map(len, self.lines)) < FIELD_LIMIT and not any(
+            '"' in text or "\x00" in text for text in self.lines
+        )
+
+    def _split(self, skip: Callable[[int], bool] | None) -> Iterator[tuple[int, list]]:
+        """`records` of a plain table: each line cut at the delimiter, as the csv module would,
+        several times faster (half a million lines: docs/benchmarks.md)."""
+        delimiter, first = self.delimiter, self.header_line + 1
+        self.span = 1
+        for index, text in enumerate(self.lines):
+            if skip is not None and skip(index):
+                continue
+            self.index = index
+            self.fed += 1
+            values = text.split(delimiter)
+            if len(values) > 1 or values[0].strip():
+                yield first + index, values
 
     def _feed(self, skip: Callable[[int], bool] | None) -> Iterator[str]:
         for index, text in enumerate(self.lines):

