@@ -41,7 +41,7 @@ ACTION_LABELS = {
     "snapshots": "consulter les imports du RNE",
     "import_rne": "importer un fichier du RNE",
     "identities": "vérifier les identités",
-    "audit": "consulter le journal d'accès",
+    "audit": "consulter les journaux (accès, tâches, synchronisations)",
     "erase": "effacer les données d'une personne",
 }
 

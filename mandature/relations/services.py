@@ -239,6 +239,20 @@ def _contacted(person_ids: list[int]) -> set[int]:
     return everyone.intersection(person_ids)
 
 
+RENEWAL_LINES = [  # what « Mon territoire » counts of the mayors' renewal, in this order
+    ("nouveaux maires", (ChangeType.NEW_MAYOR, ChangeType.FIRST_TIME_MAYOR)),
+    ("dont premier mandat de maire", (ChangeType.FIRST_TIME_MAYOR,)),
+    ("maires réélus", (ChangeType.RE_ELECTED,)),
+    ("départs", (ChangeType.DEPARTED,)),
+    ("changements de fonction", (ChangeType.FUNCTION_CHANGE,)),
+]
+
+
+def _renewal_lines(counted: dict[str, int]) -> list[tuple[str, int]]:
+    lines = [(label, sum(counted.get(t, 0) for t in types)) for label, types in RENEWAL_LINES]
+    return [(label, count) for label, count in lines if count]
+
+
 def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
     today = today or date.today()
     mayors_pair = default_comparison(SnapshotKind.MAIRES)
@@ -277,7 +291,7 @@ def my_territory(user, scope: Scope, today: date | None = None) -> MyTerritory:
         not_contacted=len(waiting) + sum(not n.contacted for n in new_presidents),
         follow_ups=follow_ups,
         overdue=sum(f.due_date < today for f in follow_ups),
-        recent=[(ChangeType(t).label, n) for t, n in sorted(recent.items())],
+        recent=_renewal_lines(recent),
         mayors_pair=mayors_pair,
         epci_pair=epci_pair,
         waiting=waiting,

@@ -153,6 +153,12 @@ def test_my_territory_lists_the_new_mayors_in_scope_and_who_was_contacted(client
     from mandature.relations.services import my_territory
 
     data = my_territory(personas.regional, scope_of(personas.regional))
+    # the renewal block: the same counts as the list, « nouveaux maires » first-time included
+    lines = dict(data.recent)
+    assert lines["nouveaux maires"] == data.new_mayor_count
+    assert list(lines)[:2] == ["nouveaux maires", "dont premier mandat de maire"]
+    assert "Le renouvellement des maires dans votre territoire" in page
+    assert "Entre le fichier des maires au 27 janvier 2022 (RNE)" in page
     assert data.new_mayors and all(n.change.region_code == "32" for n in data.new_mayors)
     first = data.new_mayors[0].change
     before = data.not_contacted
