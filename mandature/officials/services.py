@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import caches
+from django.db.models import Count, Max
 
 from mandature.territories.models import Commune
 
@@ -17,7 +18,14 @@ from .changes import (
     heads_cutoff,
 )
 from .enums import ChangeType, FunctionCode, SnapshotKind
-from .models import PastFunction, Snapshot, SnapshotEntry, all_snapshots, latest_snapshot
+from .models import (
+    IdentityOperation,
+    PastFunction,
+    Snapshot,
+    SnapshotEntry,
+    all_snapshots,
+    latest_snapshot,
+)
 
 
 @dataclass
@@ -251,11 +259,20 @@ _CHANGES_KEPT = 4
 _CHANGES_LOCK = threading.Lock()
 
 
+def identity_version() -> str:
+    """Changes with every merge, split or undo of identities (they change who is « nouveau »):
+    part of the keys of the comparisons kept in memory and of the renewal's counts."""
+    found = IdentityOperation.objects.aggregate(
+        count=Count("id"), done=Max("done_at"), undone=Max("undone_at")
+    )
+    return f"{found['count']}-{found['done']}-{found['undone']}"
+
+
 def cached_changes(before: Snapshot, after: Snapshot) -> ChangeSet:
     """Snapshots never change once imported: their comparison is kept in the process's memory
     (a national comparison is tens of thousands of objects: unpickling it from a cache would
     take seconds), for the last few pairs asked."""
-    key = (before.pk, before.imported_at, after.pk, after.imported_at)
+    key = (before.pk, before.imported_at, after.pk, after.imported_at, identity_version())
     with _CHANGES_LOCK:
         changes = _CHANGES.get(key)
         if changes is not None:
@@ -290,8 +307,11 @@ def renewal_summary() -> Renewal | None:
     if pair is None:
         return None
     presidents = default_comparison(SnapshotKind.EPCI)
-    key = "renewal:2:{}:{}:{}".format(
-        pair[0].pk, pair[1].pk, f"{presidents[0].pk}-{presidents[1].pk}" if presidents else "-"
+    key = "renewal:3:{}:{}:{}:{}".format(
+        pair[0].pk,
+        pair[1].pk,
+        f"{presidents[0].pk}-{presidents[1].pk}" if presidents else "-",
+        identity_version(),
     )
     summary = caches["shared"].get(key)
     if summary is None:

@@ -313,3 +313,31 @@ def test_staff_split_a_wrong_match_and_undo_it(client, personas):
 def test_identity_actions_are_for_administrators_only(client, personas):
     doubt = IdentityDoubt.objects.filter(merged=True).first()
     assert client.post(f"/elus/identites/{doubt.pk}/separer/").status_code == 403
+
+
+def test_a_merge_changes_the_counts_at_once(db, tmp_path):
+    """The comparisons kept in memory and the renewal's counts follow a merge and its undoing."""
+    from mandature.officials.merging import merge, undo
+    from mandature.officials.models import Snapshot
+    from mandature.officials.services import cached_changes
+
+    import_rne(
+        _mayors_file(tmp_path, "a.csv", [("01001", "DUPONTEL", "Lionel", "13/10/1968")]),
+        data_date=date(2026, 6, 1),
+    )
+    import_rne(
+        _mayors_file(tmp_path, "b.csv", [("01001", "MARTINEAU", "Paul", "13/10/1968")]),
+        data_date=date(2026, 7, 1),
+    )
+    before, after = Snapshot.objects.filter(file_name__in=("a.csv", "b.csv")).order_by("data_date")
+
+    def new_in_01001():
+        changes = cached_changes(before, after).of_type(ChangeType.NEW_MAYOR)
+        return [c for c in changes if c.seat.commune_id == "01001"]
+
+    assert len(new_in_01001()) == 1
+    doubt = IdentityDoubt.objects.get(file_last_name="MARTINEAU", merged=False)
+    operation = merge(doubt.other, doubt.person)
+    assert new_in_01001() == []  # one person: nobody new in Abergement-Clémenciat
+    undo(operation)
+    assert len(new_in_01001()) == 1
