@@ -84,6 +84,7 @@ def check(
     known = FIELDS | (EMAIL_ONLY if email else {})
     problems = []
     for where, text in (("l'objet", subject), ("le texte", body)):
+        already = len(problems)
         parts = _parse(text)
         if parts is None:
             problems.append(
@@ -115,7 +116,7 @@ def check(
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f" ; vouliez-vous dire {{{close[0]}}} ?" if close else "."
             problems.append(f"Champ de fusion inconnu dans {where} : {shown}{hint}")
-        if parts is not None:
+        if parts is not None and len(problems) == already:  # else: a field is named already
             rendered = merge(text, dict.fromkeys(known, "x"))[0]
             left = _LEFT_BRACES.search(rendered)
             if left:

@@ -36,7 +36,10 @@ from mandature.relations.models import Contact
 from tests.campaigns.test_campaigns import FILTERS, give_emails, make_campaign, received_by
 from tests.conftest import login, start_smtp
 
-TODAY = long_date(timezone.localdate())
+
+def today() -> str:
+    """Today in Paris, when the assertion runs (a run that crosses midnight stays right)."""
+    return long_date(timezone.localdate())
 
 
 @pytest.fixture
@@ -111,7 +114,7 @@ def test_which_address_reaches_an_official():
     # A dead own address gives way to the mairie's; an unsubscribed one does not.
     assert states.reach(1, "morte@perso.test", "x@ville.test") == ("x@ville.test", None)
     assert states.reach(1, "stop@perso.test", "x@ville.test")[1].kind == UNSUBSCRIBED
-    assert states.reach(1, "", "Mairie@Ville.test")[1].text == f"adresse désinscrite le {TODAY}"
+    assert states.reach(1, "", "Mairie@Ville.test")[1].text == f"adresse désinscrite le {today()}"
     assert states.reach(1, "", "") == ("", None)
     # The person said stop: no address at all, the mairie's included.
     assert states.reach(7, "", "x@ville.test")[1].personal
@@ -163,7 +166,7 @@ def test_a_550_marks_the_address_invalid_and_the_next_campaign_skips_it(
     skipped = statuses[unknown]
     assert skipped.status == "skipped"
     assert skipped.reason == (
-        f"adresse invalide depuis le {TODAY} (boîte aux lettres inconnue, 550 5.1.1)"
+        f"adresse invalide depuis le {today()} (boîte aux lettres inconnue, 550 5.1.1)"
     )
     received = received_by(smtp_sink)
     assert unknown not in received and full in received and busy in received
@@ -443,19 +446,19 @@ def test_unsubscribe_from_a_mairie_address_blocks_every_official_reached_through
     for member in (first, colleague):
         recipient = statuses[member.entry.person_id]
         assert recipient.status == "skipped"
-        assert recipient.reason == f"adresse désinscrite le {TODAY}"
+        assert recipient.reason == f"adresse désinscrite le {today()}"
     assert statuses[stopped.entry.person_id].reason == (
-        f"désinscrit(e) le {TODAY}, depuis son adresse personnelle"
+        f"désinscrit(e) le {today()}, depuis son adresse personnelle"
     )
     assert statuses[own.entry.person_id].status == "sent"
 
     # The commune's page shows the state next to the mairie's address.
     client = login(Client(), personas.national)
     page = unescape(client.get(commune.get_absolute_url()).content.decode())
-    assert f"Adresse désinscrite le {TODAY}" in page
+    assert f"Adresse désinscrite le {today()}" in page
     assert "seul le titulaire de l'adresse peut la réinscrire" in page
     card = unescape(client.get(first.entry.person.get_absolute_url()).content.decode())
-    assert f"Adresse désinscrite le {TODAY}" in card
+    assert f"Adresse désinscrite le {today()}" in card
 
     # The mairie re-subscribes, from the link of the message it received.
     anonymous.post(path, {"action": "resubscribe"})
@@ -475,7 +478,7 @@ def test_the_card_shows_an_invalid_address_and_staff_lift_it_with_an_audit_entry
     )
     assert created
     page = unescape(client.get(person.get_absolute_url()).content.decode())
-    assert f"Adresse invalide depuis le {TODAY} (boîte aux lettres inconnue, 550 5.1.1)" in page
+    assert f"Adresse invalide depuis le {today()} (boîte aux lettres inconnue, 550 5.1.1)" in page
     assert "L'adresse a été vérifiée" in page
     # A corrected address is a new address: nothing blocks it.
     Contact.objects.filter(person=person).update(email="nouvelle@mairies.test")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mandature.campaigns.segments import evaluate
+from mandature.core.french import with_preposition
 from mandature.movement.scope import scope_of
 from tests.campaigns.test_campaigns import BODY, give_emails
 from tests.conftest import PASSWORD, make_personas
@@ -46,10 +47,14 @@ def test_congratulate_the_new_mayors_by_email_then_by_letter(anonymous_page, smt
 
     preview = page.locator("#preview")
     expect(preview).to_contain_text(f"(1 sur {len(members)})")
-    expect(preview).to_contain_text(f"à la tête de {members[0].entry.commune.name}")
+    expect(preview).to_contain_text(
+        f"à la tête {with_preposition('de', members[0].entry.commune.named)}"
+    )
     preview.get_by_role("link", name="destinataire suivant").click()
     expect(preview).to_contain_text(f"(2 sur {len(members)})")
-    expect(preview).to_contain_text(f"à la tête de {members[1].entry.commune.name}")
+    expect(preview).to_contain_text(
+        f"à la tête {with_preposition('de', members[1].entry.commune.named)}"
+    )
     expect(page.locator("#verif")).to_contain_text("Période électorale")
     assert accessibility_violations(page) == []
 
