@@ -88,6 +88,13 @@ class Change:
         return self.seat.region_id or ""
 
 
+def count_types(changes: list[Change]) -> dict[str, int]:
+    """Changes by type; first-time mayors are new mayors too."""
+    counts = Counter(c.type for c in changes)
+    counts[ChangeType.NEW_MAYOR] += counts[ChangeType.FIRST_TIME_MAYOR]
+    return dict(counts)
+
+
 @dataclass
 class ChangeSet:
     kind: str
@@ -105,9 +112,7 @@ class ChangeSet:
         return [c for c in self.changes if c.type in wanted]
 
     def counts(self) -> dict[str, int]:
-        counts = Counter(c.type for c in self.changes)
-        counts[ChangeType.NEW_MAYOR] += counts[ChangeType.FIRST_TIME_MAYOR]
-        return dict(counts)
+        return count_types(self.changes)
 
     def counts_by(self, attribute: str) -> list[tuple[str, str, Counter]]:
         """[(code, name, Counter of types)] by département or région, in code order."""

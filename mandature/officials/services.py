@@ -11,6 +11,7 @@ from django.db.models import Count, Max
 from mandature.territories.models import Commune
 
 from .changes import (
+    MUNICIPAL_ELECTIONS,
     RENEWED_KINDS,
     ChangeSet,
     compute_changes,
@@ -223,20 +224,39 @@ def latest_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapsh
     return snapshots[1], snapshots[0]
 
 
+def renewals(kind: str) -> list[tuple[date, Snapshot, Snapshot]]:
+    """Each general municipal election the snapshots of a renewed kind span, newest first:
+    (first round, the latest snapshot before it, the latest snapshot of its term)."""
+    if kind not in RENEWED_KINDS:
+        return []
+    snapshots = [s for s in all_snapshots() if s.kind == kind]  # newest first
+    found, following = [], None
+    for election in sorted(MUNICIPAL_ELECTIONS, reverse=True):
+        after = next(
+            (
+                s
+                for s in snapshots
+                if election <= s.data_date and (following is None or s.data_date < following)
+            ),
+            None,
+        )
+        before = next((s for s in snapshots if s.data_date < election), None)
+        if after and before:
+            found.append((election, before, after))
+        following = election
+    return found
+
+
 def renewal_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:
     """For the kinds renewed by the municipal elections: the latest snapshot and the latest one
     before the first round of the latest general elections (the 2026 renewal: the mayors of
     January 2022 against those of August 2026, whatever files came in between). None when no
-    snapshot precedes the election or none follows it."""
-    snapshots = [s for s in all_snapshots() if s.kind == kind]
-    if kind not in RENEWED_KINDS or not snapshots:
+    snapshot precedes that election."""
+    found = renewals(kind)
+    latest = latest_snapshot(kind)
+    if not found or latest is None or found[0][2].pk != latest.pk:
         return None
-    after = snapshots[0]
-    election = election_before(after.data_date)
-    before = next((s for s in snapshots if election and s.data_date < election), None)
-    if before is None:
-        return None
-    return before, after
+    return found[0][1], found[0][2]
 
 
 def default_comparison(kind: str = SnapshotKind.MAIRES) -> tuple[Snapshot, Snapshot] | None:

@@ -1,6 +1,5 @@
 """Pages of the elected officials: changes between snapshots, snapshots, identities, a person."""
 
-from collections import Counter
 from datetime import date
 
 from django.contrib import messages
@@ -15,8 +14,7 @@ from mandature.movement.access import require
 from mandature.movement.scope import scope_of
 from mandature.officials.changes import (
     HEAD_FUNCTION,
-    MUNICIPAL_ELECTIONS,
-    RENEWED_KINDS,
+    count_types,
     snapshot_at,
 )
 from mandature.officials.enums import ChangeType, SnapshotKind
@@ -28,13 +26,13 @@ from mandature.officials.models import (
     Person,
     RneUpload,
     Snapshot,
-    all_snapshots,
 )
 from mandature.officials.services import (
     cached_changes,
     default_comparison,
     freshness,
     latest_comparison,
+    renewals,
 )
 from mandature.officials.tasks import import_upload, read_progress
 from mandature.relations.services import changes_in_scope
@@ -86,23 +84,7 @@ def _count_columns(kind: str) -> list[tuple[str, str]]:
 def shortcuts(kind: str) -> list[tuple[str, Snapshot, Snapshot]]:
     """Ready-made comparisons: each municipal renewal the snapshots span (the latest file of
     the term against the last one before its first round), then the last file's changes."""
-    snapshots = [s for s in all_snapshots() if s.kind == kind]  # newest first
-    found = []
-    if kind in RENEWED_KINDS:
-        elections = sorted(MUNICIPAL_ELECTIONS, reverse=True)
-        for index, election in enumerate(elections):
-            following = elections[index - 1] if index else None
-            after = next(
-                (
-                    s
-                    for s in snapshots
-                    if s.data_date >= election and (following is None or s.data_date < following)
-                ),
-                None,
-            )
-            before = next((s for s in snapshots if s.data_date < election), None)
-            if after and before:
-                found.append((f"municipales {election.year}", before, after))
+    found = [(f"municipales {e.year}", before, after) for e, before, after in renewals(kind)]
     latest = latest_comparison(kind)
     if latest and not any(b.pk == latest[0].pk and a.pk == latest[1].pk for _, b, a in found):
         found.append(("le dernier fichier", *latest))
@@ -177,8 +159,7 @@ def changes_page(request):
         changes = changes_in_scope(scope, cached_changes(before, after))
         selected = _filtered(changes, filters)
         here = _filtered(changes, {**filters, "type": ""})  # the headline: the territory chosen
-        counts = Counter(c.type for c in here)
-        counts[ChangeType.NEW_MAYOR] += counts[ChangeType.FIRST_TIME_MAYOR]
+        counts = count_types(here)
         page = Paginator(selected, 100).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
