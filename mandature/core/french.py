@@ -189,6 +189,7 @@ _FEMININE = [
     (re.compile(r"\b([Cc])onseiller\b"), r"\1onseillère"),
     (re.compile(r"\b([Dd])éputé\b"), r"\1éputée"),
     (re.compile(r"\b([Ss])énateur\b"), r"\1énatrice"),
+    (re.compile(r"\b([Rr])eprésentant\b"), r"\1eprésentante"),
     (re.compile(r"\b([Cc])hargé\b"), r"\1hargée"),
     (re.compile(r"(onseillère) (municipal|départemental|régional)\b"), r"\1 \2e"),
 ]

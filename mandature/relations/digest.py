@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mandature.core.french import long_date, number, typography
+from mandature.core.french import function_title, long_date, number, typography
 from mandature.core.mail import Identity, compose
 from mandature.core.smtp import Outage, describe, send_message
 from mandature.movement.scope import Scope, scope_of
@@ -168,22 +168,6 @@ def changes_link(changeset: ChangeSet, change_type: str, absolute: bool = True) 
     return _link(path) if absolute else path
 
 
-_FEMININE = {
-    "conseiller": "conseillère",
-    "municipal": "municipale",
-    "départemental": "départementale",
-    "régional": "régionale",
-    "député": "députée",
-    "sénateur": "sénatrice",
-    "représentant": "représentante",
-}
-
-
-def feminine(label: str) -> str:
-    """« conseillère départementale », « sénatrice »: a mandate's name for a woman."""
-    return " ".join(_FEMININE.get(word, word) for word in label.split(" "))
-
-
 def function_text(function: str) -> str:
     """« maire », « 1er adjoint au maire »: the file's label inside a sentence."""
     return function[:1].lower() + function[1:]
@@ -226,7 +210,7 @@ def what_changed(change: Change, mandate: str = "") -> str:
     person = change.person.display_name if change.person else "personne inconnue"
     if change.type == ChangeType.DEPARTED:
         woman = change.person is not None and change.person.sex == "F"
-        mandate = feminine(mandate) if woman else mandate
+        mandate = function_title(mandate, feminine=True) if woman else mandate
         function = function_text(seat.function) or mandate or ("élue" if woman else "élu")
         return f"{person}, {function}, ne figure plus dans le fichier"
     if change.type == ChangeType.FUNCTION_CHANGE:

@@ -129,6 +129,11 @@ def test_ordinals():
         ("Maire délégué", "Maire délégué", "Maire déléguée"),
         ("conseiller municipal", "conseiller municipal", "conseillère municipale"),
         ("chargé de mission", "chargé de mission", "chargée de mission"),
+        (
+            "représentant au Parlement européen",
+            "représentant au Parlement européen",
+            "représentante au Parlement européen",
+        ),
         ("Maire", "Maire", "Maire"),
     ],
 )
