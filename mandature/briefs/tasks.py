@@ -5,9 +5,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 
 from mandature.core.problems import unexpected
+from mandature.core.workers import failed_run_of
 
 from .batch import SelectionError, run_batch, select
 from .models import BriefBatch
@@ -56,12 +57,10 @@ def build_briefs(batch_id: int) -> str:
 def batch_abandoned(sender, task_result, **kwargs) -> None:
     """A batch whose worker died (mandature.core.workers) ends « échec » on its page rather
     than « en cours » for ever; the briefs already built are kept for the next batch."""
-    if (
-        task_result.task.module_path != build_briefs.module_path
-        or task_result.status != TaskResultStatus.FAILED
-    ):
+    batch_id = failed_run_of(task_result, build_briefs)
+    if batch_id is None:
         return
-    BriefBatch.objects.filter(pk=task_result.args[0], status=BriefBatch.Status.RUNNING).update(
+    BriefBatch.objects.filter(pk=batch_id, status=BriefBatch.Status.RUNNING).update(
         status=BriefBatch.Status.FAILED,
         message="Le travailleur s'est arrêté en cours de lot : relancez le lot (les fiches "
         "déjà produites sont gardées).",

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 from django_tasks_db.models import DBTaskResult
 
@@ -132,6 +133,16 @@ def recover_abandoned(me: str | None = None, starting: bool = False) -> list[str
             continue
         task_finished.send_robust(sender=type(result.task.get_backend()), task_result=task_result)
     return marked
+
+
+def failed_run_of(task_result, task) -> int | None:
+    """The first argument of `task` (the id of the run its app shows) when this finished task
+    result is `task` failed, else None: what an app's `task_finished` handler checks first."""
+    if task_result.task.module_path != task.module_path:
+        return None
+    if task_result.status != TaskResultStatus.FAILED:
+        return None
+    return task_result.args[0]
 
 
 def failure_reason(exception_class_path: str) -> str:

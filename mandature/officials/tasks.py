@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 
 from mandature.core.ingest import FileProblems
 from mandature.core.problems import unexpected
+from mandature.core.workers import failed_run_of
 
 from .importer import import_rne
 from .models import RneUpload
@@ -90,12 +91,10 @@ def _failed(upload: RneUpload, message: str, progress) -> str:
 def upload_abandoned(sender, task_result, **kwargs) -> None:
     """An import whose worker died (mandature.core.workers) ends « refusé » on its page rather
     than « en cours » for ever; it wrote nothing (one transaction)."""
-    if (
-        task_result.task.module_path != import_upload.module_path
-        or task_result.status != TaskResultStatus.FAILED
-    ):
+    upload_id = failed_run_of(task_result, import_upload)
+    if upload_id is None:
         return
-    RneUpload.objects.filter(pk=task_result.args[0], status=RneUpload.Status.RUNNING).update(
+    RneUpload.objects.filter(pk=upload_id, status=RneUpload.Status.RUNNING).update(
         status=RneUpload.Status.FAILED,
         message="Le travailleur s'est arrêté pendant l'import (mémoire épuisée ou processus "
         "tué) : rien n'a été importé. Relancez l'import ; si l'arrêt se répète, le fichier "

@@ -4,7 +4,9 @@ its digests (relations.watch), enqueued by a worker at OFFICIALS_SYNC_AT."""
 from datetime import datetime
 
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
+
+from mandature.core.workers import failed_run_of
 
 from .models import SyncRun
 from .watch import due_between, run_sync, start_run
@@ -31,12 +33,10 @@ def enqueue_scheduled(since: datetime, now: datetime) -> SyncRun | None:
 
 def sync_abandoned(sender, task_result, **kwargs) -> None:
     """A run whose worker died ends « en échec » rather than « en cours » for ever."""
-    if (
-        task_result.task.module_path != sync_officials.module_path
-        or task_result.status != TaskResultStatus.FAILED
-    ):
+    run_id = failed_run_of(task_result, sync_officials)
+    if run_id is None:
         return
-    SyncRun.objects.filter(pk=task_result.args[0], status=SyncRun.Status.RUNNING).update(
+    SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).update(
         status=SyncRun.Status.FAILED,
         finished_at=timezone.now(),
         detail="Le travailleur s'est arrêté pendant la synchronisation (processus tué ou "
