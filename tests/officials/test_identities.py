@@ -97,6 +97,19 @@ def _mayors_file(tmp_path, name, rows):
     return path
 
 
+def _another_mayor_born_the_same_day(tmp_path) -> None:
+    """Abergement-Clémenciat's mayor in June, another name born the same day in July: a doubt
+    staff may settle by a merge."""
+    import_rne(
+        _mayors_file(tmp_path, "a.csv", [("01001", "DUPONTEL", "Lionel", "13/10/1968")]),
+        data_date=date(2026, 6, 1),
+    )
+    import_rne(
+        _mayors_file(tmp_path, "b.csv", [("01001", "MARTINEAU", "Paul", "13/10/1968")]),
+        data_date=date(2026, 7, 1),
+    )
+
+
 TYPO_CASES = [
     # kind, first file's record, later file's record, same person
     (
@@ -236,14 +249,7 @@ def test_staff_merge_two_persons_and_undo_it(client, personas, tmp_path):
     from mandature.relations.models import Contact, Interaction, Note
     from tests.conftest import login
 
-    import_rne(
-        _mayors_file(tmp_path, "a.csv", [("01001", "DUPONTEL", "Lionel", "13/10/1968")]),
-        data_date=date(2026, 6, 1),
-    )
-    import_rne(
-        _mayors_file(tmp_path, "b.csv", [("01001", "MARTINEAU", "Paul", "13/10/1968")]),
-        data_date=date(2026, 7, 1),
-    )
+    _another_mayor_born_the_same_day(tmp_path)
     doubt = IdentityDoubt.objects.get(file_last_name="MARTINEAU", merged=False)
     keep, gone = doubt.other, doubt.person
     Contact.objects.create(person=keep, email="maire@exemple.fr")
@@ -321,14 +327,7 @@ def test_a_merge_changes_the_counts_at_once(db, tmp_path):
     from mandature.officials.models import Snapshot
     from mandature.officials.services import cached_changes
 
-    import_rne(
-        _mayors_file(tmp_path, "a.csv", [("01001", "DUPONTEL", "Lionel", "13/10/1968")]),
-        data_date=date(2026, 6, 1),
-    )
-    import_rne(
-        _mayors_file(tmp_path, "b.csv", [("01001", "MARTINEAU", "Paul", "13/10/1968")]),
-        data_date=date(2026, 7, 1),
-    )
+    _another_mayor_born_the_same_day(tmp_path)
     before, after = Snapshot.objects.filter(file_name__in=("a.csv", "b.csv")).order_by("data_date")
 
     def new_in_01001():
